@@ -1,0 +1,60 @@
+"""Fixtures shared by every test: the user trio and helpers for two-factor logins."""
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kansrijk.organisations.models import Role
+from kansrijk.testing import factories
+
+
+@pytest.fixture
+def municipality_organisation(db):
+    return factories.MunicipalityOrganisationFactory()
+
+
+@pytest.fixture
+def other_municipality_organisation(db):
+    return factories.MunicipalityOrganisationFactory()
+
+
+@pytest.fixture
+def make_member(db):
+    """Make a user with one role in one organisation."""
+
+    def make(organisation, role=Role.POLICY_OFFICER, **user_fields):
+        user = factories.UserFactory(**user_fields)
+        factories.MembershipFactory(user=user, organisation=organisation, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def user_trio(make_member, municipality_organisation, other_municipality_organisation):
+    """The three users of every permission test: a member with the role under test, a
+    member of the same organisation with another role, and a member of another organisation
+    with the same role."""
+
+    def trio(role=Role.POLICY_OFFICER, other_role=Role.READER):
+        return {
+            "member": make_member(municipality_organisation, role),
+            "other_role": make_member(municipality_organisation, other_role),
+            "other_organisation": make_member(other_municipality_organisation, role),
+        }
+
+    return trio
+
+
+@pytest.fixture
+def verified_client(client):
+    """Log a user in as if they passed the TOTP check, for users whose role requires it."""
+
+    def login(user):
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        client.force_login(user)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return client
+
+    return login

@@ -1,0 +1,93 @@
+"""The append-only audit trail: who did what to which record, when, before and after.
+
+Rows are only ever inserted. The model refuses updates and deletes, the queryset refuses
+bulk updates and deletes, the admin offers neither, and a database trigger (migration
+0002) refuses them for anything that bypasses Django.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit record."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit records cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit records cannot be deleted.")
+
+    def visible_to(self, user):
+        """Platform superusers read everything; a beheerder the events of their organisations."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        from kansrijk.organisations.models import Membership, Role
+
+        admin_organisations = Membership.objects.filter(
+            user=user, role=Role.ADMIN, is_active=True
+        ).values("organisation")
+        return self.filter(organisation__in=admin_organisations)
+
+
+class AuditEvent(models.Model):
+    created_at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("door"),
+    )
+    # A snapshot of the actor's name: the trail must stay readable if a name changes.
+    actor_display = models.CharField(_("door (naam)"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisatie"),
+    )
+    action = models.CharField(_("handeling"), max_length=80, db_index=True)
+    target_type = models.CharField(_("soort object"), max_length=80, blank=True)
+    target_id = models.CharField(_("object-id"), max_length=64, blank=True)
+    target_display = models.CharField(_("object"), max_length=255, blank=True)
+    before = models.JSONField(_("voor"), null=True, blank=True)
+    after = models.JSONField(_("na"), null=True, blank=True)
+    reason = models.CharField(_("reden of route"), max_length=255, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("auditregel")
+        verbose_name_plural = _("audittrail")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["organisation", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_display} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit records cannot be deleted.")
+
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for every key whose value differs."""
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]

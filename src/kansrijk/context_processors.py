@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def kansrijk(request):
+    return {"DEBUG": settings.DEBUG}

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("toegankelijkheid/", views.accessibility_statement, name="accessibility"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("account/", include("kansrijk.accounts.urls")),
+    path("organisaties/", include("kansrijk.organisations.urls")),
+    path("audit/", include("kansrijk.audit.urls")),
+    path("beheer/", admin.site.urls),
+]
