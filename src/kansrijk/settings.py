@@ -19,9 +19,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 env = environ.Env()
 TESTING = "pytest" in sys.modules
-if not TESTING:
+ENV_FILE = Path(env("KANSRIJK_ENV_FILE", default=str(BASE_DIR / ".env")))
+if not TESTING and ENV_FILE.is_file():
     # A developer's .env (written by `make install`) must not change what the tests see.
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 VAR_DIR = Path(env("KANSRIJK_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -172,10 +173,10 @@ STATICFILES_DIRS = [
     PACKAGE_DIR / "static",
     *(
         (prefix, NODE_MODULES / path)
-    for prefix, path in [
-        ("vendor/utrecht", "@utrecht/component-library-css/dist"),
-        ("vendor/voorbeeld-theme", "@nl-design-system-unstable/voorbeeld-design-tokens/dist"),
-        ("vendor/htmx", "htmx.org/dist"),
+        for prefix, path in [
+            ("vendor/utrecht", "@utrecht/component-library-css/dist"),
+            ("vendor/voorbeeld-theme", "@nl-design-system-unstable/voorbeeld-design-tokens/dist"),
+            ("vendor/htmx", "htmx.org/dist"),
         ]
         if (NODE_MODULES / path).is_dir()
     ),

@@ -74,7 +74,9 @@ def two_factor_setup(request):
             messages.success(request, _("Tweestapsverificatie staat aan."))
             return redirect(_next_url(request))
         if device and form.is_valid():
-            form.add_error("token", _("Deze code klopt niet. Probeer de code die nu in de app staat."))
+            form.add_error(
+                "token", _("Deze code klopt niet. Probeer de code die nu in de app staat.")
+            )
     else:
         form = TokenForm()
         device = services.start_totp_enrolment(request.user, actor=request.user)

@@ -3,11 +3,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("Handeling"), required=False, help_text=_("Bijvoorbeeld auth.login of organisation."))
+    action = forms.CharField(
+        label=_("Handeling"),
+        required=False,
+        help_text=_("Bijvoorbeeld auth.login of organisation."),
+    )
     actor = forms.CharField(label=_("Door"), required=False)
     target_type = forms.CharField(label=_("Soort object"), required=False)
-    date_from = forms.DateField(label=_("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         data = super().clean()

@@ -57,9 +57,9 @@ def mask(value: Any) -> Any:
         return [mask(v) for v in value]
     if isinstance(value, str):
         return _mask_numbers(value)
-    if isinstance(value, bool | int | float) or value is None:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return mask(str(value)) if len(str(value)) == 9 else value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return MASK if _mask_numbers(str(value)) == MASK else value
+    if isinstance(value, bool | float) or value is None:
         return value
     if isinstance(value, datetime.date | datetime.datetime | datetime.time):
         return value.isoformat()

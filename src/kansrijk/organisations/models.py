@@ -138,7 +138,9 @@ class Organisation(models.Model):
         blank=True,
         related_name="children",
         verbose_name=_("valt onder"),
-        help_text=_("Een vestiging valt onder haar instelling (BRIN4); een school onder het bestuur."),
+        help_text=_(
+            "Een vestiging valt onder haar instelling (BRIN4); een school onder het bestuur."
+        ),
     )
     municipality = models.ForeignKey(
         Region,
@@ -175,8 +177,12 @@ class Organisation(models.Model):
     website = models.CharField(_("website"), max_length=200, blank=True)
     pupil_count = models.PositiveIntegerField(_("leerlingen"), null=True, blank=True)
     pupil_count_date = models.DateField(_("peildatum leerlingen"), null=True, blank=True)
-    latitude = models.DecimalField(_("breedtegraad"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("lengtegraad"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("breedtegraad"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("lengtegraad"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     is_active = models.BooleanField(_("actief"), default=True)
     source = models.CharField(_("bron"), max_length=200, blank=True)
 

@@ -14,7 +14,6 @@ from kansrijk.audit import services as audit
 from .models import Membership, Organisation, Role, User
 
 
-
 @transaction.atomic
 def create_organisation(*, actor, served_regions=(), **fields) -> Organisation:
     organisation = Organisation(**fields)

@@ -23,7 +23,9 @@ NONEXISTENT_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
 def validate_brin4(value: str) -> None:
     if not isinstance(value, str) or not BRIN4_RE.match(value):
         raise ValidationError(
-            _("'%(value)s' is geen geldige BRIN: verwacht 2 cijfers en 2 hoofdletters, zoals 05KO."),
+            _(
+                "'%(value)s' is geen geldige BRIN: verwacht 2 cijfers en 2 hoofdletters, zoals 05KO."
+            ),
             code="invalid_brin4",
             params={"value": value},
         )
@@ -79,13 +81,17 @@ def validate_gm_code(value: str) -> None:
 def validate_postcode(value: str) -> None:
     if not isinstance(value, str) or not POSTCODE_RE.match(value):
         raise ValidationError(
-            _("'%(value)s' is geen geldige postcode: verwacht 4 cijfers en 2 letters, zoals 1941 AB."),
+            _(
+                "'%(value)s' is geen geldige postcode: verwacht 4 cijfers en 2 letters, zoals 1941 AB."
+            ),
             code="invalid_postcode",
             params={"value": value},
         )
     if value[-2:] in NONEXISTENT_POSTCODE_LETTERS:
         raise ValidationError(
-            _("'%(value)s' bestaat niet: postcodes met de letters SA, SD of SS worden niet uitgegeven."),
+            _(
+                "'%(value)s' bestaat niet: postcodes met de letters SA, SD of SS worden niet uitgegeven."
+            ),
             code="nonexistent_postcode",
             params={"value": value},
         )

@@ -50,4 +50,3 @@ def organisation_detail(request, pk):
         "board": organisation.parent,
     }
     return render(request, "organisations/organisation_detail.html", context)
-

@@ -57,6 +57,9 @@ class OrganisationFactory(DjangoModelFactory):
 
 
 class MunicipalityOrganisationFactory(OrganisationFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
     kind = OrganisationKind.MUNICIPALITY
     municipality = factory.SubFactory(MunicipalityFactory)
     code = factory.SelfAttribute("municipality.code")

@@ -5,31 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='tijdstip')),
-                ('actor_display', models.CharField(blank=True, max_length=200, verbose_name='door (naam)')),
-                ('action', models.CharField(db_index=True, max_length=80, verbose_name='handeling')),
-                ('target_type', models.CharField(blank=True, max_length=80, verbose_name='soort object')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='object-id')),
-                ('target_display', models.CharField(blank=True, max_length=255, verbose_name='object')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='voor')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='na')),
-                ('reason', models.CharField(blank=True, max_length=255, verbose_name='reden of route')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="tijdstip"
+                    ),
+                ),
+                (
+                    "actor_display",
+                    models.CharField(blank=True, max_length=200, verbose_name="door (naam)"),
+                ),
+                (
+                    "action",
+                    models.CharField(db_index=True, max_length=80, verbose_name="handeling"),
+                ),
+                (
+                    "target_type",
+                    models.CharField(blank=True, max_length=80, verbose_name="soort object"),
+                ),
+                (
+                    "target_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="object-id"),
+                ),
+                (
+                    "target_display",
+                    models.CharField(blank=True, max_length=255, verbose_name="object"),
+                ),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="voor")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="na")),
+                (
+                    "reason",
+                    models.CharField(blank=True, max_length=255, verbose_name="reden of route"),
+                ),
             ],
             options={
-                'verbose_name': 'auditregel',
-                'verbose_name_plural': 'audittrail',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "auditregel",
+                "verbose_name_plural": "audittrail",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

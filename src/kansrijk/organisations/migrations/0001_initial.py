@@ -10,136 +10,425 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gebruiker',
-                'verbose_name_plural': 'gebruikers',
+                "verbose_name": "gebruiker",
+                "verbose_name_plural": "gebruikers",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('country', 'land'), ('province', 'provincie'), ('municipality', 'gemeente'), ('district', 'wijk/kern'), ('rmc_region', 'RMC-regio'), ('youth_care_region', 'jeugdhulpregio')], max_length=20, verbose_name='soort')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='naam')),
-                ('review_note', models.TextField(blank=True, verbose_name='te controleren')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("country", "land"),
+                            ("province", "provincie"),
+                            ("municipality", "gemeente"),
+                            ("district", "wijk/kern"),
+                            ("rmc_region", "RMC-regio"),
+                            ("youth_care_region", "jeugdhulpregio"),
+                        ],
+                        max_length=20,
+                        verbose_name="soort",
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="naam")),
+                ("review_note", models.TextField(blank=True, verbose_name="te controleren")),
             ],
             options={
-                'verbose_name': 'regio',
-                'verbose_name_plural': "regio's",
-                'ordering': ['kind', 'name'],
-                'indexes': [models.Index(fields=['kind', 'name'], name='organisatio_kind_f5498e_idx')],
+                "verbose_name": "regio",
+                "verbose_name_plural": "regio's",
+                "ordering": ["kind", "name"],
+                "indexes": [
+                    models.Index(fields=["kind", "name"], name="organisatio_kind_f5498e_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('municipality', 'gemeente'), ('school_board', 'schoolbestuur'), ('school_institution', 'school (instelling, BRIN)'), ('school_location', 'schoolvestiging'), ('partnership', 'samenwerkingsverband passend onderwijs'), ('attendance_office', 'leerplicht/RMC'), ('youth_team', 'CJG/jeugdteam'), ('youth_health', 'JGZ/GGD'), ('childcare', 'kinderopvang'), ('care_provider', 'zorgaanbieder'), ('library', 'bibliotheek'), ('welfare', 'welzijn, sport of cultuur'), ('other', 'overig')], max_length=30, verbose_name='soort')),
-                ('name', models.CharField(max_length=200, verbose_name='naam')),
-                ('code', models.CharField(blank=True, max_length=20, verbose_name='code')),
-                ('sector', models.CharField(blank=True, choices=[('PO', 'primair onderwijs'), ('SBO', 'speciaal basisonderwijs'), ('SO/VSO', '(voortgezet) speciaal onderwijs'), ('VO', 'voortgezet onderwijs'), ('MBO', 'middelbaar beroepsonderwijs')], max_length=10, verbose_name='sector')),
-                ('education_type', models.CharField(blank=True, max_length=60, verbose_name='onderwijstype')),
-                ('denomination', models.CharField(blank=True, max_length=60, verbose_name='denominatie')),
-                ('street', models.CharField(blank=True, max_length=120, verbose_name='straat')),
-                ('house_number', models.CharField(blank=True, max_length=20, verbose_name='huisnummer')),
-                ('postcode', models.CharField(blank=True, max_length=7, validators=[kansrijk.organisations.validators.validate_postcode], verbose_name='postcode')),
-                ('town', models.CharField(blank=True, max_length=80, verbose_name='plaats')),
-                ('website', models.CharField(blank=True, max_length=200, verbose_name='website')),
-                ('pupil_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='leerlingen')),
-                ('pupil_count_date', models.DateField(blank=True, null=True, verbose_name='peildatum leerlingen')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='breedtegraad')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='lengtegraad')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actief')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='bron')),
-                ('parent', models.ForeignKey(blank=True, help_text='Een vestiging valt onder haar instelling (BRIN4); een school onder het bestuur.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='organisations.organisation', verbose_name='valt onder')),
-                ('partnership', models.ForeignKey(blank=True, limit_choices_to={'kind': 'partnership'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='member_schools', to='organisations.organisation', verbose_name='samenwerkingsverband')),
-                ('municipality', models.ForeignKey(blank=True, limit_choices_to={'kind': 'municipality'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='located_organisations', to='organisations.region', verbose_name='gemeente')),
-                ('served_regions', models.ManyToManyField(blank=True, related_name='serving_organisations', to='organisations.region', verbose_name='werkgebied')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("municipality", "gemeente"),
+                            ("school_board", "schoolbestuur"),
+                            ("school_institution", "school (instelling, BRIN)"),
+                            ("school_location", "schoolvestiging"),
+                            ("partnership", "samenwerkingsverband passend onderwijs"),
+                            ("attendance_office", "leerplicht/RMC"),
+                            ("youth_team", "CJG/jeugdteam"),
+                            ("youth_health", "JGZ/GGD"),
+                            ("childcare", "kinderopvang"),
+                            ("care_provider", "zorgaanbieder"),
+                            ("library", "bibliotheek"),
+                            ("welfare", "welzijn, sport of cultuur"),
+                            ("other", "overig"),
+                        ],
+                        max_length=30,
+                        verbose_name="soort",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="naam")),
+                ("code", models.CharField(blank=True, max_length=20, verbose_name="code")),
+                (
+                    "sector",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("PO", "primair onderwijs"),
+                            ("SBO", "speciaal basisonderwijs"),
+                            ("SO/VSO", "(voortgezet) speciaal onderwijs"),
+                            ("VO", "voortgezet onderwijs"),
+                            ("MBO", "middelbaar beroepsonderwijs"),
+                        ],
+                        max_length=10,
+                        verbose_name="sector",
+                    ),
+                ),
+                (
+                    "education_type",
+                    models.CharField(blank=True, max_length=60, verbose_name="onderwijstype"),
+                ),
+                (
+                    "denomination",
+                    models.CharField(blank=True, max_length=60, verbose_name="denominatie"),
+                ),
+                ("street", models.CharField(blank=True, max_length=120, verbose_name="straat")),
+                (
+                    "house_number",
+                    models.CharField(blank=True, max_length=20, verbose_name="huisnummer"),
+                ),
+                (
+                    "postcode",
+                    models.CharField(
+                        blank=True,
+                        max_length=7,
+                        validators=[kansrijk.organisations.validators.validate_postcode],
+                        verbose_name="postcode",
+                    ),
+                ),
+                ("town", models.CharField(blank=True, max_length=80, verbose_name="plaats")),
+                ("website", models.CharField(blank=True, max_length=200, verbose_name="website")),
+                (
+                    "pupil_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="leerlingen"),
+                ),
+                (
+                    "pupil_count_date",
+                    models.DateField(blank=True, null=True, verbose_name="peildatum leerlingen"),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="breedtegraad",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="lengtegraad",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="actief")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="bron")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Een vestiging valt onder haar instelling (BRIN4); een school onder het bestuur.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="organisations.organisation",
+                        verbose_name="valt onder",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "partnership"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="member_schools",
+                        to="organisations.organisation",
+                        verbose_name="samenwerkingsverband",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "municipality"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="located_organisations",
+                        to="organisations.region",
+                        verbose_name="gemeente",
+                    ),
+                ),
+                (
+                    "served_regions",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="serving_organisations",
+                        to="organisations.region",
+                        verbose_name="werkgebied",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisatie',
-                'verbose_name_plural': 'organisaties',
-                'ordering': ['name'],
+                "verbose_name": "organisatie",
+                "verbose_name_plural": "organisaties",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='RegionMembership',
+            name="RegionMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='geldig vanaf')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='geldig tot')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='bron')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parent_memberships', to='organisations.region')),
-                ('parent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='child_memberships', to='organisations.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "valid_from",
+                    models.DateField(blank=True, null=True, verbose_name="geldig vanaf"),
+                ),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="geldig tot")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="bron")),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parent_memberships",
+                        to="organisations.region",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="child_memberships",
+                        to="organisations.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'regiolidmaatschap',
-                'verbose_name_plural': 'regiolidmaatschappen',
+                "verbose_name": "regiolidmaatschap",
+                "verbose_name_plural": "regiolidmaatschappen",
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'beheerder'), ('policy_officer', 'beleidsmedewerker'), ('attendance_officer', 'leerplichtambtenaar/casusregisseur'), ('swv_coordinator', 'SWV-coördinator'), ('school_contact', 'schoolcontactpersoon'), ('partner', 'partner'), ('reader', 'lezer')], max_length=30, verbose_name='rol')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actief')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "beheerder"),
+                            ("policy_officer", "beleidsmedewerker"),
+                            ("attendance_officer", "leerplichtambtenaar/casusregisseur"),
+                            ("swv_coordinator", "SWV-coördinator"),
+                            ("school_contact", "schoolcontactpersoon"),
+                            ("partner", "partner"),
+                            ("reader", "lezer"),
+                        ],
+                        max_length=30,
+                        verbose_name="rol",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="actief")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lidmaatschap',
-                'verbose_name_plural': 'lidmaatschappen',
-                'constraints': [models.UniqueConstraint(fields=('user', 'organisation', 'role'), name='unique_membership_role')],
+                "verbose_name": "lidmaatschap",
+                "verbose_name_plural": "lidmaatschappen",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "organisation", "role"), name="unique_membership_role"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['kind', 'name'], name='organisatio_kind_2b7277_idx'),
+            model_name="organisation",
+            index=models.Index(fields=["kind", "name"], name="organisatio_kind_2b7277_idx"),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['code'], name='organisatio_code_c9f94a_idx'),
+            model_name="organisation",
+            index=models.Index(fields=["code"], name="organisatio_code_c9f94a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('code', ''), _negated=True), fields=('kind', 'code'), name='unique_organisation_code_per_kind'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("code", ""), _negated=True),
+                fields=("kind", "code"),
+                name="unique_organisation_code_per_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regionmembership',
-            constraint=models.UniqueConstraint(fields=('child', 'parent', 'valid_from'), name='unique_region_membership'),
+            model_name="regionmembership",
+            constraint=models.UniqueConstraint(
+                fields=("child", "parent", "valid_from"), name="unique_region_membership"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regionmembership',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gt', models.F('valid_from')), _connector='OR'), name='region_membership_dates_in_order'),
+            model_name="regionmembership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_from__isnull", True),
+                    ("valid_to__gt", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="region_membership_dates_in_order",
+            ),
         ),
     ]

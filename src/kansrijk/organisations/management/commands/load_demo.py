@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from kansrijk.organisations.demo import DEMO_PASSWORD, DemoRefused, load_demo_organisations
+from kansrijk.organisations.models import Role
+
+
+class Command(BaseCommand):
+    help = "Laadt de demo-organisaties en één demogebruiker per rol (alleen met DEBUG aan)."
+
+    def handle(self, *args, **options):
+        try:
+            report = load_demo_organisations()
+        except DemoRefused as refusal:
+            raise CommandError(str(refusal)) from refusal
+        self.stdout.write(
+            f"Demo: {report.regions_created} regio's en "
+            f"{report.organisations_created} organisaties nieuw aangemaakt."
+        )
+        self.stdout.write("")
+        self.stdout.write("Inloggen op http://127.0.0.1:8000/ met wachtwoord " + DEMO_PASSWORD)
+        for username, role, organisation, two_factor in report.users:
+            note = "  (tweestaps: kansrijk demo_totp " + username + ")" if two_factor else ""
+            self.stdout.write(f"  {username:<18} {Role(role).label:<36} {organisation}{note}")

@@ -1,0 +1,47 @@
+"""Production settings: `kansrijk check --deploy` is clean, and secrets are required."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789abcdef",
+    "FIELD_ENCRYPTION_KEYS": "c2VjcmV0LWZpZWxkLWtleS1mb3ItdGhlLWNoZWNrLTA=",
+    "ALLOWED_HOSTS": "kansrijk.example.nl",
+    "DATABASE_URL": "sqlite:////tmp/kansrijk-deploy-check.sqlite3",
+}
+
+
+def run_kansrijk(*args, env):
+    clean_env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    return subprocess.run(
+        [sys.executable, "-m", "kansrijk.manage", *args],
+        env={
+            **clean_env,
+            **env,
+            "KANSRIJK_VAR_DIR": "/tmp/kansrijk-deploy-check",
+            # A developer's .env must not fill in what production leaves out.
+            "KANSRIJK_ENV_FILE": "/nonexistent/.env",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_kansrijk("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS"])
+def test_production_refuses_to_start_without_a_key(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = run_kansrijk("check", env=env)
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
