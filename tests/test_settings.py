@@ -45,3 +45,18 @@ def test_production_refuses_to_start_without_a_key(missing):
     result = run_kansrijk("check", env=env)
     assert result.returncode != 0
     assert f"{missing} must be set" in result.stderr
+
+
+def test_sqlite_is_set_up_for_a_web_process_and_a_worker_side_by_side(tmp_path):
+    script = (
+        "from django.db import connection\n"
+        "cursor = connection.cursor()\n"
+        "cursor.execute('PRAGMA journal_mode'); print(cursor.fetchone()[0])\n"
+        "cursor.execute('PRAGMA busy_timeout'); print(cursor.fetchone()[0])\n"
+    )
+    env = {**PRODUCTION_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}"}
+    result = run_kansrijk("shell", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    journal_mode, busy_timeout = result.stdout.split()
+    assert journal_mode == "wal"
+    assert int(busy_timeout) >= 5000
