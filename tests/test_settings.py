@@ -55,7 +55,7 @@ def test_sqlite_is_set_up_for_a_web_process_and_a_worker_side_by_side(tmp_path):
         "cursor.execute('PRAGMA busy_timeout'); print(cursor.fetchone()[0])\n"
     )
     env = {**PRODUCTION_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}"}
-    result = run_kansrijk("shell", "-c", script, env=env)
+    result = run_kansrijk("shell", "--no-imports", "-c", script, env=env)
     assert result.returncode == 0, result.stderr
     journal_mode, busy_timeout = result.stdout.split()
     assert journal_mode == "wal"
