@@ -47,6 +47,12 @@ def test_production_refuses_to_start_without_a_key(missing):
     assert f"{missing} must be set" in result.stderr
 
 
+def test_production_refuses_a_malformed_encryption_key():
+    result = run_kansrijk("check", env={**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": "abc"})
+    assert result.returncode != 0
+    assert "not a Fernet key" in result.stderr
+
+
 def test_sqlite_is_set_up_for_a_web_process_and_a_worker_side_by_side(tmp_path):
     script = (
         "from django.db import connection\n"

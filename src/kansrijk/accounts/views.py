@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
@@ -65,6 +65,11 @@ def _qr_svg(config_url: str) -> str:
 
 @login_required
 def two_factor_setup(request):
+    # Enrolling a new device needs the second factor once one exists: otherwise a stolen
+    # password alone would be enough to add an attacker's authenticator.
+    has_confirmed_device = any(True for _ in devices_for_user(request.user, confirmed=True))
+    if has_confirmed_device and not request.user.is_verified():
+        return redirect(f"{reverse('accounts:two_factor_verify')}?next={request.get_full_path()}")
     if request.method == "POST":
         device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
         form = TokenForm(request.POST)

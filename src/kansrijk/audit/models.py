@@ -2,7 +2,7 @@
 
 Rows are only ever inserted. The model refuses updates and deletes, the queryset refuses
 bulk updates and deletes, the admin offers neither, and a database trigger (migration
-0002) refuses them for anything that bypasses Django.
+0003) refuses them for anything that bypasses Django.
 """
 
 from django.conf import settings
@@ -33,7 +33,13 @@ class AuditEventQuerySet(models.QuerySet):
         admin_organisations = Membership.objects.filter(
             user=user, role=Role.ADMIN, is_active=True
         ).values("organisation")
-        return self.filter(organisation__in=admin_organisations)
+        # Logins and two-factor events belong to a person, not to an organisation: a
+        # beheerder sees them for the people who work in their organisations.
+        colleagues = Membership.objects.filter(organisation__in=admin_organisations).values("user")
+        return self.filter(
+            models.Q(organisation__in=admin_organisations)
+            | models.Q(organisation__isnull=True, actor__in=colleagues)
+        )
 
 
 class AuditEvent(models.Model):

@@ -64,10 +64,16 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "organisation"]
     actions = ["end_memberships"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A membership is a fact in the audit trail: to change a role, end the membership
+        # and add a new one. Only "actief" can be switched on an existing one.
+        return ["user", "organisation", "role", "created_at"] if obj else ["created_at"]
+
     def save_model(self, request, obj, form, change):
-        if change and not obj.is_active:
-            services.end_membership(Membership.objects.get(pk=obj.pk), actor=request.user)
-        elif not change:
+        current = Membership.objects.get(pk=obj.pk) if change else None
+        if current is not None and current.is_active and not obj.is_active:
+            services.end_membership(current, actor=request.user)
+        elif current is None or (obj.is_active and not current.is_active):
             created = services.add_membership(
                 actor=request.user, user=obj.user, organisation=obj.organisation, role=obj.role
             )

@@ -52,6 +52,8 @@ class TestTwoFactor:
 
         response = client.post(reverse("accounts:two_factor_setup"), {"token": "000000"})
         assert response.status_code == 200 and response.context["form"].errors
+        device.refresh_from_db()
+        device.throttle_reset()  # django-otp slows down guessing after a wrong code
 
         response = client.post(
             reverse("accounts:two_factor_setup"), {"token": current_token(device), "next": "/"}
@@ -71,6 +73,8 @@ class TestTwoFactor:
 
         response = client.post(reverse("accounts:two_factor_verify"), {"token": "12345x"})
         assert response.context["form"].errors
+        device.refresh_from_db()
+        device.throttle_reset()  # django-otp slows down guessing after a wrong code
         response = client.post(
             reverse("accounts:two_factor_verify"), {"token": current_token(device)}
         )
@@ -146,3 +150,15 @@ class TestPasswordReset:
         assert response.status_code == 302
         assert response["Location"] == reverse("accounts:password_reset_done")
         assert mail.outbox == []
+
+
+def test_a_password_alone_cannot_enrol_a_second_device(
+    make_member, client, municipality_organisation
+):
+    user = make_member(municipality_organisation, Role.ATTENDANCE_OFFICER)
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    login(client, user)
+    response = client.get(reverse("accounts:two_factor_setup"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two_factor_verify"))
+    assert not TOTPDevice.objects.filter(user=user, confirmed=False).exists()

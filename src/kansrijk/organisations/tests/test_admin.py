@@ -46,3 +46,12 @@ def test_admin_cannot_delete_memberships_but_can_end_them(admin_client):
     assert AuditEvent.objects.filter(action="membership.end").count() == 1
     delete_url = reverse("admin:organisations_membership_delete", args=[membership.pk])
     assert admin_client.get(delete_url).status_code == 403
+
+
+def test_admin_reactivating_a_membership_goes_through_the_service(admin_client):
+    membership = factories.MembershipFactory(role=Role.READER, is_active=False)
+    url = reverse("admin:organisations_membership_change", args=[membership.pk])
+    response = admin_client.post(url, {"is_active": "on"})
+    assert response.status_code == 302
+    assert Membership.objects.get(pk=membership.pk).is_active
+    assert AuditEvent.objects.filter(action="membership.add").count() == 1
