@@ -25,6 +25,12 @@ class RegionAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     inlines = [RegionMembershipInline]
 
+    def save_model(self, request, obj, form, change):
+        services.save_region(obj, actor=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
@@ -90,4 +96,9 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    pass
+    def save_model(self, request, obj, form, change):
+        services.save_user(obj, actor=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deactivated, not deleted: the audit trail refers to them.
+        return False

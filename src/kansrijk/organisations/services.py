@@ -11,7 +11,7 @@ from django.db import transaction
 
 from kansrijk.audit import services as audit
 
-from .models import Membership, Organisation, Role, User
+from .models import Membership, Organisation, Region, Role, User
 
 
 @transaction.atomic
@@ -67,7 +67,7 @@ def create_user(
         "user.create",
         actor=actor,
         target=user,
-        after=audit.snapshot(user, ["username", "email", "first_name", "last_name", "is_active"]),
+        after=audit.snapshot(user, USER_AUDIT_FIELDS),
     )
     return user
 
@@ -108,3 +108,47 @@ def end_membership(membership: Membership, *, actor) -> Membership:
         after={"is_active": False},
     )
     return membership
+
+
+@transaction.atomic
+def save_region(region: Region, *, actor) -> Region:
+    """Create or change a region (admin); reference data uses its own bulk loader."""
+    creating = region.pk is None
+    before = None if creating else audit.snapshot(Region.objects.get(pk=region.pk))
+    region.full_clean()
+    region.save()
+    audit.record(
+        "region.create" if creating else "region.update",
+        actor=actor,
+        target=region,
+        before=before,
+        after=audit.snapshot(region),
+    )
+    return region
+
+
+USER_AUDIT_FIELDS = [
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+]
+
+
+@transaction.atomic
+def save_user(user: User, *, actor) -> User:
+    """Create or change a user account (admin). The password hash is never recorded."""
+    creating = user.pk is None
+    before = None if creating else audit.snapshot(User.objects.get(pk=user.pk), USER_AUDIT_FIELDS)
+    user.save()
+    audit.record(
+        "user.create" if creating else "user.update",
+        actor=actor,
+        target=user,
+        before=before,
+        after=audit.snapshot(user, USER_AUDIT_FIELDS),
+    )
+    return user

@@ -55,3 +55,38 @@ def test_admin_reactivating_a_membership_goes_through_the_service(admin_client):
     assert response.status_code == 302
     assert Membership.objects.get(pk=membership.pk).is_active
     assert AuditEvent.objects.filter(action="membership.add").count() == 1
+
+
+def test_admin_changes_to_users_and_regions_are_audited(admin_client):
+    user = factories.UserFactory(first_name="Oud")
+    response = admin_client.post(
+        reverse("admin:organisations_user_change", args=[user.pk]),
+        {
+            "username": user.username,
+            "first_name": "Nieuw",
+            "last_name": "",
+            "email": user.email,
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "12:00:00",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AuditEvent.objects.get(action="user.update")
+    assert ("first_name", "Oud", "Nieuw") in event.changed_fields()
+    assert "password" not in (event.after or {})
+
+    region = factories.MunicipalityFactory(name="Oudedorp")
+    response = admin_client.post(
+        reverse("admin:organisations_region_change", args=[region.pk]),
+        {
+            "kind": region.kind,
+            "code": region.code,
+            "name": "Nieuwdorp",
+            "review_note": "",
+            "parent_memberships-TOTAL_FORMS": "0",
+            "parent_memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="region.update", target_id=str(region.pk)).exists()
