@@ -25,7 +25,8 @@ class Region(models.Model):
     """An area: a gemeente (CBS ``GM####``), a wijk or kern, a province, an RMC region..."""
 
     kind = models.CharField(_("soort"), max_length=20, choices=RegionKind.choices)
-    code = models.CharField(_("code"), max_length=20, unique=True)
+    # CBS codes (GM0375, PV27) or, for areas without one, our own (GM1961-MEERKERK).
+    code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("naam"), max_length=200)
     # Reference data is sometimes ambiguous (an RMC region of a merged gemeente). We keep
     # the doubt visible instead of guessing: the note says what a person has to check.

@@ -59,7 +59,7 @@ def _html_element(widget: forms.Widget) -> str:
 def main_menu_visible(user) -> bool:
     """Whether to show the main menu: logged in and, for roles that need it, past the
     two-factor check (the menu would only lead back to that check)."""
-    if not user.is_authenticated:
+    if not getattr(user, "is_authenticated", False):  # no user on the 500 page
         return False
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified()) or not user.requires_two_factor()
