@@ -66,3 +66,14 @@ def test_sqlite_is_set_up_for_a_web_process_and_a_worker_side_by_side(tmp_path):
     journal_mode, busy_timeout = result.stdout.split()
     assert journal_mode == "wal"
     assert int(busy_timeout) >= 5000
+
+
+def test_the_interface_is_dutch_even_for_an_english_browser(client, db):
+    response = client.get("/account/inloggen/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "nl"
+
+
+def test_english_is_a_choice_that_is_remembered(client, db):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/account/inloggen/"})
+    response = client.get("/account/inloggen/")
+    assert response.headers["Content-Language"] == "en"
