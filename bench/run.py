@@ -101,7 +101,10 @@ def main():
         f"{platform.machine()} {os.cpu_count()} cores"
     )
     if connection.vendor == "postgresql":
-        # A clean schema for a reproducible run.
+        # A clean schema for a reproducible run, and never on a database that is not
+        # meant for benchmarks.
+        if "bench" not in connection.settings_dict["NAME"]:
+            sys.exit("Use a database whose name contains 'bench', e.g. .../kansrijk_bench")
         with connection.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", verbosity=0)
