@@ -82,6 +82,11 @@ INSTALLED_APPS = [
     "kansrijk.organisations",
     "kansrijk.audit",
     "kansrijk.accounts",
+    "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "kansrijk.agenda",
+    "kansrijk.api",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +100,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "kansrijk.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes must be last: it turns a lockout raised by the backend into a response.

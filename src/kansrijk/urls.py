@@ -10,5 +10,8 @@ urlpatterns = [
     path("account/", include("kansrijk.accounts.urls")),
     path("organisaties/", include("kansrijk.organisations.urls")),
     path("audit/", include("kansrijk.audit.urls")),
+    path("agenda/", include("kansrijk.agenda.urls")),
+    path("agenda/", include("kansrijk.agenda.io_urls")),
+    path("api/v1/", include("kansrijk.api.urls")),
     path("beheer/", admin.site.urls),
 ]

@@ -1,0 +1,261 @@
+"""Load an agenda from a structured TOML file (the seeds in ``kansrijk/demo_data/agenda/``).
+
+The files are entered by hand from the seed documents. Loading is idempotent: items are
+matched on their external ids and updated in place, so a second run changes nothing.
+The file format is documented in ``docs/formats/agenda-toml.md``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from kansrijk.organisations.models import Organisation, Region
+
+from . import services
+from .models import (
+    Activity,
+    Agenda,
+    Commitment,
+    EducationPrize,
+    EvaluationMoment,
+    FundingLine,
+    Goal,
+    Intervention,
+    Involvement,
+    Spearhead,
+    Theme,
+)
+
+AGENDA_DIR = Path(__file__).resolve().parent.parent / "demo_data" / "agenda"
+
+AGENDA_FIELDS = [
+    "title",
+    "subtitle",
+    "kind",
+    "vision",
+    "introduction",
+    "status",
+    "adopted_by",
+    "is_public",
+    "source",
+]
+THEME_FIELDS = ["kind", "number", "title", "background", "sources"]
+SPEARHEAD_FIELDS = ["number", "title", "description", "intended_result", "priority"]
+GOAL_FIELDS = ["number", "text", "indicator_text", "priority"]
+ACTIVITY_FIELDS = ["kind", "title", "description", "planned_text", "status", "progress"]
+INTERVENTION_FIELDS = [
+    "name",
+    "parties_text",
+    "planning_text",
+    "goal_text",
+    "target_group",
+    "location_text",
+    "activities_text",
+    "monitoring_text",
+    "financing_text",
+    "online_information",
+    "contact",
+    "status",
+    "progress",
+]
+FUNDING_FIELDS = ["year", "source", "unit", "is_estimate", "notes"]
+
+
+class AgendaFileError(Exception):
+    pass
+
+
+def organisation_by_reference(reference: str) -> Organisation:
+    """A GM code, BRIN6, SWV code, or the exact name of an organisation."""
+    found = Organisation.objects.filter(code=reference).exclude(kind="school_institution")
+    if not found.exists():
+        found = Organisation.objects.filter(name=reference)
+    if found.count() != 1:
+        raise AgendaFileError(f"Organisatie {reference!r} niet (eenduidig) gevonden.")
+    return found.get()
+
+
+def region_by_code(code: str) -> Region:
+    try:
+        return Region.objects.get(code=code)
+    except Region.DoesNotExist:
+        raise AgendaFileError(f"Regio {code!r} niet gevonden.") from None
+
+
+def parse_month(value: str) -> datetime.date:
+    year, month = value.split("-")
+    return datetime.date(int(year), int(month), 1)
+
+
+def _pick(entry: dict, fields: list[str]) -> dict:
+    return {field: entry[field] for field in fields if field in entry}
+
+
+def _upsert(model, lookup: dict, values: dict, *, actor):
+    instance = model.objects.filter(**lookup).first() or model(**lookup)
+    changed = instance.pk is None or any(
+        getattr(instance, field) != value for field, value in values.items()
+    )
+    if changed:
+        services.save_item(instance, actor=actor, **values)
+    return instance
+
+
+def _involvements(item, entries: list[dict]) -> None:
+    field = "activity" if isinstance(item, Activity) else "intervention"
+    wanted = []
+    for entry in entries:
+        organisation = (
+            organisation_by_reference(entry["organisation"]) if "organisation" in entry else None
+        )
+        wanted.append((organisation, entry.get("party", ""), entry["role"]))
+    current = {
+        (i.organisation, i.party_name, i.role): i
+        for i in item.involvements.select_related("organisation")
+    }
+    for key, involvement in current.items():
+        if key not in wanted:
+            involvement.delete()
+    for organisation, party, role in wanted:
+        if (organisation, party, role) not in current:
+            Involvement.objects.create(
+                **{field: item}, organisation=organisation, party_name=party, role=role
+            )
+
+
+@transaction.atomic
+def load_agenda_file(path: Path, *, actor=None) -> Agenda:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    spec = data["agenda"]
+    values = _pick(spec, AGENDA_FIELDS)
+    values["period_start"] = datetime.date.fromisoformat(spec["period_start"])
+    values["period_end"] = datetime.date.fromisoformat(spec["period_end"])
+    if spec.get("adopted_on"):
+        values["adopted_on"] = datetime.date.fromisoformat(spec["adopted_on"])
+    if spec.get("region"):
+        values["region"] = region_by_code(spec["region"])
+    agenda = _upsert(Agenda, {"slug": spec["slug"]}, values, actor=actor)
+    agenda.owners.set([organisation_by_reference(ref) for ref in spec.get("owners", [])])
+    agenda.regions.set([region_by_code(code) for code in spec.get("regions", [])])
+
+    for position, entry in enumerate(data.get("theme", [])):
+        _upsert(
+            Theme,
+            {"agenda": agenda, "external_id": entry["id"]},
+            _pick(entry, THEME_FIELDS) | {"position": position},
+            actor=actor,
+        )
+    spearheads = {}
+    for position, entry in enumerate(data.get("spearhead", [])):
+        spearheads[entry["id"]] = _upsert(
+            Spearhead,
+            {"agenda": agenda, "external_id": entry["id"]},
+            _pick(entry, SPEARHEAD_FIELDS) | {"position": position},
+            actor=actor,
+        )
+    goals = {}
+    for position, entry in enumerate(data.get("goal", [])):
+        extra = {"position": position, "spearhead": spearheads.get(entry.get("spearhead"))}
+        goal = _upsert(
+            Goal,
+            {"agenda": agenda, "external_id": entry["id"]},
+            _pick(entry, GOAL_FIELDS) | extra,
+            actor=actor,
+        )
+        goal.themes.set(
+            Theme.objects.filter(agenda=agenda, external_id__in=entry.get("themes", []))
+        )
+        goals[entry["id"]] = goal
+    activities = {}
+    for position, entry in enumerate(data.get("activity", [])):
+        extra = {
+            "position": position,
+            "goal": goals.get(entry.get("goal")),
+            "parent": activities.get(entry.get("parent")),
+        }
+        activity = _upsert(
+            Activity,
+            {"agenda": agenda, "external_id": entry["id"]},
+            _pick(entry, ACTIVITY_FIELDS) | extra,
+            actor=actor,
+        )
+        services.set_planned_months(
+            activity, [parse_month(m) for m in entry.get("months", [])], actor=actor
+        )
+        _involvements(activity, entry.get("involvements", []))
+        activities[entry["id"]] = activity
+    interventions = {}
+    for position, entry in enumerate(data.get("intervention", [])):
+        values = _pick(entry, INTERVENTION_FIELDS) | {"position": position}
+        for age in ("age_min", "age_max"):
+            if age in entry:
+                values[age] = Decimal(str(entry[age]))
+        intervention = _upsert(
+            Intervention, {"agenda": agenda, "external_id": entry["id"]}, values, actor=actor
+        )
+        intervention.goals.set([goals[g] for g in entry.get("goals", [])])
+        intervention.locations.set([region_by_code(c) for c in entry.get("locations", [])])
+        services.set_planned_months(
+            intervention, [parse_month(m) for m in entry.get("months", [])], actor=actor
+        )
+        _involvements(intervention, entry.get("involvements", []))
+        interventions[entry["id"]] = intervention
+    for entry in data.get("funding", []):
+        values = _pick(entry, FUNDING_FIELDS)
+        for amount in ("unit_amount", "quantity", "share", "planned_amount", "realised_amount"):
+            if amount in entry:
+                values[amount] = Decimal(str(entry[amount]))
+        if "planned_amount" not in values and "unit_amount" in values:
+            values["planned_amount"] = (
+                values["unit_amount"] * values.get("quantity", 1) * values.get("share", 1)
+            ).quantize(Decimal("0.01"))
+        owner = (
+            {"intervention": interventions[entry["intervention"]]}
+            if "intervention" in entry
+            else {"activity": activities[entry["activity"]]}
+        )
+        _upsert(FundingLine, owner | {"external_id": entry["id"]}, values, actor=actor)
+    for entry in data.get("evaluation", []):
+        _upsert(
+            EvaluationMoment,
+            {"agenda": agenda, "external_id": entry["id"]},
+            {
+                "month": parse_month(entry["month"]),
+                "planned_text": entry.get("planned_text", ""),
+                "description": entry["description"],
+                "intervention": interventions.get(entry.get("intervention")),
+            },
+            actor=actor,
+        )
+    for position, entry in enumerate(data.get("commitment", [])):
+        _upsert(
+            Commitment,
+            {"agenda": agenda, "external_id": entry["id"]},
+            {
+                "text": entry["text"],
+                "owner": organisation_by_reference(entry["owner"]) if "owner" in entry else None,
+                "times_per_year": entry.get("times_per_year"),
+                "at_least": entry.get("at_least", False),
+                "position": position,
+            },
+            actor=actor,
+        )
+    for entry in data.get("prize", []):
+        EducationPrize.objects.get_or_create(
+            organiser=organisation_by_reference(entry["organiser"]),
+            name=entry["name"],
+            year=entry["year"],
+            defaults={"agenda": agenda, "nominations_open": entry.get("nominations_open", True)},
+        )
+    if agenda.status != "concept" and not agenda.versions.exists():
+        services.save_version(agenda, actor=actor, label="Zoals vastgesteld (uit het brondocument)")
+    return agenda
+
+
+def load_all_agendas(directory: Path = AGENDA_DIR, *, actor=None) -> list[Agenda]:
+    return [load_agenda_file(path, actor=actor) for path in sorted(directory.glob("*.toml"))]

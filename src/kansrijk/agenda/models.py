@@ -1,0 +1,620 @@
+"""The agenda as living data: the tree of an uitvoeringsagenda, its planning, its
+interventions and their money, recurring commitments and the education prize.
+
+Every item has an ``external_id`` that is stable across exports and imports, so a
+spreadsheet round trip updates rows in place instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kansrijk.organisations.models import Organisation, Region
+
+from .queries import AgendaQuerySet
+
+
+class AgendaKind(models.TextChoices):
+    EXECUTION_AGENDA = "execution_agenda", _("uitvoeringsagenda")
+    LOCAL_EDUCATION_AGENDA = "lea", _("LEA/LEJA")
+    EQUAL_OPPORTUNITIES = "gka_agenda", _("GKA-agenda")
+    EDUCATIONAL_OPPORTUNITIES = "educational_opportunities", _("onderwijskansenbeleid")
+    POLICY_FRAMEWORK = "policy_framework", _("beleidskader")
+    GUIDANCE = "guidance", _("handreiking")
+
+
+class AgendaStatus(models.TextChoices):
+    CONCEPT = "concept", _("concept")
+    ADOPTED = "adopted", _("vastgesteld")
+    EVALUATED = "evaluated", _("geëvalueerd")
+
+
+class Agenda(models.Model):
+    slug = models.SlugField(_("korte naam"), max_length=80, unique=True)
+    title = models.CharField(_("titel"), max_length=255)
+    subtitle = models.CharField(_("ondertitel"), max_length=255, blank=True)
+    kind = models.CharField(_("soort"), max_length=40, choices=AgendaKind.choices)
+    owners = models.ManyToManyField(
+        Organisation, related_name="owned_agendas", verbose_name=_("eigenaren")
+    )
+    region = models.ForeignKey(
+        Region, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("regio")
+    )
+    regions = models.ManyToManyField(
+        Region, blank=True, related_name="agendas", verbose_name=_("gemeenten en gebieden")
+    )
+    period_start = models.DateField(_("looptijd vanaf"))
+    period_end = models.DateField(_("looptijd tot en met"))
+    vision = models.TextField(_("visie"), blank=True)
+    introduction = models.TextField(_("inleiding"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AgendaStatus.choices, default=AgendaStatus.CONCEPT
+    )
+    adopted_on = models.DateField(_("vastgesteld op"), null=True, blank=True)
+    adopted_by = models.CharField(_("vastgesteld door"), max_length=200, blank=True)
+    is_public = models.BooleanField(
+        _("openbaar"),
+        default=False,
+        help_text=_("Alleen een vastgestelde agenda kan openbaar zijn."),
+    )
+    source = models.TextField(_("bron"), blank=True)
+    history = HistoricalRecords()
+
+    objects = AgendaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agenda")
+        verbose_name_plural = _("agenda's")
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="agenda_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_public=False) | ~Q(status="concept"),
+                name="agenda_public_only_when_adopted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("agenda:detail", args=[self.slug])
+
+
+class AgendaItem(models.Model):
+    """What every node of the tree shares: its agenda, a stable id and a position."""
+
+    agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="+")
+    external_id = models.CharField(_("extern id"), max_length=80)
+    position = models.PositiveIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+
+class ThemeKind(models.TextChoices):
+    FACTOR = "factor", _("factor")
+    CROSS_CUTTING = "cross_cutting", _("dwarsverband")
+    ADVICE = "advice", _("advies")
+    INSTRUMENT = "instrument", _("instrument")
+
+
+class Theme(AgendaItem):
+    """A framework theme or factor (seed 000), a cross-cutting theme (seed 002), advice."""
+
+    agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="themes")
+    kind = models.CharField(_("soort"), max_length=20, choices=ThemeKind.choices)
+    number = models.CharField(_("nummer"), max_length=10, blank=True)
+    title = models.CharField(_("titel"), max_length=255)
+    background = models.TextField(_("achtergrond"), blank=True)
+    sources = models.TextField(_("bronnen"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta(AgendaItem.Meta):
+        verbose_name = _("thema")
+        verbose_name_plural = _("thema's")
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "external_id"], name="unique_theme_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Spearhead(AgendaItem):
+    agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="spearheads")
+    number = models.CharField(_("nummer"), max_length=10, blank=True)
+    title = models.CharField(_("titel"), max_length=255)
+    description = models.TextField(_("toelichting"), blank=True)
+    intended_result = models.TextField(_("beoogd resultaat"), blank=True)
+    priority = models.PositiveSmallIntegerField(_("prioriteit"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(AgendaItem.Meta):
+        verbose_name = _("speerpunt")
+        verbose_name_plural = _("speerpunten")
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "external_id"], name="unique_spearhead_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Goal(AgendaItem):
+    agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="goals")
+    spearhead = models.ForeignKey(
+        Spearhead, models.CASCADE, null=True, blank=True, related_name="goals"
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="goals")
+    number = models.CharField(_("nummer"), max_length=10, blank=True)
+    text = models.TextField(_("doel"))
+    indicator_text = models.TextField(_("hoe meten we dat?"), blank=True)
+    priority = models.CharField(_("prioriteit"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(AgendaItem.Meta):
+        verbose_name = _("doel")
+        verbose_name_plural = _("doelen")
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "external_id"], name="unique_goal_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text}" if self.number else self.text
+
+
+class WorkStatus(models.TextChoices):
+    PLANNED = "planned", _("gepland")
+    RUNNING = "running", _("lopend")
+    DONE = "done", _("afgerond")
+    POSTPONED = "postponed", _("uitgesteld")
+    CANCELLED = "cancelled", _("vervallen")
+
+
+class ActivityKind(models.TextChoices):
+    MAIN = "main", _("hoofdactiviteit")
+    SUB = "sub", _("subactiviteit")
+    PLANNING = "planning", _("planningsactiviteit")
+
+
+class Activity(AgendaItem):
+    """A main activity, a sub-activity (with a parent) or a line of the planning table.
+
+    Progress of an activity with children is the mean of its children's progress
+    (cancelled children left out); see ``services.rolled_up_progress``.
+    """
+
+    agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="activities")
+    goal = models.ForeignKey(Goal, models.CASCADE, null=True, blank=True, related_name="activities")
+    parent = models.ForeignKey(
+        "self", models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    kind = models.CharField(_("soort"), max_length=20, choices=ActivityKind.choices)
+    title = models.TextField(_("activiteit"))
+    description = models.TextField(_("toelichting"), blank=True)
+    planned_text = models.CharField(
+        _("planning zoals geschreven"),
+        max_length=200,
+        blank=True,
+        help_text=_("Bijv. 'jan–dec' of 'begin 2023'."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=WorkStatus.choices, default=WorkStatus.PLANNED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("voortgang (%)"), null=True, blank=True, help_text=_("0 tot en met 100.")
+    )
+    history = HistoricalRecords()
+
+    class Meta(AgendaItem.Meta):
+        verbose_name = _("activiteit")
+        verbose_name_plural = _("activiteiten")
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "external_id"], name="unique_activity_id"),
+            models.CheckConstraint(
+                condition=Q(progress__isnull=True) | Q(progress__lte=100),
+                name="activity_progress_at_most_100",
+            ),
+        ]
+        indexes = [models.Index(fields=["agenda", "goal", "kind"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Intervention(AgendaItem):
+    """An intervention card (seed 004)."""
+
+    agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="interventions")
+    goals = models.ManyToManyField(Goal, blank=True, related_name="interventions")
+    name = models.CharField(_("naam"), max_length=255)
+    parties_text = models.TextField(_("betrokken partijen"), blank=True)
+    planning_text = models.TextField(_("planning"), blank=True)
+    goal_text = models.TextField(_("doel van de interventie"), blank=True)
+    target_group = models.TextField(_("doelgroep"), blank=True)
+    age_min = models.DecimalField(
+        _("leeftijd vanaf"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    age_max = models.DecimalField(
+        _("leeftijd tot en met"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    location_text = models.TextField(_("locatie (wijk, school)"), blank=True)
+    locations = models.ManyToManyField(Region, blank=True, related_name="interventions")
+    activities_text = models.TextField(_("activiteiten"), blank=True)
+    monitoring_text = models.TextField(_("monitoring en evaluatie"), blank=True)
+    financing_text = models.TextField(_("financiering zoals geschreven"), blank=True)
+    online_information = models.CharField(_("online informatie"), max_length=255, blank=True)
+    contact = models.TextField(_("contact"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=WorkStatus.choices, default=WorkStatus.PLANNED
+    )
+    progress = models.PositiveSmallIntegerField(_("voortgang (%)"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(AgendaItem.Meta):
+        verbose_name = _("interventie")
+        verbose_name_plural = _("interventies")
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "external_id"], name="unique_intervention_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InvolvementRole(models.TextChoices):
+    LEAD = "lead", _("voortrekker")
+    PARTNER = "partner", _("partner")
+    FUNDER = "funder", _("financier")
+    EXECUTOR = "executor", _("uitvoerder")
+
+
+class Involvement(models.Model):
+    """An organisation (or a party named in the text, like 'alle kinderopvanginstellingen')
+    in a role on an activity or an intervention."""
+
+    activity = models.ForeignKey(
+        Activity, models.CASCADE, null=True, blank=True, related_name="involvements"
+    )
+    intervention = models.ForeignKey(
+        Intervention, models.CASCADE, null=True, blank=True, related_name="involvements"
+    )
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, null=True, blank=True, related_name="agenda_involvements"
+    )
+    party_name = models.CharField(_("partij (als tekst)"), max_length=200, blank=True)
+    role = models.CharField(_("rol"), max_length=20, choices=InvolvementRole.choices)
+
+    class Meta:
+        verbose_name = _("betrokkenheid")
+        verbose_name_plural = _("betrokkenheden")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(activity__isnull=False, intervention__isnull=True)
+                | Q(activity__isnull=True, intervention__isnull=False),
+                name="involvement_on_one_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | ~Q(party_name=""),
+                name="involvement_names_a_party",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation or self.party_name} ({self.get_role_display()})"
+
+
+class PlannedMonth(models.Model):
+    """One month in which an activity or intervention is planned (first day of the month)."""
+
+    activity = models.ForeignKey(
+        Activity, models.CASCADE, null=True, blank=True, related_name="planned_months"
+    )
+    intervention = models.ForeignKey(
+        Intervention, models.CASCADE, null=True, blank=True, related_name="planned_months"
+    )
+    month = models.DateField(_("maand"))
+
+    class Meta:
+        verbose_name = _("geplande maand")
+        verbose_name_plural = _("geplande maanden")
+        ordering = ["month"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(activity__isnull=False, intervention__isnull=True)
+                | Q(activity__isnull=True, intervention__isnull=False),
+                name="planned_month_on_one_item",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="planned_month_first_day"),
+            models.UniqueConstraint(fields=["activity", "month"], name="unique_activity_month"),
+            models.UniqueConstraint(
+                fields=["intervention", "month"], name="unique_intervention_month"
+            ),
+        ]
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class ProgressNote(models.Model):
+    activity = models.ForeignKey(
+        Activity, models.CASCADE, null=True, blank=True, related_name="progress_notes"
+    )
+    intervention = models.ForeignKey(
+        Intervention, models.CASCADE, null=True, blank=True, related_name="progress_notes"
+    )
+    date = models.DateField(_("datum"))
+    text = models.TextField(_("notitie"))
+    is_milestone = models.BooleanField(_("mijlpaal"), default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("voortgangsnotitie")
+        verbose_name_plural = _("voortgangsnotities")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(activity__isnull=False, intervention__isnull=True)
+                | Q(activity__isnull=True, intervention__isnull=False),
+                name="progress_note_on_one_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.text[:40]}"
+
+
+class EvaluationMoment(models.Model):
+    """A dated evaluation of the agenda (interim, final) or of one intervention."""
+
+    agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="evaluation_moments")
+    intervention = models.ForeignKey(
+        Intervention, models.CASCADE, null=True, blank=True, related_name="evaluation_moments"
+    )
+    external_id = models.CharField(_("extern id"), max_length=80)
+    month = models.DateField(_("maand"), help_text=_("Eerste dag van de maand."))
+    planned_text = models.CharField(_("planning zoals geschreven"), max_length=200, blank=True)
+    description = models.TextField(_("omschrijving"))
+    done_on = models.DateField(_("uitgevoerd op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evaluatiemoment")
+        verbose_name_plural = _("evaluatiemomenten")
+        ordering = ["month", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "external_id"], name="unique_evaluation_id"),
+            models.CheckConstraint(condition=Q(month__day=1), name="evaluation_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class FundingSource(models.TextChoices):
+    GKA = "gka", _("Gelijke Kansen Alliantie (GKA)")
+    OAB = "oab", _("onderwijsachterstandenmiddelen (OAB)")
+    NPO = "npo", _("Nationaal Programma Onderwijs (NPO)")
+    YOUTH_CARE = "youth_care", _("jeugdzorg/Jeugdwet")
+    SWV = "swv", _("samenwerkingsverband")
+    PARTNER_CONTRIBUTION = "partner_contribution", _("eigen bijdrage partners")
+    CORONA = "corona", _("Perspectief voor jeugd/coronamiddelen")
+    MUNICIPAL_EDUCATION = "municipal_education", _("gemeentelijk onderwijsbudget")
+    OTHER = "other", _("overig")
+
+
+class FundingLine(models.Model):
+    """Money for an intervention or activity in one year from one source.
+
+    Seed 004 writes amounts as "circa € 120.000 per locatie per jaar, helft OAB". We keep
+    what was written (``unit_amount`` per ``unit``, times ``quantity``, times ``share``)
+    and the amount that counts in totals, ``planned_amount``, computed from them when a
+    unit amount is given. ``is_estimate`` marks "circa".
+    """
+
+    intervention = models.ForeignKey(
+        Intervention, models.CASCADE, null=True, blank=True, related_name="funding_lines"
+    )
+    activity = models.ForeignKey(
+        Activity, models.CASCADE, null=True, blank=True, related_name="funding_lines"
+    )
+    external_id = models.CharField(_("extern id"), max_length=80)
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    source = models.CharField(_("bron"), max_length=30, choices=FundingSource.choices)
+    unit_amount = models.DecimalField(
+        _("bedrag per eenheid"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    unit = models.CharField(
+        _("eenheid"), max_length=80, blank=True, help_text=_("Bijv. 'per locatie per jaar'.")
+    )
+    quantity = models.DecimalField(
+        _("aantal eenheden"), max_digits=8, decimal_places=4, default=Decimal(1)
+    )
+    share = models.DecimalField(
+        _("aandeel van deze bron"), max_digits=5, decimal_places=4, default=Decimal(1)
+    )
+    planned_amount = models.DecimalField(_("begroot (€)"), max_digits=12, decimal_places=2)
+    realised_amount = models.DecimalField(
+        _("gerealiseerd (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    is_estimate = models.BooleanField(_("circa"), default=False)
+    notes = models.TextField(_("toelichting"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("financieringsregel")
+        verbose_name_plural = _("financieringsregels")
+        ordering = ["year", "source", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(activity__isnull=False, intervention__isnull=True)
+                | Q(activity__isnull=True, intervention__isnull=False),
+                name="funding_line_on_one_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_amount__gte=0), name="funding_planned_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(share__gt=0) & Q(share__lte=1), name="funding_share_between_0_and_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_source_display()} € {self.planned_amount}"
+
+    def computed_amount(self) -> Decimal | None:
+        if self.unit_amount is None:
+            return None
+        return (self.unit_amount * self.quantity * self.share).quantize(Decimal("0.01"))
+
+
+class Commitment(models.Model):
+    """A recurring promise: 'twice a year an administrative meeting with the alliance'."""
+
+    agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="commitments")
+    external_id = models.CharField(_("extern id"), max_length=80)
+    text = models.TextField(_("afspraak"))
+    owner = models.ForeignKey(
+        Organisation, models.PROTECT, null=True, blank=True, related_name="commitments"
+    )
+    times_per_year = models.PositiveSmallIntegerField(_("keer per jaar"), null=True, blank=True)
+    at_least = models.BooleanField(_("minimaal"), default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("afspraak")
+        verbose_name_plural = _("afspraken")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "external_id"], name="unique_commitment_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CommitmentOccurrence(models.Model):
+    commitment = models.ForeignKey(Commitment, models.CASCADE, related_name="occurrences")
+    date = models.DateField(_("datum"))
+    note = models.TextField(_("notitie"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("keer dat de afspraak is nagekomen")
+        verbose_name_plural = _("keren dat de afspraak is nagekomen")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.date}"
+
+
+class AgendaVersion(models.Model):
+    """A frozen copy of the whole tree, made on adoption or on request (for the diff)."""
+
+    agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("versie"))
+    label = models.CharField(_("omschrijving"), max_length=200)
+    created_at = models.DateTimeField(_("gemaakt op"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    snapshot = models.JSONField(_("inhoud"))
+
+    class Meta:
+        verbose_name = _("versie")
+        verbose_name_plural = _("versies")
+        ordering = ["agenda", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "number"], name="unique_agenda_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agenda} v{self.number}"
+
+
+class PrizeCategory(models.TextChoices):
+    PUPIL_PRIMARY = "pupil_po", _("leerling PO")
+    PUPIL_SECONDARY = "pupil_vo", _("leerling VO")
+    STAFF = "staff", _("personeel onderwijs en opvang")
+    OTHERS = "others", _("overige betrokkenen")
+
+
+class EducationPrize(models.Model):
+    """The education prize of seed 003: every two years, four categories."""
+
+    agenda = models.ForeignKey(Agenda, models.CASCADE, null=True, blank=True, related_name="prizes")
+    organiser = models.ForeignKey(Organisation, models.PROTECT, related_name="prizes")
+    name = models.CharField(_("naam"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    nominations_open = models.BooleanField(_("nominaties open"), default=True)
+
+    class Meta:
+        verbose_name = _("onderwijsprijs")
+        verbose_name_plural = _("onderwijsprijzen")
+        constraints = [
+            models.UniqueConstraint(fields=["organiser", "name", "year"], name="unique_prize_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}"
+
+
+class NominationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("ingediend")
+    SHORTLISTED = "shortlisted", _("genomineerd (shortlist)")
+    WINNER = "winner", _("winnaar")
+    NOT_SELECTED = "not_selected", _("niet gekozen")
+
+
+class Nomination(models.Model):
+    prize = models.ForeignKey(EducationPrize, models.CASCADE, related_name="nominations")
+    category = models.CharField(_("categorie"), max_length=20, choices=PrizeCategory.choices)
+    nominee = models.CharField(_("genomineerde"), max_length=200)
+    motivation = models.TextField(_("motivatie"))
+    submitted_by = models.CharField(_("ingediend door"), max_length=200)
+    co_signers = models.TextField(
+        _("mede-ondertekenaars"), blank=True, help_text=_("Eén naam per regel.")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=NominationStatus.choices,
+        default=NominationStatus.SUBMITTED,
+    )
+    submitted_at = models.DateTimeField(_("ingediend op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nominatie")
+        verbose_name_plural = _("nominaties")
+        ordering = ["category", "submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prize", "category"],
+                condition=Q(status="winner"),
+                name="one_winner_per_prize_category",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nominee} ({self.get_category_display()})"
+
+    def co_signer_list(self) -> list[str]:
+        return [line.strip() for line in self.co_signers.splitlines() if line.strip()]

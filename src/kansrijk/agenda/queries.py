@@ -1,0 +1,66 @@
+"""Reads of agendas: who may see which agenda, and the aggregates the pages show."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+def _member_organisation_ids(user) -> set[int]:
+    from kansrijk.organisations.models import Membership
+
+    return set(
+        Membership.objects.filter(user=user, is_active=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+class AgendaQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True)
+
+    def visible_to(self, user):
+        """Public agendas for everyone; for a logged-in user also the agendas their
+        organisations own or take part in, and those of the regions they work in."""
+        if not user.is_authenticated:
+            return self.public()
+        if user.is_superuser:
+            return self.all()
+        from kansrijk.organisations.models import Organisation
+
+        own_ids = _member_organisation_ids(user)
+        region_ids = set(
+            Organisation.served_regions.through.objects.filter(
+                organisation_id__in=own_ids
+            ).values_list("region_id", flat=True)
+        ) | set(
+            Organisation.objects.filter(pk__in=own_ids)
+            .exclude(municipality=None)
+            .values_list("municipality_id", flat=True)
+        )
+        from .models import Agenda
+
+        through = Agenda.regions.through.objects.filter(region_id__in=region_ids)
+        owned = Agenda.owners.through.objects.filter(organisation_id__in=own_ids)
+        return self.filter(
+            Q(is_public=True)
+            | Q(pk__in=owned.values("agenda_id"))
+            | Q(pk__in=through.values("agenda_id"))
+        )
+
+    def editable_by(self, user):
+        """Agendas a beleidsmedewerker or beheerder of an owning organisation may edit."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        from kansrijk.organisations.models import Membership, Role
+
+        editor_orgs = Membership.objects.filter(
+            user=user, is_active=True, role__in=[Role.POLICY_OFFICER, Role.ADMIN]
+        ).values("organisation_id")
+        from .models import Agenda
+
+        owned = Agenda.owners.through.objects.filter(organisation_id__in=editor_orgs)
+        return self.filter(pk__in=owned.values("agenda_id"))
