@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from kansrijk.agenda.demo import AgendaFileError, load_all_agendas
 from kansrijk.organisations.demo import DEMO_PASSWORD, DemoRefused, load_demo_organisations
 from kansrijk.organisations.models import Role
 
@@ -10,12 +11,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             report = load_demo_organisations()
-        except DemoRefused as refusal:
+            agendas = load_all_agendas()
+        except (DemoRefused, AgendaFileError) as refusal:
             raise CommandError(str(refusal)) from refusal
         self.stdout.write(
             f"Demo: {report.regions_created} regio's en "
             f"{report.organisations_created} organisaties nieuw aangemaakt."
         )
+        for agenda in agendas:
+            self.stdout.write(f"Agenda: {agenda.title} (/agenda/{agenda.slug}/)")
         self.stdout.write("")
         self.stdout.write("Inloggen op http://127.0.0.1:8000/ met wachtwoord " + DEMO_PASSWORD)
         for username, role, organisation, two_factor in report.users:
