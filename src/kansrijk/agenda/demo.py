@@ -96,7 +96,18 @@ def _pick(entry: dict, fields: list[str]) -> dict:
     return {field: entry[field] for field in fields if field in entry}
 
 
+def _normalised(model, values: dict) -> dict:
+    """Values as the model stores them (TOML's 1 for a text field becomes "1"), so that
+    an unchanged file compares equal and a second load writes nothing."""
+    normalised = {}
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        normalised[name] = value if field.is_relation else field.to_python(value)
+    return normalised
+
+
 def _upsert(model, lookup: dict, values: dict, *, actor):
+    values = _normalised(model, values)
     instance = model.objects.filter(**lookup).first() or model(**lookup)
     changed = instance.pk is None or any(
         getattr(instance, field) != value for field, value in values.items()

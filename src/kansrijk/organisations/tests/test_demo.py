@@ -39,6 +39,17 @@ def seed_reference_data():
         municipality=Region.objects.get(code="GM0375"),
         partnership=ijmond,
     )
+    # The agendas of the seeds refer to these as well.
+    factories.PartnershipFactory(code="VO2704", name="SWV VO Midden-Kennemerland")
+    factories.PartnershipFactory(
+        code="PO2807", name="Samenwerkingsverband Schiedam, Vlaardingen en Maassluis"
+    )
+    factories.SchoolFactory(
+        code="03UO00",
+        name="Chr School voor Speciaal Basisonderwijs De Brug",
+        parent=factories.SchoolInstitutionFactory(code="03UO"),
+        municipality=Region.objects.get(code="GM1961"),
+    )
 
 
 def test_refused_without_debug(settings, seed_reference_data):

@@ -1,0 +1,360 @@
+"""Seed 002 as data: the Uitvoeringsagenda onderwijs-jeugd Midden-Kennemerland (oktober
+2021) loaded from ``demo_data/agenda/midden-kennemerland.toml``, checked against the
+document's own words, numbers and months."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.db.models import Count, F
+
+from kansrijk.agenda.demo import AGENDA_DIR, load_agenda_file
+from kansrijk.agenda.models import (
+    Activity,
+    Agenda,
+    AgendaStatus,
+    AgendaVersion,
+    Commitment,
+    EvaluationMoment,
+    Goal,
+    Involvement,
+    PlannedMonth,
+    Spearhead,
+    Theme,
+    ThemeKind,
+    WorkStatus,
+)
+from kansrijk.audit.models import AuditEvent
+from kansrijk.organisations.demo import load_demo_organisations
+from kansrijk.organisations.models import Organisation, OrganisationKind
+from kansrijk.organisations.reference_data import load_reference_data
+from kansrijk.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+SEED_FILE = AGENDA_DIR / "midden-kennemerland.toml"
+SLUG = "midden-kennemerland-2022-2024"
+
+GEMEENTEN = {
+    "GM0375": "Beverwijk",
+    "GM0383": "Castricum",
+    "GM0396": "Heemskerk",
+    "GM0450": "Uitgeest",
+    "GM0453": "Velsen",
+}
+NAMED_ORGANISATIONS = [
+    "Het Leerplein (RBL Zuid-Kennemerland en IJmond)",
+    "Centrum voor Jeugd en Gezin (CJG) Midden-Kennemerland",
+    "GGD (Gemeentelijke Gezondheidsdienst)",
+]
+
+
+def months_2022(*numbers: int) -> list[datetime.date]:
+    return [datetime.date(2022, number, 1) for number in numbers]
+
+
+@pytest.fixture
+def midden_kennemerland_organisations():
+    """Only the regions and organisations the file refers to."""
+    for code, name in GEMEENTEN.items():
+        factories.MunicipalityOrganisationFactory(
+            municipality=factories.MunicipalityFactory(code=code, name=name),
+            name=f"Gemeente {name}",
+        )
+    factories.PartnershipFactory(code="PO2711", name="Passend Onderwijs IJmond")
+    factories.PartnershipFactory(code="VO2704", name="Samenwerkingsverband VO Midden-Kennemerland")
+    for name in NAMED_ORGANISATIONS:
+        factories.OrganisationFactory(name=name)
+
+
+@pytest.fixture
+def agenda(midden_kennemerland_organisations) -> Agenda:
+    return load_agenda_file(SEED_FILE)
+
+
+@pytest.fixture
+def settings_debug(settings):
+    settings.DEBUG = True  # the demo organisations load only with DEBUG on
+    return settings
+
+
+def goal(agenda: Agenda, number: str) -> Goal:
+    return agenda.goals.get(number=number)
+
+
+def planned_months(activity: Activity) -> list[datetime.date]:
+    return list(activity.planned_months.values_list("month", flat=True))
+
+
+def test_the_agenda_as_the_document_presents_it(agenda):
+    assert agenda.slug == SLUG
+    assert agenda.title == "Uitvoeringsagenda onderwijs-jeugd Midden-Kennemerland"
+    assert agenda.subtitle == "Allen voor één"
+    assert (agenda.period_start, agenda.period_end) == (
+        datetime.date(2022, 1, 1),
+        datetime.date(2024, 12, 31),
+    )
+    assert agenda.status == AgendaStatus.ADOPTED
+    assert agenda.adopted_by == "OOGO Midden-Kennemerland"
+    assert agenda.is_public
+    assert "februari 2021" in agenda.source and "oktober 2021" in agenda.source
+    assert set(agenda.owners.values_list("code", flat=True)) == {*GEMEENTEN, "PO2711", "VO2704"}
+    assert set(agenda.regions.values_list("code", flat=True)) == set(GEMEENTEN)
+    assert agenda.vision.startswith("Deze Startnotitie Uitvoeringsagenda onderwijs-zorg gaat")
+    assert "Het primair onderwijs werkt wijkgericht" in agenda.vision
+    assert "Op Overeenstemming Gericht Overleg (OOGO) MK" in agenda.introduction
+    # Adopted, so the loader froze the version as adopted.
+    assert AgendaVersion.objects.filter(agenda=agenda).count() == 1
+
+
+def test_three_spearheads_with_their_intended_results_and_priority(agenda):
+    spearheads = list(agenda.spearheads.values_list("title", "intended_result", "priority"))
+    assert spearheads == [
+        (
+            "Integrale aanpak",
+            "We hebben in onze regio een pedagogisch sterke structuur waarin we een effectief "
+            "en preventief aanbod organiseren/ versterken zodat de jeugdigen optimaal "
+            "profiteren en gezond en veilig opgroeien.",
+            1,
+        ),
+        (
+            "Gelijke kansen",
+            "Gelijke kansen en talentontwikkeling voor iedere jeugdige. Alle jeugdigen krijgen "
+            "gelijke ontwikkelingsmogelijkheden en kansen. Alle jeugdigen doen mee in een "
+            "passend leer-/werkaanbod en behalen hun start- of beroepskwalificatie.",
+            2,
+        ),
+        (
+            "De beweging naar inclusie",
+            "Jeugdigen worden op school en/of zo thuis nabij mogelijk ondersteund in hun "
+            "behoeften. Ouders, jeugdigen en professionals zijn gelijkwaardige "
+            "gesprekspartners.",
+            2,
+        ),
+    ]
+    gelijke_kansen = agenda.spearheads.get(title="Gelijke kansen")
+    assert gelijke_kansen.description.startswith("Kansen(on)gelijkheid van jeugdigen")
+    assert "aanpak Jeugdwerkloosheid" in gelijke_kansen.description
+
+
+def test_fifteen_planning_goals_numbered_one_to_fifteen(agenda):
+    numbers = list(agenda.goals.values_list("number", flat=True))
+    assert numbers == [str(n) for n in range(1, 16)]
+    for number in numbers:
+        assert goal(agenda, number).activities.filter(kind="planning").exists(), number
+    # "Algemeen" is a row of the planning table, not a fourth spearhead.
+    assert list(agenda.goals.filter(spearhead=None).values_list("number", "text")) == [
+        ("1", "Besluitvorming in gemeenten en informatiefase partners."),
+        ("15", "Tussentijdse evaluatie."),
+    ]
+    by_spearhead = {
+        s.title: list(s.goals.values_list("number", flat=True)) for s in agenda.spearheads.all()
+    }
+    assert by_spearhead == {
+        "Integrale aanpak": ["2", "3", "4"],
+        "Gelijke kansen": ["5", "6", "7", "8", "9"],
+        "De beweging naar inclusie": ["10", "11", "12", "13", "14"],
+    }
+
+
+def test_table_goals_and_planning_goals_are_the_same_records(agenda):
+    # Goal 11 is worded differently in the two tables; the table text is the goal text
+    # and the planning activity hangs on the same record.
+    eleven = goal(agenda, "11")
+    assert eleven.text == "Optimaal benutten van jeugd- en kernteams/J&C op de scholen."
+    assert set(eleven.activities.values_list("kind", flat=True)) == {"main", "sub", "planning"}
+    assert Goal.objects.filter(agenda=agenda).count() == 15
+
+
+def test_thuiszitters_goal_with_its_indicator(agenda):
+    thuiszitters = agenda.goals.get(text="We beperken het aantal thuiszitters en de periode.")
+    assert thuiszitters.number == "9"
+    assert thuiszitters.spearhead.title == "Gelijke kansen"
+    assert "Binnen X maanden is er een passend aanbod voor een thuiszitter" in (
+        thuiszitters.indicator_text
+    )
+    assert thuiszitters.indicator_text.splitlines()[0] == (
+        "Schoolaanwezigheid neemt toe. RMC-regio monitort schoolaanwezigheid, analyseren, "
+        "bijstellen."
+    )
+    mains = list(thuiszitters.activities.filter(kind="main").values_list("title", flat=True))
+    assert mains == [
+        "Scholen geven ieder kwartaal hun opgave thuiszitters en hanteren hun protocol verzuim "
+        "en gebruiken het stappenplan thuiszitters.",
+        "Het aantal thuiszitters is afgestemd en komt overeen met het aantal van de "
+        "woongemeenten van de RMC regio.",
+        "Analyse per SWV.",
+    ]
+    one_approach = goal(agenda, "8")
+    assert "vier peildata per jaar door het SWV" in one_approach.indicator_text
+    assert one_approach.activities.filter(
+        kind="sub", title__contains="overlegtafel (doorbraakberaad) met doorzettingsmacht"
+    ).exists()
+
+
+def test_sub_activities_of_a_main_activity(agenda):
+    main = agenda.activities.get(
+        kind="main", title__startswith="Samenwerking op uitvoerend, strategisch en bestuurlijk"
+    )
+    assert main.goal.number == "4"
+    assert list(main.children.values_list("title", flat=True)) == [
+        "Thematische netwerkbijeenkomsten",
+        "Kennisdeling en deskundigheidsbevordering",
+        "Kijkje in elkaars keuken",
+        "Rollen, taken, vertegenwoordiging van alle partijen zijn helder op uitvoerend, "
+        "strategisch en bestuurlijk niveau",
+        "Samenwerkingsafspraken",
+        "Gebruik van de Verwijsindex stimuleren",
+        "Gebruik van de meldcode stimuleren",
+    ]
+    assert set(main.children.values_list("kind", flat=True)) == {"sub"}
+    assert set(main.children.values_list("goal", flat=True)) == {main.goal_id}
+    # Every sub-activity has a parent main activity of the same goal.
+    subs = agenda.activities.filter(kind="sub")
+    assert not subs.filter(parent=None).exists()
+    assert not subs.exclude(parent__kind="main").exists()
+    assert not subs.exclude(parent__goal=F("goal")).exists()
+
+
+def test_counts_per_kind(agenda):
+    kinds = dict(agenda.activities.values_list("kind").annotate(n=Count("pk")).order_by())
+    assert kinds == {"main": 16, "sub": 52, "planning": 31}
+    assert agenda.activities.exclude(status=WorkStatus.PLANNED).count() == 0
+
+
+def test_planned_months_of_goals_two_and_four(agenda):
+    two = goal(agenda, "2").activities.filter(kind="planning")
+    assert [(a.title, a.planned_text, planned_months(a)) for a in two] == [
+        (
+            "Doorontwikkeling in het jeugdteam/jeugdconsulent (samenwerkingsafspraken in "
+            "afstemmingsgesprekken)",
+            "mrt",
+            months_2022(3),
+        ),
+        ("Netwerkbijeenkomsten", "juni", months_2022(6)),
+        ("Kennisdeling", "nov", months_2022(11)),
+    ]
+    four = goal(agenda, "4").activities.get(kind="planning")
+    assert four.planned_text == "jan- dec"
+    assert planned_months(four) == months_2022(*range(1, 13))
+
+
+def test_planned_text_kept_and_no_months_invented(agenda):
+    one = goal(agenda, "1").activities.get(kind="planning")
+    assert (one.planned_text, planned_months(one)) == ("Eind 2021", [datetime.date(2021, 12, 1)])
+    fifteen = goal(agenda, "15").activities.get(kind="planning")
+    assert (fifteen.planned_text, planned_months(fifteen)) == (
+        "Begin 2023",
+        [datetime.date(2023, 1, 1)],
+    )
+    three = goal(agenda, "3").activities.get(kind="planning")
+    assert (three.planned_text, planned_months(three)) == ("april, mei, juni", months_2022(4, 5, 6))
+    without_month = agenda.activities.filter(kind="planning", planned_months=None)
+    assert set(without_month.values_list("title", "planned_text")) == {
+        ("Binnen 3 maanden PVA", "Binnen 3 maanden"),
+        ("Te allen tijde aandachtspunt", "Te allen tijde"),
+        ("Thuis voor Noordje", ""),
+    }
+    # Main and sub-activities have no months in the document.
+    assert not PlannedMonth.objects.filter(activity__agenda=agenda).exclude(
+        activity__kind="planning"
+    )
+
+
+def test_four_cross_cutting_themes(agenda):
+    themes = list(agenda.themes.values_list("title", "kind"))
+    assert themes == [
+        ("Normaliseren", ThemeKind.CROSS_CUTTING),
+        ("Communiceren", ThemeKind.CROSS_CUTTING),
+        ("Monitoring", ThemeKind.CROSS_CUTTING),
+        ("Financiën", ThemeKind.CROSS_CUTTING),
+    ]
+    monitoring = agenda.themes.get(title="Monitoring")
+    assert "zowel tellen als vertellen belangrijk" in monitoring.background
+    assert monitoring.background.endswith("in 2024 gedeeld tijdens het OOGO.")
+    # Cross-cutting: they hold for every goal of the three spearheads.
+    assert monitoring.goals.count() == 13
+    assert not goal(agenda, "1").themes.exists()
+
+
+def test_interim_evaluation_early_2023_and_final_evaluation_2024(agenda):
+    moments = list(
+        EvaluationMoment.objects.filter(agenda=agenda).values_list("month", "planned_text")
+    )
+    assert moments == [
+        (datetime.date(2023, 1, 1), "Begin 2023"),
+        (datetime.date(2024, 12, 1), "2024"),
+    ]
+    interim = EvaluationMoment.objects.get(agenda=agenda, month__year=2023)
+    assert interim.description.startswith("Tussentijdse evaluatie")
+
+
+def test_involvements_only_where_the_document_names_a_party(agenda):
+    assert not Involvement.objects.filter(activity__agenda=agenda, role="lead").exists()
+    regioanalyse = agenda.activities.get(title__startswith="Overleg regioanalyse")
+    assert set(
+        regioanalyse.involvements.exclude(organisation=None).values_list(
+            "organisation__name", flat=True
+        )
+    ) == set(NAMED_ORGANISATIONS)
+    assert set(regioanalyse.involvements.values_list("party_name", flat=True)) == {"", "SWV"}
+    monitoring = agenda.activities.get(
+        title="Monitoren schoolaanwezigheid door scholen en RMC-regio."
+    )
+    assert set(monitoring.involvements.values_list("party_name", "role")) == {
+        ("scholen", "executor"),
+        ("RMC-regio", "executor"),
+    }
+
+
+def test_quarterly_duties_as_recurring_commitments(agenda):
+    commitments = Commitment.objects.filter(agenda=agenda)
+    assert list(commitments.values_list("text", "times_per_year")) == [
+        ("Scholen geven ieder kwartaal hun opgave thuiszitters.", 4),
+        ("Monitoring vindt plaats op vier peildata per jaar door het SWV.", 4),
+        ("Kwartaal overleg tussen gemeente/ RMC-regio en SWV.", 4),
+    ]
+    quarterly = goal(agenda, "9").activities.get(title="Kwartaaloverleg per gemeente")
+    assert quarterly.planned_text == "4e, 7e, 10e, 1 maand"
+    assert planned_months(quarterly) == months_2022(1, 4, 7, 10)
+
+
+def test_loading_twice_changes_nothing(agenda):
+    def counts():
+        return {
+            model.__name__: model.objects.count()
+            for model in (
+                Agenda,
+                Theme,
+                Spearhead,
+                Goal,
+                Activity,
+                Involvement,
+                PlannedMonth,
+                EvaluationMoment,
+                Commitment,
+                AgendaVersion,
+            )
+        } | {
+            "history": Activity.history.count() + Goal.history.count(),
+            "audit": AuditEvent.objects.count(),
+        }
+
+    before = counts()
+    assert before["audit"] > 0
+    again = load_agenda_file(SEED_FILE)
+    assert again.pk == agenda.pk
+    assert counts() == before
+
+
+def test_loads_with_the_real_reference_data_and_demo_organisations(settings_debug):
+    load_reference_data(settings.KANSRIJK["REFERENCE_DATA_DIR"])
+    load_demo_organisations()
+    agenda = load_agenda_file(SEED_FILE)
+    owners = agenda.owners.all()
+    assert owners.count() == 7
+    assert set(owners.values_list("kind", flat=True)) == {
+        OrganisationKind.MUNICIPALITY,
+        OrganisationKind.PARTNERSHIP,
+    }
+    assert Organisation.objects.get(code="VO2704").agenda_involvements.exists()
