@@ -230,13 +230,16 @@ def agenda_snapshot(agenda: Agenda) -> dict[str, dict[str, Any]]:
             "planning": intervention.planning_text,
             "status": intervention.status,
         }
-    for line in FundingLine.objects.filter(intervention__agenda=agenda).select_related(
-        "intervention"
-    ):
+    funding_lines = FundingLine.objects.filter(
+        models.Q(intervention__agenda=agenda) | models.Q(activity__agenda=agenda)
+    ).select_related("intervention", "activity")
+    for line in funding_lines:
+        funded = line.intervention.name if line.intervention else line.activity.title
         items[f"funding:{line.external_id}"] = {
             "kind": "financiering",
-            "title": f"{line.intervention.name} {line.year} {line.get_source_display()}",
+            "title": f"{funded} {line.year} {line.get_source_display()}",
             "planned_amount": str(line.planned_amount),
+            "realised_amount": str(line.realised_amount or ""),
         }
     return items
 

@@ -1,0 +1,1110 @@
+"""Import an agenda spreadsheet (XLSX or CSV) back into the tree.
+
+The file is the one ``exporting`` writes (``docs/formats/agenda-spreadsheet.md``): one
+row per item, matched on its ``external_id``. Import happens in two steps:
+
+1. **Check every row** and collect *all* problems, each naming its row and column in
+   Dutch ("Rij 7, kolom 'status': 'klaar' is geen geldige status; ..."). One problem and
+   nothing is written.
+2. **Apply** in one transaction through the agenda services: an item that exists is
+   updated in place, a new one is created, an item whose values are equal is left alone
+   (no history row, no audit row: re-importing the same file changes nothing).
+
+Items of the agenda that are not in the file are *not* deleted: they are reported as
+"niet in het bestand". A spreadsheet is often a partial copy (a partner's own
+activities, last month's export) and deleting what it lacks would silently throw away
+history; removing an item is a deliberate act in the application.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kansrijk.audit import services as audit
+from kansrijk.organisations.models import Region
+
+from . import services
+from .demo import AgendaFileError, organisation_by_reference
+from .exporting import COLUMNS, FORMULA_TRIGGERS, LIST_SEPARATOR, unguard_formula
+from .models import (
+    Activity,
+    ActivityKind,
+    Agenda,
+    Commitment,
+    EvaluationMoment,
+    FundingLine,
+    FundingSource,
+    Goal,
+    Intervention,
+    Spearhead,
+    Theme,
+    ThemeKind,
+    WorkStatus,
+)
+
+MAX_ROWS = 20_000
+MAX_FILE_BYTES = 5 * 1024 * 1024
+REQUIRED_COLUMNS = ("type", "external_id")
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+ID_RE = re.compile(r"^[^|\s][^|]*$")
+
+
+# ------------------------------------------------------------------ problems and report
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is not None and self.column:
+            return _("Rij %(row)s, kolom '%(column)s': %(message)s") % {
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
+        if self.row is not None:
+            return _("Rij %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+        if self.column:
+            return _("Kolom '%(column)s': %(message)s") % {
+                "column": self.column,
+                "message": self.message,
+            }
+        return self.message
+
+
+class ImportRejected(Exception):
+    """The file was not imported; ``problems`` says why, row by row."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class ImportReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    not_in_file: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()))
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        for kind in TYPES:
+            created, updated, unchanged = (
+                self.created[kind],
+                self.updated[kind],
+                self.unchanged[kind],
+            )
+            if created or updated or unchanged:
+                lines.append(
+                    _("%(label)s: %(created)s nieuw, %(updated)s bijgewerkt, %(same)s ongewijzigd")
+                    % {
+                        "label": TYPES[kind].plural,
+                        "created": created,
+                        "updated": updated,
+                        "same": unchanged,
+                    }
+                )
+        return lines
+
+
+# ------------------------------------------------------------------ reading the file
+
+
+@dataclass
+class Cell:
+    value: Any
+    is_formula: bool = False
+    from_csv: bool = False
+
+
+@dataclass
+class RawRow:
+    number: int
+    cells: dict[str, Cell]
+
+    def has(self, column: str) -> bool:
+        return column in self.cells
+
+    def text(self, column: str) -> str:
+        cell = self.cells.get(column)
+        if cell is None or cell.value is None:
+            return ""
+        value = cell.value
+        if isinstance(value, bool):
+            return "ja" if value else "nee"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, datetime.datetime):
+            return value.date().isoformat()
+        return str(value)
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[RawRow]
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """The header and rows of an XLSX or CSV file (by its extension)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRejected([ImportProblem(None, None, _("Het bestand is groter dan 5 MB."))])
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        header, records = _read_xlsx(data)
+    elif name.endswith(".csv"):
+        header, records = _read_csv(data)
+    else:
+        raise ImportRejected([ImportProblem(None, None, _("Kies een .xlsx- of .csv-bestand."))])
+    columns = [str(c.value or "").strip().lower() for c in header]
+    problems = []
+    seen: set[str] = set()
+    for column in columns:
+        if column and column in seen:
+            problems.append(ImportProblem(1, column, _("deze kolom staat er twee keer in.")))
+        seen.add(column)
+    for column in REQUIRED_COLUMNS:
+        if column not in columns:
+            problems.append(ImportProblem(None, column, _("deze kolom ontbreekt in het bestand.")))
+    if problems:
+        raise ImportRejected(problems)
+    rows = []
+    for number, record in records:
+        cells = {
+            column: cell
+            for column, cell in zip(columns, record, strict=False)
+            if column and column in COLUMN_SET
+        }
+        if all(_blank(cell.value) for cell in cells.values()):
+            continue
+        rows.append(RawRow(number=number, cells=cells))
+        if len(rows) > MAX_ROWS:
+            raise ImportRejected(
+                [
+                    ImportProblem(
+                        None, None, _("Het bestand heeft meer dan %(n)s rijen.") % {"n": MAX_ROWS}
+                    )
+                ]
+            )
+    return Table(columns=[c for c in columns if c], rows=rows)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_csv(data: bytes):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV (gescheiden door lijstscheidingsteken)" in cp1252.
+        text = data.decode("cp1252", errors="replace")
+    first_line = text.split("\n", 1)[0]
+    # We write commas; Dutch Excel writes semicolons. The header line tells which.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records = list(reader)
+    if not records:
+        raise ImportRejected([ImportProblem(None, None, _("Het bestand is leeg."))])
+    header = [Cell(value) for value in records[0]]
+    body = [
+        (number, [Cell(value, from_csv=True) for value in record])
+        for number, record in enumerate(records[1:], start=2)
+    ]
+    return header, body
+
+
+def _read_xlsx(data: bytes):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ImportRejected(
+            [
+                ImportProblem(
+                    None, None, _("Het bestand kon niet worden gelezen als Excel-bestand (.xlsx).")
+                )
+            ]
+        ) from None
+    sheet = workbook["Agenda"] if "Agenda" in workbook.sheetnames else workbook.worksheets[0]
+    records = []
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        records.append(
+            (number, [Cell(cell.value, is_formula=cell.data_type == "f") for cell in row])
+        )
+    workbook.close()
+    if not records:
+        raise ImportRejected([ImportProblem(None, None, _("Het bestand is leeg."))])
+    return records[0][1], records[1:]
+
+
+# ------------------------------------------------------------------ what a row may hold
+
+
+class CellError(Exception):
+    pass
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _decimal(value: Any, places: int) -> Decimal | None:
+    if _blank(value):
+        return None
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        number = Decimal(str(value))
+    else:
+        text = str(value).replace("€", "").replace("\u00a0", "").replace(" ", "").strip()
+        if "," in text:
+            # Dutch notation: 1.234,50
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise CellError(_("'%(value)s' is geen getal.") % {"value": value}) from None
+    if not number.is_finite():
+        raise CellError(_("'%(value)s' is geen getal.") % {"value": value})
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def _integer(value: Any) -> int | None:
+    number = _decimal(value, 6)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise CellError(_("'%(value)s' is geen geheel getal.") % {"value": value})
+    return int(number)
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).strip().lower()
+    if text in ("", "nee", "n", "false", "onwaar", "0", "no"):
+        return False
+    if text in ("ja", "j", "true", "waar", "1", "yes"):
+        return True
+    raise CellError(_("'%(value)s' is geen ja of nee.") % {"value": value})
+
+
+def _month(value: Any) -> datetime.date:
+    if isinstance(value, datetime.date):
+        return datetime.date(value.year, value.month, 1)
+    text = _text(value).strip()
+    match = MONTH_RE.match(text)
+    if not match:
+        raise CellError(
+            _("'%(value)s' is geen maand; schrijf JJJJ-MM, bijvoorbeeld 2022-03.") % {"value": text}
+        )
+    return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+def _months(value: Any) -> list[datetime.date]:
+    if isinstance(value, datetime.date):
+        return [_month(value)]
+    parts = [p.strip() for p in _text(value).split(LIST_SEPARATOR)]
+    return sorted({_month(part) for part in parts if part})
+
+
+def _date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value).strip()
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise CellError(
+            _("'%(value)s' is geen datum; schrijf JJJJ-MM-DD.") % {"value": text}
+        ) from None
+
+
+def _choices(choices: type[models.TextChoices], what: str) -> Callable[[Any], str]:
+    """A parser that accepts a code (``running``) or its Dutch word (``lopend``)."""
+
+    def parse(value: Any) -> str:
+        text = _text(value).strip().lower()
+        with translation.override("nl"):
+            known = {str(label).lower(): code for code, label in choices.choices}
+            words = [str(label) for _code, label in choices.choices]
+        known.update({code: code for code in choices.values})
+        if text in known:
+            return known[text]
+        options = words if choices is WorkStatus else list(choices.values)
+        raise CellError(
+            _("'%(value)s' is geen geldige %(what)s; kies uit %(options)s.")
+            % {"value": _text(value), "what": what, "options": ", ".join(options)}
+        )
+
+    return parse
+
+
+def _progress(value: Any) -> int | None:
+    number = _integer(value)
+    if number is not None and not 0 <= number <= 100:
+        raise CellError(_("%(value)s ligt niet tussen 0 en 100.") % {"value": _text(value)})
+    return number
+
+
+def _year(value: Any) -> int | None:
+    number = _integer(value)
+    if number is not None and not 1900 <= number <= 2100:
+        raise CellError(_("%(value)s is geen jaartal.") % {"value": _text(value)})
+    return number
+
+
+def _position(value: Any) -> int | None:
+    number = _integer(value)
+    if number is not None and number < 0:
+        raise CellError(_("de volgorde kan niet negatief zijn."))
+    return number
+
+
+def _id_list(value: Any) -> list[str]:
+    return [part.strip() for part in _text(value).split(LIST_SEPARATOR) if part.strip()]
+
+
+TEXT = "text"  # a free-text column: kept exactly as written
+
+
+@dataclass
+class TypeSpec:
+    model: type[models.Model]
+    label: str
+    plural: str
+    # column -> (model field, parser); TEXT keeps the text as it is
+    fields: dict[str, tuple[str, Any]]
+    required: tuple[str, ...]
+    has_position: bool = True
+
+
+TYPES: dict[str, TypeSpec] = {
+    "theme": TypeSpec(
+        Theme,
+        "thema",
+        "Thema's",
+        {
+            "kind": ("kind", _choices(ThemeKind, "soort")),
+            "number": ("number", TEXT),
+            "title": ("title", TEXT),
+            "background": ("background", TEXT),
+            "sources": ("sources", TEXT),
+        },
+        required=("title", "kind"),
+    ),
+    "spearhead": TypeSpec(
+        Spearhead,
+        "speerpunt",
+        "Speerpunten",
+        {
+            "number": ("number", TEXT),
+            "title": ("title", TEXT),
+            "description": ("description", TEXT),
+            "intended_result": ("intended_result", TEXT),
+            "priority": ("priority", _integer),
+        },
+        required=("title",),
+    ),
+    "goal": TypeSpec(
+        Goal,
+        "doel",
+        "Doelen",
+        {
+            "number": ("number", TEXT),
+            "text": ("text", TEXT),
+            "indicator_text": ("indicator_text", TEXT),
+            "priority": ("priority", TEXT),
+        },
+        required=("text",),
+    ),
+    "activity": TypeSpec(
+        Activity,
+        "activiteit",
+        "Activiteiten",
+        {
+            "kind": ("kind", _choices(ActivityKind, "soort")),
+            "title": ("title", TEXT),
+            "description": ("description", TEXT),
+            "planned_text": ("planned_text", TEXT),
+            "status": ("status", _choices(WorkStatus, "status")),
+            "progress": ("progress", _progress),
+        },
+        required=("title", "kind"),
+    ),
+    "intervention": TypeSpec(
+        Intervention,
+        "interventie",
+        "Interventies",
+        {
+            "title": ("name", TEXT),
+            "parties_text": ("parties_text", TEXT),
+            "planned_text": ("planning_text", TEXT),
+            "goal_text": ("goal_text", TEXT),
+            "target_group": ("target_group", TEXT),
+            "age_min": ("age_min", lambda v: _decimal(v, 2)),
+            "age_max": ("age_max", lambda v: _decimal(v, 2)),
+            "location_text": ("location_text", TEXT),
+            "activities_text": ("activities_text", TEXT),
+            "monitoring_text": ("monitoring_text", TEXT),
+            "financing_text": ("financing_text", TEXT),
+            "online_information": ("online_information", TEXT),
+            "contact": ("contact", TEXT),
+            "status": ("status", _choices(WorkStatus, "status")),
+            "progress": ("progress", _progress),
+        },
+        required=("title",),
+    ),
+    "funding": TypeSpec(
+        FundingLine,
+        "financieringsregel",
+        "Financieringsregels",
+        {
+            "year": ("year", _year),
+            "source": ("source", _choices(FundingSource, "bron")),
+            "unit_amount": ("unit_amount", lambda v: _decimal(v, 2)),
+            "unit": ("unit", TEXT),
+            "quantity": ("quantity", lambda v: _decimal(v, 4)),
+            "share": ("share", lambda v: _decimal(v, 4)),
+            "planned_amount": ("planned_amount", lambda v: _decimal(v, 2)),
+            "realised_amount": ("realised_amount", lambda v: _decimal(v, 2)),
+            "is_estimate": ("is_estimate", _boolean),
+            "notes": ("notes", TEXT),
+        },
+        required=("year", "source"),
+        has_position=False,
+    ),
+    "evaluation": TypeSpec(
+        EvaluationMoment,
+        "evaluatiemoment",
+        "Evaluatiemomenten",
+        {
+            "planned_text": ("planned_text", TEXT),
+            "text": ("description", TEXT),
+            "done_on": ("done_on", _date),
+        },
+        required=("text", "months"),
+        has_position=False,
+    ),
+    "commitment": TypeSpec(
+        Commitment,
+        "afspraak",
+        "Afspraken",
+        {
+            "text": ("text", TEXT),
+            "times_per_year": ("times_per_year", _integer),
+            "at_least": ("at_least", _boolean),
+        },
+        required=("text",),
+    ),
+}
+
+TYPE_WORDS = {key: key for key in TYPES} | {spec.label: key for key, spec in TYPES.items()}
+TYPE_WORDS |= {"financiering": "funding", "evaluatie": "evaluation"}
+NUMERIC_COLUMNS = {
+    "position",
+    "priority",
+    "progress",
+    "age_min",
+    "age_max",
+    "year",
+    "unit_amount",
+    "quantity",
+    "share",
+    "planned_amount",
+    "realised_amount",
+    "times_per_year",
+}
+COLUMN_SET = set(COLUMNS)
+# Reference columns: which column points at which type.
+REFERENCES = {
+    "goal": {"spearhead_external_id": "spearhead", "themes": "theme"},
+    "activity": {"goal_external_id": "goal", "parent_external_id": "activity"},
+    "intervention": {"goals": "goal"},
+    "funding": {"intervention_external_id": "intervention", "activity_external_id": "activity"},
+    "evaluation": {"intervention_external_id": "intervention"},
+}
+LIST_REFERENCES = {"themes", "goals"}
+
+
+# ------------------------------------------------------------------ checking every row
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    kind: str
+    external_id: str
+    values: dict[str, Any] = field(default_factory=dict)
+    refs: dict[str, Any] = field(default_factory=dict)  # column -> id or list of ids
+    months: list[datetime.date] | None = None
+    locations: list[Region] | None = None
+    owner: Any = ...  # ... = column absent
+    position: int | None = None
+
+
+def _existing_items(agenda: Agenda) -> dict[str, dict[str, models.Model]]:
+    """Every item of the agenda by type and external id (one query per type)."""
+    return {
+        "theme": {i.external_id: i for i in agenda.themes.all()},
+        "spearhead": {i.external_id: i for i in agenda.spearheads.all()},
+        "goal": {i.external_id: i for i in agenda.goals.all()},
+        "activity": {i.external_id: i for i in agenda.activities.all()},
+        "intervention": {i.external_id: i for i in agenda.interventions.all()},
+        "funding": {
+            i.external_id: i
+            for i in FundingLine.objects.filter(
+                Q(intervention__agenda=agenda) | Q(activity__agenda=agenda)
+            ).order_by("-pk")
+        },
+        "evaluation": {i.external_id: i for i in agenda.evaluation_moments.all()},
+        "commitment": {i.external_id: i for i in agenda.commitments.all()},
+    }
+
+
+def _max_length(model: type[models.Model], name: str) -> int | None:
+    return getattr(model._meta.get_field(name), "max_length", None)
+
+
+def check_rows(agenda: Agenda, table: Table) -> tuple[list[ParsedRow], list[ImportProblem]]:
+    """Parse and check every row; return the parsed rows and *all* problems found."""
+    problems: list[ImportProblem] = []
+    existing = _existing_items(agenda)
+    parsed: list[ParsedRow] = []
+    first_seen: dict[tuple[str, str], int] = {}
+
+    def problem(row: int | None, column: str | None, message: str) -> None:
+        problems.append(ImportProblem(row, column, message))
+
+    for raw in table.rows:
+        # Formula cells never come in: not in XLSX (a real formula) and not in CSV (a
+        # text that a spreadsheet program would run, unless the exporter's quote guards it).
+        clean: dict[str, Cell] = {}
+        refused_columns: set[str] = set()
+        for column, cell in raw.cells.items():
+            if cell.is_formula:
+                problem(raw.number, column, _("een formule wordt niet geïmporteerd."))
+                refused_columns.add(column)
+                continue
+            value = cell.value
+            if isinstance(value, str):
+                if (
+                    cell.from_csv
+                    and value.startswith(FORMULA_TRIGGERS)
+                    and not (column in NUMERIC_COLUMNS and _looks_numeric(value))
+                ):
+                    problem(
+                        raw.number,
+                        column,
+                        _(
+                            "'%(value)s' begint met '%(char)s' en zou in een rekenblad een "
+                            "formule worden; zet er een ' voor als het tekst is."
+                        )
+                        % {"value": value[:40], "char": value[:1]},
+                    )
+                    refused_columns.add(column)
+                    continue
+                value = unguard_formula(value)
+            clean[column] = Cell(value)
+        row = RawRow(raw.number, clean)
+        if refused_columns & {"type", "external_id"}:
+            continue  # without its type and id a row cannot be checked further
+
+        type_word = row.text("type").strip().lower()
+        kind = TYPE_WORDS.get(type_word)
+        if kind is None:
+            problem(
+                row.number,
+                "type",
+                _("'%(value)s' is geen bekend type; kies uit %(options)s.")
+                % {"value": row.text("type"), "options": ", ".join(TYPES)},
+            )
+            continue
+        spec = TYPES[kind]
+        external_id = row.text("external_id").strip()
+        if not external_id:
+            problem(row.number, "external_id", _("vul een extern id in."))
+            continue
+        if not ID_RE.match(external_id) or len(external_id) > 80:
+            problem(
+                row.number,
+                "external_id",
+                _("'%(value)s' is geen geldig id (hoogstens 80 tekens, zonder '|').")
+                % {"value": external_id[:90]},
+            )
+            continue
+        key = (kind, external_id)
+        if key in first_seen:
+            problem(
+                row.number,
+                "external_id",
+                _("%(type)s '%(id)s' staat ook in rij %(row)s.")
+                % {"type": spec.label, "id": external_id, "row": first_seen[key]},
+            )
+            continue
+        first_seen[key] = row.number
+        is_new = external_id not in existing[kind]
+        item = ParsedRow(number=row.number, kind=kind, external_id=external_id)
+
+        for column, (model_field, parser) in spec.fields.items():
+            if not row.has(column):
+                continue
+            raw_value = row.cells[column].value
+            if parser is TEXT:
+                value = _text(raw_value)
+                limit = _max_length(spec.model, model_field)
+                if limit and len(value) > limit:
+                    problem(
+                        row.number,
+                        column,
+                        _("de tekst is %(length)s tekens lang; hoogstens %(limit)s mag.")
+                        % {"length": len(value), "limit": limit},
+                    )
+                    continue
+            else:
+                try:
+                    value = None if _blank(raw_value) else parser(raw_value)
+                except CellError as error:
+                    problem(row.number, column, str(error))
+                    continue
+            item.values[model_field] = value
+
+        for column in spec.required:
+            if column in refused_columns:
+                continue  # already named above
+            if row.has(column):
+                if _blank(row.cells[column].value):
+                    problem(
+                        row.number,
+                        column,
+                        _("vul dit in; het is verplicht voor een %(type)s.") % {"type": spec.label},
+                    )
+            elif is_new:
+                problem(
+                    row.number,
+                    column,
+                    _("deze kolom ontbreekt, maar is nodig voor een nieuw(e) %(type)s.")
+                    % {"type": spec.label},
+                )
+
+        if spec.has_position and row.has("position"):
+            try:
+                item.position = _position(row.cells["position"].value)
+            except CellError as error:
+                problem(row.number, "position", str(error))
+
+        for column in REFERENCES.get(kind, {}):
+            if not row.has(column):
+                continue
+            if column in LIST_REFERENCES:
+                item.refs[column] = _id_list(row.cells[column].value)
+            else:
+                item.refs[column] = row.text(column).strip()
+
+        if kind in ("activity", "intervention", "evaluation") and row.has("months"):
+            try:
+                item.months = _months(row.cells["months"].value)
+            except CellError as error:
+                problem(row.number, "months", str(error))
+            else:
+                if kind == "evaluation" and item.months and len(item.months) != 1:
+                    problem(
+                        row.number,
+                        "months",
+                        _("een evaluatiemoment heeft precies één maand."),
+                    )
+
+        if kind == "intervention" and row.has("locations"):
+            codes = _id_list(row.cells["locations"].value)
+            regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+            unknown = [code for code in codes if code not in regions]
+            if unknown:
+                problem(
+                    row.number,
+                    "locations",
+                    _("onbekende regiocode(s): %(codes)s.") % {"codes": ", ".join(unknown)},
+                )
+            else:
+                item.locations = [regions[code] for code in codes]
+
+        if kind == "commitment" and row.has("owner"):
+            reference = row.text("owner").strip()
+            if reference:
+                try:
+                    item.owner = organisation_by_reference(reference)
+                except AgendaFileError:
+                    problem(
+                        row.number,
+                        "owner",
+                        _(
+                            "organisatie '%(value)s' is niet (eenduidig) gevonden; gebruik de "
+                            "code of de exacte naam."
+                        )
+                        % {"value": reference},
+                    )
+            else:
+                item.owner = None
+
+        if kind == "funding":
+            _check_funding(row, item, existing["funding"].get(external_id), is_new, problem)
+
+        parsed.append(item)
+
+    _check_references(parsed, existing, problem)
+    _check_cycles(parsed, existing, problem)
+    problems.sort(key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 0))
+    return parsed, problems
+
+
+def _looks_numeric(value: str) -> bool:
+    try:
+        _decimal(value, 6)
+    except CellError:
+        return False
+    return True
+
+
+def _check_funding(row: RawRow, item: ParsedRow, line, is_new: bool, problem) -> None:
+    values = item.values
+    unit_amount = values.get("unit_amount", None if is_new else line.unit_amount)
+    if "share" in values and values["share"] is not None and not 0 < values["share"] <= 1:
+        problem(row.number, "share", _("het aandeel ligt tussen 0 en 1 (0,5 is de helft)."))
+    for column in ("unit_amount", "planned_amount", "realised_amount", "quantity"):
+        if values.get(column) is not None and values[column] < 0:
+            problem(row.number, column, _("een bedrag of aantal kan niet negatief zijn."))
+    for column in ("quantity", "share"):
+        if column in values and values[column] is None:
+            values[column] = Decimal(1)
+    if unit_amount is not None:
+        quantity = values.get("quantity", Decimal(1) if is_new else line.quantity)
+        share = values.get("share", Decimal(1) if is_new else line.share)
+        computed = (unit_amount * quantity * share).quantize(Decimal("0.01"))
+        planned = values.pop("planned_amount", None)
+        if planned is not None and planned != computed:
+            problem(
+                row.number,
+                "planned_amount",
+                _(
+                    "%(planned)s wijkt af van unit_amount × quantity × share = %(computed)s; "
+                    "laat planned_amount leeg of pas de eenheid aan."
+                )
+                % {"planned": planned, "computed": computed},
+            )
+    elif "planned_amount" in values and values["planned_amount"] is None:
+        problem(
+            row.number,
+            "planned_amount",
+            _("vul planned_amount in, of unit_amount met unit, quantity en share."),
+        )
+    elif is_new and "planned_amount" not in values:
+        problem(
+            row.number,
+            "planned_amount",
+            _("deze kolom ontbreekt, maar is nodig voor een nieuwe financieringsregel."),
+        )
+    owners = [
+        column
+        for column in ("intervention_external_id", "activity_external_id")
+        if item.refs.get(column)
+    ]
+    if len(owners) > 1:
+        problem(
+            row.number,
+            "activity_external_id",
+            _(
+                "een financieringsregel hoort bij een interventie óf een activiteit, "
+                "niet bij beide."
+            ),
+        )
+    elif not owners and (
+        is_new or any(c in item.refs for c in ("intervention_external_id", "activity_external_id"))
+    ):
+        problem(
+            row.number,
+            "intervention_external_id",
+            _("vul intervention_external_id of activity_external_id in."),
+        )
+
+
+def _check_references(parsed: list[ParsedRow], existing, problem) -> None:
+    in_file: dict[str, set[str]] = defaultdict(set)
+    for item in parsed:
+        in_file[item.kind].add(item.external_id)
+    for item in parsed:
+        for column, target in REFERENCES.get(item.kind, {}).items():
+            if column not in item.refs:
+                continue
+            wanted = item.refs[column]
+            ids = wanted if isinstance(wanted, list) else ([wanted] if wanted else [])
+            unknown = [i for i in ids if i not in in_file[target] and i not in existing[target]]
+            if unknown:
+                problem(
+                    item.number,
+                    column,
+                    _("%(type)s '%(ids)s' staat niet in het bestand en niet in de agenda.")
+                    % {"type": TYPES[target].label, "ids": "', '".join(unknown)},
+                )
+
+
+def _check_cycles(parsed: list[ParsedRow], existing, problem) -> None:
+    parent_of = {
+        external_id: activity.parent.external_id if activity.parent_id else ""
+        for external_id, activity in _activities_with_parents(existing).items()
+    }
+    for item in parsed:
+        if item.kind == "activity" and "parent_external_id" in item.refs:
+            parent_of[item.external_id] = item.refs["parent_external_id"]
+    for item in parsed:
+        if item.kind != "activity" or not item.refs.get("parent_external_id"):
+            continue
+        seen = {item.external_id}
+        current = parent_of.get(item.external_id, "")
+        while current:
+            if current in seen:
+                problem(
+                    item.number,
+                    "parent_external_id",
+                    _(
+                        "'%(id)s' maakt een kring: een activiteit kan niet (via andere) onder "
+                        "zichzelf vallen."
+                    )
+                    % {"id": item.refs["parent_external_id"]},
+                )
+                break
+            seen.add(current)
+            current = parent_of.get(current, "")
+
+
+def _activities_with_parents(existing) -> dict[str, Activity]:
+    activities = existing["activity"]
+    by_pk = {a.pk: a for a in activities.values()}
+    for activity in activities.values():
+        # Fill the parent from what is already loaded, without a query per activity.
+        if activity.parent_id and activity.parent_id in by_pk:
+            activity.parent = by_pk[activity.parent_id]
+    return activities
+
+
+# ------------------------------------------------------------------ applying
+
+
+MODEL_KEY = {spec.model: key for key, spec in TYPES.items()}
+
+
+def _differs(instance: models.Model, values: dict[str, Any]) -> bool:
+    for name, value in values.items():
+        model_field = instance._meta.get_field(name)
+        if model_field.is_relation:
+            current = getattr(instance, model_field.attname)
+            if current != (value.pk if value is not None else None):
+                return True
+        elif getattr(instance, name) != value:
+            return True
+    return False
+
+
+def _set_links(item: models.Model, name: str, objects: list, *, actor, agenda: Agenda) -> bool:
+    """Replace a many-to-many set (themes of a goal, goals and locations of an
+    intervention) when it differs, with an audit record of before and after."""
+    manager = getattr(item, name)
+    before = sorted(manager.values_list("pk", flat=True))
+    after = sorted(obj.pk for obj in objects)
+    if before == after:
+        return False
+    manager.set(objects)
+    audit.record(
+        f"agenda.{type(item).__name__.lower()}.update",
+        actor=actor,
+        target=item,
+        organisation=agenda.owners.order_by("pk").first(),
+        before={name: before},
+        after={name: after},
+    )
+    return True
+
+
+def _parents_first(rows: list[ParsedRow]) -> list[ParsedRow]:
+    by_id = {row.external_id: row for row in rows}
+    ordered: list[ParsedRow] = []
+    placed: set[str] = set()
+
+    def place(row: ParsedRow) -> None:
+        if row.external_id in placed:
+            return
+        placed.add(row.external_id)
+        parent = by_id.get(row.refs.get("parent_external_id") or "")
+        if parent is not None:
+            place(parent)
+        ordered.append(row)
+
+    for row in rows:
+        place(row)
+    return ordered
+
+
+def apply_rows(agenda: Agenda, parsed: list[ParsedRow], *, actor) -> ImportReport:
+    """Write the checked rows; call inside a transaction (``import_table`` does)."""
+    report = ImportReport()
+    items = _existing_items(agenda)
+    by_kind: dict[str, list[ParsedRow]] = defaultdict(list)
+    for row in parsed:
+        by_kind[row.kind].append(row)
+    by_kind["activity"] = _parents_first(by_kind["activity"])
+
+    def resolve(kind: str, external_id: str):
+        return items[kind].get(external_id) if external_id else None
+
+    for kind in TYPES:
+        spec = TYPES[kind]
+        for ordinal, row in enumerate(by_kind[kind]):
+            instance = items[kind].get(row.external_id)
+            is_new = instance is None
+            values = dict(row.values)
+            if spec.has_position:
+                if row.position is not None:
+                    values["position"] = row.position
+                elif is_new:
+                    values["position"] = ordinal
+            if kind == "goal" and "spearhead_external_id" in row.refs:
+                values["spearhead"] = resolve("spearhead", row.refs["spearhead_external_id"])
+            if kind == "activity":
+                if "goal_external_id" in row.refs:
+                    values["goal"] = resolve("goal", row.refs["goal_external_id"])
+                if "parent_external_id" in row.refs:
+                    values["parent"] = resolve("activity", row.refs["parent_external_id"])
+            if kind in ("funding", "evaluation") and row.refs.get("intervention_external_id"):
+                values["intervention"] = resolve(
+                    "intervention", row.refs["intervention_external_id"]
+                )
+                if kind == "funding":
+                    values["activity"] = None
+            elif kind == "evaluation" and "intervention_external_id" in row.refs:
+                values["intervention"] = None
+            if kind == "funding" and row.refs.get("activity_external_id"):
+                values["activity"] = resolve("activity", row.refs["activity_external_id"])
+                values["intervention"] = None
+            if kind == "evaluation" and row.months:
+                values["month"] = row.months[0]
+            if kind == "commitment" and row.owner is not ...:
+                values["owner"] = row.owner
+            if kind == "funding" and values.get("unit_amount") is None and is_new:
+                values.pop("unit_amount", None)
+
+            if is_new:
+                instance = spec.model(external_id=row.external_id)
+                if kind not in ("funding",):
+                    instance.agenda = agenda
+            changed = is_new or _differs(instance, values)
+            if changed:
+                try:
+                    services.save_item(instance, actor=actor, **values)
+                except ValidationError as error:
+                    raise ImportRejected(_validation_problems(row, error)) from None
+            items[kind][row.external_id] = instance
+
+            links_changed = False
+            if kind == "goal" and "themes" in row.refs:
+                themes = [resolve("theme", i) for i in row.refs["themes"]]
+                links_changed |= _set_links(instance, "themes", themes, actor=actor, agenda=agenda)
+            if kind == "intervention":
+                if "goals" in row.refs:
+                    goals = [resolve("goal", i) for i in row.refs["goals"]]
+                    links_changed |= _set_links(
+                        instance, "goals", goals, actor=actor, agenda=agenda
+                    )
+                if row.locations is not None:
+                    links_changed |= _set_links(
+                        instance, "locations", row.locations, actor=actor, agenda=agenda
+                    )
+            if kind in ("activity", "intervention") and row.months is not None:
+                current = set(instance.planned_months.values_list("month", flat=True))
+                if current != set(row.months):
+                    services.set_planned_months(instance, row.months, actor=actor)
+                    links_changed = True
+
+            if is_new:
+                report.created[kind] += 1
+            elif changed or links_changed:
+                report.updated[kind] += 1
+            else:
+                report.unchanged[kind] += 1
+
+    present = {(row.kind, row.external_id) for row in parsed}
+    kinds_in_file = {row.kind for row in parsed}
+    for kind in TYPES:
+        if kind not in kinds_in_file:
+            continue
+        for external_id, instance in sorted(items[kind].items()):
+            if (kind, external_id) not in present:
+                report.not_in_file.append(
+                    f"{TYPES[kind].label} '{external_id}': {str(instance)[:80]}"
+                )
+    return report
+
+
+def _validation_problems(row: ParsedRow, error: ValidationError) -> list[ImportProblem]:
+    columns = {model_field: column for column, (model_field, _p) in TYPES[row.kind].fields.items()}
+    problems = []
+    for name, messages in getattr(error, "message_dict", {"": error.messages}).items():
+        for message in messages:
+            problems.append(ImportProblem(row.number, columns.get(name, name or None), message))
+    return problems
+
+
+def import_table(agenda: Agenda, table: Table, *, actor, dry_run: bool = False) -> ImportReport:
+    """Check every row, then (if all are good) apply them in one transaction. Raises
+    ``ImportRejected`` with every problem when a row is bad; nothing is written then."""
+    parsed, problems = check_rows(agenda, table)
+    if problems:
+        raise ImportRejected(problems)
+    with transaction.atomic():
+        report = apply_rows(agenda, parsed, actor=actor)
+        report.warnings = [
+            _("Kolom '%(column)s' is onbekend en is overgeslagen.") % {"column": column}
+            for column in table.columns
+            if column not in COLUMN_SET
+        ]
+        if dry_run:
+            report.dry_run = True
+            transaction.set_rollback(True)
+    return report
+
+
+def import_file(
+    agenda: Agenda, data: bytes, filename: str, *, actor, dry_run: bool = False
+) -> ImportReport:
+    return import_table(agenda, read_table(data, filename), actor=actor, dry_run=dry_run)

@@ -1,0 +1,493 @@
+"""The spreadsheet round trip: export to XLSX or CSV, edit, import. Items are matched on
+their external ids and updated in place; a bad file is refused whole, naming every bad
+row and column in Dutch; importing the same file twice changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from kansrijk.agenda import exporting, importing, services
+from kansrijk.agenda.models import (
+    Activity,
+    Agenda,
+    AgendaStatus,
+    FundingLine,
+    Goal,
+    Intervention,
+    PlannedMonth,
+    WorkStatus,
+)
+from kansrijk.audit.models import AuditEvent
+from kansrijk.organisations.models import Role
+
+from .test_export import make_small_agenda
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agenda(tmp_path) -> Agenda:
+    return make_small_agenda(tmp_path)
+
+
+def fresh_agenda_like(agenda: Agenda, slug: str) -> Agenda:
+    """An empty agenda with the same agenda-level fields (the spreadsheet holds the tree,
+    not the agenda's own title, period and status)."""
+    return services.create_agenda(
+        actor=None,
+        owners=agenda.owners.all(),
+        regions=agenda.regions.all(),
+        slug=slug,
+        title=agenda.title,
+        kind=agenda.kind,
+        period_start=agenda.period_start,
+        period_end=agenda.period_end,
+        vision=agenda.vision,
+        status=agenda.status,
+    )
+
+
+def csv_rows(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def csv_bytes(rows: list[dict[str, str]], columns=None) -> bytes:
+    columns = columns or list(rows[0])
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows([{c: row.get(c, "") for c in columns} for row in rows])
+    return text.getvalue().encode("utf-8-sig")
+
+
+def state(agenda: Agenda):
+    """Everything an import could touch, to prove that a refused file wrote nothing."""
+    return (
+        services.agenda_snapshot(agenda),
+        exporting.spreadsheet_rows(agenda),
+        AuditEvent.objects.count(),
+        Activity.history.count(),
+        Goal.history.count(),
+        FundingLine.history.count(),
+    )
+
+
+def refused(agenda, content: bytes, filename="agenda.csv") -> list[str]:
+    before = state(agenda)
+    with pytest.raises(importing.ImportRejected) as rejected:
+        importing.import_file(agenda, content, filename, actor=None)
+    assert state(agenda) == before, "a refused file must write nothing"
+    return [str(problem) for problem in rejected.value.problems]
+
+
+# ------------------------------------------------------------------ the round trip
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_round_trip_into_a_fresh_agenda_is_lossless(agenda, fmt):
+    content = exporting.export_agenda(agenda, fmt)
+    copy = fresh_agenda_like(agenda, f"kopie-{fmt}")
+
+    report = importing.import_file(copy, content, f"agenda.{fmt}", actor=None)
+
+    assert services.agenda_snapshot(copy) == services.agenda_snapshot(agenda)
+    # Stronger than the snapshot: every exported column is equal, funding lines,
+    # themes of goals, locations, evaluation moments and commitments included.
+    assert exporting.spreadsheet_rows(copy) == exporting.spreadsheet_rows(agenda)
+    assert report.created["activity"] == Activity.objects.filter(agenda=agenda).count()
+    assert report.created["funding"] == 5
+    assert not report.updated and not report.not_in_file
+    theme = copy.themes.get(external_id="rekenen")
+    assert theme.background == "=1+1 is hier geen formule"  # the guard quote is undone
+    assert theme.sources == "@bron; -min; +plus; 'quote"
+    sub = Activity.objects.get(agenda=copy, external_id="netwerkbijeenkomsten")
+    assert sub.parent.agenda == copy and sub.parent.external_id == "netwerkstructuur"
+    assert (
+        FundingLine.objects.get(
+            intervention__agenda=copy, external_id="peuterplus-2022-vianen-oab"
+        ).planned_amount
+        == FundingLine.objects.get(
+            intervention__agenda=agenda, external_id="peuterplus-2022-vianen-oab"
+        ).planned_amount
+    )
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_reimporting_the_same_file_changes_nothing(agenda, fmt):
+    content = exporting.export_agenda(agenda, fmt)
+    before = state(agenda)
+    counts = {model: model.objects.count() for model in (Activity, Goal, FundingLine, PlannedMonth)}
+
+    report = importing.import_file(agenda, content, f"agenda.{fmt}", actor=None)
+
+    assert not report.changed
+    assert sum(report.unchanged.values()) == len(exporting.spreadsheet_rows(agenda))
+    assert state(agenda) == before  # no audit rows, no history rows
+    assert counts == {model: model.objects.count() for model in counts}
+
+
+def test_an_edited_file_updates_in_place_and_never_duplicates(agenda, make_member):
+    editor = make_member(agenda.owners.get(), Role.POLICY_OFFICER)
+    rows = csv_rows(exporting.export_agenda(agenda, "csv"))
+    handreiking = Activity.objects.get(agenda=agenda, external_id="handreiking")
+    goal = Goal.objects.get(agenda=agenda, external_id="voorveld")
+    for row in rows:
+        if row["external_id"] == "handreiking":
+            row["status"] = "afgerond"
+            row["progress"] = "100"
+            row["months"] = "2022-01|2022-03"
+        if row["type"] == "goal" and row["external_id"] == "voorveld":
+            row["indicator_text"] = "Nulmeting in 2022; daarna jaarlijks."
+    rows.append(
+        {
+            "type": "activity",
+            "external_id": "kijkje-keuken",
+            "goal_external_id": "planmatig",
+            "parent_external_id": "netwerkstructuur",
+            "kind": "sub",
+            "title": "Kijkje in elkaars keuken",
+            "status": "gepland",
+        }
+    )
+    rows = [row for row in rows if row["external_id"] != "plan-kennis"]
+    audit_before = AuditEvent.objects.count()
+
+    report = importing.import_file(agenda, csv_bytes(rows), "agenda.csv", actor=editor)
+
+    handreiking.refresh_from_db()
+    assert handreiking.status == WorkStatus.DONE and handreiking.progress == 100
+    assert list(handreiking.planned_months.values_list("month", flat=True)) == [
+        datetime.date(2022, 1, 1),
+        datetime.date(2022, 3, 1),
+    ]
+    assert handreiking.history.first().history_user == editor
+    goal.refresh_from_db()
+    assert goal.indicator_text == "Nulmeting in 2022; daarna jaarlijks."
+    new = Activity.objects.get(agenda=agenda, external_id="kijkje-keuken")
+    assert new.parent.external_id == "netwerkstructuur"
+    assert Activity.objects.filter(agenda=agenda, external_id="handreiking").count() == 1
+    assert report.updated == {"activity": 1, "goal": 1}
+    assert report.created == {"activity": 1}
+    # Left out of the file: reported, not deleted.
+    assert Activity.objects.filter(agenda=agenda, external_id="plan-kennis").exists()
+    assert report.not_in_file == ["activiteit 'plan-kennis': Kennisdeling"]
+    # Audit: the activity, its months, the goal and the new activity; nothing else.
+    assert AuditEvent.objects.count() - audit_before == 4
+
+
+def test_a_partial_file_with_dutch_words_and_semicolons_is_understood(agenda):
+    """What Dutch Excel saves: semicolons, a decimal comma, Dutch type and status words,
+    and only the columns that matter."""
+    content = (
+        "type;external_id;status;progress;months\r\nactiviteit;handreiking;Lopend;75;2022-02\r\n"
+    ).encode("cp1252")
+    report = importing.import_file(agenda, content, "voortgang.csv", actor=None)
+    activity = Activity.objects.get(agenda=agenda, external_id="handreiking")
+    assert (activity.status, activity.progress) == (WorkStatus.RUNNING, 75)
+    assert activity.title == "Handreiking schoolaanwezigheid (voorheen verzuim) vaststellen."
+    assert report.updated == {"activity": 1}
+
+
+def test_a_dry_run_checks_but_writes_nothing(agenda):
+    rows = csv_rows(exporting.export_agenda(agenda, "csv"))
+    rows[0]["title"] = "Normaliseren en weerbaarheid"
+    before = state(agenda)
+    report = importing.import_file(agenda, csv_bytes(rows), "agenda.csv", actor=None, dry_run=True)
+    assert report.dry_run and report.updated == {"theme": 1}
+    assert state(agenda) == before
+
+
+# ------------------------------------------------------------------ bad files
+
+
+def edited(agenda, change) -> bytes:
+    rows = csv_rows(exporting.export_agenda(agenda, "csv"))
+    change(rows)
+    return csv_bytes(rows)
+
+
+def row_number(rows, external_id) -> int:
+    """The spreadsheet row of an item (the header is row 1)."""
+    return next(i for i, row in enumerate(rows, start=2) if row["external_id"] == external_id)
+
+
+def test_a_wrong_status_is_named_by_row_and_column(agenda):
+    rows = csv_rows(exporting.export_agenda(agenda, "csv"))
+    number = row_number(rows, "handreiking")
+    rows[number - 2]["status"] = "klaar"
+    problems = refused(agenda, csv_bytes(rows))
+    assert problems == [
+        f"Rij {number}, kolom 'status': 'klaar' is geen geldige status; kies uit gepland, "
+        "lopend, afgerond, uitgesteld, vervallen."
+    ]
+
+
+def test_every_problem_is_reported_at_once(agenda):
+    rows = csv_rows(exporting.export_agenda(agenda, "csv"))
+
+    def set_value(external_id, column, value, kind=None):
+        for row in rows:
+            if row["external_id"] == external_id and (kind is None or row["type"] == kind):
+                row[column] = value
+
+    set_value("handreiking", "status", "klaar")
+    set_value("plan-netwerk", "months", "2022-13")
+    set_value("plan-kennis", "months", "juni 2022")
+    set_value("kennisdeling", "parent_external_id", "bestaat-niet")
+    set_value("handreiking-verspreiden", "progress", "120")
+    set_value("handreiking-npo-2023", "source", "lotto")
+    set_value("peuterplus", "goals", "planmatig|geen-doel", kind="intervention")
+    rows.append(dict(rows[row_number(rows, "voorveld") - 2]))  # a duplicate goal id
+    problems = refused(agenda, csv_bytes(rows))
+    text = "\n".join(problems)
+    assert len(problems) == 8, text
+    assert (
+        f"Rij {row_number(rows, 'plan-netwerk')}, kolom 'months': '2022-13' is geen maand" in text
+    )
+    assert (
+        "kolom 'months': 'juni 2022' is geen maand; schrijf JJJJ-MM, bijvoorbeeld 2022-03." in text
+    )
+    assert (
+        f"Rij {row_number(rows, 'kennisdeling')}, kolom 'parent_external_id': activiteit "
+        "'bestaat-niet' staat niet in het bestand en niet in de agenda." in text
+    )
+    assert "kolom 'progress': 120 ligt niet tussen 0 en 100." in text
+    assert "kolom 'source': 'lotto' is geen geldige bron; kies uit gka, oab, npo" in text
+    assert "kolom 'goals': doel 'geen-doel' staat niet in het bestand" in text
+    assert (
+        f"Rij {len(rows) + 1}, kolom 'external_id': doel 'voorveld' staat ook in rij "
+        f"{row_number(rows, 'voorveld')}." in text
+    )
+
+
+def test_a_parent_may_live_in_the_database_but_not_in_a_circle(agenda):
+    content = (
+        b"type,external_id,parent_external_id,kind,title\r\n"
+        b"activity,nieuw,handreiking,sub,Nieuwe subactiviteit\r\n"
+    )
+    importing.import_file(agenda, content, "a.csv", actor=None)
+    assert Activity.objects.get(agenda=agenda, external_id="nieuw").parent.external_id == (
+        "handreiking"
+    )
+    circle = (
+        b"type,external_id,parent_external_id\r\nactivity,handreiking,handreiking-verspreiden\r\n"
+    )
+    [problem] = refused(agenda, circle)
+    assert problem.startswith("Rij 2, kolom 'parent_external_id': 'handreiking-verspreiden' maakt")
+
+
+def test_a_missing_required_column_refuses_the_file(agenda):
+    rows = csv_rows(exporting.export_agenda(agenda, "csv"))
+    columns = [c for c in exporting.COLUMNS if c != "external_id"]
+    assert refused(agenda, csv_bytes(rows, columns)) == [
+        "Kolom 'external_id': deze kolom ontbreekt in het bestand."
+    ]
+    new_goal = b"type,external_id,number\r\ngoal,nieuw-doel,16\r\n"
+    assert refused(agenda, new_goal) == [
+        "Rij 2, kolom 'text': deze kolom ontbreekt, maar is nodig voor een nieuw(e) doel."
+    ]
+
+
+def test_a_csv_formula_is_refused(agenda):
+    content = edited(
+        agenda,
+        lambda rows: rows[0].update(title='=HYPERLINK("http://evil.example","klik")'),
+    )
+    [problem] = refused(agenda, content)
+    assert problem.startswith("Rij 2, kolom 'title': '=HYPERLINK(")
+    assert "zou in een rekenblad een formule worden; zet er een ' voor als het tekst is." in problem
+    for value in ["+31 6 1234", "@SUM(A1)", "-2+3"]:
+        content = edited(agenda, lambda rows, v=value: rows[0].update(background=v))
+        [problem] = refused(agenda, content)
+        assert problem.startswith("Rij 2, kolom 'background':")
+
+
+def test_an_xlsx_formula_is_refused(agenda):
+    workbook = load_workbook(io.BytesIO(exporting.export_agenda(agenda, "xlsx")))
+    sheet = workbook["Agenda"]
+    title_column = exporting.COLUMNS.index("title") + 1
+    sheet.cell(row=3, column=title_column, value="=1+1")
+    assert sheet.cell(row=3, column=title_column).data_type == "f"
+    stream = io.BytesIO()
+    workbook.save(stream)
+    assert refused(agenda, stream.getvalue(), "agenda.xlsx") == [
+        "Rij 3, kolom 'title': een formule wordt niet geïmporteerd."
+    ]
+
+
+def test_unreadable_files_are_refused(agenda):
+    assert refused(agenda, b"no zip", "agenda.xlsx") == [
+        "Het bestand kon niet worden gelezen als Excel-bestand (.xlsx)."
+    ]
+    assert refused(agenda, b"type,external_id\r\n", "agenda.ods") == [
+        "Kies een .xlsx- of .csv-bestand."
+    ]
+
+
+def test_funding_amounts_must_add_up(agenda):
+    def change(rows):
+        for row in rows:
+            if row["external_id"] == "peuterplus-2022-vianen-oab":
+                row["planned_amount"] = "20000.00"
+
+    [problem] = refused(agenda, edited(agenda, change))
+    assert "kolom 'planned_amount': 20000.00 wijkt af van unit_amount × quantity × share = " in (
+        problem
+    )
+    assert "19998.00" in problem
+
+
+# ------------------------------------------------------------------ the command
+
+
+def test_import_command(agenda, tmp_path):
+    path = tmp_path / "agenda.xlsx"
+    call_command("export_agenda", agenda.slug, "--format", "xlsx", "-o", str(path))
+    out = io.StringIO()
+    call_command("import_agenda", agenda.slug, str(path), stdout=out)
+    assert "Activiteiten: 0 nieuw, 0 bijgewerkt, 13 ongewijzigd" in out.getvalue()
+
+    bad = tmp_path / "fout.csv"
+    bad.write_bytes(b"type,external_id,status\r\nactivity,handreiking,klaar\r\nactivity,x,\r\n")
+    with pytest.raises(CommandError) as error:
+        call_command("import_agenda", agenda.slug, str(bad))
+    message = str(error.value)
+    assert message.startswith("Het bestand is niet geïmporteerd; er is niets opgeslagen.")
+    assert "- Rij 2, kolom 'status': 'klaar' is geen geldige status" in message
+    assert "- Rij 3, kolom 'title': deze kolom ontbreekt" in message
+
+
+# ------------------------------------------------------------------ the upload page
+
+
+def upload(client, agenda, content: bytes, name="agenda.csv", **extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        reverse("agenda_io:import", args=[agenda.slug]),
+        {"file": SimpleUploadedFile(name, content), **extra},
+    )
+
+
+def test_an_editor_imports_through_the_page(client, agenda, make_member):
+    editor = make_member(agenda.owners.get(), Role.POLICY_OFFICER)
+    client.force_login(editor)
+    url = reverse("agenda_io:import", args=[agenda.slug])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'enctype="multipart/form-data"' in page.content
+    assert reverse("agenda_io:export", args=[agenda.slug, "xlsx"]).encode() in page.content
+
+    content = edited(agenda, lambda rows: rows[0].update(title="Normaliseren en weerbaarheid"))
+    response = upload(client, agenda, content)
+    assert response.status_code == 200
+    assert "Het bestand is geïmporteerd" in response.content.decode()
+    assert agenda.themes.get(external_id="normaliseren").title == "Normaliseren en weerbaarheid"
+
+    bad = edited(agenda, lambda rows: rows[0].update(kind="onzin"))
+    response = upload(client, agenda, bad)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Het bestand is niet geïmporteerd" in html
+    assert "Rij 2, kolom &#x27;kind&#x27;: &#x27;onzin&#x27; is geen geldige soort" in html
+
+
+def test_who_may_import(client, agenda, user_trio, make_member):
+    url = reverse("agenda_io:import", args=[agenda.slug])
+    response = client.get(url)
+    assert response.status_code == 302 and "/account/" in response["Location"]
+
+    owner = agenda.owners.get()
+    client.force_login(make_member(owner, Role.READER))
+    assert client.get(url).status_code == 403
+    content = edited(agenda, lambda rows: rows[0].update(title="Niet van mij"))
+    assert upload(client, agenda, content).status_code == 403
+    assert agenda.themes.get(external_id="normaliseren").title == "Normaliseren"
+
+    trio = user_trio(Role.POLICY_OFFICER)
+    client.force_login(trio["other_organisation"])
+    assert client.get(url).status_code == 404  # not public: not even its existence
+
+    services.save_item(agenda, actor=None, status=AgendaStatus.ADOPTED, is_public=True)
+    assert client.get(url).status_code == 403  # public: visible, still not editable
+
+
+def test_the_form_refuses_other_files(client, agenda, make_member):
+    client.force_login(make_member(agenda.owners.get(), Role.POLICY_OFFICER))
+    response = upload(client, agenda, b"%PDF-1.7", name="agenda.pdf")
+    assert response.status_code == 200
+    assert "Kies een .xlsx- of .csv-bestand." in response.content.decode()
+
+
+def test_interventions_keep_their_cards_through_the_round_trip(agenda):
+    """The card fields of seed 004 survive XLSX: nothing is lost on the way."""
+    content = exporting.export_agenda(agenda, "xlsx")
+    copy = fresh_agenda_like(agenda, "kaarten")
+    importing.import_file(copy, content, "agenda.xlsx", actor=None)
+    original = Intervention.objects.get(agenda=agenda, external_id="peuterplus")
+    imported = Intervention.objects.get(agenda=copy, external_id="peuterplus")
+    for name in [
+        "name",
+        "parties_text",
+        "planning_text",
+        "goal_text",
+        "target_group",
+        "age_min",
+        "age_max",
+        "location_text",
+        "activities_text",
+        "monitoring_text",
+        "financing_text",
+        "online_information",
+        "contact",
+        "status",
+    ]:
+        assert getattr(imported, name) == getattr(original, name), name
+    assert list(imported.goals.values_list("external_id", flat=True)) == ["schoolaanwezigheid"]
+    assert list(imported.locations.values_list("code", flat=True)) == ["GM1961-LEERDAM-WEST"]
+
+
+# ------------------------------------------------------------------ all five seeds
+
+
+def test_every_seed_agenda_survives_the_round_trip(settings):
+    """The real reference data and demo organisations, then all five seed agendas: each
+    exported to XLSX and CSV and imported into a fresh agenda gives the same tree, and
+    re-imported into itself changes nothing. The documents of each open and name every
+    spearhead."""
+    from kansrijk.agenda.demo import load_all_agendas
+    from kansrijk.organisations.demo import load_demo_organisations
+    from kansrijk.organisations.reference_data import load_reference_data
+
+    settings.DEBUG = True
+    load_reference_data(settings.KANSRIJK["REFERENCE_DATA_DIR"])
+    load_demo_organisations()
+    agendas = load_all_agendas()
+    assert len(agendas) == 5
+
+    for agenda in agendas:
+        for fmt in ("xlsx", "csv"):
+            content = exporting.export_agenda(agenda, fmt)
+            copy = fresh_agenda_like(agenda, f"{agenda.slug[:60]}-{fmt}")
+            importing.import_file(copy, content, f"a.{fmt}", actor=None)
+            assert exporting.spreadsheet_rows(copy) == exporting.spreadsheet_rows(agenda), (
+                agenda.slug,
+                fmt,
+            )
+            assert services.agenda_snapshot(copy) == services.agenda_snapshot(agenda)
+            audit_before = AuditEvent.objects.count()
+            report = importing.import_file(agenda, content, f"a.{fmt}", actor=None)
+            assert not report.changed and not report.not_in_file, agenda.slug
+            assert AuditEvent.objects.count() == audit_before
+        document = exporting.build_document(agenda)
+        docx = exporting.export_agenda(agenda, "docx")
+        assert docx.startswith(b"PK")
+        for section in document.spearheads:
+            assert section.heading
