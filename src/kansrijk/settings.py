@@ -262,6 +262,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -275,4 +278,51 @@ KANSRIJK = {
     "REFERENCE_DATA_DIR": Path(
         env("KANSRIJK_REFERENCE_DATA_DIR", default=str(PACKAGE_DIR / "reference_data"))
     ),
+}
+
+# The REST API (kansrijk.api, docs/api.md): organisation-scoped API keys or a logged-in
+# session; read-only unless a view says otherwise; JSON only (the browsable API needs
+# inline scripts, which the CSP forbids). Swagger UI is served locally by the sidecar.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "kansrijk.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["kansrijk.api.permissions.ReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "kansrijk.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kansrijk API",
+    "DESCRIPTION": (
+        "Read the shared agenda of a municipality and its education and youth partners "
+        "(uitvoeringsagenda, LEA/LEJA, GKA-agenda): agendas, spearheads (speerpunten), goals "
+        "(doelen), activities, interventions and funding lines. Without a key only published "
+        "(openbare) agendas are visible; an organisation's API key sees what a partner of "
+        "that organisation sees, and may report status and progress of the activities and "
+        "interventions the organisation leads (voortrekker)."
+    ),
+    "VERSION": "1.0.0",
+    "LICENSE": {"name": "EUPL-1.2"},
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AgendaKindEnum": "kansrijk.agenda.models.AgendaKind",
+        "AgendaStatusEnum": "kansrijk.agenda.models.AgendaStatus",
+        "ThemeKindEnum": "kansrijk.agenda.models.ThemeKind",
+        "ActivityKindEnum": "kansrijk.agenda.models.ActivityKind",
+        "WorkStatusEnum": "kansrijk.agenda.models.WorkStatus",
+        "InvolvementRoleEnum": "kansrijk.agenda.models.InvolvementRole",
+        "FundingSourceEnum": "kansrijk.agenda.models.FundingSource",
+        "OrganisationKindEnum": "kansrijk.organisations.models.OrganisationKind",
+    },
 }

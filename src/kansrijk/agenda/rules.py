@@ -2,7 +2,7 @@
 
 import rules
 
-from kansrijk.organisations.models import Membership
+from kansrijk.organisations.models import Membership, Role
 
 
 @rules.predicate
@@ -21,15 +21,18 @@ def can_edit_agenda(user, agenda) -> bool:
 
 @rules.predicate
 def leads_item(user, item) -> bool:
-    """A member of the voortrekker organisation of an activity or intervention."""
+    """A member of the voortrekker organisation of an activity or intervention (a lezer
+    of that organisation reads, and does not update)."""
     if item is None or not user.is_authenticated:
         return False
     lead_ids = (
         item.involvements.filter(role="lead").exclude(organisation=None).values("organisation_id")
     )
-    return Membership.objects.filter(
-        user=user, is_active=True, organisation_id__in=lead_ids
-    ).exists()
+    return (
+        Membership.objects.filter(user=user, is_active=True, organisation_id__in=lead_ids)
+        .exclude(role=Role.READER)
+        .exists()
+    )
 
 
 @rules.predicate

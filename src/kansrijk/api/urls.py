@@ -1,5 +1,29 @@
-from django.urls import path  # noqa: F401
+"""The REST API, version 1: /api/v1/ (schema at /api/v1/openapi.json, docs at /api/v1/docs/)."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularJSONAPIView
+from rest_framework.routers import DefaultRouter
+
+from . import views
 
 app_name = "api"
 
-urlpatterns = []
+
+class Router(DefaultRouter):
+    # No ".json" suffix routes: one URL per resource, and a schema without duplicates.
+    include_format_suffixes = False
+
+
+router = Router()
+router.register("agendas", views.AgendaViewSet, basename="agenda")
+router.register("spearheads", views.SpearheadViewSet, basename="spearhead")
+router.register("goals", views.GoalViewSet, basename="goal")
+router.register("activities", views.ActivityViewSet, basename="activity")
+router.register("interventions", views.InterventionViewSet, basename="intervention")
+router.register("funding-lines", views.FundingLineViewSet, basename="fundingline")
+
+urlpatterns = [
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
+    path("docs/", views.SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]
