@@ -21,6 +21,9 @@ from kansrijk.organisations.models import Organisation, Region
 
 from .queries import AgendaQuerySet
 
+# Paths under /agenda/ that are pages of their own, not agendas.
+RESERVED_SLUGS = frozenset({"deze-maand", "prijs", "nominatie"})
+
 
 class AgendaKind(models.TextChoices):
     EXECUTION_AGENDA = "execution_agenda", _("uitvoeringsagenda")
@@ -90,6 +93,14 @@ class Agenda(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("agenda:detail", args=[self.slug])
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": _("'%(slug)s' is gereserveerd voor een pagina.") % {"slug": self.slug}}
+            )
 
 
 class AgendaItem(models.Model):

@@ -22,7 +22,8 @@ class AgendaQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Public agendas for everyone; for a logged-in user also the agendas their
-        organisations own or take part in, and those of the regions they work in."""
+        organisations own or take part in (an involvement on an activity or intervention),
+        and those of the regions they work in."""
         if not user.is_authenticated:
             return self.public()
         if user.is_superuser:
@@ -39,14 +40,17 @@ class AgendaQuerySet(models.QuerySet):
             .exclude(municipality=None)
             .values_list("municipality_id", flat=True)
         )
-        from .models import Agenda
+        from .models import Agenda, Involvement
 
         through = Agenda.regions.through.objects.filter(region_id__in=region_ids)
         owned = Agenda.owners.through.objects.filter(organisation_id__in=own_ids)
+        involved = Involvement.objects.filter(organisation_id__in=own_ids)
         return self.filter(
             Q(is_public=True)
             | Q(pk__in=owned.values("agenda_id"))
             | Q(pk__in=through.values("agenda_id"))
+            | Q(pk__in=involved.exclude(activity=None).values("activity__agenda_id"))
+            | Q(pk__in=involved.exclude(intervention=None).values("intervention__agenda_id"))
         )
 
     def editable_by(self, user):
