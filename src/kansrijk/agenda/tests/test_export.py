@@ -774,10 +774,11 @@ def test_seed_002_as_docx_and_pdf(midden_kennemerland):
     assert "Speerpunt 3: De beweging naar inclusie" in text
     for goal in goals:
         assert squashed(goal.text) in text, goal.text
+    # Line breaks in the PDF hyphenate words and split them over lines: compare letters.
+    letters = re.sub(r"[\W_]+", "", text)
     for activity in Activity.objects.filter(agenda=agenda, kind__in=["main", "sub"]):
-        assert squashed(activity.title.rstrip(".;")) in text, activity.title
+        assert re.sub(r"[\W_]+", "", activity.title) in letters, activity.title
     planning = Activity.objects.filter(agenda=agenda, kind="planning").exclude(planned_text="")
     assert planning.exists()
     for line in planning:
         assert squashed(line.title.rstrip(".:")) in text, line.title
-
