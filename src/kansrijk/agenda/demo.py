@@ -151,8 +151,10 @@ def load_agenda_file(path: Path, *, actor=None) -> Agenda:
     if spec.get("region"):
         values["region"] = region_by_code(spec["region"])
     agenda = _upsert(Agenda, {"slug": spec["slug"]}, values, actor=actor)
-    agenda.owners.set([organisation_by_reference(ref) for ref in spec.get("owners", [])])
-    agenda.regions.set([region_by_code(code) for code in spec.get("regions", [])])
+    owners = [organisation_by_reference(ref) for ref in spec.get("owners", [])]
+    services.set_item_links(agenda, "owners", owners, actor=actor)
+    regions = [region_by_code(code) for code in spec.get("regions", [])]
+    services.set_item_links(agenda, "regions", regions, actor=actor)
 
     for position, entry in enumerate(data.get("theme", [])):
         _upsert(
@@ -178,9 +180,8 @@ def load_agenda_file(path: Path, *, actor=None) -> Agenda:
             _pick(entry, GOAL_FIELDS) | extra,
             actor=actor,
         )
-        goal.themes.set(
-            Theme.objects.filter(agenda=agenda, external_id__in=entry.get("themes", []))
-        )
+        themes = Theme.objects.filter(agenda=agenda, external_id__in=entry.get("themes", []))
+        services.set_item_links(goal, "themes", list(themes), actor=actor)
         goals[entry["id"]] = goal
     activities = {}
     for position, entry in enumerate(data.get("activity", [])):
@@ -209,8 +210,10 @@ def load_agenda_file(path: Path, *, actor=None) -> Agenda:
         intervention = _upsert(
             Intervention, {"agenda": agenda, "external_id": entry["id"]}, values, actor=actor
         )
-        intervention.goals.set([goals[g] for g in entry.get("goals", [])])
-        intervention.locations.set([region_by_code(c) for c in entry.get("locations", [])])
+        linked_goals = [goals[g] for g in entry.get("goals", [])]
+        services.set_item_links(intervention, "goals", linked_goals, actor=actor)
+        locations = [region_by_code(c) for c in entry.get("locations", [])]
+        services.set_item_links(intervention, "locations", locations, actor=actor)
         services.set_planned_months(
             intervention, [parse_month(m) for m in entry.get("months", [])], actor=actor
         )

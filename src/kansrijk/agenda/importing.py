@@ -34,7 +34,6 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kansrijk.audit import services as audit
 from kansrijk.organisations.models import Region
 
 from . import services
@@ -937,26 +936,6 @@ def _differs(instance: models.Model, values: dict[str, Any]) -> bool:
     return False
 
 
-def _set_links(item: models.Model, name: str, objects: list, *, actor, agenda: Agenda) -> bool:
-    """Replace a many-to-many set (themes of a goal, goals and locations of an
-    intervention) when it differs, with an audit record of before and after."""
-    manager = getattr(item, name)
-    before = sorted(manager.values_list("pk", flat=True))
-    after = sorted(obj.pk for obj in objects)
-    if before == after:
-        return False
-    manager.set(objects)
-    audit.record(
-        f"agenda.{type(item).__name__.lower()}.update",
-        actor=actor,
-        target=item,
-        organisation=agenda.owners.order_by("pk").first(),
-        before={name: before},
-        after={name: after},
-    )
-    return True
-
-
 def _parents_first(rows: list[ParsedRow]) -> list[ParsedRow]:
     by_id = {row.external_id: row for row in rows}
     ordered: list[ParsedRow] = []
@@ -1039,16 +1018,14 @@ def apply_rows(agenda: Agenda, parsed: list[ParsedRow], *, actor) -> ImportRepor
             links_changed = False
             if kind == "goal" and "themes" in row.refs:
                 themes = [resolve("theme", i) for i in row.refs["themes"]]
-                links_changed |= _set_links(instance, "themes", themes, actor=actor, agenda=agenda)
+                links_changed |= services.set_item_links(instance, "themes", themes, actor=actor)
             if kind == "intervention":
                 if "goals" in row.refs:
                     goals = [resolve("goal", i) for i in row.refs["goals"]]
-                    links_changed |= _set_links(
-                        instance, "goals", goals, actor=actor, agenda=agenda
-                    )
+                    links_changed |= services.set_item_links(instance, "goals", goals, actor=actor)
                 if row.locations is not None:
-                    links_changed |= _set_links(
-                        instance, "locations", row.locations, actor=actor, agenda=agenda
+                    links_changed |= services.set_item_links(
+                        instance, "locations", row.locations, actor=actor
                     )
             if kind in ("activity", "intervention") and row.months is not None:
                 current = set(instance.planned_months.values_list("month", flat=True))

@@ -93,6 +93,29 @@ def _agenda_of(item) -> Agenda:
 
 
 @transaction.atomic
+def set_item_links(item: models.Model, name: str, objects, *, actor) -> bool:
+    """Replace a many-to-many set (owners and regions of an agenda, themes of a goal,
+    goals and locations of an intervention) when it differs, audited before and after.
+    Returns whether anything changed."""
+    manager = getattr(item, name)
+    before = sorted(manager.values_list("pk", flat=True))
+    after = sorted(obj.pk for obj in objects)
+    if before == after:
+        return False
+    manager.set(objects)
+    agenda = item if isinstance(item, Agenda) else _agenda_of(item)
+    audit.record(
+        f"agenda.{type(item).__name__.lower()}.update",
+        actor=actor,
+        target=item,
+        organisation=_owner(agenda),
+        before={name: before},
+        after={name: after},
+    )
+    return True
+
+
+@transaction.atomic
 def set_planned_months(item: Activity | Intervention, months, *, actor) -> None:
     """Replace the set of months in which ``item`` is planned (any day → first of month)."""
     wanted = {datetime.date(m.year, m.month, 1) for m in months}
