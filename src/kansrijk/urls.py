@@ -12,6 +12,8 @@ urlpatterns = [
     path("audit/", include("kansrijk.audit.urls")),
     path("agenda/", include("kansrijk.agenda.urls")),
     path("agenda/", include("kansrijk.agenda.io_urls")),
+    path("monitor/", include("kansrijk.indicators.urls")),
+    path("monitor/", include("kansrijk.indicators.io_urls")),
     path("api/v1/", include("kansrijk.api.urls")),
     path("beheer/", admin.site.urls),
 ]

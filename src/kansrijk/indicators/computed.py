@@ -1,0 +1,53 @@
+"""The registry of computed indicators.
+
+Another app registers a function that yields measurements for a period and a scope:
+
+    @register("agenda-activities-on-schedule")
+    def activities_on_schedule(indicator, period_start, period_end, scope):
+        return [ComputedFigure(numerator=..., denominator=..., ...)]
+
+The monitor shows a computed indicator like any other; ``services.refresh_computed``
+stores the figures as measurements (source "computed") so history and charts work the
+same way. Cross-app imports go one way: the registering app imports this module.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class ComputedFigure:
+    period_start: datetime.date
+    period_end: datetime.date
+    period_label: str
+    region_code: str = ""
+    organisation_id: int | None = None
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    breakdown_key: str = ""
+    breakdown_value: str = ""
+    story: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+ComputeFunction = Callable[..., Iterable[ComputedFigure]]
+REGISTRY: dict[str, ComputeFunction] = {}
+
+
+def register(key: str) -> Callable[[ComputeFunction], ComputeFunction]:
+    def decorator(function: ComputeFunction) -> ComputeFunction:
+        if key in REGISTRY and REGISTRY[key] is not function:
+            raise ValueError(f"computed indicator {key!r} is registered twice")
+        REGISTRY[key] = function
+        return function
+
+    return decorator
+
+
+def compute(key: str, **kwargs) -> list[ComputedFigure]:
+    return list(REGISTRY[key](**kwargs))
