@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AgendaConfig(AppConfig):
     name = "kansrijk.agenda"
     verbose_name = _("Agenda")
+
+    def ready(self):
+        # The agenda registers its computed indicator (share of activities on schedule)
+        # with the monitor; the monitor never imports the agenda for it.
+        from . import indicators  # noqa: F401

@@ -4,6 +4,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
+from kansrijk.indicators import api as indicators_api
+
 from . import views
 
 app_name = "api"
@@ -21,6 +23,9 @@ router.register("goals", views.GoalViewSet, basename="goal")
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("interventions", views.InterventionViewSet, basename="intervention")
 router.register("funding-lines", views.FundingLineViewSet, basename="fundingline")
+router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
+router.register("targets", indicators_api.TargetViewSet, basename="target")
+router.register("measurements", indicators_api.MeasurementViewSet, basename="measurement")
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from kansrijk.agenda.demo import AgendaFileError, load_all_agendas
+from kansrijk.indicators.demo import IndicatorFileError, load_demo_indicators
 from kansrijk.organisations.demo import DEMO_PASSWORD, DemoRefused, load_demo_organisations
 from kansrijk.organisations.models import Role
 
@@ -12,7 +13,9 @@ class Command(BaseCommand):
         try:
             report = load_demo_organisations()
             agendas = load_all_agendas()
-        except (DemoRefused, AgendaFileError) as refusal:
+            # After the agendas: indicators are linked to their goals.
+            load_demo_indicators()
+        except (DemoRefused, AgendaFileError, IndicatorFileError) as refusal:
             raise CommandError(str(refusal)) from refusal
         self.stdout.write(
             f"Demo: {report.regions_created} regio's en "

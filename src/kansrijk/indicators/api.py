@@ -1,0 +1,204 @@
+"""API of the monitor: /api/v1/indicators/, /api/v1/targets/, /api/v1/measurements/.
+
+Reading is scoped by ``Indicator.objects.visible_to``. An anonymous caller only gets
+published measurements, and their counts and rates through ``suppression`` (the
+``published_value`` field; numerator and denominator are not given then). An
+authenticated partner may POST a measurement for an organisation they may submit for
+(``indicators.submit_measurement``); it is stored as "ingediend" through
+``services.submit_measurement`` and published only after a beleidsmedewerker approves it
+(approval is not in the API).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from kansrijk.organisations.models import Membership, Organisation, Role
+
+from . import services, suppression
+from .models import Indicator, Measurement, Target
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "definition",
+            "unit",
+            "polarity",
+            "numerator_definition",
+            "denominator_definition",
+            "period_type",
+            "breakdown_levels",
+            "source_kind",
+            "source_name",
+            "source_url",
+            "owner",
+            "is_public",
+            "suppression_threshold",
+            "decimals",
+        ]
+        read_only_fields = fields
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Target
+        fields = ["id", "indicator", "region", "organisation", "date", "period_label", "value"]
+        read_only_fields = fields
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.none())
+    organisation = serializers.SlugRelatedField(
+        slug_field="code", queryset=Organisation.objects.all()
+    )
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    published_value = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Measurement
+        fields = [
+            "id",
+            "indicator",
+            "region",
+            "organisation",
+            "period_start",
+            "period_end",
+            "period_label",
+            "breakdown_key",
+            "breakdown_value",
+            "value",
+            "numerator",
+            "denominator",
+            "published_value",
+            "is_final",
+            "story",
+            "source",
+            "is_generated",
+            "approval",
+        ]
+        read_only_fields = ["id", "region", "is_generated", "approval"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["indicator"].queryset = Indicator.objects.visible_to(request.user)
+
+    def get_published_value(self, measurement) -> str:
+        """The figure as it may be published: counts below the threshold read "<5"."""
+        return suppression.publish_measurement(measurement)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        own = self.context.get("own_organisations", set())
+        editing = self.context.get("editing_organisations", set())
+        entitled = self.context.get("superuser") or (
+            instance.organisation_id in own or instance.indicator.owner_id in editing
+        )
+        if not entitled:
+            # Not entitled to the detail: only the suppressed figure.
+            data["value"] = data["numerator"] = data["denominator"] = None
+        return data
+
+    def validate(self, attrs):
+        numerator, denominator = attrs.get("numerator"), attrs.get("denominator")
+        if attrs.get("value") is None and (numerator is None or denominator is None):
+            raise ValidationError("Geef een waarde, of teller en noemer.")
+        if denominator is not None and denominator <= 0:
+            raise ValidationError({"denominator": "De noemer moet groter zijn dan 0."})
+        if numerator is not None and denominator is not None and numerator > denominator:
+            raise ValidationError({"numerator": "De teller is groter dan de noemer."})
+        if attrs["period_end"] < attrs["period_start"]:
+            raise ValidationError({"period_end": "Het einde ligt voor het begin."})
+        return attrs
+
+
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = IndicatorSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return Indicator.objects.visible_to(self.request.user).select_related("owner")
+
+
+class TargetViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TargetSerializer
+
+    def get_queryset(self):
+        queryset = Target.objects.filter(
+            indicator__in=Indicator.objects.visible_to(self.request.user)
+        ).select_related("indicator", "region", "organisation")
+        code = self.request.query_params.get("indicator")
+        return queryset.filter(indicator__code=code) if code else queryset.order_by("pk")
+
+
+class SubmitOwnScope(permissions.BasePermission):
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return request.method == "POST" and request.user.is_authenticated
+
+
+class MeasurementViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = MeasurementSerializer
+    permission_classes = [SubmitOwnScope]
+
+    def get_queryset(self):
+        user = self.request.user
+        queryset = Measurement.objects.filter(
+            indicator__in=Indicator.objects.visible_to(user)
+        ).select_related("indicator", "region", "organisation")
+        if not user.is_authenticated:
+            queryset = queryset.published()
+        elif not user.is_superuser:
+            # Members see approved figures, and the ones their own organisations submitted.
+            own = Membership.objects.filter(user=user, is_active=True).values("organisation")
+            queryset = queryset.filter(approval="approved") | queryset.filter(organisation__in=own)
+        code = self.request.query_params.get("indicator")
+        if code:
+            queryset = queryset.filter(indicator__code=code)
+        return queryset.order_by("indicator__code", "period_start", "pk")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        user = self.request.user
+        context["superuser"] = user.is_superuser
+        if user.is_authenticated:
+            memberships = Membership.objects.filter(user=user, is_active=True)
+            context["own_organisations"] = set(memberships.values_list("organisation", flat=True))
+            context["editing_organisations"] = set(
+                memberships.filter(role__in=[Role.POLICY_OFFICER, Role.ADMIN]).values_list(
+                    "organisation", flat=True
+                )
+            )
+        return context
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        if not self.request.user.has_perm("indicators.submit_measurement", data["organisation"]):
+            raise PermissionDenied("Je mag alleen cijfers aanleveren voor je eigen organisatie.")
+        try:
+            serializer.instance = services.submit_measurement(
+                actor=self.request.user, approve=False, **data
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(
+                error.message_dict if hasattr(error, "message_dict") else error.messages
+            ) from None

@@ -1,0 +1,176 @@
+"""The status of an indicator for one scope: gehaald, op koers, risico, achter, geen data.
+
+The latest approved measurement is compared with the straight path from the baseline
+(nulmeting) to the target; the method, with a worked example, is in
+docs/indicators-status.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from .models import Baseline, Indicator, Measurement, Polarity, Target, Unit
+from .suppression import format_decimal
+
+# How far short of the path still counts as "risico": 10 % of the distance from the
+# baseline to the target.
+RISK_MARGIN = Decimal("0.10")
+
+LABELS = {
+    "achieved": "gehaald",
+    "on_track": "op koers",
+    "at_risk": "risico",
+    "behind": "achter",
+    "no_data": "geen data",
+}
+
+
+@dataclass(frozen=True)
+class IndicatorStatus:
+    code: str
+    label: str
+    latest_value: Decimal | None
+    expected_value: Decimal | None
+    target: Decimal | None
+    baseline: Decimal | None
+    explanation: str
+    latest_period: str = ""
+    target_date: datetime.date | None = None
+
+
+def _value(indicator: Indicator, figure) -> Decimal | None:
+    if figure.numerator is not None and figure.denominator:
+        ratio = Decimal(figure.numerator) / Decimal(figure.denominator)
+        return ratio * 100 if indicator.unit == Unit.PERCENTAGE else ratio
+    return figure.value
+
+
+def _text(indicator: Indicator, value: Decimal | None) -> str:
+    if value is None:
+        return "–"
+    text = format_decimal(value, max(indicator.decimals, 0) or 1).removesuffix(",0")
+    return text + ("%" if indicator.unit == Unit.PERCENTAGE else "")
+
+
+def _direction(indicator: Indicator, baseline: Decimal | None, target: Decimal) -> int:
+    if indicator.polarity == Polarity.LOWER_IS_BETTER:
+        return -1
+    if indicator.polarity == Polarity.NEUTRAL and baseline is not None and target < baseline:
+        return -1
+    return 1
+
+
+def _status(code: str, **fields) -> IndicatorStatus:
+    return IndicatorStatus(code=code, label=LABELS[code], **fields)
+
+
+def expected_on(
+    baseline_date: datetime.date,
+    baseline_value: Decimal,
+    target_date: datetime.date,
+    target_value: Decimal,
+    day: datetime.date,
+) -> Decimal:
+    """The value on the straight path from baseline to target on ``day`` (clamped)."""
+    span = (target_date - baseline_date).days
+    if span <= 0:
+        return target_value
+    fraction = Decimal(min(max((day - baseline_date).days, 0), span)) / Decimal(span)
+    return baseline_value + (target_value - baseline_value) * fraction
+
+
+def indicator_status(
+    indicator: Indicator,
+    *,
+    region=None,
+    organisation=None,
+    today: datetime.date | None = None,
+) -> IndicatorStatus:
+    """The status of ``indicator`` for a region or an organisation (three small queries)."""
+    if (region is None) == (organisation is None):
+        raise ValueError("give exactly one of region and organisation")
+    today = today or timezone.localdate()
+    scope = {"region": region} if region is not None else {"organisation": organisation}
+
+    latest = (
+        Measurement.objects.approved()
+        .filter(indicator=indicator, breakdown_key="", period_start__lte=today, **scope)
+        .order_by("-period_end", "-period_start")
+        .first()
+    )
+    targets = list(Target.objects.filter(indicator=indicator, **scope).order_by("date"))
+    baseline = Baseline.objects.filter(indicator=indicator, **scope).first()
+    baseline_value = _value(indicator, baseline) if baseline else None
+
+    if latest is None or not targets:
+        missing = "geen goedgekeurde meting" if latest is None else "geen streefwaarde"
+        return _status(
+            "no_data",
+            latest_value=_value(indicator, latest) if latest else None,
+            expected_value=None,
+            target=targets[-1].value if targets else None,
+            baseline=baseline_value,
+            explanation=f"Geen status: er is {missing}.",
+            latest_period=latest.period_label if latest else "",
+        )
+
+    latest_value = _value(indicator, latest)
+    reference = latest.period_end
+    # The next target not yet passed when the figure was measured, or else the last one.
+    target = next((t for t in targets if t.date >= reference), targets[-1])
+    direction = _direction(indicator, baseline_value, target.value)
+    common = {
+        "latest_value": latest_value,
+        "target": target.value,
+        "baseline": baseline_value,
+        "latest_period": latest.period_label,
+        "target_date": target.date,
+    }
+    figure = f"{_text(indicator, latest_value)} in {latest.period_label}"
+    goal = f"de streefwaarde van {_text(indicator, target.value)} in {target.date.year}"
+
+    if direction * (latest_value - target.value) >= 0:
+        return _status(
+            "achieved",
+            expected_value=target.value,
+            explanation=f"Gehaald: {figure} bereikt {goal}.",
+            **common,
+        )
+    if baseline is None:
+        code = "at_risk" if reference < target.date else "behind"
+        return _status(
+            code,
+            expected_value=target.value,
+            explanation=(
+                f"{LABELS[code].capitalize()}: {figure}; {goal} is nog niet gehaald en er is "
+                "geen nulmeting om het pad te bepalen."
+            ),
+            **common,
+        )
+
+    expected = expected_on(baseline.date, baseline_value, target.date, target.value, reference)
+    path = (
+        f"het pad van {_text(indicator, baseline_value)} ({baseline.period_label}) naar "
+        f"{_text(indicator, target.value)} ({target.date.year}) vraagt "
+        f"{_text(indicator, expected)} op {reference:%d-%m-%Y}"
+    )
+    shortfall = direction * (expected - latest_value)
+    if shortfall <= 0:
+        code, verdict = "on_track", "ligt op of voor"
+    elif shortfall <= RISK_MARGIN * abs(target.value - baseline_value):
+        code, verdict = "at_risk", "ligt iets achter op"
+    else:
+        code, verdict = "behind", "ligt ruim achter op"
+    return _status(
+        code,
+        expected_value=expected,
+        explanation=f"{LABELS[code].capitalize()}: {figure} {verdict} {path}.",
+        **common,
+    )
+
+
+__all__ = ["LABELS", "RISK_MARGIN", "IndicatorStatus", "expected_on", "indicator_status"]

@@ -1,0 +1,303 @@
+"""Small numbers: the ONE code path for every figure that leaves for someone not entitled
+to the detail (the public page, an export, the API).
+
+* Primary suppression: every count below the threshold (default 5) is hidden and shown as
+  "<5" - including 0, because "0 pupils" in a small cell discloses as much as "3".
+* A rate is hidden when its numerator or its denominator is below the threshold, or when
+  the cell of its numerator is hidden.
+* Secondary suppression: in a table with published totals, every line (a row with its row
+  total, a column with its column total) has either no hidden entry or at least two, and
+  when its total is shown the hidden entries never sum to 0. Otherwise the hidden cell
+  would follow from the total minus the visible cells. A total is an entry of its line: it
+  is hidden itself when it is below the threshold, or when nothing else is left to hide
+  (a line with a single cell).
+
+The method and its limits are written down in docs/small-numbers.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+
+NO_FIGURE = "–"
+
+
+def default_threshold() -> int:
+    return settings.KANSRIJK["SMALL_NUMBER_THRESHOLD"]
+
+
+def suppressed_label(threshold: int) -> str:
+    """The marker for a hidden figure: "<5" for threshold 5."""
+    return f"<{threshold}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure of a table: a count, and for a rate its denominator."""
+
+    key: object
+    count: int | None
+    denominator: int | None = None
+
+
+@dataclass(frozen=True)
+class SuppressedTable:
+    """The result of secondary suppression over a table with its totals.
+
+    ``cells`` has the shape of the input; ``row_totals_hidden[i]`` is for the total of row i,
+    ``column_totals_hidden[j]`` for the total of column j and ``grand_total_hidden`` for the
+    total of all cells (only published when both row and column totals are).
+    """
+
+    cells: list[list[bool]]
+    row_totals: list[int] | None
+    column_totals: list[int] | None
+    grand_total: int | None
+    row_totals_hidden: list[bool]
+    column_totals_hidden: list[bool]
+    grand_total_hidden: bool
+
+
+def _is_small(value: int | None, threshold: int) -> bool:
+    return value is not None and value < threshold
+
+
+def suppress(
+    rows: list[list[int | None]],
+    *,
+    threshold: int,
+    row_totals: bool = True,
+    column_totals: bool = True,
+) -> SuppressedTable:
+    """Primary and secondary suppression of a table of counts (``None`` = no figure).
+
+    Deterministic: the same table always gives the same mask.
+    """
+    height = len(rows)
+    width = max((len(row) for row in rows), default=0)
+    if any(len(row) != width for row in rows):
+        raise ValueError("every row of the table needs the same number of cells")
+    # The augmented grid: cells, then a column of row totals, then a row of column totals.
+    has_rt, has_ct = row_totals and width > 0, column_totals and height > 0
+    grid: list[list[int | None]] = [list(row) for row in rows]
+    if has_rt:
+        for row in grid:
+            row.append(sum(v for v in row if v is not None))
+    if has_ct:
+        total_row = [
+            sum(grid[i][j] for i in range(height) if grid[i][j] is not None)
+            for j in range(width + (1 if has_rt else 0))
+        ]
+        grid.append(total_row)
+    # With both totals the grand total sits at grid[height][width]; without column totals
+    # there is no total row, without row totals no total column.
+    full_h = len(grid)
+    full_w = width + (1 if has_rt else 0)
+    hidden = [[_is_small(grid[i][j], threshold) for j in range(full_w)] for i in range(full_h)]
+
+    # Lines: (member positions, total position). A row line exists when row totals are
+    # published (also for the row of column totals, whose total is the grand total).
+    lines: list[tuple[list[tuple[int, int]], tuple[int, int]]] = []
+    if has_rt:
+        for i in range(full_h):
+            lines.append(([(i, j) for j in range(width)], (i, width)))
+    if has_ct:
+        for j in range(full_w):
+            lines.append(([(i, j) for i in range(height)], (height, j)))
+
+    changed = True
+    while changed:
+        changed = False
+        for members, total in lines:
+            entries = [p for p in [*members, total] if grid[p[0]][p[1]] is not None]
+            hidden_entries = [p for p in entries if hidden[p[0]][p[1]]]
+            if not hidden_entries:
+                continue
+            total_shown = not hidden[total[0]][total[1]]
+            hidden_sum = sum(grid[i][j] for i, j in hidden_entries if (i, j) != total)
+            exposed = len(hidden_entries) == 1 or (total_shown and hidden_sum == 0)
+            if not exposed:
+                continue
+            candidates = sorted(
+                (grid[i][j], i, j)
+                for i, j in members
+                if grid[i][j] is not None and not hidden[i][j]
+            )
+            if candidates:
+                _, i, j = candidates[0]
+                hidden[i][j] = True
+            elif total_shown:
+                hidden[total[0]][total[1]] = True
+            else:
+                continue  # every entry of the line is hidden already
+            changed = True
+
+    cells = [[hidden[i][j] for j in range(width)] for i in range(height)]
+    return SuppressedTable(
+        cells=cells,
+        row_totals=[grid[i][width] for i in range(height)] if has_rt else None,
+        column_totals=[grid[height][j] for j in range(width)] if has_ct else None,
+        grand_total=grid[height][width] if has_rt and has_ct else None,
+        row_totals_hidden=[hidden[i][width] for i in range(height)] if has_rt else [],
+        column_totals_hidden=[hidden[height][j] for j in range(width)] if has_ct else [],
+        grand_total_hidden=hidden[height][width] if has_rt and has_ct else False,
+    )
+
+
+def suppress_table(
+    rows: list[list[int | None]],
+    *,
+    threshold: int,
+    row_totals: bool = True,
+    column_totals: bool = True,
+) -> list[list[bool]]:
+    """A mask of the same shape as ``rows``: True where the cell must be hidden.
+
+    The totals are protected as well; use :func:`suppress` to learn which totals to hide,
+    or :func:`publish_table`, which prints them.
+    """
+    return suppress(
+        rows, threshold=threshold, row_totals=row_totals, column_totals=column_totals
+    ).cells
+
+
+def format_decimal(value: Decimal | int | float, decimals: int = 0) -> str:
+    """Dutch notation: 1.234 and 12,5."""
+    quantum = Decimal(1).scaleb(-decimals)
+    number = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = "-" if number < 0 else ""
+    text = f"{abs(number):f}"
+    whole, _, fraction = text.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    result = ".".join(groups)
+    if fraction:
+        result += "," + fraction
+    return sign + result
+
+
+def publish_count(n: int | Decimal | None, *, threshold: int, hidden: bool = False) -> str:
+    """A count as it may be published: "1.234", "<5" when small or hidden, "–" when absent."""
+    if n is None:
+        return NO_FIGURE
+    if hidden or n < threshold:
+        return suppressed_label(threshold)
+    return format_decimal(n)
+
+
+def publish_rate(
+    numerator: int | Decimal | None,
+    denominator: int | Decimal | None,
+    *,
+    threshold: int,
+    unit: str = "percentage",
+    decimals: int = 0,
+    hidden: bool = False,
+) -> str:
+    """A rate as it may be published ("72%", or "0,45" for a ratio).
+
+    Hidden ("<5") when the numerator or the denominator is below the threshold, or when
+    the numerator's cell is hidden (``hidden=True``). "–" without a denominator.
+    """
+    if numerator is None or not denominator:
+        return NO_FIGURE
+    if hidden or numerator < threshold or denominator < threshold:
+        return suppressed_label(threshold)
+    ratio = Decimal(str(numerator)) / Decimal(str(denominator))
+    if unit == "percentage":
+        return format_decimal(ratio * 100, decimals) + "%"
+    return format_decimal(ratio, decimals)
+
+
+def publish_value(value: Decimal | int | None, *, unit: str, decimals: int = 0) -> str:
+    """A figure that is not a count of people (hours, euro, score, a percentage from an
+    external source without its counts): no small-number rule applies."""
+    if value is None:
+        return NO_FIGURE
+    text = format_decimal(value, decimals)
+    if unit == "percentage":
+        return text + "%"
+    if unit == "euro":
+        return "€\N{NO-BREAK SPACE}" + text
+    return text
+
+
+def publish_measurement(measurement, *, hidden: bool = False) -> str:
+    """The published text of one measurement (or baseline): rates through
+    :func:`publish_rate`, counts through :func:`publish_count`, other units as they are."""
+    indicator = measurement.indicator
+    threshold = indicator.suppression_threshold
+    if measurement.numerator is not None and measurement.denominator:
+        return publish_rate(
+            measurement.numerator,
+            measurement.denominator,
+            threshold=threshold,
+            unit=indicator.unit,
+            decimals=indicator.decimals,
+            hidden=hidden,
+        )
+    if indicator.unit == "count":
+        return publish_count(measurement.value, threshold=threshold, hidden=hidden)
+    if hidden:
+        return suppressed_label(threshold)
+    return publish_value(measurement.value, unit=indicator.unit, decimals=indicator.decimals)
+
+
+def publish_table(
+    rows: list[list[int | None]],
+    *,
+    threshold: int,
+    row_totals: bool = True,
+    column_totals: bool = True,
+) -> list[list[str]]:
+    """The table as text, hidden cells as "<5".
+
+    With ``row_totals`` every row gets its total as a last column; with ``column_totals``
+    a last row holds the column totals (and, with both, the grand total).
+    """
+    result = suppress(rows, threshold=threshold, row_totals=row_totals, column_totals=column_totals)
+    label = suppressed_label(threshold)
+
+    def text(value: int | None, is_hidden: bool) -> str:
+        if value is None:
+            return NO_FIGURE
+        return label if is_hidden else format_decimal(value)
+
+    table = [
+        [text(value, result.cells[i][j]) for j, value in enumerate(row)]
+        for i, row in enumerate(rows)
+    ]
+    if result.row_totals is not None:
+        for i, row in enumerate(table):
+            row.append(text(result.row_totals[i], result.row_totals_hidden[i]))
+    if result.column_totals is not None:
+        last = [
+            text(value, result.column_totals_hidden[j])
+            for j, value in enumerate(result.column_totals)
+        ]
+        if result.grand_total is not None:
+            last.append(text(result.grand_total, result.grand_total_hidden))
+        table.append(last)
+    return table
+
+
+__all__ = [
+    "NO_FIGURE",
+    "Cell",
+    "SuppressedTable",
+    "format_decimal",
+    "publish_count",
+    "publish_measurement",
+    "publish_rate",
+    "publish_table",
+    "publish_value",
+    "suppress",
+    "suppress_table",
+    "suppressed_label",
+]

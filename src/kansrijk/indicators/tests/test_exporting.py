@@ -1,0 +1,59 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from kansrijk.indicators.exporting import SDMX_COLUMNS, export_indicator
+
+from ._io_helpers import add, make_indicators
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def figures(municipality_organisation):
+    reach, count = make_indicators(municipality_organisation)
+    region = municipality_organisation.municipality
+    add(reach, region, 2019, numerator=72, denominator=100, is_final=True)
+    add(reach, region, 2020, numerator=3, denominator=4)
+    add(count, region, 2021, value=3)
+    add(count, region, 2022, value=40, approve=False)
+    return reach, count
+
+
+def rows(data: bytes):
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_detail_export_has_every_figure(figures, municipality_organisation, make_member):
+    _reach, count = figures
+    officer = make_member(municipality_organisation)
+    table = rows(export_indicator(count, "csv", user=officer))
+    assert [r["waarde"] for r in table] == ["3", "40"]
+
+
+def test_public_export_is_suppressed(figures, client):
+    reach, _count = figures
+    table = rows(client.get(reverse("indicators_io:export", args=["vsv-aantal", "csv"])).content)
+    assert [r["waarde"] for r in table] == ["<5"]  # the unapproved 40 is not there
+    reach_rows = rows(export_indicator(reach, "csv", user=None))
+    assert reach_rows[0]["waarde"] == "72%"
+    assert reach_rows[1]["waarde"] == "<5" and reach_rows[1]["teller"] == "<5"
+
+
+def test_sdmx_csv(figures):
+    reach, _count = figures
+    table = list(csv.reader(io.StringIO(export_indicator(reach, "sdmx", user=None).decode())))
+    assert table[0] == SDMX_COLUMNS
+    assert table[1][:5] == ["KANSRIJK:MONITOR(1.0)", "vve-bereik", table[1][2], "2019", "_T"]
+    assert table[1][6] == "A" and table[2][6] == "P"
+
+
+def test_hidden_indicator_answers_404(figures, client):
+    _reach, count = figures
+    count.is_public = False
+    count.save()
+    assert (
+        client.get(reverse("indicators_io:export", args=["vsv-aantal", "xlsx"])).status_code == 404
+    )

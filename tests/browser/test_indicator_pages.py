@@ -1,0 +1,90 @@
+"""The monitor pages in a real browser: axe-core at 0 WCAG 2.1 A/AA violations on the
+overview, indicator detail, public dashboard, entry form and approval queue, with a
+screenshot of each in var/screenshots/monitor_*.png."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from kansrijk.indicators import services
+from kansrijk.indicators.tests.test_views import approved, make_indicator
+from kansrijk.organisations.models import Role
+from kansrijk.testing import factories
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def monitor(db):
+    region = factories.MunicipalityFactory(code="GM1842", name="Maassluis")
+    gemeente = factories.MunicipalityOrganisationFactory(
+        municipality=region, name="Gemeente Maassluis"
+    )
+    indicator = make_indicator(gemeente)
+    for year, numerator in [(2022, 72), (2023, 78), (2024, 3)]:
+        approved(indicator, region, year, numerator, 100 if year < 2024 else 4)
+    services.submit_measurement(
+        actor=None,
+        indicator=indicator,
+        organisation=gemeente,
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 12, 31),
+        period_label="2025",
+        numerator=Decimal(40),
+        denominator=Decimal(50),
+        story="Ingediend door de partner",
+    )
+    officer = factories.UserFactory(username="beleid", first_name="Bea", last_name="Beleid")
+    officer.set_password(PASSWORD)
+    officer.save()
+    factories.MembershipFactory(user=officer, organisation=gemeente, role=Role.POLICY_OFFICER)
+    return {"indicator": indicator, "officer": officer}
+
+
+def log_in(page, user):
+    page.goto(reverse("accounts:login"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert "Uitloggen" in page.content()
+
+
+def test_public_pages(page, monitor, assert_accessible, screenshot):
+    for name, url in [
+        ("public", reverse("indicators:public")),
+        ("detail_public", monitor["indicator"].get_absolute_url()),
+        ("overview_public", reverse("indicators:overview")),
+    ]:
+        page.goto(url)
+        assert page.locator("h1").count() == 1
+        assert_accessible(page)
+        screenshot(page, f"monitor_{name}")
+    page.goto(reverse("indicators:public"))
+    assert "<5" in page.content() or "&lt;5" in page.content()
+
+
+def test_member_pages(page, monitor, assert_accessible, screenshot):
+    log_in(page, monitor["officer"])
+    code = monitor["indicator"].code
+    for name, url in [
+        ("overview", reverse("indicators:overview")),
+        ("detail", reverse("indicators:detail", args=[code])),
+        ("entry", reverse("indicators:submit", args=[code])),
+        ("approval", reverse("indicators:approval_queue")),
+    ]:
+        page.goto(url)
+        assert page.locator("h1").count() == 1, url
+        assert "/account/" not in page.url, url
+        assert_accessible(page)
+        screenshot(page, f"monitor_{name}")
+    page.goto(reverse("indicators:approval_queue"))
+    page.get_by_role("button", name="Goedkeuren").first.click()
+    page.wait_for_load_state()
+    assert "goedgekeurd" in page.content()
