@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from .models import Baseline, Indicator, Measurement, Polarity, Target, Unit
@@ -104,6 +105,12 @@ def indicator_status(
     )
     targets = list(Target.objects.filter(indicator=indicator, **scope).order_by("date"))
     baseline = Baseline.objects.filter(indicator=indicator, **scope).first()
+    return status_from(indicator, latest=latest, targets=targets, baseline=baseline)
+
+
+def status_from(indicator: Indicator, *, latest, targets: list, baseline) -> IndicatorStatus:
+    """The status from figures already read (the latest approved measurement, the
+    targets in date order and the baseline of one scope)."""
     baseline_value = _value(indicator, baseline) if baseline else None
 
     if latest is None or not targets:
@@ -173,4 +180,64 @@ def indicator_status(
     )
 
 
-__all__ = ["LABELS", "RISK_MARGIN", "IndicatorStatus", "expected_on", "indicator_status"]
+def statuses_for_regions(pairs, *, today: datetime.date | None = None) -> dict:
+    """Statuses for many (indicator, region) pairs in three queries, for list pages.
+
+    The latest approved measurement per pair is chosen in SQL (a correlated subquery),
+    so no series is read into Python. Returns {(indicator_pk, region_pk): status}.
+    """
+    pairs = [(indicator, region) for indicator, region in pairs if region is not None]
+    if not pairs:
+        return {}
+    today = today or timezone.localdate()
+    indicator_ids = {indicator.pk for indicator, _ in pairs}
+    region_ids = {region.pk for _, region in pairs}
+    newest_of_cell = (
+        Measurement.objects.approved()
+        .filter(
+            indicator=OuterRef("indicator"),
+            region=OuterRef("region"),
+            breakdown_key="",
+            period_start__lte=today,
+        )
+        .order_by("-period_end", "-period_start")
+        .values("pk")[:1]
+    )
+    latest = {
+        (m.indicator_id, m.region_id): m
+        for m in Measurement.objects.filter(
+            indicator_id__in=indicator_ids, region_id__in=region_ids, breakdown_key=""
+        )
+        .annotate(newest=Subquery(newest_of_cell))
+        .filter(pk=F("newest"))
+        .select_related("indicator")
+    }
+    targets: dict = {}
+    for target in Target.objects.filter(
+        indicator_id__in=indicator_ids, region_id__in=region_ids
+    ).order_by("date"):
+        targets.setdefault((target.indicator_id, target.region_id), []).append(target)
+    baselines = {
+        (b.indicator_id, b.region_id): b
+        for b in Baseline.objects.filter(indicator_id__in=indicator_ids, region_id__in=region_ids)
+    }
+    return {
+        (indicator.pk, region.pk): status_from(
+            indicator,
+            latest=latest.get((indicator.pk, region.pk)),
+            targets=targets.get((indicator.pk, region.pk), []),
+            baseline=baselines.get((indicator.pk, region.pk)),
+        )
+        for indicator, region in pairs
+    }
+
+
+__all__ = [
+    "LABELS",
+    "RISK_MARGIN",
+    "IndicatorStatus",
+    "expected_on",
+    "indicator_status",
+    "status_from",
+    "statuses_for_regions",
+]

@@ -179,3 +179,26 @@ def test_without_baseline_only_the_target_counts(maassluis):
     assert indicator_status(indicator, region=maassluis, today=TODAY).code == "at_risk"
     measure(indicator, maassluis, 2026, value=12)
     assert indicator_status(indicator, region=maassluis, today=TODAY).code == "behind"
+
+
+def test_statuses_for_regions_equals_one_by_one(reach, maassluis, django_assert_max_num_queries):
+    """The bulk function used by list pages gives the same answer as the single one."""
+    measure(reach, maassluis, 2020, numerator=80, denominator=100)
+    measure(reach, maassluis, 2021, numerator=85, denominator=100, approval="submitted")
+    other = MunicipalityFactory()
+    Target.objects.create(indicator=reach, region=other, date=datetime.date(2021, 12, 31), value=90)
+    measure(reach, other, 2021, numerator=95, denominator=100)
+    from kansrijk.indicators.models import Indicator
+    from kansrijk.indicators.status import indicator_status, statuses_for_regions
+
+    pairs = [
+        (indicator, region)
+        for indicator in Indicator.objects.all()
+        for region in {t.region for t in indicator.targets.all() if t.region}
+    ]
+    with django_assert_max_num_queries(3):
+        bulk = statuses_for_regions(pairs)
+    assert len(pairs) == 2
+    for indicator, region in pairs:
+        assert bulk[(indicator.pk, region.pk)] == indicator_status(indicator, region=region)
+    assert {s.code for s in bulk.values()} == {"at_risk", "achieved"}

@@ -301,11 +301,6 @@ def _overview_queries(client, django_assert_num_queries, owner, count):
     return len(captured)
 
 
-@pytest.mark.xfail(
-    reason="status.indicator_status runs three queries per indicator; the overview needs a "
-    "bulk status function from the lead (reported)",
-    strict=False,
-)
 def test_overview_query_count_does_not_grow(client, municipality_organisation, make_member):
     client.force_login(make_member(municipality_organisation, Role.POLICY_OFFICER))
     few = _overview_queries(client, None, municipality_organisation, 2)
