@@ -334,6 +334,12 @@ def load_indicator_file(path: Path = INDICATOR_FILE, *, actor=None) -> SeedRepor
                 "source_url": entry.get("source_url", ""),
                 "computed_key": entry.get("computed_key", ""),
                 "owner": lookups.organisation(entry["owner"]) if entry.get("owner") else None,
+                # The national series is loaded first, so the comparison can be found.
+                "comparison": (
+                    Indicator.objects.get(code=entry["comparison"])
+                    if entry.get("comparison")
+                    else None
+                ),
                 "is_public": entry.get("is_public", True),
                 "suppression_threshold": entry.get("suppression_threshold", threshold),
                 "decimals": entry.get("decimals", 0),

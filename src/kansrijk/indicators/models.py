@@ -95,6 +95,15 @@ class Indicator(models.Model):
     goals = models.ManyToManyField(
         "agenda.Goal", blank=True, related_name="indicators", verbose_name=_("doelen")
     )
+    comparison = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("landelijke reeks ter vergelijking"),
+        help_text=_("Bijv. het landelijke VVE-bereik naast het bereik in de gemeente."),
+    )
     is_public = models.BooleanField(_("openbaar"), default=False)
     suppression_threshold = models.PositiveSmallIntegerField(
         _("drempel kleine aantallen"), default=default_threshold

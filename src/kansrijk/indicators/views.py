@@ -252,9 +252,12 @@ def indicator_detail(request, code):
     targets = list(indicator.targets.filter(region=region)) if region else []
     national = None
     if region is None or region.kind != "country":
+        # The national series: the indicator's own figures for the country, or those of
+        # the national indicator it is compared with (e.g. the NJi VE reach).
+        national_indicator = indicator.comparison or indicator
         national_rows = list(
             Measurement.objects.approved()
-            .filter(indicator=indicator, region__kind="country", breakdown_key="")
+            .filter(indicator=national_indicator, region__kind="country", breakdown_key="")
             .select_related("indicator")
             .order_by("period_start")
         )

@@ -306,3 +306,27 @@ def test_overview_query_count_does_not_grow(client, municipality_organisation, m
     few = _overview_queries(client, None, municipality_organisation, 2)
     many = _overview_queries(client, None, municipality_organisation, 8)
     assert many == few
+
+
+def test_detail_shows_the_national_series_it_is_compared_with(client, vve, make_member):
+    from kansrijk.testing.factories import RegionFactory
+
+    netherlands = RegionFactory(code="NL", kind="country", name="Nederland")
+    national = make_indicator(None, code="ve-bereik-landelijk", name="VE-bereik landelijk")
+    services.submit_measurement(
+        actor=None,
+        approve=True,
+        indicator=national,
+        region=netherlands,
+        period_start=datetime.date(2022, 1, 1),
+        period_end=datetime.date(2022, 12, 31),
+        period_label="2022",
+        value=Decimal(88),
+    )
+    vve.comparison = national
+    vve.save()
+    client.force_login(make_member(vve.owner, Role.POLICY_OFFICER))
+    response = client.get(reverse("indicators:detail", args=[vve.code]))
+    assert response.status_code == 200
+    table = response.context["chart"].table
+    assert any("88" in str(cell) for row in table for cell in row), table
