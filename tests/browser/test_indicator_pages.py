@@ -1,5 +1,6 @@
 """The monitor pages in a real browser: axe-core at 0 WCAG 2.1 A/AA violations on the
-overview, indicator detail, public dashboard, entry form and approval queue, with a
+overview, indicator detail, public dashboard, entry form, approval queue and import page,
+with a
 screenshot of each in var/screenshots/monitor_*.png."""
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def test_member_pages(page, monitor, assert_accessible, screenshot):
         ("detail", reverse("indicators:detail", args=[code])),
         ("entry", reverse("indicators:submit", args=[code])),
         ("approval", reverse("indicators:approval_queue")),
+        ("import", reverse("indicators_io:import")),
     ]:
         page.goto(url)
         assert page.locator("h1").count() == 1, url
