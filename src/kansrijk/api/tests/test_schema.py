@@ -37,6 +37,12 @@ ENDPOINTS = [
     "/api/v1/interventions/{id}/",
     "/api/v1/funding-lines/",
     "/api/v1/funding-lines/{id}/",
+    "/api/v1/indicators/",
+    "/api/v1/indicators/{code}/",
+    "/api/v1/targets/",
+    "/api/v1/targets/{id}/",
+    "/api/v1/measurements/",
+    "/api/v1/measurements/{id}/",
 ]
 
 
@@ -65,10 +71,14 @@ def test_schema_endpoint_serves_openapi_3_with_every_endpoint(client):
     assert sorted(schema["paths"]) == sorted(ENDPOINTS)
     assert set(schema["paths"]["/api/v1/activities/{id}/"]) == {"get", "patch"}
     assert set(schema["paths"]["/api/v1/interventions/{id}/"]) == {"get", "patch"}
+    # Partners submit measurements (they wait for approval); everything else is read-only.
+    assert set(schema["paths"]["/api/v1/measurements/"]) == {"get", "post"}
     assert all(
         set(operations) == {"get"}
         for path, operations in schema["paths"].items()
-        if not path.startswith(("/api/v1/activities/{", "/api/v1/interventions/{"))
+        if not path.startswith(
+            ("/api/v1/activities/{", "/api/v1/interventions/{", "/api/v1/measurements/")
+        )
     )
     assert schema["components"]["securitySchemes"]["apiToken"] == {
         "type": "apiKey",

@@ -39,6 +39,8 @@ def seed_reference_data():
         municipality=Region.objects.get(code="GM0375"),
         partnership=ijmond,
     )
+    # The national series of the monitor is kept on the country.
+    factories.RegionFactory(code="NL", kind="country", name="Nederland")
     # The agendas of the seeds refer to these as well.
     factories.PartnershipFactory(code="VO2704", name="SWV VO Midden-Kennemerland")
     factories.PartnershipFactory(
