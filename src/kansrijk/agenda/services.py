@@ -36,18 +36,11 @@ def _owner(agenda: Agenda):
     return agenda.owners.order_by("pk").first()
 
 
-def _with_actor(instance: models.Model, actor) -> models.Model:
-    # django-simple-history reads _history_user when it writes the historical row.
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        instance._history_user = actor
-    return instance
-
-
 @transaction.atomic
 def create_agenda(*, actor, owners=(), regions=(), **fields) -> Agenda:
     agenda = Agenda(**fields)
     agenda.full_clean()
-    _with_actor(agenda, actor).save()
+    audit.with_history_user(agenda, actor).save()
     agenda.owners.set(owners)
     agenda.regions.set(regions)
     audit.record(
@@ -71,7 +64,7 @@ def save_item(item: models.Model, *, actor, **changes) -> models.Model:
     if isinstance(item, FundingLine) and item.unit_amount is not None:
         item.planned_amount = item.computed_amount()
     item.full_clean()
-    _with_actor(item, actor).save()
+    audit.with_history_user(item, actor).save()
     agenda = item if isinstance(item, Agenda) else _agenda_of(item)
     audit.record(
         f"agenda.{type(item).__name__.lower()}.{'create' if creating else 'update'}",

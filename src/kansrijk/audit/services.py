@@ -17,6 +17,15 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
     return mask(data)
 
 
+def with_history_user(instance: models.Model, actor) -> models.Model:
+    """Name ``actor`` as the author of the history row django-simple-history writes when
+    ``instance`` is saved (a request sets it through its middleware; commands and
+    services have no request)."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        instance._history_user = actor
+    return instance
+
+
 def record(
     action: str,
     *,

@@ -12,12 +12,6 @@ from . import computed
 from .models import ApprovalStatus, Baseline, Indicator, Measurement, SourceKind, Target
 
 
-def _with_actor(instance, actor):
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        instance._history_user = actor
-    return instance
-
-
 def _is_user(actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
@@ -30,7 +24,7 @@ def save_figure(instance, *, actor, **changes):
     for name, value in changes.items():
         setattr(instance, name, value)
     instance.full_clean()
-    _with_actor(instance, actor).save()
+    audit.with_history_user(instance, actor).save()
     indicator = instance if isinstance(instance, Indicator) else instance.indicator
     audit.record(
         f"indicators.{type(instance).__name__.lower()}.{'create' if creating else 'update'}",
@@ -80,7 +74,7 @@ def submit_measurement(*, actor, approve: bool = False, **fields) -> Measurement
         measurement.approved_by = None
         measurement.approved_at = None
     measurement.full_clean()
-    _with_actor(measurement, actor).save()
+    audit.with_history_user(measurement, actor).save()
     audit.record(
         f"indicators.measurement.{'create' if creating else 'update'}",
         actor=actor,
@@ -101,7 +95,9 @@ def decide_measurement(
     measurement.approval = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
     measurement.approved_by = actor if _is_user(actor) else None
     measurement.approved_at = timezone.now()
-    _with_actor(measurement, actor).save(update_fields=["approval", "approved_by", "approved_at"])
+    audit.with_history_user(measurement, actor).save(
+        update_fields=["approval", "approved_by", "approved_at"]
+    )
     audit.record(
         "indicators.measurement.approve" if approve else "indicators.measurement.reject",
         actor=actor,
