@@ -6,16 +6,6 @@ from django.db import models
 from django.db.models import Q
 
 
-def _member_organisation_ids(user) -> set[int]:
-    from kansrijk.organisations.models import Membership
-
-    return set(
-        Membership.objects.filter(user=user, is_active=True).values_list(
-            "organisation_id", flat=True
-        )
-    )
-
-
 class AgendaQuerySet(models.QuerySet):
     def public(self):
         return self.filter(is_public=True)
@@ -28,9 +18,9 @@ class AgendaQuerySet(models.QuerySet):
             return self.public()
         if user.is_superuser:
             return self.all()
-        from kansrijk.organisations.models import Organisation
+        from kansrijk.organisations.models import Membership, Organisation
 
-        own_ids = _member_organisation_ids(user)
+        own_ids = Membership.objects.organisation_ids_of(user)
         region_ids = set(
             Organisation.served_regions.through.objects.filter(
                 organisation_id__in=own_ids

@@ -5,13 +5,6 @@ import rules
 from kansrijk.organisations.models import Membership, Role
 
 
-def _member_ids(user, roles=None) -> set[int]:
-    memberships = Membership.objects.filter(user=user, is_active=True)
-    if roles:
-        memberships = memberships.filter(role__in=roles)
-    return set(memberships.values_list("organisation_id", flat=True))
-
-
 @rules.predicate
 def can_view_indicator(user, indicator) -> bool:
     from .models import Indicator
@@ -29,7 +22,9 @@ def can_edit_indicator(user, indicator) -> bool:
         return False
     if user.is_superuser:
         return True
-    return indicator.owner_id in _member_ids(user, [Role.POLICY_OFFICER, Role.ADMIN])
+    return indicator.owner_id in Membership.objects.organisation_ids_of(
+        user, [Role.POLICY_OFFICER, Role.ADMIN]
+    )
 
 
 @rules.predicate
@@ -39,7 +34,9 @@ def can_submit_for_organisation(user, organisation) -> bool:
         return False
     if user.is_superuser:
         return True
-    return organisation.pk in _member_ids(user, [r for r in Role.values if r != Role.READER])
+    return organisation.pk in Membership.objects.organisation_ids_of(
+        user, [r for r in Role.values if r != Role.READER]
+    )
 
 
 rules.add_perm("indicators.view_indicator", can_view_indicator)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import validators
-from .queries import OrganisationQuerySet, RegionQuerySet
+from .queries import MembershipQuerySet, OrganisationQuerySet, RegionQuerySet
 
 
 class RegionKind(models.TextChoices):
@@ -276,6 +276,8 @@ class Membership(models.Model):
     role = models.CharField(_("rol"), max_length=30, choices=Role.choices)
     is_active = models.BooleanField(_("actief"), default=True)
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lidmaatschap")

@@ -20,6 +20,18 @@ class RegionQuerySet(models.QuerySet):
         return self.exclude(review_note="")
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active_for(self, user, roles=None):
+        """The active memberships of ``user``, optionally only in ``roles``."""
+        memberships = self.filter(user=user, is_active=True)
+        return memberships.filter(role__in=roles) if roles is not None else memberships
+
+    def organisation_ids_of(self, user, roles=None) -> set[int]:
+        """The ids of the organisations ``user`` works for (in ``roles``): the one place
+        every module's scoping starts from."""
+        return set(self.active_for(user, roles).values_list("organisation_id", flat=True))
+
+
 class OrganisationQuerySet(models.QuerySet):
     def schools(self):
         return self.filter(kind="school_location")
@@ -47,11 +59,7 @@ class OrganisationQuerySet(models.QuerySet):
             return self.all()
         from .models import Membership, Organisation
 
-        own_ids = set(
-            Membership.objects.filter(user=user, is_active=True).values_list(
-                "organisation_id", flat=True
-            )
-        )
+        own_ids = Membership.objects.organisation_ids_of(user)
         if not own_ids:
             return self.none()
         served_through = Organisation.served_regions.through.objects
