@@ -87,7 +87,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "kansrijk.agenda",
     "kansrijk.indicators",
+    "kansrijk.reports",
+    "kansrijk.cases",
     "kansrijk.api",
+    "django_tasks",
+    "django_tasks_db",
     "kansrijk.demo",
 ]
 
@@ -275,10 +279,57 @@ KANSRIJK = {
     "SMALL_NUMBER_THRESHOLD": env.int("KANSRIJK_SMALL_NUMBER_THRESHOLD", default=5),
     # RMC/Doorstroompunt follows young people up to this age; due to rise to 27.
     "RMC_UPPER_AGE": env.int("KANSRIJK_RMC_UPPER_AGE", default=23),
+    # The thuiszitters register (kansrijk.cases). An open case without a timeline event
+    # for this many days is proposed for the doorbraakberaad.
+    "STAGNATION_DAYS": env.int("KANSRIJK_STAGNATION_DAYS", default=30),
+    # A renewal of a vrijstelling 5 onder a is due before 1 July; the signal shows from
+    # this many days before.
+    "EXEMPTION_RENEWAL_NOTICE_DAYS": env.int("KANSRIJK_EXEMPTION_RENEWAL_NOTICE_DAYS", default=91),
+    # The peildata of the quarterly count (day-month); seed 002 asks for four a year.
+    "PEILDATA": env.list("KANSRIJK_PEILDATA", default=["1-10", "1-1", "1-4", "1-7"]),
+    # When the SWV sends its cumulative registration to the Inspectie (day-month); the
+    # frequency differs by year.
+    "INSPECTIE_PEILDATA": env.list("KANSRIJK_INSPECTIE_PEILDATA", default=["1-10", "1-3"]),
+    # Retention of the register (VNG selectielijst), per record type.
+    "RETENTION": {
+        # The leerplicht dossier: until this many years after birth.
+        "DOSSIER_YEARS_AFTER_BIRTH": env.int("KANSRIJK_RETENTION_DOSSIER_YEARS", default=19),
+        # The kwalificatieplicht dossier: this many years after the duty ended.
+        "QUALIFICATION_YEARS_AFTER_END": env.int(
+            "KANSRIJK_RETENTION_QUALIFICATION_YEARS", default=2
+        ),
+        # A proces-verbaal: this many years after it was made.
+        "OFFICIAL_REPORT_YEARS": env.int("KANSRIJK_RETENTION_OFFICIAL_REPORT_YEARS", default=5),
+        # A verwijsindex signal: this many years, or earlier at this age.
+        "REFERRAL_SIGNAL_YEARS": env.int("KANSRIJK_RETENTION_REFERRAL_SIGNAL_YEARS", default=2),
+        "REFERRAL_SIGNAL_AGE": env.int("KANSRIJK_RETENTION_REFERRAL_SIGNAL_AGE", default=23),
+    },
     # Where load_reference_data finds the CSV files of the shared reference data.
     "REFERENCE_DATA_DIR": Path(
         env("KANSRIJK_REFERENCE_DATA_DIR", default=str(PACKAGE_DIR / "reference_data"))
     ),
+}
+
+# Background work (the case import): Django's task interface through django-tasks with
+# its database backend, run by `kansrijk db_worker`. The tests run tasks at once.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING or env.bool("KANSRIJK_TASKS_IMMEDIATE", default=False)
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+# Progress of long work (an import being written) is shared between the worker and the
+# web process through a file cache: the import's own transaction is not visible yet.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "progress"),
+        "TIMEOUT": 24 * 60 * 60,
+    },
 }
 
 # The REST API (kansrijk.api, docs/api.md): organisation-scoped API keys or a logged-in

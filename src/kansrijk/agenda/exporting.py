@@ -14,22 +14,20 @@ format is documented in ``docs/formats/agenda-spreadsheet.md``.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from kansrijk.reports.exporting import CsvExporter, XlsxExporter
+from kansrijk.reports.pdf import html_to_pdf
 
 from .models import (
     Activity,
@@ -633,49 +631,12 @@ def build_document(agenda: Agenda) -> AgendaDocument:
 # ------------------------------------------------------------------ PDF
 
 
-def _static_roots() -> list[Path]:
-    roots = [Path(settings.STATIC_ROOT)]
-    for entry in settings.STATICFILES_DIRS:
-        roots.append(Path(entry[1] if isinstance(entry, tuple) else entry))
-    return [root.resolve() for root in roots]
-
-
-def _local_url_fetcher():
-    """WeasyPrint may read our own static files and data: URLs, and nothing else: a
-    document never makes the server fetch anything from the network."""
-    from weasyprint.urls import URLFetcher
-
-    class LocalOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            if url.startswith("file://"):
-                from urllib.parse import unquote, urlsplit
-
-                path = Path(unquote(urlsplit(url).path)).resolve()
-                if any(path.is_relative_to(root) for root in _static_roots()):
-                    return super().fetch(url, headers)
-            raise ValueError(f"Kansrijk haalt bij een document niets van buiten op: {url}")
-
-    return LocalOnlyFetcher(allowed_protocols={"file", "data"})
-
-
 def render_document_html(document: AgendaDocument) -> str:
     return render_to_string("agenda/document.html", {"document": document})
 
 
 def render_pdf(document: AgendaDocument) -> bytes:
-    # WeasyPrint reports every layout step at INFO (already while it is imported); a
-    # command's output is not the place for that.
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    from weasyprint import HTML
-
-    base_url = (Path(settings.PACKAGE_DIR) / "static").as_uri() + "/"
-    return HTML(
-        string=render_document_html(document),
-        base_url=base_url,
-        url_fetcher=_local_url_fetcher(),
-    ).write_pdf()
+    return html_to_pdf(render_document_html(document))
 
 
 # ------------------------------------------------------------------ the round-trip rows
@@ -926,127 +887,6 @@ def _parents_first(activities: list[Activity]) -> list[Activity]:
 
 # ------------------------------------------------------------------ CSV and XLSX
 
-# A cell that starts with one of these is a formula to a spreadsheet program; a leading
-# quote makes it text ("formula injection", OWASP). The quote itself is escaped too, so
-# that a value that really starts with a quote survives the round trip.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-GUARD = "'"
-
-
-def guard_formula(value: str) -> str:
-    if value.startswith(FORMULA_TRIGGERS) or (
-        value.startswith(GUARD) and value[1:2] in (*FORMULA_TRIGGERS, GUARD)
-    ):
-        return GUARD + value
-    return value
-
-
-def unguard_formula(value: str) -> str:
-    """Undo ``guard_formula``: only a quote the exporter could have written is removed."""
-    if value.startswith(GUARD) and value[1:2] and value[1:2] in (*FORMULA_TRIGGERS, GUARD):
-        return value[1:]
-    return value
-
-
-class TabularExporter:
-    """One base for CSV and XLSX: the same columns, the same rows, the same guard against
-    formula injection. Subclasses only decide how a cell is written."""
-
-    extension = ""
-    content_type = ""
-
-    def __init__(self, rows: list[dict[str, Any]], columns: list[str] = COLUMNS):
-        self.rows = rows
-        self.columns = columns
-
-    def cell(self, value: Any) -> Any:
-        """Text is guarded; numbers stay numbers where the format has them."""
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "ja" if value else "nee"
-        if isinstance(value, int | Decimal):
-            return value
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        return guard_formula(str(value))
-
-    def table(self) -> Iterator[list[Any]]:
-        yield list(self.columns)
-        for row in self.rows:
-            yield [self.cell(row.get(column)) for column in self.columns]
-
-    def write(self, stream: io.BufferedIOBase) -> None:
-        raise NotImplementedError
-
-    def render(self) -> bytes:
-        stream = io.BytesIO()
-        self.write(stream)
-        return stream.getvalue()
-
-
-class CsvExporter(TabularExporter):
-    """Comma-separated, UTF-8 with a byte order mark (so Excel reads the accents),
-    every field quoted when needed (texts with newlines stay one cell)."""
-
-    extension = "csv"
-    content_type = CONTENT_TYPES["csv"]
-
-    def cell(self, value: Any) -> Any:
-        value = super().cell(value)
-        if isinstance(value, Decimal):
-            return format(value, "f")
-        return str(value)
-
-    def write(self, stream: io.BufferedIOBase) -> None:
-        text = io.StringIO(newline="")
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerows(self.table())
-        stream.write(text.getvalue().encode("utf-8-sig"))
-
-
-class XlsxExporter(TabularExporter):
-    """One sheet 'Agenda' with the rows (frozen header, filter) and a sheet 'Toelichting'
-    with what each column means; the importer reads only the first."""
-
-    extension = "xlsx"
-    content_type = CONTENT_TYPES["xlsx"]
-    sheet_title = "Agenda"
-
-    def write(self, stream: io.BufferedIOBase) -> None:
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
-        from openpyxl.utils import get_column_letter
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = self.sheet_title
-        for row in self.table():
-            # Strings are written as strings: openpyxl would turn '=...' into a formula,
-            # which the guard above has already made impossible.
-            sheet.append(row)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "C2"
-        sheet.auto_filter.ref = sheet.dimensions
-        for index, column in enumerate(self.columns, start=1):
-            width = 40 if column in LONG_TEXT_COLUMNS else max(10, len(column) + 2)
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        wrap = Alignment(wrap_text=True, vertical="top")
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = wrap
-        notes = workbook.create_sheet("Toelichting")
-        notes.append(["kolom", "betekenis"])
-        for cell in notes[1]:
-            cell.font = Font(bold=True)
-        for column in self.columns:
-            notes.append([column, guard_formula(COLUMN_HELP.get(column, ""))])
-        notes.column_dimensions["A"].width = 26
-        notes.column_dimensions["B"].width = 110
-        workbook.save(stream)
-
-
 LONG_TEXT_COLUMNS = {
     "title",
     "text",
@@ -1106,13 +946,24 @@ COLUMN_HELP = {
     "done_on": "evaluation: uitgevoerd op (JJJJ-MM-DD)",
 }
 
-EXPORTERS = {"csv": CsvExporter, "xlsx": XlsxExporter}
+
+class AgendaXlsxExporter(XlsxExporter):
+    """Sheet 'Agenda' with the rows and 'Toelichting' with what each column means."""
+
+    sheet_title = "Agenda"
+    column_help = COLUMN_HELP
+    long_text_columns = frozenset(LONG_TEXT_COLUMNS)
+    freeze_panes = "C2"
+    wrap_text = True
+
+
+EXPORTERS = {"csv": CsvExporter, "xlsx": AgendaXlsxExporter}
 
 
 def export_agenda(agenda: Agenda, fmt: str) -> bytes:
     """The bytes of ``agenda`` in ``fmt`` (docx, pdf, xlsx or csv), from live data."""
     if fmt in EXPORTERS:
-        return EXPORTERS[fmt](spreadsheet_rows(agenda)).render()
+        return EXPORTERS[fmt](spreadsheet_rows(agenda), COLUMNS).render()
     if fmt == "pdf":
         return render_pdf(build_document(agenda))
     if fmt == "docx":

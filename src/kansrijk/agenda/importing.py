@@ -35,10 +35,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kansrijk.organisations.models import Region
+from kansrijk.reports.exporting import FORMULA_TRIGGERS, unguard_formula
 
 from . import services
 from .demo import AgendaFileError, organisation_by_reference
-from .exporting import COLUMNS, FORMULA_TRIGGERS, LIST_SEPARATOR, unguard_formula
+from .exporting import COLUMNS, LIST_SEPARATOR
 from .models import (
     Activity,
     ActivityKind,

@@ -21,7 +21,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from kansrijk.agenda.exporting import CsvExporter, TabularExporter, XlsxExporter, guard_formula
+from kansrijk.reports.exporting import CsvExporter, TabularExporter, XlsxExporter
 
 from .models import Indicator, Measurement, Unit
 
@@ -204,36 +204,11 @@ def measurement_rows(queryset, *, detail: bool) -> list[dict[str, Any]]:
     return rows
 
 
-class MeasurementCsvExporter(CsvExporter):
-    def cell(self, value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return format(value, "f")
-        return super().cell(value)
-
-
 class MeasurementXlsxExporter(XlsxExporter):
     """Sheet 'Metingen' with the rows and 'Toelichting' with what each column means."""
 
     sheet_title = "Metingen"
-
-    def write(self, stream) -> None:
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = self.sheet_title
-        for row in self.table():
-            sheet.append(row)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-        notes = workbook.create_sheet("Toelichting")
-        notes.append(["kolom", "betekenis"])
-        for column in self.columns:
-            notes.append([column, guard_formula(COLUMN_HELP.get(column, ""))])
-        workbook.save(stream)
+    column_help = COLUMN_HELP
 
 
 SDMX_DATAFLOW = "KANSRIJK:MONITOR(1.0)"
@@ -303,7 +278,7 @@ class SdmxCsvExporter(TabularExporter):
 
 def export_rows(rows: list[dict[str, Any]], fmt: str) -> bytes:
     if fmt == "csv":
-        return MeasurementCsvExporter(rows, COLUMNS).render()
+        return CsvExporter(rows, COLUMNS).render()
     if fmt == "xlsx":
         return MeasurementXlsxExporter(rows, COLUMNS).render()
     if fmt == "sdmx":

@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import datetime
 import io
-import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kansrijk.agenda.exporting import _goal_rows, _local_url_fetcher, format_date
+from kansrijk.agenda.exporting import _goal_rows, format_date
+from kansrijk.reports.pdf import html_to_pdf
 
 from .models import Baseline, Indicator, Measurement, Target
 
@@ -186,13 +184,7 @@ def render_report_html(report: ProgressReport) -> str:
 
 def render_report_pdf(report: ProgressReport) -> bytes:
     """WeasyPrint as for the agenda document: nothing fetched from outside."""
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    from weasyprint import HTML
-
-    base_url = (Path(settings.PACKAGE_DIR) / "static").as_uri() + "/"
-    return HTML(
-        string=render_report_html(report), base_url=base_url, url_fetcher=_local_url_fetcher()
-    ).write_pdf()
+    return html_to_pdf(render_report_html(report))
 
 
 def render_report_docx(report: ProgressReport) -> bytes:

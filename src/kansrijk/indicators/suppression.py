@@ -96,8 +96,6 @@ def suppress(
     # there is no total row, without row totals no total column.
     full_h = len(grid)
     full_w = width + (1 if has_rt else 0)
-    hidden = [[_is_small(grid[i][j], threshold) for j in range(full_w)] for i in range(full_h)]
-
     # Lines: (member positions, total position). A row line exists when row totals are
     # published (also for the row of column totals, whose total is the grand total).
     lines: list[tuple[list[tuple[int, int]], tuple[int, int]]] = []
@@ -108,32 +106,9 @@ def suppress(
         for j in range(full_w):
             lines.append(([(i, j) for i in range(height)], (height, j)))
 
-    changed = True
-    while changed:
-        changed = False
-        for members, total in lines:
-            entries = [p for p in [*members, total] if grid[p[0]][p[1]] is not None]
-            hidden_entries = [p for p in entries if hidden[p[0]][p[1]]]
-            if not hidden_entries:
-                continue
-            total_shown = not hidden[total[0]][total[1]]
-            hidden_sum = sum(grid[i][j] for i, j in hidden_entries if (i, j) != total)
-            exposed = len(hidden_entries) == 1 or (total_shown and hidden_sum == 0)
-            if not exposed:
-                continue
-            candidates = sorted(
-                (grid[i][j], i, j)
-                for i, j in members
-                if grid[i][j] is not None and not hidden[i][j]
-            )
-            if candidates:
-                _, i, j = candidates[0]
-                hidden[i][j] = True
-            elif total_shown:
-                hidden[total[0]][total[1]] = True
-            else:
-                continue  # every entry of the line is hidden already
-            changed = True
+    values = {(i, j): grid[i][j] for i in range(full_h) for j in range(full_w)}
+    hidden_keys = suppress_lines(values, lines, threshold=threshold)
+    hidden = [[(i, j) in hidden_keys for j in range(full_w)] for i in range(full_h)]
 
     cells = [[hidden[i][j] for j in range(width)] for i in range(height)]
     return SuppressedTable(
@@ -145,6 +120,55 @@ def suppress(
         column_totals_hidden=[hidden[height][j] for j in range(width)] if has_ct else [],
         grand_total_hidden=hidden[height][width] if has_rt and has_ct else False,
     )
+
+
+def suppress_lines(
+    values: dict,
+    lines: list[tuple[list, object]],
+    *,
+    threshold: int,
+) -> set:
+    """Primary and secondary suppression over any set of additive lines.
+
+    ``values`` maps a key to a count (``None`` = no figure); each line is (the keys of its
+    members, the key of their total). A key may sit in several lines (a row of categories
+    and a row of duration bands with the same total). Returns the keys to hide:
+
+    * every count below the threshold (primary);
+    * then, until nothing changes, in every line whose hidden entries could be recovered
+      from the others (one hidden entry, or hidden members summing to 0 beside a shown
+      total), the smallest shown member is hidden too, or else the total.
+
+    Deterministic: ties are broken by the order of ``values``.
+    """
+    order = {key: position for position, key in enumerate(values)}
+    hidden = {key for key, value in values.items() if _is_small(value, threshold)}
+    changed = True
+    while changed:
+        changed = False
+        for members, total in lines:
+            entries = [k for k in [*members, total] if values.get(k) is not None]
+            hidden_entries = [k for k in entries if k in hidden]
+            if not hidden_entries:
+                continue
+            total_shown = total not in hidden
+            hidden_sum = sum(values[k] for k in hidden_entries if k != total)
+            exposed = len(hidden_entries) == 1 or (total_shown and hidden_sum == 0)
+            if not exposed:
+                continue
+            candidates = sorted(
+                (values[k], order[k], k)
+                for k in members
+                if values.get(k) is not None and k not in hidden
+            )
+            if candidates:
+                hidden.add(candidates[0][2])
+            elif total_shown:
+                hidden.add(total)
+            else:
+                continue  # every entry of the line is hidden already
+            changed = True
+    return hidden
 
 
 def suppress_table(
@@ -298,6 +322,7 @@ __all__ = [
     "publish_table",
     "publish_value",
     "suppress",
+    "suppress_lines",
     "suppress_table",
     "suppressed_label",
 ]

@@ -7,6 +7,7 @@ service functions themselves call the services.
 import factory
 from factory.django import DjangoModelFactory
 
+from kansrijk.cases.identifiers import bsn_near
 from kansrijk.organisations.models import (
     Membership,
     Organisation,
@@ -113,3 +114,55 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.POLICY_OFFICER
+
+
+# ------------------------------------------------------------------ the case register
+
+
+class YoungPersonFactory(DjangoModelFactory):
+    """A young person with a valid (test) BSN, encrypted as the register stores it."""
+
+    class Meta:
+        model = "cases.YoungPerson"
+        skip_postgeneration_save = True
+
+    birth_date = factory.Faker("date_between", start_date="-15y", end_date="-6y")
+    given_name = factory.Sequence(lambda n: f"Jongere{n}")
+    family_name = "Test"
+    identifier_kind = "bsn"
+    identifier_encrypted = ""
+    identifier_hash = ""
+
+    bsn = factory.Sequence(lambda n: bsn_near(111_000_000 + n * 100))
+
+    @classmethod
+    def _create(cls, model_class, *args, bsn=None, **kwargs):
+        person = model_class(*args, **kwargs)
+        person.set_identifier("bsn", bsn)
+        person.save()
+        return person
+
+    @factory.post_generation
+    def residence(self, create, extracted, **kwargs):
+        """``residence=<Region>``: where the young person lives (since birth)."""
+        if create and extracted is not None:
+            from kansrijk.cases.models import Residence
+
+            Residence.objects.create(
+                young_person=self, municipality=extracted, valid_from=self.birth_date
+            )
+
+
+class CaseFactory(DjangoModelFactory):
+    class Meta:
+        model = "cases.Case"
+
+    dossier_id = factory.Sequence(lambda n: f"TEST-{n:06d}")
+    young_person = factory.SubFactory(YoungPersonFactory)
+    category = "relatief"
+    start_date = factory.Faker("date_between", start_date="-60d", end_date="-1d")
+    school = factory.SubFactory(SchoolFactory)
+    municipality = factory.LazyAttribute(
+        lambda o: o.school.municipality if o.school else MunicipalityFactory()
+    )
+    sector = "PO"

@@ -1,0 +1,72 @@
+"""The quarterly report out: CSV and XLSX through the one exporter base, PDF from the
+print template. Every format prints the definition the counts were made with."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from kansrijk.reports.exporting import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    CsvExporter,
+    XlsxExporter,
+)
+from kansrijk.reports.pdf import PDF_CONTENT_TYPE, html_to_pdf
+
+from .reporting import COLUMN_LABELS, COUNT_COLUMNS, CSV_COLUMNS, QuarterlyReport
+
+FORMATS = ("csv", "xlsx", "pdf")
+CONTENT_TYPES = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE, "pdf": PDF_CONTENT_TYPE}
+
+COLUMN_HELP = {
+    "peildatum": "de peildatum (JJJJ-MM-DD)",
+    "niveau": "school, swv, gemeente of rmc",
+    "code": "BRIN6, code van het samenwerkingsverband, gemeentecode of RMC-code; 'totaal' voor de som",
+    "naam": "naam van de school, het samenwerkingsverband, de gemeente of de regio",
+    "definitie": "ocw of ocw_5a (zie docs/formats/thuiszitters-report.md)",
+    "thuiszitters": "thuiszitters op de peildatum volgens de definitie",
+    "absoluut": "waarvan absoluut verzuim",
+    "relatief": "waarvan relatief verzuim langer dan 28 dagen",
+    "vrijstelling_5_onder_a": "open vrijstellingen 5 onder a (bij ocw alleen ter informatie)",
+    "tot_4_weken": "duur op de peildatum hooguit 28 dagen",
+    "4_weken_tot_3_maanden": "duur meer dan 28 dagen, hooguit 3 kalendermaanden",
+    "langer_dan_3_maanden": "duur meer dan 3 kalendermaanden",
+    "pact_overschreden": "langer dan 3 kalendermaanden en geen passend aanbod gestart op of voor de peildatum",
+    "nieuw": "gestart in het kwartaal dat eindigt op de peildatum",
+    "beeindigd": "beëindigd in het kwartaal dat eindigt op de peildatum",
+    "leerlingen": "leerlingen volgens de referentiedata (DUO, per schoolvestiging)",
+    "per_1000_leerlingen": "thuiszitters per 1.000 leerlingen",
+}
+
+
+class ReportXlsxExporter(XlsxExporter):
+    sheet_title = "Thuiszitters"
+    column_help = COLUMN_HELP
+    freeze_panes = "E2"
+
+
+def report_filename(report: QuarterlyReport, fmt: str) -> str:
+    return f"thuiszitters-{report.peildatum:%Y-%m-%d}-{report.level}-{report.definition}.{fmt}"
+
+
+def render_report_html(report: QuarterlyReport) -> str:
+    columns = [*COUNT_COLUMNS, "per_1000_leerlingen"]
+    return render_to_string(
+        "cases/report_print.html",
+        {
+            "report": report,
+            "columns": [(column, COLUMN_LABELS[column]) for column in columns],
+            "generated_at": timezone.localtime(),
+        },
+    )
+
+
+def export_report(report: QuarterlyReport, fmt: str) -> bytes:
+    if fmt == "csv":
+        return CsvExporter(report.csv_rows(), CSV_COLUMNS).render()
+    if fmt == "xlsx":
+        return ReportXlsxExporter(report.csv_rows(), CSV_COLUMNS).render()
+    if fmt == "pdf":
+        return html_to_pdf(render_report_html(report))
+    raise ValueError(f"Onbekend formaat: {fmt}")

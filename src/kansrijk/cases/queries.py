@@ -1,0 +1,236 @@
+"""Who sees which case, and how much of it: the one place the register's access is decided.
+
+A user's place is read once (``scope_of``): the gemeenten their leerplicht/RMC office
+works for, the SWVs they coordinate, the schools they are contact person of, and the
+regions and organisations they work for in any role. From that place:
+
+* ``Case.objects.visible_to(user)`` — the episodes whose page they may open:
+  - leerplicht/RMC (``attendance_officer``) of the **woongemeente**: the whole dossier,
+    including the decrypted BSN (level ``FULL``);
+  - the SWV coordinator: the episodes at the SWV's member schools, without BSN
+    (``EPISODE``); so does the regievoerder a case is assigned to;
+  - the school contact: the own pupils' episodes, in part (``PARTIAL``: category, dates,
+    offer, regievoerder and the agreements the school must keep; no timeline, no BSN).
+* ``Case.objects.countable_for(user)`` — what their *aggregates* may count: the visible
+  episodes plus, for every other role, the episodes of the gemeenten, SWVs and schools
+  they work for. Those figures leave the register only through the suppression of small
+  numbers (``reporting``).
+
+A superuser sees everything. Anyone without a role sees nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+FULL = "full"
+EPISODE = "episode"
+PARTIAL = "partial"
+LEVEL_ORDER = {PARTIAL: 1, EPISODE: 2, FULL: 3}
+
+DOSSIER_ROLES = ("attendance_officer", "swv_coordinator", "school_contact")
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    user_id: int | None
+    is_superuser: bool = False
+    # Dossier access, by the rule of each role.
+    full_region_ids: frozenset[int] = frozenset()
+    partnership_ids: frozenset[int] = frozenset()
+    school_ids: frozenset[int] = frozenset()
+    # Aggregate-only reach: any role.
+    aggregate_region_ids: frozenset[int] = frozenset()
+    aggregate_partnership_ids: frozenset[int] = frozenset()
+    aggregate_school_ids: frozenset[int] = frozenset()
+    # Organisation that grants each kind of access, for the audit trail.
+    granting: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def has_dossier_role(self) -> bool:
+        return self.is_superuser or bool(
+            self.full_region_ids or self.partnership_ids or self.school_ids
+        )
+
+    def dossier_q(self) -> Q:
+        q = Q(pk__in=[])
+        if self.full_region_ids:
+            q |= Q(municipality_id__in=self.full_region_ids)
+        if self.partnership_ids:
+            q |= Q(school__partnership_id__in=self.partnership_ids)
+        if self.school_ids:
+            q |= Q(school_id__in=self.school_ids)
+        if self.user_id is not None:
+            q |= Q(case_manager_id=self.user_id)
+        return q
+
+    def aggregate_q(self) -> Q:
+        q = self.dossier_q()
+        if self.aggregate_region_ids:
+            q |= Q(municipality_id__in=self.aggregate_region_ids)
+        if self.aggregate_partnership_ids:
+            q |= Q(school__partnership_id__in=self.aggregate_partnership_ids)
+        if self.aggregate_school_ids:
+            q |= Q(school_id__in=self.aggregate_school_ids)
+        return q
+
+    def level_for(self, case) -> str | None:
+        """How much of ``case`` this user may see: FULL, EPISODE, PARTIAL or None."""
+        if self.is_superuser or case.municipality_id in self.full_region_ids:
+            return FULL
+        partnership_id = case.school.partnership_id if case.school_id else None
+        if partnership_id in self.partnership_ids or (
+            self.user_id is not None and case.case_manager_id == self.user_id
+        ):
+            return EPISODE
+        if case.school_id in self.school_ids:
+            return PARTIAL
+        return None
+
+    def granting_organisation(self, case):
+        """The organisation through which the user reads ``case`` (for the audit trail)."""
+        if case.municipality_id in self.full_region_ids:
+            return self.granting.get(("region", case.municipality_id))
+        partnership_id = case.school.partnership_id if case.school_id else None
+        if partnership_id in self.partnership_ids:
+            return self.granting.get(("partnership", partnership_id))
+        if case.school_id in self.school_ids:
+            return self.granting.get(("school", case.school_id))
+        return None
+
+
+NOBODY = CaseScope(user_id=None)
+
+
+def scope_of(user) -> CaseScope:
+    """The user's place in the register, read in a fixed number of queries and kept on
+    the user object for the rest of the request."""
+    if not user.is_authenticated:
+        return NOBODY
+    cached = getattr(user, "_case_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = CaseScope(user_id=user.pk, is_superuser=True)
+        user._case_scope = scope
+        return scope
+    from kansrijk.organisations.models import Membership, Organisation, OrganisationKind
+
+    memberships = list(
+        Membership.objects.active_for(user).values_list(
+            "role", "organisation_id", "organisation__kind", "organisation__municipality_id"
+        )
+    )
+    organisation_ids = {organisation_id for _r, organisation_id, _k, _m in memberships}
+    served: dict[int, set[int]] = {pk: set() for pk in organisation_ids}
+    for organisation_id, region_id in Organisation.served_regions.through.objects.filter(
+        organisation_id__in=organisation_ids
+    ).values_list("organisation_id", "region_id"):
+        served[organisation_id].add(region_id)
+    # A contact person of an instelling or bestuur is contact for its locations.
+    below: dict[int, set[int]] = {pk: {pk} for pk in organisation_ids}
+    for pk, parent_id, grandparent_id in Organisation.objects.filter(
+        Q(parent_id__in=organisation_ids) | Q(parent__parent_id__in=organisation_ids),
+        kind=OrganisationKind.SCHOOL_LOCATION,
+    ).values_list("pk", "parent_id", "parent__parent_id"):
+        for ancestor in (parent_id, grandparent_id):
+            if ancestor in below:
+                below[ancestor].add(pk)
+
+    full, partnerships, schools = set(), set(), set()
+    agg_regions, agg_partnerships, agg_schools = set(), set(), set()
+    granting: dict = {}
+    for role, organisation_id, kind, municipality_id in memberships:
+        regions = served[organisation_id] | ({municipality_id} - {None})
+        is_school = kind in ("school_location", "school_institution", "school_board")
+        if role == "attendance_officer":
+            full |= regions
+            for region_id in regions:
+                granting.setdefault(("region", region_id), organisation_id)
+        elif role == "swv_coordinator" and kind == OrganisationKind.PARTNERSHIP:
+            partnerships.add(organisation_id)
+            granting.setdefault(("partnership", organisation_id), organisation_id)
+        elif role == "school_contact" and is_school:
+            schools |= below[organisation_id]
+            for school_id in below[organisation_id]:
+                granting.setdefault(("school", school_id), organisation_id)
+        # Every role counts, in aggregates, what its organisation works for.
+        if kind == OrganisationKind.PARTNERSHIP:
+            agg_partnerships.add(organisation_id)
+        elif is_school:
+            agg_schools |= below[organisation_id]
+        else:
+            agg_regions |= regions
+    scope = CaseScope(
+        user_id=user.pk,
+        full_region_ids=frozenset(full),
+        partnership_ids=frozenset(partnerships),
+        school_ids=frozenset(schools),
+        aggregate_region_ids=frozenset(agg_regions),
+        aggregate_partnership_ids=frozenset(agg_partnerships),
+        aggregate_school_ids=frozenset(agg_schools),
+        granting=granting,
+    )
+    user._case_scope = scope
+    return scope
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self.all()
+        if not scope.user_id:
+            return self.none()
+        return self.filter(scope.dossier_q())
+
+    def countable_for(self, user):
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self.all()
+        if not scope.user_id:
+            return self.none()
+        return self.filter(scope.aggregate_q())
+
+    def open(self):
+        return self.filter(end_date__isnull=True)
+
+    def open_on(self, day):
+        return self.filter(start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=day)
+        )
+
+
+class YoungPersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Young people of a visible case, those who live in a gemeente of the user's
+        leerplicht office, and the pupils (enrolment or verzuimmelding) of the user's
+        schools and SWVs."""
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self.all()
+        if not scope.user_id:
+            return self.none()
+        from .models import AbsenceReport, Case, Enrolment, Residence
+
+        condition = Q(Exists(Case.objects.visible_to(user).filter(young_person=OuterRef("pk"))))
+        if scope.full_region_ids:
+            condition |= Q(
+                Exists(
+                    Residence.objects.filter(
+                        young_person=OuterRef("pk"),
+                        valid_to__isnull=True,
+                        municipality_id__in=scope.full_region_ids,
+                    )
+                )
+            )
+        school_q = Q(school_id__in=scope.school_ids) | Q(
+            school__partnership_id__in=scope.partnership_ids
+        )
+        if scope.school_ids or scope.partnership_ids:
+            for model in (Enrolment, AbsenceReport):
+                condition |= Q(Exists(model.objects.filter(school_q, young_person=OuterRef("pk"))))
+        return self.filter(condition)

@@ -1,0 +1,497 @@
+"""The quarterly thuiszitters count: per school, SWV, gemeente or RMC region on a peildatum.
+
+The rules, exactly as ``docs/formats/thuiszitters-report.md`` writes them (P = peildatum):
+
+* open on P: start ≤ P and (no end date or end > P);
+* definition ``ocw``: open, and absoluut verzuim, or relatief verzuim with P − start > 28
+  days; ``ocw_5a`` also counts the open vrijstellingen 5 onder a (under ``ocw`` that
+  column is shown for information and is not part of ``thuiszitters``);
+* duration band: P − start ≤ 28 days; more than 28 days up to 3 calendar months; more
+  (start + 3 calendar months < P);
+* pact breach: counted, start + 3 calendar months < P, and no offer started on or
+  before P;
+* new: start in (P − 3 months, P]; ended: end in (P − 3 months, P] — of the categories
+  the definition covers;
+* gemeente = woongemeente; school = the case's school (absoluut without school: its own
+  row); SWV = the school's SWV; RMC = the woongemeente's RMC region on P (dated
+  memberships).
+
+Every count is one conditional aggregate of one grouped query (``unit_counts``); pupils
+per unit come from the reference data (``Organisation.pupil_count``), summed in SQL.
+Whoever may only see aggregates gets the table through the one suppression function of
+the monitor (``suppress_lines``), with secondary suppression over the categories, the
+bands and the column totals.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.utils.translation import gettext_lazy as _
+
+from kansrijk.indicators.suppression import (
+    NO_FIGURE,
+    format_decimal,
+    suppress_lines,
+    suppressed_label,
+)
+from kansrijk.organisations.models import Organisation, Region, RegionKind, RegionMembership
+
+from . import dates
+from .models import Case, CaseCategory, CountDefinition
+from .queries import scope_of
+
+LEVELS = {
+    "school": _("school"),
+    "swv": _("samenwerkingsverband"),
+    "gemeente": _("gemeente (woongemeente)"),
+    "rmc": _("RMC-regio"),
+}
+DEFINITIONS = {
+    CountDefinition.OCW: _(
+        "Definitie ocw (OCW, sinds 2016): een thuiszitter is een leerplichtige jongere die op "
+        "de peildatum niet staat ingeschreven (absoluut verzuim), of die ingeschreven is en "
+        "langer dan 4 weken (28 dagen) zonder geldige reden niet naar school gaat (relatief "
+        "verzuim). De kolom vrijstelling_5_onder_a telt de open vrijstellingen 5 onder a ter "
+        "informatie; ze zijn geen thuiszitter in deze definitie."
+    ),
+    CountDefinition.OCW_5A: _(
+        "Definitie ocw_5a: de thuiszitters volgens OCW (absoluut verzuim, en relatief verzuim "
+        "langer dan 4 weken), en daarnaast de jongeren met een open vrijstelling op grond van "
+        "artikel 5 onder a van de Leerplichtwet."
+    ),
+}
+
+CATEGORY_COLUMNS = ["absoluut", "relatief", "vrijstelling_5_onder_a"]
+BAND_COLUMNS = ["tot_4_weken", "4_weken_tot_3_maanden", "langer_dan_3_maanden"]
+FLOW_COLUMNS = ["pact_overschreden", "nieuw", "beeindigd"]
+COUNT_COLUMNS = ["thuiszitters", *CATEGORY_COLUMNS, *BAND_COLUMNS, *FLOW_COLUMNS]
+CSV_COLUMNS = [
+    "peildatum",
+    "niveau",
+    "code",
+    "naam",
+    "definitie",
+    *COUNT_COLUMNS,
+    "leerlingen",
+    "per_1000_leerlingen",
+]
+COLUMN_LABELS = {
+    "thuiszitters": _("Thuiszitters"),
+    "absoluut": _("Absoluut verzuim"),
+    "relatief": _("Relatief verzuim > 4 weken"),
+    "vrijstelling_5_onder_a": _("Vrijstelling 5 onder a"),
+    "tot_4_weken": _("Tot 4 weken"),
+    "4_weken_tot_3_maanden": _("4 weken tot 3 maanden"),
+    "langer_dan_3_maanden": _("Langer dan 3 maanden"),
+    "pact_overschreden": _("Langer dan 3 maanden zonder aanbod"),
+    "nieuw": _("Nieuw in het kwartaal"),
+    "beeindigd": _("Beëindigd in het kwartaal"),
+    "leerlingen": _("Leerlingen"),
+    "per_1000_leerlingen": _("Per 1.000 leerlingen"),
+}
+TOTAL_CODE = "totaal"
+NO_UNIT_NAMES = {
+    "school": _("zonder school (absoluut verzuim)"),
+    "swv": _("zonder samenwerkingsverband"),
+    "gemeente": _("zonder woongemeente"),
+    "rmc": _("zonder RMC-regio"),
+}
+
+
+@dataclass(frozen=True)
+class Cutoffs:
+    """The dates the rules compare a case with, for one peildatum."""
+
+    peildatum: datetime.date
+    four_weeks: datetime.date  # start < this: P − start > 28 days
+    three_months: datetime.date  # start < this: start + 3 calendar months < P
+    quarter_start: datetime.date  # the quarter is (this, P]
+
+    @classmethod
+    def on(cls, peildatum: datetime.date) -> Cutoffs:
+        return cls(
+            peildatum=peildatum,
+            four_weeks=peildatum - dates.FOUR_WEEKS,
+            three_months=dates.earliest_start_reaching(peildatum, 3),
+            quarter_start=dates.quarter_start(peildatum),
+        )
+
+
+def covered_categories(definition: str) -> list[str]:
+    categories = [CaseCategory.ABSOLUTE, CaseCategory.RELATIVE]
+    if definition == CountDefinition.OCW_5A:
+        categories.append(CaseCategory.EXEMPTION_5_UNDER_A)
+    return categories
+
+
+def counted_q(cut: Cutoffs, definition: str, prefix: str = "") -> Q:
+    """The condition "counted as thuiszitter on P" for the definition."""
+
+    def f(name):
+        return f"{prefix}{name}"
+
+    is_open = Q(**{f("start_date__lte"): cut.peildatum}) & (
+        Q(**{f("end_date__isnull"): True}) | Q(**{f("end_date__gt"): cut.peildatum})
+    )
+    kinds = Q(**{f("category"): CaseCategory.ABSOLUTE}) | Q(
+        **{f("category"): CaseCategory.RELATIVE, f("start_date__lt"): cut.four_weeks}
+    )
+    if definition == CountDefinition.OCW_5A:
+        kinds |= Q(**{f("category"): CaseCategory.EXEMPTION_5_UNDER_A})
+    return is_open & kinds
+
+
+def count_annotations(cut: Cutoffs, definition: str) -> dict:
+    counted = counted_q(cut, definition)
+    is_open = Q(start_date__lte=cut.peildatum) & (
+        Q(end_date__isnull=True) | Q(end_date__gt=cut.peildatum)
+    )
+    no_offer = Q(offer_date__isnull=True) | Q(offer_date__gt=cut.peildatum)
+    exemption_column = (
+        counted & Q(category=CaseCategory.EXEMPTION_5_UNDER_A)
+        if definition == CountDefinition.OCW_5A
+        else is_open & Q(category=CaseCategory.EXEMPTION_5_UNDER_A)
+    )
+    covered = Q(category__in=covered_categories(definition))
+    return {
+        "thuiszitters": Count("pk", filter=counted),
+        "absoluut": Count("pk", filter=counted & Q(category=CaseCategory.ABSOLUTE)),
+        "relatief": Count("pk", filter=counted & Q(category=CaseCategory.RELATIVE)),
+        "vrijstelling_5_onder_a": Count("pk", filter=exemption_column),
+        "tot_4_weken": Count("pk", filter=counted & Q(start_date__gte=cut.four_weeks)),
+        "4_weken_tot_3_maanden": Count(
+            "pk",
+            filter=counted & Q(start_date__lt=cut.four_weeks, start_date__gte=cut.three_months),
+        ),
+        "langer_dan_3_maanden": Count("pk", filter=counted & Q(start_date__lt=cut.three_months)),
+        "pact_overschreden": Count(
+            "pk", filter=counted & Q(start_date__lt=cut.three_months) & no_offer
+        ),
+        "nieuw": Count(
+            "pk",
+            filter=covered & Q(start_date__gt=cut.quarter_start, start_date__lte=cut.peildatum),
+        ),
+        "beeindigd": Count(
+            "pk",
+            filter=covered & Q(end_date__gt=cut.quarter_start, end_date__lte=cut.peildatum),
+        ),
+    }
+
+
+def relevant_cases(cases, cut: Cutoffs):
+    """The rows any column can count: started by P and not ended before the quarter."""
+    return cases.filter(start_date__lte=cut.peildatum).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=cut.quarter_start)
+    )
+
+
+def rmc_of_municipality(peildatum: datetime.date, outer: str = "municipality_id"):
+    """The RMC region of a gemeente on P, as a subquery on ``outer``."""
+    return Subquery(
+        RegionMembership.objects.valid_on(peildatum)
+        .filter(child_id=OuterRef(outer), parent__kind=RegionKind.RMC_REGION)
+        .order_by("parent_id")
+        .values("parent_id")[:1]
+    )
+
+
+def unit_expression(level: str, peildatum: datetime.date):
+    if level == "school":
+        return F("school_id")
+    if level == "swv":
+        return F("school__partnership_id")
+    if level == "gemeente":
+        return F("municipality_id")
+    if level == "rmc":
+        return rmc_of_municipality(peildatum)
+    raise ValueError(f"unknown level {level!r}")
+
+
+def unit_counts(cases, *, peildatum: datetime.date, level: str, definition: str) -> dict:
+    """{unit id (or None): {column: count}} in one grouped query."""
+    cut = Cutoffs.on(peildatum)
+    unit = unit_expression(level, peildatum)
+    grouped = (
+        relevant_cases(cases, cut)
+        .annotate(unit=unit)
+        .values("unit")
+        .annotate(**count_annotations(cut, definition))
+        .order_by()
+    )
+    return {row.pop("unit"): row for row in grouped}
+
+
+def pupils_per_unit(level: str, peildatum: datetime.date, unit_ids) -> dict:
+    """Pupils of the unit from the reference data (DUO, pupil_count per school location):
+    a school its own, an SWV its member schools, a gemeente the schools located in it,
+    an RMC region the schools of its gemeenten on P."""
+    schools = Organisation.objects.schools().filter(pupil_count__isnull=False)
+    ids = [pk for pk in unit_ids if pk is not None]
+    if level == "school":
+        return dict(schools.filter(pk__in=ids).values_list("pk", "pupil_count"))
+    if level == "swv":
+        rows = schools.filter(partnership_id__in=ids).values("partnership_id")
+        key = "partnership_id"
+    elif level == "gemeente":
+        rows = schools.filter(municipality_id__in=ids).values("municipality_id")
+        key = "municipality_id"
+    else:
+        rows = (
+            schools.annotate(rmc=rmc_of_municipality(peildatum)).filter(rmc__in=ids).values("rmc")
+        )
+        key = "rmc"
+    return {row[key]: row["pupils"] for row in rows.annotate(pupils=Sum("pupil_count")).order_by()}
+
+
+def unit_names(level: str, unit_ids) -> dict:
+    ids = [pk for pk in unit_ids if pk is not None]
+    if level in ("school", "swv"):
+        return {
+            pk: (code, name)
+            for pk, code, name in Organisation.objects.filter(pk__in=ids).values_list(
+                "pk", "code", "name"
+            )
+        }
+    return {
+        pk: (code, name)
+        for pk, code, name in Region.objects.filter(pk__in=ids).values_list("pk", "code", "name")
+    }
+
+
+def per_thousand(count: int, pupils: int | None) -> Decimal | None:
+    if not pupils:
+        return None
+    return (Decimal(count) * 1000 / Decimal(pupils)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+@dataclass
+class UnitRow:
+    unit_id: int | None
+    code: str
+    name: str
+    counts: dict[str, int]
+    pupils: int | None
+    per_1000: Decimal | None
+    hidden: set[str] = field(default_factory=set)
+    is_total: bool = False
+
+    def shown(self, column: str, threshold: int) -> str:
+        """The cell as it may be published ("<5" when hidden)."""
+        if column == "per_1000_leerlingen":
+            if self.per_1000 is None:
+                return NO_FIGURE
+            if "per_1000_leerlingen" in self.hidden:
+                return suppressed_label(threshold)
+            return format_decimal(self.per_1000, 1)
+        if column == "leerlingen":
+            return format_decimal(self.pupils) if self.pupils is not None else NO_FIGURE
+        if column in self.hidden:
+            return suppressed_label(threshold)
+        return format_decimal(self.counts[column])
+
+    def csv_value(self, column: str, threshold: int):
+        if column in self.hidden:
+            return suppressed_label(threshold)
+        if column == "per_1000_leerlingen":
+            return self.per_1000
+        if column == "leerlingen":
+            return self.pupils
+        return self.counts[column]
+
+
+@dataclass
+class QuarterlyReport:
+    peildatum: datetime.date
+    level: str
+    definition: str
+    rows: list[UnitRow]
+    total: UnitRow
+    suppressed: bool
+    threshold: int
+    scope_note: str = ""
+
+    @property
+    def definition_text(self) -> str:
+        return str(DEFINITIONS[self.definition])
+
+    @property
+    def level_label(self) -> str:
+        return str(LEVELS[self.level])
+
+    @property
+    def all_rows(self) -> list[UnitRow]:
+        return [*self.rows, self.total]
+
+    def csv_rows(self) -> list[dict]:
+        rows = []
+        for row in self.all_rows:
+            values = {
+                "peildatum": self.peildatum,
+                "niveau": self.level,
+                "code": row.code,
+                "naam": row.name,
+                "definitie": self.definition,
+            }
+            for column in [*COUNT_COLUMNS, "leerlingen", "per_1000_leerlingen"]:
+                values[column] = row.csv_value(column, self.threshold)
+            rows.append(values)
+        return rows
+
+
+def _suppress(rows: list[UnitRow], total: UnitRow, definition: str, threshold: int) -> None:
+    """Mark every cell that may not be published; totals protected across units."""
+    table = [*rows, total]
+    values = {}
+    for index, row in enumerate(table):
+        for column in COUNT_COLUMNS:
+            values[(index, column)] = row.counts[column]
+    category_members = (
+        CATEGORY_COLUMNS if definition == CountDefinition.OCW_5A else CATEGORY_COLUMNS[:2]
+    )
+    lines = []
+    for index in range(len(table)):
+        lines.append(([(index, c) for c in category_members], (index, "thuiszitters")))
+        lines.append(([(index, c) for c in BAND_COLUMNS], (index, "thuiszitters")))
+    total_index = len(table) - 1
+    for column in COUNT_COLUMNS:
+        lines.append(([(index, column) for index in range(len(rows))], (total_index, column)))
+    hidden = suppress_lines(values, lines, threshold=threshold)
+    for index, row in enumerate(table):
+        row.hidden = {column for column in COUNT_COLUMNS if (index, column) in hidden}
+        if "thuiszitters" in row.hidden:
+            row.hidden.add("per_1000_leerlingen")
+
+
+def build_report(
+    *,
+    peildatum: datetime.date,
+    level: str,
+    definition: str = CountDefinition.OCW,
+    user=None,
+    public: bool = False,
+    cases=None,
+) -> QuarterlyReport:
+    """The report for ``user`` (or, without a user, for the whole register, as the command
+    line sees it). Users with a dossier role count the episodes they may see, as they are;
+    everyone else the episodes of their gemeenten, schools and SWVs, suppressed.
+    ``public=True`` suppresses whatever the caller may see."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}")
+    if definition not in CountDefinition.values:
+        raise ValueError(f"unknown definition {definition!r}")
+    threshold = settings.KANSRIJK["SMALL_NUMBER_THRESHOLD"]
+    scope_note = ""
+    if cases is None:
+        if user is None:
+            cases, suppressed = Case.objects.all(), public
+        else:
+            scope = scope_of(user)
+            if scope.has_dossier_role:
+                cases, suppressed = Case.objects.visible_to(user), public
+                if not scope.is_superuser:
+                    scope_note = str(
+                        _("Geteld zijn de casussen die jij mag inzien (jouw werkgebied).")
+                    )
+            else:
+                cases, suppressed = Case.objects.countable_for(user), True
+                scope_note = str(
+                    _(
+                        "Geteld zijn de casussen van de gemeenten, scholen en "
+                        "samenwerkingsverbanden waarvoor jouw organisatie werkt. Kleine "
+                        "aantallen zijn afgeschermd."
+                    )
+                )
+    else:
+        suppressed = public
+    counts = unit_counts(cases, peildatum=peildatum, level=level, definition=definition)
+    names = unit_names(level, counts)
+    pupils = pupils_per_unit(level, peildatum, counts)
+    rows = []
+    for unit_id, row_counts in counts.items():
+        code, name = names.get(unit_id, ("", str(NO_UNIT_NAMES[level])))
+        unit_pupils = pupils.get(unit_id)
+        rows.append(
+            UnitRow(
+                unit_id=unit_id,
+                code=code,
+                name=name,
+                counts=row_counts,
+                pupils=unit_pupils,
+                per_1000=per_thousand(row_counts["thuiszitters"], unit_pupils),
+            )
+        )
+    rows.sort(key=lambda r: (r.unit_id is None, r.name, r.code))
+    totals = {column: sum(r.counts[column] for r in rows) for column in COUNT_COLUMNS}
+    total_pupils = sum(r.pupils for r in rows if r.pupils) or None
+    total = UnitRow(
+        unit_id=None,
+        code=TOTAL_CODE,
+        name=str(_("totaal")),
+        counts=totals,
+        pupils=total_pupils,
+        per_1000=per_thousand(totals["thuiszitters"], total_pupils),
+        is_total=True,
+    )
+    if suppressed:
+        _suppress(rows, total, definition, threshold)
+    return QuarterlyReport(
+        peildatum=peildatum,
+        level=level,
+        definition=definition,
+        rows=rows,
+        total=total,
+        suppressed=suppressed,
+        threshold=threshold,
+        scope_note=scope_note,
+    )
+
+
+def peildata_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The configured peildata (KANSRIJK_PEILDATA) from ``first`` to ``last``."""
+    days_months = []
+    for text in settings.KANSRIJK["PEILDATA"]:
+        day, _sep, month = text.partition("-")
+        days_months.append((int(month), int(day)))
+    found = []
+    for year in range(first.year, last.year + 1):
+        for month, day in days_months:
+            candidate = datetime.date(year, month, day)
+            if first <= candidate <= last:
+                found.append(candidate)
+    return sorted(found)
+
+
+def latest_peildatum(today: datetime.date) -> datetime.date:
+    candidates = peildata_between(datetime.date(today.year - 1, 1, 1), today)
+    return candidates[-1] if candidates else today
+
+
+def stock_series(cases, peildata: list[datetime.date], definition: str) -> list[tuple]:
+    """(peildatum, thuiszitters) for a trend chart: one aggregate per peildatum."""
+    series = []
+    for day in peildata:
+        cut = Cutoffs.on(day)
+        total = cases.aggregate(n=Count("pk", filter=counted_q(cut, definition)))["n"]
+        series.append((day, total))
+    return series
+
+
+__all__ = [
+    "COUNT_COLUMNS",
+    "CSV_COLUMNS",
+    "DEFINITIONS",
+    "LEVELS",
+    "Cutoffs",
+    "QuarterlyReport",
+    "UnitRow",
+    "build_report",
+    "counted_q",
+    "unit_counts",
+]
