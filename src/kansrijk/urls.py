@@ -14,6 +14,9 @@ urlpatterns = [
     path("agenda/", include("kansrijk.agenda.io_urls")),
     path("monitor/", include("kansrijk.indicators.urls")),
     path("monitor/", include("kansrijk.indicators.io_urls")),
+    path("thuiszitters/", include("kansrijk.cases.urls")),
+    path("thuiszitters/", include("kansrijk.cases.import_urls")),
+    path("thuiszitters/", include("kansrijk.cases.oversight_urls")),
     path("api/v1/", include("kansrijk.api.urls")),
     path("beheer/", admin.site.urls),
 ]
