@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "kansrijk.agenda",
     "kansrijk.indicators",
+    "kansrijk.socialmap",
     "kansrijk.api",
     "kansrijk.demo",
 ]

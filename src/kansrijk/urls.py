@@ -14,6 +14,7 @@ urlpatterns = [
     path("agenda/", include("kansrijk.agenda.io_urls")),
     path("monitor/", include("kansrijk.indicators.urls")),
     path("monitor/", include("kansrijk.indicators.io_urls")),
+    path("sociale-kaart/", include("kansrijk.socialmap.urls")),
     path("api/v1/", include("kansrijk.api.urls")),
     path("beheer/", admin.site.urls),
 ]

@@ -73,6 +73,13 @@ SERVICE_AUDIT_FIELDS = [
 ]
 
 
+def modified_now() -> datetime.datetime:
+    """Now, to the millisecond: HSDS writes ``last_modified`` with millisecond accuracy, so
+    an entry that goes out and comes back keeps exactly the same time."""
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 def _is_person(actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
@@ -317,7 +324,7 @@ def create_service(*, actor, links: Links | None = None, **fields) -> Service:
     """A new entry; a concept unless ``status`` says otherwise (the demo and an import
     of a published catalogue bring published entries)."""
     service = Service(**fields)
-    service.last_modified = fields.get("last_modified") or timezone.now()
+    service.last_modified = fields.get("last_modified") or modified_now()
     service.full_clean(exclude=["search_text"])
     service.save()
     _apply_links(service, links)
@@ -358,7 +365,7 @@ def update_service(
         service.status = ServiceStatus.SUBMITTED
         service.submitted_at = timezone.now()
     if not keep_modified:
-        service.last_modified = timezone.now()
+        service.last_modified = modified_now()
     service.save()
     refresh_search_text(service)
     _record(
@@ -399,7 +406,7 @@ def submit_service(service: Service, *, actor) -> Service:
         action="service.submit",
         status=ServiceStatus.SUBMITTED,
         submitted_at=timezone.now(),
-        last_modified=timezone.now(),
+        last_modified=modified_now(),
     )
 
 
@@ -410,7 +417,7 @@ def approve_service(service: Service, *, actor) -> Service:
     service = Service.objects.select_for_update().get(pk=service.pk)
     if service.status != ServiceStatus.SUBMITTED:
         raise ValidationError(_("Alleen aanbod dat ter goedkeuring ligt, kan worden goedgekeurd."))
-    now = timezone.now()
+    now = modified_now()
     return _transition(
         service,
         actor=actor,
@@ -439,7 +446,7 @@ def reject_service(service: Service, *, actor, reason: str) -> Service:
         reason=reason,
         status=ServiceStatus.CONCEPT,
         review_note=reason.strip(),
-        last_modified=timezone.now(),
+        last_modified=modified_now(),
     )
 
 
@@ -452,7 +459,7 @@ def archive_service(service: Service, *, actor) -> Service:
         actor=actor,
         action="service.archive",
         status=ServiceStatus.ARCHIVED,
-        last_modified=timezone.now(),
+        last_modified=modified_now(),
     )
 
 
@@ -525,7 +532,7 @@ def add_location(
             service=service, region=location.municipality, municipality=location.municipality
         )
     refresh_search_text(service)
-    Service.objects.filter(pk=service.pk).update(last_modified=timezone.now())
+    Service.objects.filter(pk=service.pk).update(last_modified=modified_now())
     _record(
         "location.add",
         service,
@@ -547,7 +554,7 @@ def remove_location(at_location: ServiceAtLocation, *, actor) -> None:
     at_location.delete()
     if not location.service_at_locations.exists():
         location.delete()
-    Service.objects.filter(pk=service.pk).update(last_modified=timezone.now())
+    Service.objects.filter(pk=service.pk).update(last_modified=modified_now())
     _record("location.remove", service, actor=actor, before=before)
 
 
@@ -1014,7 +1021,7 @@ def import_catalogue(catalogue: dict, *, actor, report) -> None:
         before = dump_service(service) if service is not None else None
         fields = dict(data["fields"])
         fields["provider"] = provider_of(data["provider"])
-        fields["last_modified"] = fields["last_modified"] or timezone.now()
+        fields["last_modified"] = fields["last_modified"] or modified_now()
         if service is None:
             service = Service(uuid=service_id)
             if fields["status"] == ServiceStatus.PUBLISHED:
