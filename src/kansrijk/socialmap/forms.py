@@ -127,6 +127,18 @@ class SearchForm(forms.Form):
         value = self.cleaned_data["groep"]
         return int(value) if value else None
 
+    def area_groups(self) -> list[dict]:
+        """The gemeenten (and their wijken) for the template, which writes this select
+        itself: with every gemeente of the country, rendering 342 options through the
+        widget templates would cost more than the search."""
+        groups = []
+        for value, label in self.fields["gebied"].choices[1:]:
+            if isinstance(label, list | tuple):
+                groups.append({"label": value, "options": label})
+            else:
+                groups.append({"label": None, "options": [(value, label)]})
+        return groups
+
     @property
     def is_filtered(self) -> bool:
         return (
@@ -246,6 +258,11 @@ class ServiceForm(forms.ModelForm):
             f"{intervention.agenda.title}: {intervention.name}"
         )
         self.fields["goals"].required = self.fields["interventions"].required = False
+        for name in ("goals", "interventions"):
+            if not self.fields[name].queryset.exists() and not (
+                service.pk and getattr(service, name).exists()
+            ):
+                del self.fields[name]
         if service.pk:
             self.initial["areas"] = [area.region.code for area in current]
             self.initial["languages"] = list(service.languages.values_list("code", flat=True))
@@ -290,7 +307,9 @@ class ServiceForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
-        fields = {name: data[name] for name in self.Meta.fields if name not in M2M_FIELDS}
+        fields = {
+            name: data[name] for name in self.Meta.fields if name not in M2M_FIELDS and name in data
+        }
         if "provider" in data:
             fields["provider"] = data["provider"]
         return fields
@@ -308,8 +327,8 @@ class ServiceForm(forms.ModelForm):
             themes=data["themes"],
             audiences=data["audiences"],
             areas=data["areas"],
-            goals=data["goals"],
-            interventions=data["interventions"],
+            goals=data.get("goals"),
+            interventions=data.get("interventions"),
             languages=data["languages"],
             phones=[(data["phone"], "")] if data["phone"] else [],
             contacts=[contact] if any(contact.values()) else [],

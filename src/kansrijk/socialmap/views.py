@@ -176,7 +176,7 @@ def detail(request, uuid):
         "schedules": service.schedules.all(),
         "phones": service.phones.all(),
         "contacts": service.contacts.all(),
-        "languages": service.languages.all(),
+        "service_languages": service.languages.all(),
         "cost_options": service.cost_options.all(),
         "goals": service.goals.filter(agenda__in=visible_agendas).select_related("agenda"),
         "interventions": service.interventions.filter(agenda__in=visible_agendas).select_related(
@@ -209,21 +209,30 @@ def gaps(request):
     code = request.GET.get("gemeente", "")
     chosen = next((region for region in regions if region.code == code), None)
     needs = Need.objects.with_offer()
-    offers = Service.objects.published().with_asked().filter(is_asked=False)
+    # Offers nobody asked for, per gemeente: across the whole country that list would be
+    # thousands long, and every entry is checked against every need of its areas.
+    offers = Service.objects.none()
     if chosen is not None:
         needs = needs.filter(municipality=chosen)
-        offers = offers.in_municipalities([chosen.pk])
+        offers = (
+            Service.objects.published()
+            .in_municipalities([chosen.pk])
+            .with_asked()
+            .filter(is_asked=False)
+        )
     totals = needs.aggregate(total=Count("pk"), without=Count("pk", filter=Q(has_offer=False)))
     unmet = (
         needs.filter(has_offer=False)
         .select_related("theme", "municipality", "district", "school")
         .order_by("municipality__name", "theme__position", "minimum_age", "pk")
     )
+    needs_paginator = Paginator(unmet, GAPS_PER_PAGE)
+    needs_paginator.count = totals["without"]  # counted above already: one pass less
     context = {
         "regions": regions,
         "chosen": chosen,
         "totals": totals,
-        "needs": Paginator(unmet, GAPS_PER_PAGE).get_page(request.GET.get("pagina")),
+        "needs": needs_paginator.get_page(request.GET.get("pagina")),
         "offers": Paginator(
             with_card_details(offers).order_by("name", "pk"), GAPS_PER_PAGE
         ).get_page(request.GET.get("pagina_aanbod")),

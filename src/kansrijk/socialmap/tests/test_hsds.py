@@ -220,11 +220,15 @@ def test_the_tabular_form_has_the_hsds_files_and_fields(catalogue):
     assert homework["id"] == str(catalogue["homework"].uuid)
     assert homework["assured_date"] == datetime.date.today().isoformat()
     assert "Nog een concept" not in {row["name"] for row in rows}  # only what is published
-    schedule = next(iter(csv.DictReader(StringIO(archive.read("schedules.csv").decode()))))
+    schedules = list(csv.DictReader(StringIO(archive.read("schedules.csv").decode())))
+    schedule = next(row for row in schedules if row["service_at_location_id"])
     assert (schedule["byday"], schedule["opens_at"], schedule["closes_at"]) == (
         "TU,TH",
         "15:00",
         "16:30",
+    )
+    assert any(
+        row["description"] == "In de schoolvakanties" and row["service_id"] for row in schedules
     )
     address = next(iter(csv.DictReader(StringIO(archive.read("addresses.csv").decode()))))
     assert address["country"] == "NL" and address["postal_code"] in {"3145 NG", "3141 AB"}
