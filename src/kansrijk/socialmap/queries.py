@@ -212,11 +212,12 @@ class ServiceQuerySet(models.QuerySet):
         cutoff = one_year_before(today)
         return self.published().filter(Q(assured_date__lt=cutoff) | Q(assured_date__isnull=True))
 
-    def with_asked(self):
+    def with_asked(self, municipality_ids=None):
         """``is_asked``: some need in one of the service's areas has one of its themes and
         fits its school groups (when both name groups) or else its ages. The areas work
         as on the gap page: a need in a wijk is met by an offer for that wijk or for the
-        whole gemeente."""
+        whole gemeente. With ``municipality_ids`` only the needs of those gemeenten count
+        (the gap page of one gemeente), which lets the database read just those."""
         from .models import Need, ServiceArea
 
         low, high = effective_ages()
@@ -228,16 +229,32 @@ class ServiceQuerySet(models.QuerySet):
             group_to=group_high,
             has_groups=has_groups,
         )
-        area_regions = ServiceArea.objects.filter(service_id=OuterRef(OuterRef("pk"))).values(
-            "region_id"
+        # Correlated subqueries (not joins): PostgreSQL would otherwise join every need to
+        # every service with its theme before filtering (millions of rows nationally).
+        of_this_service = {"service_id": OuterRef(OuterRef("pk"))}
+        area_regions = ServiceArea.objects.filter(**of_this_service).order_by().values("region_id")
+        area_municipalities = (
+            ServiceArea.objects.filter(**of_this_service).order_by().values("municipality_id")
         )
-        area_municipalities = ServiceArea.objects.filter(
-            service_id=OuterRef(OuterRef("pk"))
-        ).values("municipality_id")
+        service_themes = (
+            self.model.themes.through.objects.filter(**of_this_service)
+            .order_by()
+            .values("taxonomyterm_id")
+        )
         need_low, need_high = effective_ages()
         need_group_low, need_group_high, _need_has_groups = group_range()
         needs = (
-            Need.objects.filter(theme__themed_services=OuterRef("pk"))
+            # Every branch below implies the need's gemeente is one of the service's:
+            # said first, so the needs of other gemeenten are never looked at.
+            (
+                Need.objects.all()
+                if municipality_ids is None
+                else Need.objects.filter(municipality_id__in=list(municipality_ids))
+            )
+            .filter(
+                municipality_id__in=Subquery(area_municipalities),
+                theme_id__in=Subquery(service_themes),
+            )
             .annotate(
                 need_from=need_low,
                 need_to=need_high,

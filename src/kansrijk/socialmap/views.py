@@ -208,31 +208,41 @@ def gaps(request):
     ).order_by("name")
     code = request.GET.get("gemeente", "")
     chosen = next((region for region in regions if region.code == code), None)
-    needs = Need.objects.with_offer()
+    needs = Need.objects.all()
     # Offers nobody asked for, per gemeente: across the whole country that list would be
     # thousands long, and every entry is checked against every need of its areas.
     offers = Service.objects.none()
     if chosen is not None:
         needs = needs.filter(municipality=chosen)
+        # The few ids of the gemeente first: the check then runs for those rows only.
+        ids = list(
+            ServiceArea.objects.filter(municipality=chosen, service__status="published")
+            .values_list("service_id", flat=True)
+            .distinct()
+        )
         offers = (
-            Service.objects.published()
-            .in_municipalities([chosen.pk])
-            .with_asked()
+            Service.objects.filter(pk__in=ids)
+            .with_asked(municipality_ids=[chosen.pk])
             .filter(is_asked=False)
         )
-    totals = needs.aggregate(total=Count("pk"), without=Count("pk", filter=Q(has_offer=False)))
-    unmet = (
-        needs.filter(has_offer=False)
-        .select_related("theme", "municipality", "district", "school")
+    # One pass of the matching over the needs; the page then reads its rows by id.
+    unmet_ids = list(
+        needs.with_offer()
+        .filter(has_offer=False)
         .order_by("municipality__name", "theme__position", "minimum_age", "pk")
+        .values_list("pk", flat=True)
     )
-    needs_paginator = Paginator(unmet, GAPS_PER_PAGE)
-    needs_paginator.count = totals["without"]  # counted above already: one pass less
+    totals = {"total": needs.count(), "without": len(unmet_ids)}
+    page = Paginator(unmet_ids, GAPS_PER_PAGE).get_page(request.GET.get("pagina"))
+    rows = Need.objects.select_related("theme", "municipality", "district", "school").in_bulk(
+        list(page.object_list)
+    )
+    page.object_list = [rows[pk] for pk in page.object_list]
     context = {
         "regions": regions,
         "chosen": chosen,
         "totals": totals,
-        "needs": needs_paginator.get_page(request.GET.get("pagina")),
+        "needs": page,
         "offers": Paginator(
             with_card_details(offers).order_by("name", "pk"), GAPS_PER_PAGE
         ).get_page(request.GET.get("pagina_aanbod")),
