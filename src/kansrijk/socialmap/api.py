@@ -12,6 +12,8 @@ entry made on the pages. Approval is not in the API.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -38,7 +40,7 @@ from .models import (
 from .queries import editing_organisation_ids
 from .validators import LANGUAGES, normalise_url
 
-MESSAGE_NOT_YOURS = "Je mag alleen aanbod van je eigen organisatie bijhouden."
+MESSAGE_NOT_YOURS = gettext_lazy("Je mag alleen aanbod van je eigen organisatie bijhouden.")
 
 
 def _django_error(error: DjangoValidationError) -> ValidationError:
@@ -99,14 +101,16 @@ class RegionCodes(serializers.Field):
 
     def to_internal_value(self, data):
         if not isinstance(data, list) or not all(isinstance(code, str) for code in data):
-            raise ValidationError("Geef een lijst met gemeente- of wijkcodes.")
+            raise ValidationError(_("Geef een lijst met gemeente- of wijkcodes."))
         regions = {
             r.code: r
             for r in Region.objects.filter(code__in=data, kind__in=["municipality", "district"])
         }
         unknown = [code for code in data if code not in regions]
         if unknown:
-            raise ValidationError(f"Onbekende gemeente of wijk: {', '.join(unknown)}.")
+            raise ValidationError(
+                _("Onbekende gemeente of wijk: %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
         return [regions[code] for code in dict.fromkeys(data)]
 
 
@@ -119,10 +123,12 @@ class LanguageCodes(serializers.Field):
 
     def to_internal_value(self, data):
         if not isinstance(data, list) or not all(isinstance(code, str) for code in data):
-            raise ValidationError("Geef een lijst met taalcodes.")
+            raise ValidationError(_("Geef een lijst met taalcodes."))
         unknown = [code for code in data if code not in LANGUAGES]
         if unknown:
-            raise ValidationError(f"Onbekende taalcode: {', '.join(unknown)}.")
+            raise ValidationError(
+                _("Onbekende taalcode: %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
         return list(dict.fromkeys(data))
 
 
@@ -197,10 +203,12 @@ class ServiceSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         low, high = attrs.get("minimum_age"), attrs.get("maximum_age")
         if low is not None and high is not None and high < low:
-            raise ValidationError({"maximum_age": "De leeftijd 'tot en met' ligt onder 'vanaf'."})
+            raise ValidationError(
+                {"maximum_age": _("De leeftijd 'tot en met' ligt onder 'vanaf'.")}
+            )
         low, high = attrs.get("minimum_group"), attrs.get("maximum_group")
         if low is not None and high is not None and high < low:
-            raise ValidationError({"maximum_group": "De groep 'tot en met' ligt onder 'vanaf'."})
+            raise ValidationError({"maximum_group": _("De groep 'tot en met' ligt onder 'vanaf'.")})
         return attrs
 
 
@@ -264,9 +272,9 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if attrs.get("participants") is None:
-            raise ValidationError({"participants": "Geef een aantal."})
+            raise ValidationError({"participants": _("Geef een aantal.")})
         if bool(attrs.get("school")) == bool(attrs.get("region")):
-            raise ValidationError("Geef een school óf een wijk of gemeente.")
+            raise ValidationError(_("Geef een school óf een wijk of gemeente."))
         try:
             attrs["period_start"], attrs["period_end"], attrs["period_label"] = parse_period(
                 attrs["period_label"]
@@ -345,16 +353,23 @@ def _integer(request, name, low, high):
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError({name: ["Geef een geheel getal."]}) from None
+        raise ValidationError({name: [_("Geef een geheel getal.")]}) from None
     if not low <= value <= high:
-        raise ValidationError({name: [f"Geef een getal van {low} tot en met {high}."]})
+        raise ValidationError(
+            {
+                name: [
+                    _("Geef een getal van %(low)s tot en met %(high)s.")
+                    % {"low": low, "high": high}
+                ]
+            }
+        )
     return value
 
 
 def _text(request, name) -> str:
     value = request.query_params.get(name, "")
     if "\x00" in value:
-        raise ValidationError({name: ["Ongeldig teken in de waarde."]})
+        raise ValidationError({name: [_("Ongeldig teken in de waarde.")]})
     return value[:100]
 
 
@@ -443,7 +458,7 @@ class ServiceViewSet(
         else:
             own = list(Organisation.objects.filter(pk__in=editing_organisation_ids(user)))
             if len(own) != 1:
-                raise ValidationError({"provider": ["Kies de aanbieder (provider)."]})
+                raise ValidationError({"provider": [_("Kies de aanbieder (provider).")]})
             provider = services.provider_for_organisation(own[0], actor=user)
         links = self._links(data)
         try:
@@ -530,7 +545,7 @@ def _uuids(raw: str) -> list[str]:
     try:
         return [str(uuid.UUID(raw))]
     except ValueError:
-        raise ValidationError({"service": ["Geef het id van een aanbod."]}) from None
+        raise ValidationError({"service": [_("Geef het id van een aanbod.")]}) from None
 
 
 @extend_schema_view(
