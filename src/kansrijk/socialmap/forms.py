@@ -377,6 +377,25 @@ class LocationForm(forms.Form):
     city = forms.CharField(label=gettext_lazy("Plaats"), required=False, max_length=100)
     municipality = forms.ChoiceField(label=gettext_lazy("Gemeente"), required=False)
     district = forms.ChoiceField(label=gettext_lazy("Wijk of kern"), required=False)
+    latitude = forms.DecimalField(
+        label=gettext_lazy("Breedtegraad"),
+        help_text=gettext_lazy("Mag leeg blijven; bij een school nemen we die van de school."),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "0.000001"}),
+    )
+    longitude = forms.DecimalField(
+        label=gettext_lazy("Lengtegraad"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "0.000001"}),
+    )
     url = forms.URLField(
         label=gettext_lazy("Of online: webadres"), required=False, assume_scheme="https"
     )
@@ -442,6 +461,8 @@ class LocationForm(forms.Form):
         "city",
         "municipality",
         "district",
+        "latitude",
+        "longitude",
         "url",
         "description",
     )
@@ -504,6 +525,8 @@ class LocationForm(forms.Form):
             city=data["city"],
             municipality=data["municipality"],
             district=data["district"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
         )
 
     def schedules(self) -> list[Schedule]:

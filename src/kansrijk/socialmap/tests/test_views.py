@@ -257,6 +257,21 @@ def test_a_location_from_the_reference_data(client, entry, partner_trio, school)
     )
     assert response.status_code == 400
     assert "SA, SD of SS" in response.content.decode()
+    response = client.post(
+        url("add_location", entry.uuid),
+        {
+            "name": "Buurthuis De Hoek",
+            "address_1": "Hoekstraat 2",
+            "postal_code": "3141ab",
+            "city": "Maassluis",
+            "municipality": school.municipality.code,
+            "latitude": "51.923000",
+            "longitude": "4.250000",
+        },
+    )
+    assert response.status_code == 302
+    location = entry.service_at_locations.get(location__name="Buurthuis De Hoek").location
+    assert (location.postal_code, str(location.latitude)) == ("3141 AB", "51.923000")
     client.force_login(partner_trio["other_role"])
     assert client.get(url("add_location", entry.uuid)).status_code == 403
 
