@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kansrijk.indicators",
     "kansrijk.reports",
     "kansrijk.cases",
+    "kansrijk.socialmap",
     "kansrijk.api",
     "django_tasks",
     "django_tasks_db",

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from kansrijk.organisations.models import Membership, Organisation, Role
 
-from . import services
+from . import extensions, services
 from .commitments import commitment_status, occurrence_counts, overdue_commitments
 from .forms import (
     AdoptForm,
@@ -179,6 +179,10 @@ def agenda_detail(request, slug):
         if any(t.kind == kind for t in themes)
     ]
     spearheads, general_goals = _document_tree(agenda)
+    goals = [g for s in spearheads for g in s.goal_rows] + general_goals
+    sections = extensions.goal_sections(request.user, goals)
+    for goal in goals:
+        goal.extra_sections = sections.get(goal.pk, [])
     context = {
         "agenda": agenda,
         "owners": agenda.owners.all(),

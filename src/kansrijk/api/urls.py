@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
 from kansrijk.indicators import api as indicators_api
+from kansrijk.socialmap import api as socialmap_api
 
 from . import views
 
@@ -26,6 +27,16 @@ router.register("funding-lines", views.FundingLineViewSet, basename="fundingline
 router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
 router.register("targets", indicators_api.TargetViewSet, basename="target")
 router.register("measurements", indicators_api.MeasurementViewSet, basename="measurement")
+router.register("socialmap/services", socialmap_api.ServiceViewSet, basename="socialmap-service")
+router.register(
+    "socialmap/participation",
+    socialmap_api.ParticipationViewSet,
+    basename="socialmap-participation",
+)
+router.register("socialmap/needs", socialmap_api.NeedViewSet, basename="socialmap-need")
+router.register(
+    "socialmap/taxonomy-terms", socialmap_api.TaxonomyTermViewSet, basename="socialmap-term"
+)
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),

@@ -43,6 +43,14 @@ ENDPOINTS = [
     "/api/v1/targets/{id}/",
     "/api/v1/measurements/",
     "/api/v1/measurements/{id}/",
+    "/api/v1/socialmap/services/",
+    "/api/v1/socialmap/services/{id}/",
+    "/api/v1/socialmap/participation/",
+    "/api/v1/socialmap/participation/{id}/",
+    "/api/v1/socialmap/needs/",
+    "/api/v1/socialmap/needs/{id}/",
+    "/api/v1/socialmap/taxonomy-terms/",
+    "/api/v1/socialmap/taxonomy-terms/{id}/",
 ]
 
 
@@ -73,11 +81,21 @@ def test_schema_endpoint_serves_openapi_3_with_every_endpoint(client):
     assert set(schema["paths"]["/api/v1/interventions/{id}/"]) == {"get", "patch"}
     # Partners submit measurements (they wait for approval); everything else is read-only.
     assert set(schema["paths"]["/api/v1/measurements/"]) == {"get", "post"}
+    # The sociale kaart: providers add and change their entries and enter counts.
+    assert set(schema["paths"]["/api/v1/socialmap/services/"]) == {"get", "post"}
+    assert set(schema["paths"]["/api/v1/socialmap/services/{id}/"]) == {"get", "patch"}
+    assert set(schema["paths"]["/api/v1/socialmap/participation/"]) == {"get", "post"}
     assert all(
         set(operations) == {"get"}
         for path, operations in schema["paths"].items()
         if not path.startswith(
-            ("/api/v1/activities/{", "/api/v1/interventions/{", "/api/v1/measurements/")
+            (
+                "/api/v1/activities/{",
+                "/api/v1/interventions/{",
+                "/api/v1/measurements/",
+                "/api/v1/socialmap/services/",
+                "/api/v1/socialmap/participation/",
+            )
         )
     )
     assert schema["components"]["securitySchemes"]["apiToken"] == {

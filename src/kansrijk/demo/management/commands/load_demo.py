@@ -4,6 +4,7 @@ from kansrijk.agenda.demo import AgendaFileError, load_all_agendas
 from kansrijk.indicators.demo import IndicatorFileError, load_demo_indicators
 from kansrijk.organisations.demo import DEMO_PASSWORD, DemoRefused, load_demo_organisations
 from kansrijk.organisations.models import Role
+from kansrijk.socialmap.demo import SocialmapFileError, load_demo_socialmap
 
 
 class Command(BaseCommand):
@@ -15,7 +16,9 @@ class Command(BaseCommand):
             agendas = load_all_agendas()
             # After the agendas: indicators are linked to their goals.
             load_demo_indicators()
-        except (DemoRefused, AgendaFileError, IndicatorFileError) as refusal:
+            # After the indicators: services serve goals, participation feeds an indicator.
+            socialmap = load_demo_socialmap()
+        except (DemoRefused, AgendaFileError, IndicatorFileError, SocialmapFileError) as refusal:
             raise CommandError(str(refusal)) from refusal
         self.stdout.write(
             f"Demo: {report.regions_created} regio's en "
@@ -23,6 +26,9 @@ class Command(BaseCommand):
         )
         for agenda in agendas:
             self.stdout.write(f"Agenda: {agenda.title} (/agenda/{agenda.slug}/)")
+        self.stdout.write(
+            f"Sociale kaart (/sociale-kaart/): {socialmap.services_created} nieuw aanbod."
+        )
         self.stdout.write("")
         self.stdout.write("Inloggen op http://127.0.0.1:8000/ met wachtwoord " + DEMO_PASSWORD)
         for username, role, organisation, two_factor in report.users:

@@ -1,0 +1,1551 @@
+"""Open Referral HSDS 3: the sociale kaart out (tabular CSV files in a zip with a
+``datapackage.json``, or JSON service objects) and back in.
+
+``export_tables`` reads the catalogue once (a fixed number of queries) into the HSDS
+tables; ``write_zip`` and ``write_json`` write them; ``read_zip`` and ``read_json`` turn
+either file back into the same tables, and ``import_tables`` checks every row of every
+table (all problems at once, naming table, row and column in Dutch) and then writes all
+of it or nothing, matching every record on its HSDS ``id``. An export imported into an
+empty sociale kaart gives the same catalogue; imported again it changes nothing.
+
+What HSDS has no field for travels as an ``attribute`` with a term of one of Kansrijk's
+taxonomies: themes, audiences, the features (op indicatie, inkomensgrens, gratis,
+Jeugdfonds Sport & Cultuur, schoolgroep, bron), the gemeente and wijk of a location
+(``kansrijk-gebied``: region codes) and the agenda goals and interventions a service
+serves (``kansrijk-agenda``). The mapping is in ``docs/formats/hsds.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import re
+import uuid
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from kansrijk.agenda.models import Goal, Intervention
+from kansrijk.organisations.models import Organisation, Region, RegionKind
+from kansrijk.organisations.validators import normalise_postcode
+from kansrijk.reports.exporting import guard_formula, unguard_formula
+
+from . import taxonomy, validators
+from .models import (
+    LocationType,
+    Provider,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceStatus,
+    TaxonomyTerm,
+)
+
+HSDS_VERSION = "3.0"
+AREA_TAXONOMY = "kansrijk-gebied"
+AGENDA_TAXONOMY = "kansrijk-agenda"
+AREA_URN = "urn:kansrijk:regio:"
+SCHOOL_IDENTIFIER = "BRIN6"
+COUNTRY = "NL"
+MAX_ZIP_BYTES = 50 * 1024 * 1024
+
+# HSDS table → (file in the tabular package, columns). Only the columns Kansrijk fills.
+TABLES: dict[str, tuple[str, list[str]]] = {
+    "organization": (
+        "organizations.csv",
+        ["id", "name", "alternate_name", "description", "email", "website"],
+    ),
+    "organization_identifier": (
+        "organization_identifiers.csv",
+        ["id", "organization_id", "identifier_scheme", "identifier_type", "identifier"],
+    ),
+    "service": (
+        "services.csv",
+        [
+            "id",
+            "organization_id",
+            "name",
+            "alternate_name",
+            "description",
+            "url",
+            "email",
+            "status",
+            "alert",
+            "application_process",
+            "fees_description",
+            "eligibility_description",
+            "minimum_age",
+            "maximum_age",
+            "assured_date",
+            "last_modified",
+        ],
+    ),
+    "location": (
+        "locations.csv",
+        [
+            "id",
+            "location_type",
+            "url",
+            "organization_id",
+            "name",
+            "description",
+            "latitude",
+            "longitude",
+            "external_identifier",
+            "external_identifier_type",
+        ],
+    ),
+    "address": (
+        "addresses.csv",
+        [
+            "id",
+            "location_id",
+            "address_1",
+            "city",
+            "region",
+            "state_province",
+            "postal_code",
+            "country",
+            "address_type",
+        ],
+    ),
+    "service_at_location": (
+        "service_at_locations.csv",
+        ["id", "service_id", "location_id", "description"],
+    ),
+    "schedule": (
+        "schedules.csv",
+        [
+            "id",
+            "service_id",
+            "service_at_location_id",
+            "valid_from",
+            "valid_to",
+            "freq",
+            "byday",
+            "opens_at",
+            "closes_at",
+            "description",
+        ],
+    ),
+    "phone": ("phones.csv", ["id", "service_id", "location_id", "number", "description"]),
+    "contact": ("contacts.csv", ["id", "service_id", "title", "department", "email"]),
+    "language": ("languages.csv", ["id", "service_id", "name", "code", "note"]),
+    "cost_option": (
+        "cost_options.csv",
+        [
+            "id",
+            "service_id",
+            "option",
+            "currency",
+            "amount",
+            "amount_description",
+            "valid_from",
+            "valid_to",
+        ],
+    ),
+    "service_area": (
+        "service_areas.csv",
+        ["id", "service_id", "name", "description", "extent_type", "uri"],
+    ),
+    "taxonomy": ("taxonomies.csv", ["id", "name", "description", "uri", "version"]),
+    "taxonomy_term": (
+        "taxonomy_terms.csv",
+        ["id", "code", "name", "description", "parent_id", "taxonomy", "taxonomy_id", "language"],
+    ),
+    "attribute": (
+        "attributes.csv",
+        ["id", "link_id", "link_type", "link_entity", "taxonomy_term_id", "value", "label"],
+    ),
+}
+NUMBER_COLUMNS = {"minimum_age", "maximum_age", "latitude", "longitude", "amount"}
+STATUS_OUT = {
+    ServiceStatus.PUBLISHED: "active",
+    ServiceStatus.SUBMITTED: "inactive",
+    ServiceStatus.CONCEPT: "inactive",
+    ServiceStatus.ARCHIVED: "inactive",
+}
+STATUS_IN = {
+    "active": ServiceStatus.PUBLISHED,
+    "inactive": ServiceStatus.ARCHIVED,
+    "defunct": ServiceStatus.ARCHIVED,
+    "temporarily closed": ServiceStatus.ARCHIVED,
+}
+# Which attribute link_type each fixed taxonomy uses.
+LINK_TYPES = {
+    taxonomy.THEME: "theme",
+    taxonomy.AUDIENCE: "audience",
+    AREA_TAXONOMY: "area",
+    AGENDA_TAXONOMY: "agenda",
+}
+FEATURE_LINK_TYPES = {
+    "op-indicatie": "eligibility",
+    "inkomensgrens": "eligibility",
+    "schoolgroep": "eligibility",
+    "gratis": "cost",
+    "jeugdfonds-sport-cultuur": "cost",
+    "bron": "source",
+}
+
+
+def _id(value) -> str:
+    return str(value) if value else ""
+
+
+def _derived_id(kind: str, *parts) -> str:
+    return str(uuid.uuid5(taxonomy.NAMESPACE, ":".join([kind, *map(str, parts)])))
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return (
+            format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+        )
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(timespec="milliseconds")
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _number_text(value: Decimal | None) -> str:
+    """A number without needless zeros: 10, 2.5, 51.931056."""
+    if value is None:
+        return ""
+    normalised = value.normalize()
+    return format(normalised, "f")
+
+
+def _groups(service: Service) -> str:
+    low, high = service.minimum_group, service.maximum_group
+    if low is None and high is None:
+        return ""
+    if low == high or high is None:
+        return str(low)
+    if low is None:
+        return f"-{high}"
+    return f"{low}-{high}"
+
+
+def _organisation_identifiers(provider: Provider) -> list[dict]:
+    organisation = provider.organisation
+    if organisation is None:
+        return []
+    identifier = organisation.code or organisation.name
+    kind = f"kansrijk:{organisation.kind}" + ("" if organisation.code else ":naam")
+    return [
+        {
+            "id": _derived_id("organization_identifier", provider.uuid, kind),
+            "organization_id": str(provider.uuid),
+            "identifier_scheme": "",
+            "identifier_type": kind,
+            "identifier": identifier,
+        }
+    ]
+
+
+# ------------------------------------------------------------------ export
+
+
+def export_tables(services, *, public_links_only: bool = True) -> dict[str, list[dict]]:
+    """The HSDS tables of ``services`` (a queryset), as text values. Links to agenda goals
+    and interventions are only written for agendas that are public (open data), unless
+    ``public_links_only`` is off (a full copy by an administrator)."""
+    services = list(
+        services.select_related("provider__organisation")
+        .prefetch_related(
+            "themes__taxonomy",
+            "audiences__taxonomy",
+            Prefetch("areas", queryset=ServiceArea.objects.select_related("region")),
+            Prefetch(
+                "service_at_locations",
+                queryset=ServiceAtLocation.objects.select_related(
+                    "location__provider",
+                    "location__school",
+                    "location__municipality",
+                    "location__district",
+                ).prefetch_related("schedules", "location__phones"),
+            ),
+            "schedules",
+            "phones",
+            "contacts",
+            "languages",
+            "cost_options",
+            Prefetch("goals", queryset=Goal.objects.select_related("agenda")),
+            Prefetch("interventions", queryset=Intervention.objects.select_related("agenda")),
+        )
+        .order_by("name", "pk")
+    )
+    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
+    terms_used: dict[str, dict] = {}
+    taxonomies_used: dict[str, dict] = {}
+    fixed_terms = {
+        (term.taxonomy.code, term.code): term
+        for term in TaxonomyTerm.objects.select_related("taxonomy")
+    }
+    providers: dict[int, Provider] = {}
+    locations: dict[int, object] = {}
+
+    def use_taxonomy(code: str, name: str, description: str, taxonomy_id: str) -> None:
+        taxonomies_used.setdefault(
+            code,
+            {
+                "id": taxonomy_id,
+                "name": name,
+                "description": description,
+                "uri": code,
+                "version": "",
+            },
+        )
+
+    def use_fixed_term(taxonomy_code: str, code: str) -> str:
+        term = fixed_terms[(taxonomy_code, code)]
+        use_taxonomy(
+            taxonomy_code, term.taxonomy.name, term.taxonomy.description, str(term.taxonomy.uuid)
+        )
+        terms_used.setdefault(
+            str(term.uuid),
+            {
+                "id": str(term.uuid),
+                "code": term.code,
+                "name": term.name,
+                "description": term.description,
+                "parent_id": "",
+                "taxonomy": taxonomy_code,
+                "taxonomy_id": str(term.taxonomy.uuid),
+                "language": term.language,
+            },
+        )
+        return str(term.uuid)
+
+    def use_dynamic_term(taxonomy_code: str, code: str, name: str) -> str:
+        taxonomy_id = _derived_id("taxonomy", taxonomy_code)
+        if taxonomy_code == AREA_TAXONOMY:
+            use_taxonomy(
+                taxonomy_code,
+                "Gemeenten en wijken",
+                "CBS-gemeentecodes en de wijk- en kerncodes van Kansrijk.",
+                taxonomy_id,
+            )
+        else:
+            use_taxonomy(
+                taxonomy_code,
+                "Agenda's in Kansrijk",
+                "Doelen (doel:agenda:id) en interventies (interventie:agenda:id) van een agenda.",
+                taxonomy_id,
+            )
+        term_id = _derived_id("term", taxonomy_code, code)
+        terms_used.setdefault(
+            term_id,
+            {
+                "id": term_id,
+                "code": code,
+                "name": name[:255],
+                "description": "",
+                "parent_id": "",
+                "taxonomy": taxonomy_code,
+                "taxonomy_id": taxonomy_id,
+                "language": "nl",
+            },
+        )
+        return term_id
+
+    def attribute(link_id, link_entity: str, link_type: str, term_id: str, value="", label=""):
+        tables["attribute"].append(
+            {
+                "id": _derived_id("attribute", link_id, term_id),
+                "link_id": str(link_id),
+                "link_type": link_type,
+                "link_entity": link_entity,
+                "taxonomy_term_id": term_id,
+                "value": value,
+                "label": label,
+            }
+        )
+
+    for service in services:
+        provider = service.provider
+        if provider is not None and provider.pk not in providers:
+            providers[provider.pk] = provider
+        tables["service"].append(
+            {
+                "id": str(service.uuid),
+                "organization_id": _id(provider.uuid if provider else ""),
+                "name": service.name,
+                "alternate_name": service.alternate_name,
+                "description": service.description,
+                "url": service.url,
+                "email": service.email,
+                "status": STATUS_OUT[service.status],
+                "alert": service.alert,
+                "application_process": service.application_process,
+                "fees_description": service.fees_description,
+                "eligibility_description": service.eligibility_description,
+                "minimum_age": _number_text(service.minimum_age),
+                "maximum_age": _number_text(service.maximum_age),
+                "assured_date": _text(service.assured_date),
+                "last_modified": _text(service.last_modified),
+            }
+        )
+        for term in service.themes.all():
+            attribute(service.uuid, "service", "theme", use_fixed_term(taxonomy.THEME, term.code))
+        for term in service.audiences.all():
+            attribute(
+                service.uuid, "service", "audience", use_fixed_term(taxonomy.AUDIENCE, term.code)
+            )
+        for field_name, code in taxonomy.FEATURE_FIELDS.items():
+            if getattr(service, field_name):
+                attribute(
+                    service.uuid,
+                    "service",
+                    FEATURE_LINK_TYPES[code],
+                    use_fixed_term(taxonomy.FEATURE, code),
+                )
+        if groups := _groups(service):
+            attribute(
+                service.uuid,
+                "service",
+                "eligibility",
+                use_fixed_term(taxonomy.FEATURE, "schoolgroep"),
+                value=groups,
+            )
+        if service.source_note:
+            attribute(
+                service.uuid,
+                "service",
+                "source",
+                use_fixed_term(taxonomy.FEATURE, "bron"),
+                value=service.source_note,
+            )
+        for goal in service.goals.all():
+            if goal.agenda.is_public or not public_links_only:
+                code = f"doel:{goal.agenda.slug}:{goal.external_id}"
+                attribute(
+                    service.uuid,
+                    "service",
+                    "agenda",
+                    use_dynamic_term(AGENDA_TAXONOMY, code, str(goal)),
+                )
+        for intervention in service.interventions.all():
+            if intervention.agenda.is_public or not public_links_only:
+                code = f"interventie:{intervention.agenda.slug}:{intervention.external_id}"
+                attribute(
+                    service.uuid,
+                    "service",
+                    "agenda",
+                    use_dynamic_term(AGENDA_TAXONOMY, code, intervention.name),
+                )
+        for area in service.areas.all():
+            tables["service_area"].append(
+                {
+                    "id": str(area.uuid),
+                    "service_id": str(service.uuid),
+                    "name": area.region.name,
+                    "description": area.description,
+                    "extent_type": "",
+                    "uri": AREA_URN + area.region.code,
+                }
+            )
+        for at_location in service.service_at_locations.all():
+            location = at_location.location
+            locations.setdefault(location.pk, location)
+            if location.provider_id and location.provider_id not in providers:
+                providers[location.provider_id] = location.provider
+            tables["service_at_location"].append(
+                {
+                    "id": str(at_location.uuid),
+                    "service_id": str(service.uuid),
+                    "location_id": str(location.uuid),
+                    "description": at_location.description,
+                }
+            )
+            for schedule in at_location.schedules.all():
+                tables["schedule"].append(_schedule_row(schedule, "", str(at_location.uuid)))
+        for schedule in service.schedules.all():
+            tables["schedule"].append(_schedule_row(schedule, str(service.uuid), ""))
+        for phone in service.phones.all():
+            tables["phone"].append(
+                {
+                    "id": str(phone.uuid),
+                    "service_id": str(service.uuid),
+                    "location_id": "",
+                    "number": phone.number,
+                    "description": phone.description,
+                }
+            )
+        for contact in service.contacts.all():
+            tables["contact"].append(
+                {
+                    "id": str(contact.uuid),
+                    "service_id": str(service.uuid),
+                    "title": contact.title,
+                    "department": contact.department,
+                    "email": contact.email,
+                }
+            )
+        for language in service.languages.all():
+            tables["language"].append(
+                {
+                    "id": str(language.uuid),
+                    "service_id": str(service.uuid),
+                    "name": language.name,
+                    "code": language.code,
+                    "note": language.note,
+                }
+            )
+        for cost in service.cost_options.all():
+            tables["cost_option"].append(
+                {
+                    "id": str(cost.uuid),
+                    "service_id": str(service.uuid),
+                    "option": cost.option,
+                    "currency": cost.currency,
+                    "amount": _number_text(cost.amount),
+                    "amount_description": cost.amount_description,
+                    "valid_from": _text(cost.valid_from),
+                    "valid_to": _text(cost.valid_to),
+                }
+            )
+    for location in sorted(locations.values(), key=lambda loc: str(loc.uuid)):
+        tables["location"].append(
+            {
+                "id": str(location.uuid),
+                "location_type": location.location_type,
+                "url": location.url,
+                "organization_id": _id(location.provider.uuid if location.provider_id else ""),
+                "name": location.name,
+                "description": location.description,
+                "latitude": _number_text(location.latitude),
+                "longitude": _number_text(location.longitude),
+                "external_identifier": location.school.code if location.school_id else "",
+                "external_identifier_type": SCHOOL_IDENTIFIER if location.school_id else "",
+            }
+        )
+        if location.address_1 or location.postal_code or location.city:
+            tables["address"].append(
+                {
+                    "id": _derived_id("address", location.uuid),
+                    "location_id": str(location.uuid),
+                    "address_1": location.address_1,
+                    "city": location.city,
+                    "region": location.municipality.name if location.municipality_id else "",
+                    "state_province": "",
+                    "postal_code": location.postal_code,
+                    "country": COUNTRY,
+                    "address_type": "physical",
+                }
+            )
+        for region in (location.municipality, location.district):
+            if region is not None:
+                term_id = use_dynamic_term(AREA_TAXONOMY, region.code, region.name)
+                attribute(location.uuid, "location", "area", term_id, label=region.name)
+        for phone in location.phones.all():
+            tables["phone"].append(
+                {
+                    "id": str(phone.uuid),
+                    "service_id": "",
+                    "location_id": str(location.uuid),
+                    "number": phone.number,
+                    "description": phone.description,
+                }
+            )
+    for provider in sorted(providers.values(), key=lambda p: str(p.uuid)):
+        tables["organization"].append(
+            {
+                "id": str(provider.uuid),
+                "name": provider.name,
+                "alternate_name": provider.alternate_name,
+                "description": provider.description,
+                "email": provider.email,
+                "website": provider.website,
+            }
+        )
+        tables["organization_identifier"] += _organisation_identifiers(provider)
+        if provider.source_note:
+            attribute(
+                provider.uuid,
+                "organization",
+                "source",
+                use_fixed_term(taxonomy.FEATURE, "bron"),
+                value=provider.source_note,
+            )
+    tables["taxonomy"] = sorted(taxonomies_used.values(), key=lambda row: row["id"])
+    tables["taxonomy_term"] = sorted(terms_used.values(), key=lambda row: row["id"])
+    for name in ("attribute", "schedule", "phone", "contact", "language", "cost_option"):
+        tables[name].sort(key=lambda row: row["id"])
+    return tables
+
+
+def _schedule_row(schedule, service_id: str, at_location_id: str) -> dict:
+    return {
+        "id": str(schedule.uuid),
+        "service_id": service_id,
+        "service_at_location_id": at_location_id,
+        "valid_from": _text(schedule.valid_from),
+        "valid_to": _text(schedule.valid_to),
+        "freq": schedule.freq,
+        "byday": schedule.byday,
+        "opens_at": _text(schedule.opens_at),
+        "closes_at": _text(schedule.closes_at),
+        "description": schedule.description,
+    }
+
+
+# ------------------------------------------------------------------ files
+
+
+def write_zip(tables: dict[str, list[dict]]) -> bytes:
+    """The HSDS tabular form: one CSV per table and a Frictionless ``datapackage.json``.
+    Texts are guarded against formula injection like every CSV of Kansrijk."""
+    stream = io.BytesIO()
+    resources = []
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, (path, columns) in TABLES.items():
+            text = io.StringIO(newline="")
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerow(columns)
+            for row in tables.get(name, []):
+                writer.writerow([guard_formula(row.get(column, "")) for column in columns])
+            archive.writestr(path, text.getvalue().encode("utf-8"))
+            resources.append(
+                {
+                    "name": name,
+                    "path": path,
+                    "profile": "tabular-data-resource",
+                    "format": "csv",
+                    "mediatype": "text/csv",
+                    "encoding": "utf-8",
+                    "schema": {
+                        "fields": [
+                            {"name": c, "type": "number" if c in NUMBER_COLUMNS else "string"}
+                            for c in columns
+                        ],
+                        "primaryKey": "id",
+                    },
+                }
+            )
+        package = {
+            "profile": "tabular-data-package",
+            "name": "kansrijk-sociale-kaart",
+            "title": "Sociale kaart (Kansrijk)",
+            "description": f"Open Referral Human Services Data Specification {HSDS_VERSION}",
+            "resources": resources,
+        }
+        archive.writestr("datapackage.json", json.dumps(package, indent=2, ensure_ascii=False))
+    return stream.getvalue()
+
+
+def _typed(row: dict) -> dict:
+    """A row for JSON: numbers as numbers, empty values as null."""
+    result = {}
+    for column, value in row.items():
+        if value == "":
+            result[column] = None
+        elif column in NUMBER_COLUMNS:
+            result[column] = float(value) if "." in value else int(value)
+        else:
+            result[column] = value
+    return result
+
+
+def write_json(tables: dict[str, list[dict]]) -> bytes:
+    """The HSDS 3 JSON form: a ``service_list`` page holding every service object with its
+    organization, service_at_locations (with their location), phones, schedules,
+    contacts, languages, cost_options, service_areas and attributes nested."""
+    by: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for name, key in (
+        ("service_area", "service_id"),
+        ("service_at_location", "service_id"),
+        ("phone", "service_id"),
+        ("contact", "service_id"),
+        ("language", "service_id"),
+        ("cost_option", "service_id"),
+        ("schedule", "service_id"),
+        ("address", "location_id"),
+        ("organization_identifier", "organization_id"),
+        ("attribute", "link_id"),
+    ):
+        for row in tables.get(name, []):
+            if row.get(key):
+                by[name][row[key]].append(row)
+    for row in tables.get("schedule", []):
+        if row.get("service_at_location_id"):
+            by["schedule_sal"][row["service_at_location_id"]].append(row)
+    for row in tables.get("phone", []):
+        if row.get("location_id"):
+            by["phone_location"][row["location_id"]].append(row)
+    terms = {row["id"]: row for row in tables.get("taxonomy_term", [])}
+    taxonomies = {row["id"]: row for row in tables.get("taxonomy", [])}
+    organizations = {row["id"]: row for row in tables.get("organization", [])}
+    locations = {row["id"]: row for row in tables.get("location", [])}
+
+    def attributes(link_id: str) -> list[dict]:
+        result = []
+        for row in by["attribute"].get(link_id, []):
+            item = _typed(row)
+            term = dict(terms[row["taxonomy_term_id"]])
+            term_item = _typed(term)
+            term_item["taxonomy_detail"] = _typed(taxonomies[term["taxonomy_id"]])
+            item["taxonomy_term"] = term_item
+            result.append(item)
+        return result
+
+    def organization(organization_id: str):
+        if not organization_id:
+            return None
+        item = _typed(organizations[organization_id])
+        item["organization_identifiers"] = [
+            _typed(r) for r in by["organization_identifier"].get(organization_id, [])
+        ]
+        item["attributes"] = attributes(organization_id)
+        return item
+
+    contents = []
+    for service in tables.get("service", []):
+        service_id = service["id"]
+        item = _typed(service)
+        item["organization"] = organization(service["organization_id"])
+        item["service_areas"] = [_typed(r) for r in by["service_area"].get(service_id, [])]
+        item["phones"] = [_typed(r) for r in by["phone"].get(service_id, [])]
+        item["contacts"] = [_typed(r) for r in by["contact"].get(service_id, [])]
+        item["languages"] = [_typed(r) for r in by["language"].get(service_id, [])]
+        item["cost_options"] = [_typed(r) for r in by["cost_option"].get(service_id, [])]
+        item["schedules"] = [_typed(r) for r in by["schedule"].get(service_id, [])]
+        item["attributes"] = attributes(service_id)
+        item["service_at_locations"] = []
+        for sal in by["service_at_location"].get(service_id, []):
+            sal_item = _typed(sal)
+            sal_item["schedules"] = [_typed(r) for r in by["schedule_sal"].get(sal["id"], [])]
+            location = locations[sal["location_id"]]
+            location_item = _typed(location)
+            location_item["addresses"] = [_typed(r) for r in by["address"].get(location["id"], [])]
+            location_item["phones"] = [
+                _typed(r) for r in by["phone_location"].get(location["id"], [])
+            ]
+            location_item["attributes"] = attributes(location["id"])
+            sal_item["location"] = location_item
+            item["service_at_locations"].append(sal_item)
+        contents.append(item)
+    page = {
+        "total_items": len(contents),
+        "total_pages": 1,
+        "page_number": 1,
+        "size": len(contents),
+        "first_page": True,
+        "last_page": True,
+        "empty": not contents,
+        "contents": contents,
+    }
+    return json.dumps(page, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class HsdsProblem:
+    table: str | None
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.table:
+            where.append(_("Tabel '%(table)s'") % {"table": self.table})
+        if self.row is not None:
+            where.append(_("rij %(row)s") % {"row": self.row})
+        if self.column:
+            where.append(_("kolom '%(column)s'") % {"column": self.column})
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class HsdsRejected(Exception):
+    def __init__(self, problems: list[HsdsProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Tables:
+    """Rows per table with the row number a person would see (a CSV counts its header as
+    row 1; a JSON list counts from 1)."""
+
+    rows: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)
+
+
+def read_zip(data: bytes) -> Tables:
+    if len(data) > MAX_ZIP_BYTES:
+        raise HsdsRejected([HsdsProblem(None, None, None, _("Het bestand is groter dan 50 MB."))])
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise HsdsRejected(
+            [HsdsProblem(None, None, None, _("Het bestand is geen zip-bestand."))]
+        ) from None
+    names = set(archive.namelist())
+    tables = Tables()
+    for name, (path, _columns) in TABLES.items():
+        if path not in names:
+            tables.rows[name] = []
+            continue
+        text = archive.read(path).decode("utf-8-sig")
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        tables.rows[name] = [
+            (number, {key: unguard_formula(value or "") for key, value in row.items() if key})
+            for number, row in enumerate(reader, start=2)
+        ]
+    return tables
+
+
+def _flat(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format(Decimal(str(value)).normalize(), "f")
+    return str(value)
+
+
+def read_json(data: bytes) -> Tables:
+    """The JSON form back into tables: nested objects become rows of their own table."""
+    try:
+        page = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise HsdsRejected(
+            [HsdsProblem(None, None, None, _("Het bestand is geen JSON."))]
+        ) from None
+    services = page.get("contents") if isinstance(page, dict) else page
+    if not isinstance(services, list):
+        raise HsdsRejected(
+            [HsdsProblem(None, None, None, _("Verwacht een lijst met aanbod (contents)."))]
+        )
+    collected: dict[str, dict[str, dict]] = {name: {} for name in TABLES}
+
+    def add(name: str, item: dict, **extra) -> None:
+        if not isinstance(item, dict):
+            return
+        columns = TABLES[name][1]
+        row = {column: _flat(item.get(column)) for column in columns}
+        row.update({key: value for key, value in extra.items() if value})
+        collected[name].setdefault(row.get("id") or f"#{len(collected[name])}", row)
+
+    def add_attributes(items, link_id: str, link_entity: str) -> None:
+        for attribute in items or []:
+            term = attribute.get("taxonomy_term") if isinstance(attribute, dict) else None
+            if isinstance(term, dict):
+                detail = term.get("taxonomy_detail")
+                if isinstance(detail, dict):
+                    add("taxonomy", detail)
+                add("taxonomy_term", term)
+            add("attribute", attribute, link_id=link_id, link_entity=link_entity)
+
+    for service in services:
+        if not isinstance(service, dict):
+            continue
+        organization = service.get("organization")
+        if isinstance(organization, dict):
+            add("organization", organization)
+            for identifier in organization.get("organization_identifiers") or []:
+                add("organization_identifier", identifier, organization_id=organization.get("id"))
+            add_attributes(organization.get("attributes"), organization.get("id"), "organization")
+        add("service", service)
+        service_id = service.get("id")
+        for name, key in (
+            ("service_area", "service_areas"),
+            ("phone", "phones"),
+            ("contact", "contacts"),
+            ("language", "languages"),
+            ("cost_option", "cost_options"),
+            ("schedule", "schedules"),
+        ):
+            for item in service.get(key) or []:
+                add(name, item, service_id=service_id)
+        add_attributes(service.get("attributes"), service_id, "service")
+        for sal in service.get("service_at_locations") or []:
+            if not isinstance(sal, dict):
+                continue
+            location = sal.get("location")
+            add(
+                "service_at_location",
+                sal,
+                service_id=service_id,
+                location_id=location.get("id") if isinstance(location, dict) else "",
+            )
+            for schedule in sal.get("schedules") or []:
+                add("schedule", schedule, service_at_location_id=sal.get("id"))
+            if isinstance(location, dict):
+                add("location", location)
+                for address in location.get("addresses") or []:
+                    add("address", address, location_id=location.get("id"))
+                for phone in location.get("phones") or []:
+                    add("phone", phone, location_id=location.get("id"))
+                add_attributes(location.get("attributes"), location.get("id"), "location")
+    tables = Tables()
+    for name, rows in collected.items():
+        tables.rows[name] = list(enumerate(rows.values(), start=1))
+    return tables
+
+
+def read_file(data: bytes, filename: str) -> Tables:
+    if filename.lower().endswith(".json"):
+        return read_json(data)
+    if filename.lower().endswith(".zip"):
+        return read_zip(data)
+    raise HsdsRejected([HsdsProblem(None, None, None, _("Kies een .zip- of .json-bestand."))])
+
+
+# ------------------------------------------------------------------ import: checking
+
+
+@dataclass
+class HsdsReport:
+    providers: int = 0
+    services_created: int = 0
+    services_updated: int = 0
+    services_unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.providers or self.services_created or self.services_updated)
+
+    def summary_lines(self) -> list[str]:
+        lines = [
+            _("Aanbod: %(created)s nieuw, %(updated)s bijgewerkt, %(same)s ongewijzigd")
+            % {
+                "created": self.services_created,
+                "updated": self.services_updated,
+                "same": self.services_unchanged,
+            }
+        ]
+        return lines + self.warnings
+
+
+class _Checker:
+    def __init__(self):
+        self.problems: list[HsdsProblem] = []
+
+    def problem(self, table, row, column, message) -> None:
+        self.problems.append(HsdsProblem(table, row, column, message))
+
+    def uuid(self, table, number, row, column, *, required=True) -> str:
+        value = (row.get(column) or "").strip()
+        if not value:
+            if required:
+                self.problem(table, number, column, _("dit veld is verplicht."))
+            return ""
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            self.problem(
+                table, number, column, _("'%(value)s' is geen geldig id (uuid).") % {"value": value}
+            )
+            return ""
+
+    def parse(self, table, number, column, function, value):
+        try:
+            return function(value)
+        except (ValidationError, ValueError, InvalidOperation) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            for message in messages:
+                self.problem(table, number, column, message)
+            return None
+
+
+def _date(value: str) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            _("'%(value)s' is geen datum; schrijf JJJJ-MM-DD.") % {"value": value}
+        ) from None
+
+
+TIME_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def _time(value: str) -> datetime.time | None:
+    if not value:
+        return None
+    match = TIME_RE.fullmatch(value)
+    if not match:
+        raise ValidationError(_("'%(value)s' is geen tijd; schrijf UU:MM.") % {"value": value})
+    return datetime.time(int(match[1]), int(match[2]))
+
+
+def _datetime(value: str) -> datetime.datetime | None:
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValidationError(_("'%(value)s' is geen datum en tijd (ISO 8601).") % {"value": value})
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def _decimal(value: str, places: int) -> Decimal | None:
+    if not value:
+        return None
+    number = Decimal(value.replace(",", "."))
+    if not number.is_finite():
+        raise ValueError(_("'%(value)s' is geen getal.") % {"value": value})
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def _groups_in(value: str) -> tuple[int | None, int | None]:
+    match = re.fullmatch(r"\s*([1-8])?\s*(?:-\s*([1-8]))?\s*", value or "")
+    if not match or not (match[1] or match[2]):
+        raise ValidationError(
+            _("'%(value)s' zijn geen schoolgroepen; schrijf bijvoorbeeld 7 of 6-8.")
+            % {"value": value}
+        )
+    low = int(match[1]) if match[1] else None
+    high = int(match[2]) if match[2] else low
+    if low is not None and high is not None and high < low:
+        raise ValidationError(_("De groep 'tot en met' ligt onder de groep 'vanaf'."))
+    return low, high
+
+
+def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
+    """Every row checked; returns the parsed catalogue and every problem."""
+    check = _Checker()
+    rows = tables.rows
+    regions = {
+        r.code: r
+        for r in Region.objects.filter(kind__in=[RegionKind.MUNICIPALITY, RegionKind.DISTRICT])
+    }
+    fixed = {str(term.uuid): term for term in TaxonomyTerm.objects.select_related("taxonomy")}
+    fixed_by_code = {(t.taxonomy.code, t.code): t for t in fixed.values()}
+    schools: dict[str, Organisation] = {}
+    school_codes = {
+        row.get("external_identifier", "").strip().upper()
+        for _n, row in rows.get("location", [])
+        if row.get("external_identifier_type") == SCHOOL_IDENTIFIER
+    }
+    if school_codes:
+        schools = {s.code: s for s in Organisation.objects.schools().filter(code__in=school_codes)}
+
+    # taxonomy terms in the file: known fixed terms by id or by (taxonomy, code); dynamic
+    # terms of the area and agenda taxonomies by their code.
+    term_of: dict[str, tuple[str, str]] = {}
+    for number, row in rows.get("taxonomy_term", []):
+        term_id = check.uuid("taxonomy_term", number, row, "id")
+        taxonomy_code = (row.get("taxonomy") or "").strip()
+        code = (row.get("code") or "").strip()
+        if term_id in fixed:
+            term = fixed[term_id]
+            term_of[term_id] = (term.taxonomy.code, term.code)
+        elif (taxonomy_code, code) in fixed_by_code:
+            term_of[term_id] = (taxonomy_code, code)
+        elif taxonomy_code == AREA_TAXONOMY:
+            if code not in regions:
+                check.problem(
+                    "taxonomy_term",
+                    number,
+                    "code",
+                    _("'%(value)s' is geen bekende gemeente- of wijkcode.") % {"value": code},
+                )
+            term_of[term_id] = (AREA_TAXONOMY, code)
+        elif taxonomy_code == AGENDA_TAXONOMY:
+            term_of[term_id] = (AGENDA_TAXONOMY, code)
+        elif term_id:
+            check.problem(
+                "taxonomy_term",
+                number,
+                "code",
+                _(
+                    "'%(code)s' uit taxonomie '%(taxonomy)s' is geen bekende term van de sociale kaart."
+                )
+                % {"code": code, "taxonomy": taxonomy_code},
+            )
+
+    catalogue: dict = {"providers": {}, "services": {}, "locations": {}, "identifiers": {}}
+    for number, row in rows.get("organization", []):
+        provider_id = check.uuid("organization", number, row, "id")
+        name = (row.get("name") or "").strip()
+        if not name:
+            check.problem("organization", number, "name", _("dit veld is verplicht."))
+        catalogue["providers"][provider_id] = {
+            "name": name[:200],
+            "alternate_name": (row.get("alternate_name") or "")[:200],
+            "description": row.get("description") or "",
+            "email": (row.get("email") or "").strip(),
+            "website": validators.normalise_url(row.get("website") or ""),
+            "source_note": "",
+        }
+    for number, row in rows.get("organization_identifier", []):
+        provider_id = check.uuid("organization_identifier", number, row, "organization_id")
+        if provider_id and provider_id not in catalogue["providers"]:
+            check.problem(
+                "organization_identifier",
+                number,
+                "organization_id",
+                _("deze organisatie staat niet in het bestand."),
+            )
+        kind = (row.get("identifier_type") or "").strip()
+        if kind.startswith("kansrijk:"):
+            catalogue["identifiers"][provider_id] = (kind, (row.get("identifier") or "").strip())
+
+    known_providers = set(catalogue["providers"]) | {
+        str(u) for u in Provider.objects.values_list("uuid", flat=True)
+    }
+    for number, row in rows.get("service", []):
+        service_id = check.uuid("service", number, row, "id")
+        provider_id = check.uuid("service", number, row, "organization_id", required=False)
+        if provider_id and provider_id not in known_providers:
+            check.problem(
+                "service",
+                number,
+                "organization_id",
+                _("deze organisatie staat niet in het bestand."),
+            )
+        name = (row.get("name") or "").strip()
+        if not name:
+            check.problem("service", number, "name", _("dit veld is verplicht."))
+        status = (row.get("status") or "").strip()
+        if status not in STATUS_IN:
+            check.problem(
+                "service",
+                number,
+                "status",
+                _("'%(value)s' is geen HSDS-status; kies uit %(options)s.")
+                % {"value": status, "options": ", ".join(STATUS_IN)},
+            )
+        low = check.parse(
+            "service", number, "minimum_age", validators.parse_age, row.get("minimum_age")
+        )
+        high = check.parse(
+            "service", number, "maximum_age", validators.parse_age, row.get("maximum_age")
+        )
+        if low is not None and high is not None and high < low:
+            check.problem(
+                "service",
+                number,
+                "maximum_age",
+                _("de leeftijd 'tot en met' ligt onder de leeftijd 'vanaf'."),
+            )
+        if not (row.get("description") or "").strip():
+            check.problem("service", number, "description", _("dit veld is verplicht."))
+        url = validators.normalise_url(row.get("url") or "")
+        catalogue["services"][service_id] = {
+            "row": number,
+            "provider": provider_id,
+            "fields": {
+                "name": name[:255],
+                "alternate_name": (row.get("alternate_name") or "")[:255],
+                "description": row.get("description") or "",
+                "url": url,
+                "email": (row.get("email") or "").strip(),
+                "status": STATUS_IN.get(status, ServiceStatus.ARCHIVED),
+                "alert": row.get("alert") or "",
+                "application_process": row.get("application_process") or "",
+                "fees_description": row.get("fees_description") or "",
+                "eligibility_description": row.get("eligibility_description") or "",
+                "minimum_age": low,
+                "maximum_age": high,
+                "minimum_group": None,
+                "maximum_group": None,
+                "requires_referral": False,
+                "has_income_limit": False,
+                "is_free": False,
+                "accepts_jeugdfonds": False,
+                "source_note": "",
+                "assured_date": check.parse(
+                    "service", number, "assured_date", _date, row.get("assured_date")
+                ),
+                "last_modified": check.parse(
+                    "service", number, "last_modified", _datetime, row.get("last_modified")
+                ),
+            },
+            "themes": [],
+            "audiences": [],
+            "goals": [],
+            "interventions": [],
+            "areas": [],
+            "locations": [],
+            "schedules": [],
+            "phones": [],
+            "contacts": [],
+            "languages": [],
+            "cost_options": [],
+        }
+    services = catalogue["services"]
+
+    def service_of(table, number, row, column="service_id"):
+        service_id = check.uuid(table, number, row, column)
+        if service_id and service_id not in services:
+            check.problem(table, number, column, _("dit aanbod staat niet in het bestand."))
+            return None
+        return services.get(service_id)
+
+    for number, row in rows.get("service_area", []):
+        service = service_of("service_area", number, row)
+        uri = (row.get("uri") or "").strip()
+        code = uri[len(AREA_URN) :] if uri.startswith(AREA_URN) else ""
+        region = regions.get(code)
+        if region is None:
+            check.problem(
+                "service_area",
+                number,
+                "uri",
+                _("'%(value)s' noemt geen bekende gemeente of wijk (verwacht %(prefix)sGM0556).")
+                % {"value": uri, "prefix": AREA_URN},
+            )
+        elif service is not None:
+            service["areas"].append(
+                {
+                    "uuid": check.uuid("service_area", number, row, "id"),
+                    "region": region,
+                    "description": (row.get("description") or "")[:255],
+                }
+            )
+
+    locations = catalogue["locations"]
+    for number, row in rows.get("location", []):
+        location_id = check.uuid("location", number, row, "id")
+        location_type = (row.get("location_type") or "physical").strip()
+        if location_type not in LocationType.values:
+            check.problem(
+                "location",
+                number,
+                "location_type",
+                _("'%(value)s' is geen soort locatie; kies physical of virtual.")
+                % {"value": location_type},
+            )
+        provider_id = check.uuid("location", number, row, "organization_id", required=False)
+        school = None
+        if row.get("external_identifier_type") == SCHOOL_IDENTIFIER:
+            code = (row.get("external_identifier") or "").strip().upper()
+            school = schools.get(code)
+            if school is None:
+                check.problem(
+                    "location",
+                    number,
+                    "external_identifier",
+                    _("er is geen school %(value)s in de referentiedata.") % {"value": code},
+                )
+        name = (row.get("name") or "").strip()
+        if not name:
+            check.problem("location", number, "name", _("dit veld is verplicht."))
+        locations[location_id] = {
+            "provider": provider_id,
+            "fields": {
+                "location_type": location_type,
+                "url": validators.normalise_url(row.get("url") or ""),
+                "name": name[:200],
+                "description": row.get("description") or "",
+                "school": school,
+                "latitude": check.parse(
+                    "location",
+                    number,
+                    "latitude",
+                    lambda v: _decimal(v, 6),
+                    row.get("latitude") or "",
+                ),
+                "longitude": check.parse(
+                    "location",
+                    number,
+                    "longitude",
+                    lambda v: _decimal(v, 6),
+                    row.get("longitude") or "",
+                ),
+                "address_1": "",
+                "postal_code": "",
+                "city": "",
+                "municipality": None,
+                "district": None,
+            },
+            "phones": [],
+        }
+    for number, row in rows.get("address", []):
+        location_id = check.uuid("address", number, row, "location_id")
+        location = locations.get(location_id)
+        if location is None:
+            check.problem(
+                "address", number, "location_id", _("deze locatie staat niet in het bestand.")
+            )
+            continue
+        postcode = (row.get("postal_code") or "").strip()
+        if postcode:
+            postcode = (
+                check.parse("address", number, "postal_code", normalise_postcode, postcode) or ""
+            )
+        country = (row.get("country") or COUNTRY).strip().upper()
+        if country != COUNTRY:
+            check.problem("address", number, "country", _("alleen adressen in Nederland (NL)."))
+        location["fields"].update(
+            address_1=(row.get("address_1") or "")[:200],
+            postal_code=postcode,
+            city=(row.get("city") or "")[:100],
+        )
+    for number, row in rows.get("service_at_location", []):
+        service = service_of("service_at_location", number, row)
+        location_id = check.uuid("service_at_location", number, row, "location_id")
+        if location_id and location_id not in locations:
+            check.problem(
+                "service_at_location",
+                number,
+                "location_id",
+                _("deze locatie staat niet in het bestand."),
+            )
+        elif service is not None:
+            service["locations"].append(
+                {
+                    "uuid": check.uuid("service_at_location", number, row, "id"),
+                    "location": location_id,
+                    "description": row.get("description") or "",
+                    "schedules": [],
+                }
+            )
+    at_locations = {sal["uuid"]: sal for s in services.values() for sal in s["locations"]}
+    for number, row in rows.get("schedule", []):
+        schedule = {
+            "uuid": check.uuid("schedule", number, row, "id"),
+            "freq": (row.get("freq") or "").strip(),
+            "byday": (row.get("byday") or "").strip(),
+            "opens_at": check.parse(
+                "schedule", number, "opens_at", _time, row.get("opens_at") or ""
+            ),
+            "closes_at": check.parse(
+                "schedule", number, "closes_at", _time, row.get("closes_at") or ""
+            ),
+            "valid_from": check.parse(
+                "schedule", number, "valid_from", _date, row.get("valid_from") or ""
+            ),
+            "valid_to": check.parse(
+                "schedule", number, "valid_to", _date, row.get("valid_to") or ""
+            ),
+            "description": row.get("description") or "",
+        }
+        if schedule["freq"] not in ("", "WEEKLY", "MONTHLY"):
+            check.problem(
+                "schedule",
+                number,
+                "freq",
+                _("'%(value)s' is geen frequentie; kies WEEKLY of MONTHLY.")
+                % {"value": schedule["freq"]},
+            )
+        check.parse("schedule", number, "byday", validators.validate_byday, schedule["byday"])
+        if (
+            schedule["valid_from"]
+            and schedule["valid_to"]
+            and schedule["valid_to"] < schedule["valid_from"]
+        ):
+            check.problem(
+                "schedule", number, "valid_to", _("de einddatum ligt voor de begindatum.")
+            )
+        if (
+            schedule["opens_at"]
+            and schedule["closes_at"]
+            and schedule["closes_at"] <= schedule["opens_at"]
+        ):
+            check.problem(
+                "schedule", number, "closes_at", _("de eindtijd ligt niet na de begintijd.")
+            )
+        sal_id = (row.get("service_at_location_id") or "").strip()
+        if sal_id:
+            sal = at_locations.get(sal_id)
+            if sal is None:
+                check.problem(
+                    "schedule",
+                    number,
+                    "service_at_location_id",
+                    _("deze locatie van het aanbod staat niet in het bestand."),
+                )
+            else:
+                sal["schedules"].append(schedule)
+        else:
+            service = service_of("schedule", number, row)
+            if service is not None:
+                service["schedules"].append(schedule)
+    for number, row in rows.get("phone", []):
+        phone = {
+            "uuid": check.uuid("phone", number, row, "id"),
+            "number": (row.get("number") or "").strip(),
+            "description": (row.get("description") or "")[:200],
+        }
+        check.parse("phone", number, "number", validators.validate_phone, phone["number"])
+        if (row.get("location_id") or "").strip():
+            location = locations.get(check.uuid("phone", number, row, "location_id"))
+            if location is None:
+                check.problem(
+                    "phone", number, "location_id", _("deze locatie staat niet in het bestand.")
+                )
+            else:
+                location["phones"].append(phone)
+        else:
+            service = service_of("phone", number, row)
+            if service is not None:
+                service["phones"].append(phone)
+    for number, row in rows.get("contact", []):
+        service = service_of("contact", number, row)
+        email = (row.get("email") or "").strip()
+        if service is not None:
+            service["contacts"].append(
+                {
+                    "uuid": check.uuid("contact", number, row, "id"),
+                    "title": (row.get("title") or "")[:200],
+                    "department": (row.get("department") or "")[:200],
+                    "email": email,
+                }
+            )
+    for number, row in rows.get("language", []):
+        service = service_of("language", number, row)
+        code = (row.get("code") or "").strip().lower()
+        check.parse("language", number, "code", validators.validate_language_code, code)
+        if service is not None:
+            service["languages"].append(
+                {
+                    "uuid": check.uuid("language", number, row, "id"),
+                    "code": code,
+                    "name": (row.get("name") or validators.LANGUAGES.get(code, ""))[:60],
+                    "note": (row.get("note") or "")[:200],
+                }
+            )
+    for number, row in rows.get("cost_option", []):
+        service = service_of("cost_option", number, row)
+        currency = (row.get("currency") or "EUR").strip().upper()
+        if currency != "EUR":
+            check.problem("cost_option", number, "currency", _("alleen bedragen in euro (EUR)."))
+        cost = {
+            "uuid": check.uuid("cost_option", number, row, "id"),
+            "option": (row.get("option") or "")[:200],
+            "currency": currency,
+            "amount": check.parse(
+                "cost_option", number, "amount", lambda v: _decimal(v, 2), row.get("amount") or ""
+            ),
+            "amount_description": (row.get("amount_description") or "")[:200],
+            "valid_from": check.parse(
+                "cost_option", number, "valid_from", _date, row.get("valid_from") or ""
+            ),
+            "valid_to": check.parse(
+                "cost_option", number, "valid_to", _date, row.get("valid_to") or ""
+            ),
+        }
+        if service is not None:
+            service["cost_options"].append(cost)
+
+    goals = {
+        f"doel:{slug}:{external_id}": pk
+        for pk, slug, external_id in Goal.objects.values_list("pk", "agenda__slug", "external_id")
+    }
+    interventions = {
+        f"interventie:{slug}:{external_id}": pk
+        for pk, slug, external_id in Intervention.objects.values_list(
+            "pk", "agenda__slug", "external_id"
+        )
+    }
+    warnings = []
+    for number, row in rows.get("attribute", []):
+        term_id = check.uuid("attribute", number, row, "taxonomy_term_id")
+        link_id = check.uuid("attribute", number, row, "link_id")
+        entity = (row.get("link_entity") or "").strip()
+        if term_id and term_id not in term_of:
+            check.problem(
+                "attribute", number, "taxonomy_term_id", _("deze term staat niet in het bestand.")
+            )
+            continue
+        if not term_id or not link_id:
+            continue
+        taxonomy_code, code = term_of[term_id]
+        value = row.get("value") or ""
+        if entity == "location":
+            location = locations.get(link_id)
+            if location is None:
+                check.problem(
+                    "attribute", number, "link_id", _("deze locatie staat niet in het bestand.")
+                )
+            elif taxonomy_code == AREA_TAXONOMY and code in regions:
+                region = regions[code]
+                key = "municipality" if region.kind == RegionKind.MUNICIPALITY else "district"
+                location["fields"][key] = region
+            continue
+        if entity == "organization":
+            provider = catalogue["providers"].get(link_id)
+            if provider is None:
+                check.problem(
+                    "attribute", number, "link_id", _("deze organisatie staat niet in het bestand.")
+                )
+            elif (taxonomy_code, code) == (taxonomy.FEATURE, "bron"):
+                provider["source_note"] = value
+            continue
+        service = services.get(link_id)
+        if service is None:
+            check.problem(
+                "attribute", number, "link_id", _("dit aanbod staat niet in het bestand.")
+            )
+            continue
+        if taxonomy_code == taxonomy.THEME:
+            service["themes"].append(fixed_by_code[(taxonomy_code, code)])
+        elif taxonomy_code == taxonomy.AUDIENCE:
+            service["audiences"].append(fixed_by_code[(taxonomy_code, code)])
+        elif taxonomy_code == taxonomy.FEATURE:
+            if code == "schoolgroep":
+                groups = check.parse("attribute", number, "value", _groups_in, value)
+                if groups:
+                    service["fields"]["minimum_group"], service["fields"]["maximum_group"] = groups
+            elif code == "bron":
+                service["fields"]["source_note"] = value
+            else:
+                field_name = {v: k for k, v in taxonomy.FEATURE_FIELDS.items()}[code]
+                service["fields"][field_name] = True
+        elif taxonomy_code == AGENDA_TAXONOMY:
+            if code in goals:
+                service["goals"].append(goals[code])
+            elif code in interventions:
+                service["interventions"].append(interventions[code])
+            else:
+                warnings.append(
+                    _(
+                        "Aanbod '%(name)s': %(code)s bestaat hier niet; die koppeling is overgeslagen."
+                    )
+                    % {"name": service["fields"]["name"], "code": code}
+                )
+    catalogue["warnings"] = warnings
+    return catalogue, check.problems
+
+
+# ------------------------------------------------------------------ import: writing
+
+
+def import_tables(tables: Tables, *, actor, dry_run: bool = False) -> HsdsReport:
+    """Check every row of every table, then write everything in one transaction (or
+    nothing, when any row is wrong). Records are matched on their HSDS id."""
+    from . import services as socialmap_services
+
+    catalogue, problems = check_tables(tables)
+    if problems:
+        raise HsdsRejected(problems)
+    report = HsdsReport(dry_run=dry_run, warnings=catalogue["warnings"])
+    if dry_run:
+        report.services_created = len(catalogue["services"])
+        return report
+    with transaction.atomic():
+        try:
+            socialmap_services.import_catalogue(catalogue, actor=actor, report=report)
+        except ValidationError as error:
+            raise HsdsRejected(
+                [HsdsProblem(None, None, None, message) for message in error.messages]
+            ) from None
+    return report
+
+
+def import_file(data: bytes, filename: str, *, actor, dry_run: bool = False) -> HsdsReport:
+    return import_tables(read_file(data, filename), actor=actor, dry_run=dry_run)

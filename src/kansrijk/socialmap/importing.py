@@ -1,0 +1,496 @@
+"""Import participation counts and needs from a CSV or XLSX file: all rows or none.
+
+1. **Check every row** and collect every problem, each naming its row and column in Dutch
+   ("Rij 3, kolom 'school': ..."). One problem and nothing is written.
+2. **Apply** in one transaction through ``services``. A row equal to what is stored
+   changes nothing (no audit row), so importing the same file twice creates no
+   duplicates and no history.
+
+Participation (``PARTICIPATION_COLUMNS``): ``aanbod`` (the id of the entry, as in the
+HSDS export), ``periode`` (2023/2024 or 2023), ``school`` (BRIN6) or ``gebied`` (code of
+a wijk or gemeente), ``deelnemers`` (a count), optional ``illustratief`` (ja/nee) and
+``bron``. Only entries the importer may maintain.
+
+Needs (``NEED_COLUMNS``): ``gemeente`` (GM code), optional ``wijk`` (code) or ``school``
+(BRIN6), ``thema`` (code or name), ``leeftijd_vanaf``, ``leeftijd_tot_en_met``,
+``omschrijving``, optional ``periode``, ``illustratief``, ``bron``. A need is the same need
+when gemeente, wijk, school, thema, ages and periode are the same; only gemeenten the
+importer records needs for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kansrijk.agenda.importing import (
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    ImportProblem,
+    ImportRejected,
+    _blank,
+    _boolean,
+    _read_csv,
+    _read_xlsx,
+    _text,
+)
+from kansrijk.agenda.importing import CellError as _CellError
+from kansrijk.organisations.models import Organisation, Region, RegionKind
+from kansrijk.organisations.validators import BRIN6_RE
+
+from . import services, taxonomy
+from .forms import parse_period
+from .models import Need, Service
+from .queries import approver_municipality_ids
+from .validators import parse_age
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "NEED_COLUMNS",
+    "PARTICIPATION_COLUMNS",
+    "ImportProblem",
+    "ImportRejected",
+    "ImportReport",
+    "import_needs",
+    "import_participation",
+]
+
+PARTICIPATION_COLUMNS = (
+    "aanbod",
+    "periode",
+    "school",
+    "gebied",
+    "deelnemers",
+    "illustratief",
+    "bron",
+)
+NEED_COLUMNS = (
+    "gemeente",
+    "wijk",
+    "school",
+    "thema",
+    "leeftijd_vanaf",
+    "leeftijd_tot_en_met",
+    "groep_vanaf",
+    "groep_tot_en_met",
+    "omschrijving",
+    "periode",
+    "illustratief",
+    "bron",
+)
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def summary_lines(self) -> list[str]:
+        if self.dry_run:
+            return [_("%(rows)s rijen gecontroleerd") % {"rows": self.created}]
+        return [
+            _("%(created)s nieuw, %(updated)s bijgewerkt, %(same)s ongewijzigd")
+            % {"created": self.created, "updated": self.updated, "same": self.unchanged}
+        ]
+
+
+def read_rows(data: bytes, filename: str, columns, required) -> list[tuple[int, dict[str, Any]]]:
+    """The rows of a CSV or XLSX file as {column: value}, numbered as a spreadsheet numbers
+    them (the header is row 1). Unknown columns are ignored; empty rows skipped."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRejected([ImportProblem(None, None, _("Het bestand is groter dan 5 MB."))])
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        header, records = _read_xlsx(data)
+    elif name.endswith(".csv"):
+        header, records = _read_csv(data)
+    else:
+        raise ImportRejected([ImportProblem(None, None, _("Kies een .xlsx- of .csv-bestand."))])
+    names = [str(cell.value or "").strip().lower() for cell in header]
+    missing = [
+        ImportProblem(None, column, _("deze kolom ontbreekt in het bestand."))
+        for column in required
+        if column not in names
+    ]
+    if missing:
+        raise ImportRejected(missing)
+    rows = []
+    for number, record in records:
+        values = {
+            column: cell.value
+            for column, cell in zip(names, record, strict=False)
+            if column in columns
+        }
+        if all(_blank(value) for value in values.values()):
+            continue
+        formula = next(
+            (column for column, cell in zip(names, record, strict=False) if cell.is_formula),
+            None,
+        )
+        if formula:
+            values["__formula__"] = formula
+        rows.append((number, values))
+        if len(rows) > MAX_ROWS:
+            raise ImportRejected(
+                [
+                    ImportProblem(
+                        None, None, _("Het bestand heeft meer dan %(n)s rijen.") % {"n": MAX_ROWS}
+                    )
+                ]
+            )
+    return rows
+
+
+class _Row:
+    """One row being checked: its values and the problems found in it."""
+
+    def __init__(self, number: int, values: dict, problems: list[ImportProblem]):
+        self.number, self.values, self.problems = number, values, problems
+        if "__formula__" in values:
+            self.problem(
+                values["__formula__"], _("een formule wordt niet ingelezen; typ de waarde.")
+            )
+
+    def text(self, column: str) -> str:
+        return _text(self.values.get(column)).strip()
+
+    def problem(self, column: str | None, message: str) -> None:
+        self.problems.append(ImportProblem(self.number, column, message))
+
+    def check(self, column: str, parse):
+        """``parse(text)``; a ValidationError or CellError becomes a problem (None)."""
+        try:
+            return parse(self.values.get(column))
+        except (ValidationError, _CellError) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            for message in messages:
+                self.problem(column, message)
+            return None
+
+
+def _count(value) -> int:
+    text = _text(value).strip()
+    if not text.isdigit():
+        raise ValidationError(
+            _("'%(value)s' is geen aantal: gebruik een heel getal van 0 of meer.") % {"value": text}
+        )
+    return int(text)
+
+
+def _group(value) -> int | None:
+    text = _text(value).strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 8:
+        raise ValidationError(
+            _("'%(value)s' is geen groep: gebruik 1 tot en met 8.") % {"value": text}
+        )
+    return int(text)
+
+
+def _regions_by_code(codes) -> dict[str, Region]:
+    return {r.code: r for r in Region.objects.filter(code__in=set(codes))}
+
+
+def _schools_by_code(codes) -> dict[str, Organisation]:
+    return {
+        s.code: s
+        for s in Organisation.objects.schools()
+        .filter(code__in={c.upper() for c in codes})
+        .select_related("municipality")
+    }
+
+
+# ------------------------------------------------------------------ participation
+
+
+def import_participation(
+    data: bytes, filename: str, *, actor, dry_run: bool = False
+) -> ImportReport:
+    rows = read_rows(data, filename, PARTICIPATION_COLUMNS, ("aanbod", "periode", "deelnemers"))
+    problems: list[ImportProblem] = []
+    editable = Service.objects.editable_by(actor) if actor is not None else Service.objects.all()
+    ids = set()
+    for _number, values in rows:
+        with contextlib.suppress(ValueError):
+            ids.add(uuid.UUID(_text(values.get("aanbod")).strip()))
+    known = {s.uuid: s for s in editable.filter(uuid__in=ids)}
+    schools = _schools_by_code(_text(v.get("school")).strip() for _n, v in rows if v.get("school"))
+    regions = _regions_by_code(_text(v.get("gebied")).strip() for _n, v in rows if v.get("gebied"))
+    checked, seen = [], {}
+    for number, values in rows:
+        row = _Row(number, values, problems)
+        service = None
+        try:
+            service = known.get(uuid.UUID(row.text("aanbod")))
+        except ValueError:
+            row.problem(
+                "aanbod",
+                _("'%(value)s' is geen id van een aanbod.") % {"value": row.text("aanbod")},
+            )
+        else:
+            if service is None:
+                row.problem("aanbod", _("dit aanbod bestaat niet, of je mag het niet bijwerken."))
+        period = row.check("periode", lambda value: parse_period(_text(value)))
+        school_code, region_code = row.text("school").upper(), row.text("gebied")
+        school = region = None
+        if bool(school_code) == bool(region_code):
+            row.problem("school", _("vul een school óf een gebied in."))
+        elif school_code:
+            if not BRIN6_RE.fullmatch(school_code):
+                row.problem(
+                    "school",
+                    _("'%(value)s' is geen vestigingscode (BRIN6), zoals 08WT00.")
+                    % {"value": school_code},
+                )
+            elif school_code not in schools:
+                row.problem(
+                    "school",
+                    _("er is geen school %(value)s in de referentiedata.") % {"value": school_code},
+                )
+            else:
+                school = schools[school_code]
+        else:
+            region = regions.get(region_code)
+            if region is None:
+                row.problem(
+                    "gebied",
+                    _("'%(value)s' is geen bekende gemeente- of wijkcode.")
+                    % {"value": region_code},
+                )
+            elif region.kind not in (RegionKind.MUNICIPALITY, RegionKind.DISTRICT):
+                row.problem(
+                    "gebied", _("%(name)s is geen gemeente of wijk.") % {"name": region.name}
+                )
+        participants = row.check("deelnemers", _count)
+        illustrative = row.check("illustratief", _boolean) or False
+        if service and period and (school or region) and participants is not None:
+            key = (service.pk, period[0], period[1], school_code, region_code)
+            if key in seen:
+                row.problem(
+                    None, _("deze rij staat er al eerder in (rij %(row)s).") % {"row": seen[key]}
+                )
+            seen[key] = number
+            checked.append(
+                {
+                    "service": service,
+                    "period_start": period[0],
+                    "period_end": period[1],
+                    "period_label": period[2],
+                    "school": school,
+                    "region": region,
+                    "participants": participants,
+                    "is_illustrative": illustrative,
+                    "source": row.text("bron")[:255],
+                }
+            )
+    if problems:
+        raise ImportRejected(problems)
+    return _apply(
+        checked,
+        dry_run,
+        lambda fields: services.save_participation(actor=actor, **fields),
+        _participation_exists,
+    )
+
+
+def _participation_exists(fields: dict) -> bool:
+    from .models import Participation
+
+    return Participation.objects.filter(
+        service=fields["service"],
+        period_start=fields["period_start"],
+        period_end=fields["period_end"],
+        school=fields["school"],
+        region=fields["region"],
+    ).exists()
+
+
+def _apply(checked: list[dict], dry_run: bool, save, exists) -> ImportReport:
+    report = ImportReport(dry_run=dry_run)
+    if dry_run:
+        report.created = len(checked)
+        return report
+    with transaction.atomic():
+        for fields in checked:
+            existed = exists(fields)
+            try:
+                _row, changed = save(fields)
+            except ValidationError as error:
+                raise ImportRejected(
+                    [ImportProblem(None, None, m) for m in error.messages]
+                ) from None
+            if not changed:
+                report.unchanged += 1
+            elif existed:
+                report.updated += 1
+            else:
+                report.created += 1
+    return report
+
+
+# ------------------------------------------------------------------ needs
+
+
+def import_needs(data: bytes, filename: str, *, actor, dry_run: bool = False) -> ImportReport:
+    rows = read_rows(
+        data,
+        filename,
+        NEED_COLUMNS,
+        ("thema", "omschrijving"),
+    )
+    problems: list[ImportProblem] = []
+    allowed = None if actor is None or actor.is_superuser else approver_municipality_ids(actor)
+    themes = {term.code: term for term in taxonomy.themes()}
+    themes_by_name = {term.name.lower(): term for term in themes.values()}
+    codes = [_text(v.get(c)).strip() for _n, v in rows for c in ("gemeente", "wijk") if v.get(c)]
+    regions = _regions_by_code(codes)
+    schools = _schools_by_code(_text(v.get("school")).strip() for _n, v in rows if v.get("school"))
+    checked, seen = [], {}
+    for number, values in rows:
+        row = _Row(number, values, problems)
+        municipality = district = school = None
+        if code := row.text("gemeente"):
+            municipality = regions.get(code)
+            if municipality is None or municipality.kind != RegionKind.MUNICIPALITY:
+                row.problem(
+                    "gemeente",
+                    _("'%(value)s' is geen bekende gemeentecode, zoals GM0556.") % {"value": code},
+                )
+                municipality = None
+        if code := row.text("wijk"):
+            district = regions.get(code)
+            if district is None or district.kind != RegionKind.DISTRICT:
+                row.problem("wijk", _("'%(value)s' is geen bekende wijkcode.") % {"value": code})
+                district = None
+            else:
+                parent = row.check("wijk", lambda _v, d=district: services.municipality_of(d))
+                if parent and municipality and parent.pk != municipality.pk:
+                    row.problem(
+                        "wijk",
+                        _("deze wijk ligt niet in gemeente %(name)s.")
+                        % {"name": municipality.name},
+                    )
+                municipality = municipality or parent
+        if code := row.text("school").upper():
+            school = schools.get(code)
+            if school is None:
+                row.problem(
+                    "school",
+                    _("er is geen school %(value)s in de referentiedata.") % {"value": code},
+                )
+            elif municipality and school.municipality_id != municipality.pk:
+                row.problem(
+                    "school",
+                    _("deze school ligt niet in gemeente %(name)s.") % {"name": municipality.name},
+                )
+            else:
+                municipality = municipality or school.municipality
+        if (
+            municipality is None
+            and not row.text("gemeente")
+            and not row.text("wijk")
+            and not row.text("school")
+        ):
+            row.problem("gemeente", _("vul een gemeente, wijk of school in."))
+        if municipality is not None and allowed is not None and municipality.pk not in allowed:
+            row.problem(
+                "gemeente",
+                _("je mag geen behoeften vastleggen voor %(name)s.") % {"name": municipality.name},
+            )
+        theme_text = row.text("thema")
+        theme = themes.get(theme_text) or themes_by_name.get(theme_text.lower())
+        if theme is None:
+            row.problem(
+                "thema",
+                _("'%(value)s' is geen bekend thema; kies uit %(codes)s.")
+                % {"value": theme_text, "codes": ", ".join(themes)},
+            )
+        low = row.check("leeftijd_vanaf", parse_age)
+        high = row.check("leeftijd_tot_en_met", parse_age)
+        group_low = row.check("groep_vanaf", _group)
+        group_high = row.check("groep_tot_en_met", _group)
+        if low is not None and high is not None and high < low:
+            row.problem("leeftijd_tot_en_met", _("deze leeftijd ligt onder 'leeftijd_vanaf'."))
+        if group_low is not None and group_high is not None and group_high < group_low:
+            row.problem("groep_tot_en_met", _("deze groep ligt onder 'groep_vanaf'."))
+        has_ages = low is not None and high is not None
+        has_groups = group_low is not None and group_high is not None
+        if not has_ages and not has_groups and not any(p.row == number for p in problems):
+            row.problem(
+                "leeftijd_vanaf",
+                _(
+                    "vul leeftijd_vanaf en leeftijd_tot_en_met in, of groep_vanaf en groep_tot_en_met."
+                ),
+            )
+        description = row.text("omschrijving")
+        if not description:
+            row.problem("omschrijving", _("beschrijf wat er nodig is."))
+        illustrative = row.check("illustratief", _boolean) or False
+        if municipality and theme and (has_ages or has_groups) and description:
+            key = (
+                municipality.pk,
+                getattr(district, "pk", None),
+                getattr(school, "pk", None),
+                theme.pk,
+                low,
+                high,
+                group_low,
+                group_high,
+                row.text("periode"),
+            )
+            if key in seen:
+                row.problem(
+                    None, _("deze rij staat er al eerder in (rij %(row)s).") % {"row": seen[key]}
+                )
+            seen[key] = number
+            checked.append(
+                {
+                    "municipality": municipality,
+                    "district": district,
+                    "school": school,
+                    "theme": theme,
+                    "minimum_age": low,
+                    "maximum_age": high,
+                    "minimum_group": group_low,
+                    "maximum_group": group_high,
+                    "description": description,
+                    "period_label": row.text("periode")[:40],
+                    "is_illustrative": illustrative,
+                    "source": row.text("bron")[:255],
+                }
+            )
+    if problems:
+        raise ImportRejected(problems)
+
+    def existing(fields):
+        return Need.objects.filter(
+            municipality=fields["municipality"],
+            district=fields["district"],
+            school=fields["school"],
+            theme=fields["theme"],
+            minimum_age=fields["minimum_age"],
+            maximum_age=fields["maximum_age"],
+            minimum_group=fields["minimum_group"],
+            maximum_group=fields["maximum_group"],
+            period_label=fields["period_label"],
+        ).first()
+
+    return _apply(
+        checked,
+        dry_run,
+        lambda fields: services.save_need(existing(fields), actor=actor, **fields),
+        lambda fields: existing(fields) is not None,
+    )

@@ -1,0 +1,196 @@
+"""The computed indicator that the sociale kaart registers in the monitor: participation in
+the offer ("meer leerlingen nemen deel aan voorliggende voorzieningen", seed 002).
+
+participation rate = participants / pupils in scope, per period:
+
+- per gemeente: the participants of every published service counted in the gemeente
+  (at its schools, in its wijken or for the whole gemeente), over the pupils of all its
+  school locations in the reference data (DUO);
+- per school: the participants counted at the school, over its pupils.
+
+It counts participations, not children: a child in two activities counts twice, so the
+rate says how much the offer is used, not which share of the pupils is reached. The
+reference data has no pupils per group or age, so the denominator is all pupils of the
+school locations in scope.
+
+Imported from ``SocialmapConfig.ready()``; the import goes from socialmap to indicators.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from kansrijk.indicators.computed import ComputedFigure, register
+from kansrijk.organisations.models import Organisation, Region
+
+from .models import Participation
+
+PARTICIPATION_KEY = "socialmap-participation-rate"
+ILLUSTRATIVE_NOTE = "Berekend uit illustratieve deelnamecijfers: geen echte cijfers."
+
+
+def scope_municipality_ids(indicator) -> set[int] | None:
+    """The gemeenten an indicator follows: the regions of the agendas whose goals it
+    measures, and its owner's gemeente. ``None``: every gemeente with figures."""
+    if indicator is None:
+        return None
+    ids: set[int] = set()
+    for goal in indicator.goals.select_related("agenda").prefetch_related("agenda__regions"):
+        ids |= {r.pk for r in goal.agenda.regions.all() if r.kind == "municipality"}
+    if indicator.owner_id and indicator.owner.municipality_id:
+        ids.add(indicator.owner.municipality_id)
+    return ids or None
+
+
+@register(PARTICIPATION_KEY)
+def participation_rate(
+    indicator=None,
+    *,
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    municipality_ids=None,
+    **kwargs,
+) -> list[ComputedFigure]:
+    """Figures for every period with participation (or only those within
+    ``period_start``–``period_end``), per gemeente and per school. Four grouped queries
+    whatever the number of rows."""
+    if municipality_ids is None:
+        municipality_ids = scope_municipality_ids(indicator)
+    rows = Participation.objects.of_published_services()
+    if municipality_ids is not None:
+        rows = rows.filter(municipality_id__in=municipality_ids)
+    if period_start is not None:
+        rows = rows.filter(period_start__gte=period_start)
+    if period_end is not None:
+        rows = rows.filter(period_end__lte=period_end)
+    period_fields = ("period_start", "period_end", "period_label")
+    aggregates = {
+        "participants": Sum("participants"),
+        "services": Count("service", distinct=True),
+        "illustrative": Count("pk", filter=Q(is_illustrative=True)),
+    }
+    by_municipality = list(
+        rows.values(*period_fields, "municipality_id", "municipality__code", "municipality__name")
+        .annotate(**aggregates)
+        .order_by("period_start", "municipality__code")
+    )
+    by_school = list(
+        rows.exclude(school=None)
+        .values(*period_fields, "school_id", "school__name", "school__pupil_count")
+        .annotate(**aggregates)
+        .order_by("period_start", "school_id")
+    )
+    pupils = dict(
+        Organisation.objects.schools()
+        .filter(municipality_id__in={row["municipality_id"] for row in by_municipality})
+        .values("municipality_id")
+        .annotate(pupils=Sum("pupil_count"))
+        .values_list("municipality_id", "pupils")
+    )
+    figures = []
+    for row in by_municipality:
+        denominator = pupils.get(row["municipality_id"]) or 0
+        if not denominator:
+            continue  # no school locations with pupils in the reference data
+        figures.append(
+            _figure(
+                row,
+                denominator,
+                region_code=row["municipality__code"],
+                where=row["municipality__name"],
+                pupils_of="de schoolvestigingen in de gemeente",
+            )
+        )
+    for row in by_school:
+        denominator = row["school__pupil_count"] or 0
+        if not denominator:
+            continue
+        figures.append(
+            _figure(
+                row,
+                denominator,
+                organisation_id=row["school_id"],
+                where=row["school__name"],
+                pupils_of="de school",
+            )
+        )
+    return figures
+
+
+def _figure(row: dict, denominator: int, *, where: str, pupils_of: str, **scope) -> ComputedFigure:
+    story = (
+        f"{row['participants']} deelnames aan {row['services']} aanbod van de sociale kaart "
+        f"in {where}, {row['period_label']}, op {denominator} leerlingen van {pupils_of} "
+        "(referentiedata DUO). Een kind dat aan twee activiteiten meedoet, telt twee keer."
+    )
+    if row["illustrative"]:
+        story += " " + ILLUSTRATIVE_NOTE
+    return ComputedFigure(
+        period_start=row["period_start"],
+        period_end=row["period_end"],
+        period_label=row["period_label"],
+        numerator=Decimal(row["participants"]),
+        denominator=Decimal(denominator),
+        story=story,
+        extra={"illustrative": bool(row["illustrative"])},
+        **scope,
+    )
+
+
+def refresh_participation(indicator, *, actor) -> int:
+    """Store the figures of a participation indicator as approved measurements, only
+    those that differ from what is stored (a second run writes nothing). Figures computed
+    from illustrative counts are marked as generated for the demo. Returns how many
+    measurements were written."""
+    from kansrijk.indicators import services as indicator_services
+    from kansrijk.indicators.models import ApprovalStatus, Measurement
+
+    written = 0
+    regions = {}
+    for figure in participation_rate(indicator):
+        region = None
+        if figure.region_code:
+            region = regions.get(figure.region_code) or Region.objects.get(code=figure.region_code)
+            regions[figure.region_code] = region
+        cell = {
+            "indicator": indicator,
+            "period_start": figure.period_start,
+            "period_end": figure.period_end,
+            "region": region,
+            "organisation_id": figure.organisation_id,
+            "breakdown_key": "",
+            "breakdown_value": "",
+        }
+        wanted = {
+            "period_label": figure.period_label,
+            "numerator": figure.numerator,
+            "denominator": figure.denominator,
+            "story": figure.story,
+            "is_generated": figure.extra["illustrative"],
+        }
+        stored = Measurement.objects.filter(**cell).first()
+        if (
+            stored is not None
+            and stored.approval == ApprovalStatus.APPROVED
+            and all(getattr(stored, name) == value for name, value in wanted.items())
+        ):
+            continue
+        organisation = (
+            Organisation.objects.get(pk=figure.organisation_id) if figure.organisation_id else None
+        )
+        cell.pop("organisation_id")
+        indicator_services.submit_measurement(
+            actor=actor,
+            approve=True,
+            **cell,
+            organisation=organisation,
+            value=None,
+            source=f"berekend: {PARTICIPATION_KEY}",
+            is_final=True,
+            **wanted,
+        )
+        written += 1
+    return written
