@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
+from kansrijk.cases import api as cases_api
 from kansrijk.indicators import api as indicators_api
 from kansrijk.socialmap import api as socialmap_api
 
@@ -27,6 +28,8 @@ router.register("funding-lines", views.FundingLineViewSet, basename="fundingline
 router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
 router.register("targets", indicators_api.TargetViewSet, basename="target")
 router.register("measurements", indicators_api.MeasurementViewSet, basename="measurement")
+router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("reported-counts", cases_api.ReportedCountViewSet, basename="reportedcount")
 router.register("socialmap/services", socialmap_api.ServiceViewSet, basename="socialmap-service")
 router.register(
     "socialmap/participation",
@@ -41,5 +44,6 @@ router.register(
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("docs/", views.SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("case-counts/", cases_api.CaseCountsView.as_view(), name="case-counts"),
     *router.urls,
 ]

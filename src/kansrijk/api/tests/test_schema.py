@@ -43,6 +43,11 @@ ENDPOINTS = [
     "/api/v1/targets/{id}/",
     "/api/v1/measurements/",
     "/api/v1/measurements/{id}/",
+    "/api/v1/cases/",
+    "/api/v1/cases/{id}/",
+    "/api/v1/case-counts/",
+    "/api/v1/reported-counts/",
+    "/api/v1/reported-counts/{id}/",
     "/api/v1/socialmap/services/",
     "/api/v1/socialmap/services/{id}/",
     "/api/v1/socialmap/participation/",
@@ -85,6 +90,8 @@ def test_schema_endpoint_serves_openapi_3_with_every_endpoint(client):
     assert set(schema["paths"]["/api/v1/socialmap/services/"]) == {"get", "post"}
     assert set(schema["paths"]["/api/v1/socialmap/services/{id}/"]) == {"get", "patch"}
     assert set(schema["paths"]["/api/v1/socialmap/participation/"]) == {"get", "post"}
+    # The register: schools, SWVs and leerplicht report their counts; cases are read-only.
+    assert set(schema["paths"]["/api/v1/reported-counts/"]) == {"get", "post"}
     assert all(
         set(operations) == {"get"}
         for path, operations in schema["paths"].items()
@@ -95,6 +102,7 @@ def test_schema_endpoint_serves_openapi_3_with_every_endpoint(client):
                 "/api/v1/measurements/",
                 "/api/v1/socialmap/services/",
                 "/api/v1/socialmap/participation/",
+                "/api/v1/reported-counts/",
             )
         )
     )
