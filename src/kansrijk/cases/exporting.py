@@ -37,6 +37,7 @@ COLUMN_HELP = {
     "beeindigd": "beëindigd in het kwartaal dat eindigt op de peildatum",
     "leerlingen": "leerlingen volgens de referentiedata (DUO, per schoolvestiging)",
     "per_1000_leerlingen": "thuiszitters per 1.000 leerlingen",
+    "definitie_omschrijving": "de definitie waarmee geteld is, in woorden",
 }
 
 

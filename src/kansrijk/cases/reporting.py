@@ -79,6 +79,7 @@ CSV_COLUMNS = [
     *COUNT_COLUMNS,
     "leerlingen",
     "per_1000_leerlingen",
+    "definitie_omschrijving",
 ]
 COLUMN_LABELS = {
     "thuiszitters": _("Thuiszitters"),
@@ -226,41 +227,83 @@ def unit_counts(cases, *, peildatum: datetime.date, level: str, definition: str)
     return {row.pop("unit"): row for row in grouped}
 
 
-def pupils_per_unit(level: str, peildatum: datetime.date, unit_ids) -> dict:
+def pupils_per_unit(level: str, peildatum: datetime.date, unit_ids=None) -> dict:
     """Pupils of the unit from the reference data (DUO, pupil_count per school location):
     a school its own, an SWV its member schools, a gemeente the schools located in it,
-    an RMC region the schools of its gemeenten on P."""
+    an RMC region the schools of its gemeenten on P. ``unit_ids=None``: every unit."""
     schools = Organisation.objects.schools().filter(pupil_count__isnull=False)
-    ids = [pk for pk in unit_ids if pk is not None]
+    ids = None if unit_ids is None else [pk for pk in unit_ids if pk is not None]
     if level == "school":
-        return dict(schools.filter(pk__in=ids).values_list("pk", "pupil_count"))
+        if ids is not None:
+            schools = schools.filter(pk__in=ids)
+        return dict(schools.values_list("pk", "pupil_count"))
     if level == "swv":
-        rows = schools.filter(partnership_id__in=ids).values("partnership_id")
         key = "partnership_id"
+        rows = schools.exclude(partnership_id=None)
     elif level == "gemeente":
-        rows = schools.filter(municipality_id__in=ids).values("municipality_id")
         key = "municipality_id"
+        rows = schools.exclude(municipality_id=None)
     else:
-        rows = (
-            schools.annotate(rmc=rmc_of_municipality(peildatum)).filter(rmc__in=ids).values("rmc")
-        )
         key = "rmc"
-    return {row[key]: row["pupils"] for row in rows.annotate(pupils=Sum("pupil_count")).order_by()}
-
-
-def unit_names(level: str, unit_ids) -> dict:
-    ids = [pk for pk in unit_ids if pk is not None]
-    if level in ("school", "swv"):
-        return {
-            pk: (code, name)
-            for pk, code, name in Organisation.objects.filter(pk__in=ids).values_list(
-                "pk", "code", "name"
-            )
-        }
+        rows = schools.annotate(rmc=rmc_of_municipality(peildatum)).exclude(rmc=None)
+    if ids is not None:
+        rows = rows.filter(**{f"{key}__in": ids})
     return {
-        pk: (code, name)
-        for pk, code, name in Region.objects.filter(pk__in=ids).values_list("pk", "code", "name")
+        row[key]: row["pupils"]
+        for row in rows.values(key).annotate(pupils=Sum("pupil_count")).order_by()
     }
+
+
+def unit_universe(level: str, peildatum: datetime.date, scope=None) -> set[int] | None:
+    """The units the report has a row for, cases or not ("one row per unit"): every unit
+    of the level for the whole register (``None``), or the units of the user's place —
+    their gemeenten, the SWVs and schools of those gemeenten, their own SWVs and schools,
+    and the RMC regions of their gemeenten on P. Units outside it still get a row when a
+    counted case of the user's belongs to them (a pupil at a school elsewhere)."""
+    if scope is None or scope.is_superuser:
+        return None
+    regions = scope.full_region_ids | scope.aggregate_region_ids
+    partnerships = scope.partnership_ids | scope.aggregate_partnership_ids
+    schools = scope.school_ids | scope.aggregate_school_ids
+    if level == "gemeente":
+        return set(
+            Region.objects.municipalities().filter(pk__in=regions).values_list("pk", flat=True)
+        )
+    if level == "rmc":
+        return set(
+            RegionMembership.objects.valid_on(peildatum)
+            .filter(child_id__in=regions, parent__kind=RegionKind.RMC_REGION)
+            .values_list("parent_id", flat=True)
+        )
+    if level == "swv":
+        return partnerships | set(
+            Organisation.objects.partnerships()
+            .filter(served_regions__in=regions)
+            .values_list("pk", flat=True)
+        )
+    return schools | set(
+        Organisation.objects.schools()
+        .filter(Q(municipality_id__in=regions) | Q(partnership_id__in=partnerships))
+        .values_list("pk", flat=True)
+    )
+
+
+def _units_of(level: str):
+    if level == "school":
+        return Organisation.objects.schools()
+    if level == "swv":
+        return Organisation.objects.partnerships()
+    if level == "gemeente":
+        return Region.objects.municipalities()
+    return Region.objects.filter(kind=RegionKind.RMC_REGION)
+
+
+def unit_names(level: str, unit_ids=None) -> dict:
+    """{unit id: (code, name)}; ``unit_ids=None``: every unit of the level."""
+    units = _units_of(level)
+    if unit_ids is not None:
+        units = units.filter(pk__in=[pk for pk in unit_ids if pk is not None])
+    return {pk: (code, name) for pk, code, name in units.values_list("pk", "code", "name")}
 
 
 def per_thousand(count: int, pupils: int | None) -> Decimal | None:
@@ -338,6 +381,8 @@ class QuarterlyReport:
                 "code": row.code,
                 "naam": row.name,
                 "definitie": self.definition,
+                # The definition in words on every row: a CSV travels without its page.
+                "definitie_omschrijving": self.definition_text,
             }
             for column in [*COUNT_COLUMNS, "leerlingen", "per_1000_leerlingen"]:
                 values[column] = row.csv_value(column, self.threshold)
@@ -388,11 +433,11 @@ def build_report(
         raise ValueError(f"unknown definition {definition!r}")
     threshold = settings.KANSRIJK["SMALL_NUMBER_THRESHOLD"]
     scope_note = ""
+    scope = scope_of(user) if user is not None else None
     if cases is None:
         if user is None:
             cases, suppressed = Case.objects.all(), public
         else:
-            scope = scope_of(user)
             if scope.has_dossier_role:
                 cases, suppressed = Case.objects.visible_to(user), public
                 if not scope.is_superuser:
@@ -411,10 +456,19 @@ def build_report(
     else:
         suppressed = public
     counts = unit_counts(cases, peildatum=peildatum, level=level, definition=definition)
-    names = unit_names(level, counts)
-    pupils = pupils_per_unit(level, peildatum, counts)
+    universe = unit_universe(level, peildatum, scope)
+    if universe is None:  # the whole register: every unit of the level
+        names = unit_names(level)
+        pupils = pupils_per_unit(level, peildatum)
+        unit_ids = set(names) | set(counts)
+    else:
+        unit_ids = universe | set(counts)
+        names = unit_names(level, unit_ids)
+        pupils = pupils_per_unit(level, peildatum, unit_ids)
+    zero = dict.fromkeys(COUNT_COLUMNS, 0)
     rows = []
-    for unit_id, row_counts in counts.items():
+    for unit_id in unit_ids:
+        row_counts = counts.get(unit_id) or dict(zero)
         code, name = names.get(unit_id, ("", str(NO_UNIT_NAMES[level])))
         unit_pupils = pupils.get(unit_id)
         rows.append(

@@ -360,6 +360,26 @@ def change_report_status(
     return report
 
 
+@transaction.atomic
+def link_report_to_case(report: AbsenceReport, *, actor, case: Case) -> AbsenceReport:
+    """Tie a verzuimmelding to the case opened for it, without changing its DUO status
+    (a report already In behandeling has no transition to take)."""
+    if case.young_person_id != report.young_person_id:
+        raise ValidationError({"case": _("De casus hoort bij een andere jongere.")})
+    before = {"case": report.case_id}
+    report.case = case
+    report.save(update_fields=["case"])
+    audit.record(
+        "cases.absence_report.link",
+        actor=actor,
+        target=report,
+        organisation=report.school,
+        before=before,
+        after={"case": case.pk},
+    )
+    return report
+
+
 # ------------------------------------------------------------------ vrijstellingen
 
 
@@ -431,9 +451,11 @@ def open_case(
     case_manager=None,
     dossier_id: str = "",
     participants: Iterable[Organisation] = (),
+    is_synthetic: bool = False,
 ) -> Case:
     """Open a thuiszitter episode. The woongemeente defaults to where the young person
-    lives on the start date, the sector to the school's."""
+    lives on the start date, the sector to the school's. ``is_synthetic`` labels a demo
+    case (``cases.demo``)."""
     municipality = municipality or young_person.municipality_on(start_date)
     errors = {}
     if municipality is None:
@@ -461,6 +483,7 @@ def open_case(
         sector=sector or (school.sector if school is not None else ""),
         case_manager=case_manager,
         last_event_on=start_date,
+        is_synthetic=is_synthetic,
     )
     case.full_clean()
     case.save()
@@ -721,6 +744,25 @@ def report_count(
         },
     )
     return reported, True
+
+
+@transaction.atomic
+def withdraw_reported_count(reported: ReportedCount, *, actor) -> None:
+    """Take back a reported number: an upload for a school and peildatum replaces the
+    school's earlier report for that peildatum, and a part it no longer holds goes."""
+    audit.record(
+        "cases.reported_count.withdraw",
+        actor=actor,
+        target=reported,
+        organisation=reported.school,
+        before={
+            "reference_date": reported.reference_date,
+            "school": reported.school.code,
+            "municipality": reported.municipality.code if reported.municipality else None,
+            "count": reported.count,
+        },
+    )
+    reported.delete()
 
 
 # ------------------------------------------------------------------ reads

@@ -1,0 +1,699 @@
+"""Afstemming: the thuiszitters the schools report, against the register.
+
+Seed 002 (Midden-Kennemerland, goal 9): "Het aantal thuiszitters is afgestemd en komt
+overeen met het aantal van de woongemeenten." Schools (or their SWV, or leerplicht for
+them) report a number per school and peildatum, optionally split by woongemeente
+(``ReportedCount``, through ``services.report_count``): by a CSV or XLSX file
+(``peildatum,brin6,aantal[,woongemeente]``, ``import_counts``), a form, the API or
+``kansrijk reconcile_counts``. ``compare`` sets those numbers beside the register for one
+peildatum and one definition (the rules of the quarterly count, ``reporting.counted_q``):
+
+* **per school**: everything the school reported (all its rows summed) against the
+  register's episodes of that school counted on P;
+* **per woongemeente**: the reported rows that name a woongemeente, summed per
+  woongemeente, against the register's counted episodes with that woongemeente at the
+  schools that reported for P; the rows without a woongemeente are shown as one line
+  "niet toegewezen".
+
+Every difference is listed, including schools with episodes in the register but no
+report, and reports for schools without a counted episode. All counting is grouped SQL;
+Python only joins the few grouped rows. The written format is
+``docs/formats/reconciliation.md``.
+
+Who sees what (``ReconciliationScope``): the schools a user may report for
+(``rules.can_report_for_school``: the school contact its schools, the SWV coordinator
+the SWV's member schools, leerplicht the schools located in its gemeenten) and, per
+woongemeente, leerplicht its own gemeenten (from every reporting school) and the school
+contact and SWV coordinator the woongemeenten of their own schools' pupils. The figures
+are not suppressed: each of them is a number the user reports or a count of episodes they
+hold. Roles that may only see aggregates have no access (``rules.can_reconcile_counts``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kansrijk.agenda.importing import (
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    CellError,
+    ImportProblem,
+    ImportRejected,
+    _blank,
+    _integer,
+    _read_csv,
+    _read_xlsx,
+)
+from kansrijk.audit.masking import mask
+from kansrijk.organisations.models import Organisation, Region, RegionKind
+from kansrijk.organisations.validators import validate_brin6, validate_gm_code
+from kansrijk.reports.exporting import CsvExporter
+
+from . import services
+from .models import Case, CountDefinition, ReportedCount
+from .queries import scope_of
+from .reporting import DEFINITIONS, Cutoffs, counted_q
+
+__all__ = [
+    "COLUMNS",
+    "ImportProblem",
+    "ImportRejected",
+    "Reconciliation",
+    "ReconciliationScope",
+    "compare",
+    "import_counts",
+]
+
+COLUMNS = ("peildatum", "brin6", "aantal", "woongemeente")
+REQUIRED_COLUMNS = ("peildatum", "brin6", "aantal")
+
+MATCH = "overeen"
+DIFFERENCE = "verschil"
+NO_REPORT = "geen_opgave"
+NOT_IN_REGISTER = "niet_in_register"
+STATUS_LABELS = {
+    MATCH: gettext_lazy("komt overeen"),
+    DIFFERENCE: gettext_lazy("verschil"),
+    NO_REPORT: gettext_lazy("geen opgave"),
+    NOT_IN_REGISTER: gettext_lazy("niet in het register"),
+}
+STATUS_ORDER = {NO_REPORT: 0, NOT_IN_REGISTER: 1, DIFFERENCE: 2, MATCH: 3}
+UNASSIGNED_CODE = "niet_toegewezen"
+
+DIFFERENCE_COLUMNS = [
+    "peildatum",
+    "definitie",
+    "niveau",
+    "code",
+    "naam",
+    "opgegeven",
+    "register",
+    "verschil",
+    "status",
+]
+
+
+# ------------------------------------------------------------------ who sees what
+
+
+@dataclass(frozen=True)
+class ReconciliationScope:
+    """The schools a user reports for and the woongemeenten they compare."""
+
+    everything: bool = False
+    school_ids: frozenset[int] = frozenset()
+    partnership_ids: frozenset[int] = frozenset()
+    region_ids: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, user) -> ReconciliationScope:
+        """``None`` is the command line: the whole register."""
+        if user is None:
+            return cls(everything=True)
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return cls(everything=True)
+        return cls(
+            school_ids=scope.school_ids,
+            partnership_ids=scope.partnership_ids,
+            region_ids=scope.full_region_ids,
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.school_ids or self.partnership_ids or self.region_ids)
+
+    def _own(self, path: str) -> Q:
+        pk = f"{path}_id" if path else "pk"
+        prefix = f"{path}__" if path else ""
+        q = Q(pk__in=[])
+        if self.school_ids:
+            q |= Q(**{f"{pk}__in": self.school_ids})
+        if self.partnership_ids:
+            q |= Q(**{f"{prefix}partnership_id__in": self.partnership_ids})
+        return q
+
+    def schools_q(self, path: str = "school") -> Q:
+        """The schools the user may report for (``rules.can_report_for_school``), as a
+        condition on ``path`` (``""`` for a query on the schools themselves)."""
+        if self.everything:
+            return Q()
+        q = self._own(path)
+        if self.region_ids:
+            prefix = f"{path}__" if path else ""
+            q |= Q(**{f"{prefix}municipality_id__in": self.region_ids})
+        return q
+
+    def municipality_lines_q(self) -> Q:
+        """Reported rows and episodes (both have ``school`` and ``municipality``) that
+        count in the user's per-woongemeente comparison: of the own schools' pupils, or
+        living in a gemeente of the user's leerplicht office."""
+        if self.everything:
+            return Q()
+        q = self._own("school")
+        if self.region_ids:
+            q |= Q(municipality_id__in=self.region_ids)
+        return q
+
+    def may_report_for(self, school: Organisation) -> bool:
+        return (
+            self.everything
+            or school.pk in self.school_ids
+            or school.partnership_id in self.partnership_ids
+            or school.municipality_id in self.region_ids
+        )
+
+
+# ------------------------------------------------------------------ the comparison
+
+
+@dataclass
+class Line:
+    """One school or woongemeente: what was reported beside what the register counts."""
+
+    level: str  # "school" or "woongemeente"
+    unit_id: int | None
+    code: str
+    name: str
+    reported: int | None  # None: no report at all
+    register: int
+
+    @property
+    def difference(self) -> int:
+        """Reported minus register (no report counts as 0)."""
+        return (self.reported or 0) - self.register
+
+    @property
+    def status(self) -> str:
+        if self.reported is None:
+            return NO_REPORT
+        if self.reported == self.register:
+            return MATCH
+        if self.register == 0:
+            return NOT_IN_REGISTER
+        return DIFFERENCE
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def differs(self) -> bool:
+        return self.status != MATCH
+
+
+def _sorted(lines: list[Line]) -> list[Line]:
+    return sorted(
+        lines, key=lambda line: (STATUS_ORDER[line.status], -abs(line.difference), line.name)
+    )
+
+
+@dataclass
+class Reconciliation:
+    peildatum: datetime.date
+    definition: str
+    schools: list[Line] = field(default_factory=list)
+    municipalities: list[Line] = field(default_factory=list)
+    unassigned: int | None = None  # reported without a woongemeente
+
+    @property
+    def definition_text(self) -> str:
+        return str(DEFINITIONS[self.definition])
+
+    @property
+    def school_differences(self) -> list[Line]:
+        return [line for line in self.schools if line.differs]
+
+    @property
+    def municipality_differences(self) -> list[Line]:
+        return [line for line in self.municipalities if line.differs]
+
+    @property
+    def matching_schools(self) -> int:
+        return sum(1 for line in self.schools if not line.differs)
+
+    @property
+    def matching_municipalities(self) -> int:
+        return sum(1 for line in self.municipalities if not line.differs)
+
+    @property
+    def reported_total(self) -> int:
+        return sum(line.reported or 0 for line in self.schools)
+
+    @property
+    def register_total(self) -> int:
+        return sum(line.register for line in self.schools)
+
+    @property
+    def has_differences(self) -> bool:
+        return bool(self.school_differences or self.municipality_differences)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.schools and not self.municipalities and self.unassigned is None
+
+    def difference_rows(self) -> list[dict[str, Any]]:
+        """The differences as rows of the CSV (``DIFFERENCE_COLUMNS``)."""
+        rows = []
+        for line in [*self.school_differences, *self.municipality_differences]:
+            rows.append(
+                {
+                    "peildatum": self.peildatum,
+                    "definitie": self.definition,
+                    "niveau": line.level,
+                    "code": line.code,
+                    "naam": line.name,
+                    "opgegeven": line.reported,
+                    "register": line.register,
+                    "verschil": line.difference,
+                    "status": line.status,
+                }
+            )
+        if self.unassigned:
+            rows.append(
+                {
+                    "peildatum": self.peildatum,
+                    "definitie": self.definition,
+                    "niveau": "woongemeente",
+                    "code": UNASSIGNED_CODE,
+                    "naam": _("opgegeven zonder woongemeente"),
+                    "opgegeven": self.unassigned,
+                    "register": None,
+                    "verschil": None,
+                    "status": UNASSIGNED_CODE,
+                }
+            )
+        return rows
+
+
+def _grouped(queryset, key: str, aggregate) -> dict:
+    return dict(queryset.values(key).annotate(n=aggregate).order_by().values_list(key, "n"))
+
+
+def compare(
+    *, peildatum: datetime.date, definition: str = CountDefinition.OCW, user=None
+) -> Reconciliation:
+    """The reported counts against the register for ``peildatum``, within what ``user``
+    may see (``None``: the whole register, as the command line sees it)."""
+    if definition not in CountDefinition.values:
+        raise ValueError(f"unknown definition {definition!r}")
+    scope = ReconciliationScope.of(user)
+    result = Reconciliation(peildatum=peildatum, definition=definition)
+    if scope.is_empty:
+        return result
+    counted = Case.objects.filter(counted_q(Cutoffs.on(peildatum), definition))
+    reported = ReportedCount.objects.filter(reference_date=peildatum)
+
+    # Per school: all rows of the school summed, against its counted episodes.
+    reported_by_school = _grouped(reported.filter(scope.schools_q()), "school_id", Sum("count"))
+    register_by_school = _grouped(
+        counted.filter(scope.schools_q(), school__isnull=False), "school_id", Count("pk")
+    )
+    school_ids = set(reported_by_school) | set(register_by_school)
+    names = {
+        pk: (code, name)
+        for pk, code, name in Organisation.objects.filter(pk__in=school_ids).values_list(
+            "pk", "code", "name"
+        )
+    }
+    result.schools = _sorted(
+        [
+            Line(
+                "school",
+                pk,
+                *names.get(pk, ("", "")),
+                reported=reported_by_school.get(pk),
+                register=register_by_school.get(pk, 0),
+            )
+            for pk in school_ids
+        ]
+    )
+
+    # Per woongemeente: the rows that name one, against the counted episodes of that
+    # woongemeente at the schools that reported for P.
+    lines_q = scope.municipality_lines_q()
+    reported_by_municipality = _grouped(
+        reported.filter(lines_q, municipality__isnull=False), "municipality_id", Sum("count")
+    )
+    reporting_school = Exists(
+        ReportedCount.objects.filter(reference_date=peildatum, school_id=OuterRef("school_id"))
+    )
+    register_by_municipality = _grouped(
+        counted.filter(lines_q).filter(reporting_school), "municipality_id", Count("pk")
+    )
+    region_ids = set(reported_by_municipality) | set(register_by_municipality)
+    region_names = {
+        pk: (code, name)
+        for pk, code, name in Region.objects.filter(pk__in=region_ids).values_list(
+            "pk", "code", "name"
+        )
+    }
+    result.municipalities = _sorted(
+        [
+            Line(
+                "woongemeente",
+                pk,
+                *region_names.get(pk, ("", "")),
+                reported=reported_by_municipality.get(pk),
+                register=register_by_municipality.get(pk, 0),
+            )
+            for pk in region_ids
+        ]
+    )
+    result.unassigned = reported.filter(scope.schools_q(), municipality__isnull=True).aggregate(
+        n=Sum("count")
+    )["n"]
+    return result
+
+
+def reported_peildata(user=None, limit: int = 40) -> list[datetime.date]:
+    """The peildata for which the user's schools reported, latest first."""
+    scope = ReconciliationScope.of(user)
+    if scope.is_empty:
+        return []
+    return list(
+        ReportedCount.objects.filter(scope.schools_q())
+        .order_by("-reference_date")
+        .values_list("reference_date", flat=True)
+        .distinct()[:limit]
+    )
+
+
+def export_differences(reconciliation: Reconciliation) -> bytes:
+    return CsvExporter(reconciliation.difference_rows(), DIFFERENCE_COLUMNS).render()
+
+
+def differences_filename(reconciliation: Reconciliation) -> str:
+    return f"afstemming-{reconciliation.peildatum:%Y-%m-%d}-{reconciliation.definition}.csv"
+
+
+# ------------------------------------------------------------------ reporting counts
+
+
+@dataclass
+class CountImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    dry_run: bool = False
+    peildata: set = field(default_factory=set)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.withdrawn)
+
+    def summary_lines(self) -> list[str]:
+        lines = [
+            _("%(created)s nieuw, %(updated)s gewijzigd, %(same)s ongewijzigd")
+            % {"created": self.created, "updated": self.updated, "same": self.unchanged}
+        ]
+        if self.withdrawn:
+            lines.append(
+                _("%(n)s eerder opgegeven aantal(len) vervallen (niet meer in het bestand)")
+                % {"n": self.withdrawn}
+            )
+        return lines
+
+
+@dataclass(frozen=True)
+class CheckedCount:
+    row: int
+    reference_date: datetime.date
+    school: Organisation
+    municipality: Region | None
+    count: int
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_date(value: Any) -> datetime.date:
+    """JJJJ-MM-DD (or DD-MM-JJJJ, as Dutch spreadsheets write it)."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _cell_text(value)
+    for parse in (
+        datetime.date.fromisoformat,
+        lambda t: datetime.datetime.strptime(t, "%d-%m-%Y").date(),
+    ):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    raise CellError(_("'%(value)s' is geen datum; schrijf JJJJ-MM-DD.") % {"value": text})
+
+
+def _read(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRejected([ImportProblem(None, None, _("Het bestand is groter dan 5 MB."))])
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        header, records = _read_xlsx(data)
+    elif name.endswith(".csv"):
+        header, records = _read_csv(data)
+    else:
+        raise ImportRejected([ImportProblem(None, None, _("Kies een .csv- of .xlsx-bestand."))])
+    columns = [str(cell.value or "").strip().lower().lstrip("\ufeff") for cell in header]
+    problems = [
+        ImportProblem(None, column, _("deze kolom ontbreekt in het bestand."))
+        for column in REQUIRED_COLUMNS
+        if column not in columns
+    ]
+    seen: set[str] = set()
+    for column in columns:
+        if column in COLUMNS and column in seen:
+            problems.append(ImportProblem(1, column, _("deze kolom staat er twee keer in.")))
+        seen.add(column)
+    if problems:
+        raise ImportRejected(problems)
+    rows = []
+    for number, record in records:
+        values: dict[str, Any] = {}
+        formulas = []
+        for column, cell in zip(columns, record, strict=False):
+            if column in COLUMNS:
+                values[column] = cell.value
+                if cell.is_formula:
+                    formulas.append(column)
+        if all(_blank(value) for value in values.values()):
+            continue
+        values["_formulas"] = formulas
+        rows.append((number, values))
+        if len(rows) > MAX_ROWS:
+            raise ImportRejected(
+                [
+                    ImportProblem(
+                        None, None, _("Het bestand heeft meer dan %(n)s rijen.") % {"n": MAX_ROWS}
+                    )
+                ]
+            )
+    if not rows:
+        raise ImportRejected([ImportProblem(None, None, _("Het bestand heeft geen rijen."))])
+    return rows
+
+
+def check_counts(
+    rows: Iterable[tuple[int, dict[str, Any]]], *, actor
+) -> tuple[list[CheckedCount], list[ImportProblem]]:
+    """Every row checked; every problem named by row and column. The messages pass
+    through the audit mask, so a BSN typed into a wrong column is not repeated."""
+    rows = list(rows)
+    scope = ReconciliationScope.of(actor)
+    brins = {_cell_text(values.get("brin6")).upper() for _n, values in rows}
+    schools = {
+        school.code: school
+        for school in Organisation.objects.schools().filter(code__in=brins - {""})
+    }
+    gm_codes = {_cell_text(values.get("woongemeente")).upper() for _n, values in rows}
+    municipalities = {
+        region.code: region
+        for region in Region.objects.filter(kind=RegionKind.MUNICIPALITY, code__in=gm_codes - {""})
+    }
+    today = timezone.localdate()
+    problems: list[ImportProblem] = []
+    checked: list[CheckedCount] = []
+    seen: dict[tuple, int] = {}
+    for number, values in rows:
+        before = len(problems)
+
+        def problem(column, message, number=number):
+            problems.append(ImportProblem(number, column, mask(message)))
+
+        for column in values.get("_formulas", []):
+            problem(column, _("een formule wordt niet ingelezen; vul de waarde zelf in."))
+
+        reference_date = None
+        if _blank(values.get("peildatum")):
+            problem("peildatum", _("vul de peildatum in (JJJJ-MM-DD)."))
+        else:
+            try:
+                reference_date = parse_date(values.get("peildatum"))
+            except CellError as error:
+                problem("peildatum", str(error))
+            else:
+                if reference_date > today:
+                    problem("peildatum", _("de peildatum ligt in de toekomst."))
+
+        school = None
+        brin = _cell_text(values.get("brin6")).upper()
+        if not brin:
+            problem("brin6", _("vul de BRIN6 van de schoolvestiging in."))
+        else:
+            try:
+                validate_brin6(brin)
+            except ValidationError as error:
+                problem("brin6", error.messages[0])
+            else:
+                school = schools.get(brin)
+                if school is None:
+                    problem(
+                        "brin6", _("'%(code)s' is geen bekende schoolvestiging.") % {"code": brin}
+                    )
+                elif not scope.may_report_for(school):
+                    problem(
+                        "brin6",
+                        _("je mag voor %(school)s geen aantallen opgeven.") % {"school": school},
+                    )
+
+        count = None
+        if _blank(values.get("aantal")):
+            problem("aantal", _("vul het aantal thuiszitters in (0 of meer)."))
+        else:
+            try:
+                count = _integer(values.get("aantal"))
+            except CellError as error:
+                problem("aantal", str(error))
+            else:
+                if count is not None and count < 0:
+                    problem("aantal", _("het aantal kan niet negatief zijn."))
+
+        municipality = None
+        gm_code = _cell_text(values.get("woongemeente")).upper()
+        if gm_code:
+            try:
+                validate_gm_code(gm_code)
+            except ValidationError as error:
+                problem("woongemeente", error.messages[0])
+            else:
+                municipality = municipalities.get(gm_code)
+                if municipality is None:
+                    problem(
+                        "woongemeente",
+                        _("'%(code)s' is geen bekende gemeentecode.") % {"code": gm_code},
+                    )
+
+        if len(problems) > before:
+            continue
+        key = (reference_date, school.pk, municipality.pk if municipality else None)
+        if key in seen:
+            problem(
+                None,
+                _(
+                    "dezelfde peildatum, school en woongemeente staan al in rij %(row)s; "
+                    "geef elk aantal één keer op."
+                )
+                % {"row": seen[key]},
+            )
+            continue
+        seen[key] = number
+        checked.append(CheckedCount(number, reference_date, school, municipality, count))
+    return checked, problems
+
+
+def save_counts(
+    checked: list[CheckedCount], *, actor, source: str, replace: bool = True
+) -> CountImportReport:
+    """Store checked counts through ``services.report_count``, in one transaction.
+
+    With ``replace`` (a file), the rows of a school and peildatum in the file are the
+    school's whole report for that peildatum: an earlier part that the file no longer
+    holds (a total replaced by a split per woongemeente, or the other way round) is
+    withdrawn. Reporting the same numbers again changes nothing."""
+    report = CountImportReport()
+    with transaction.atomic():
+        if replace:
+            in_file: dict[tuple, set] = {}
+            for item in checked:
+                in_file.setdefault((item.reference_date, item.school.pk), set()).add(
+                    item.municipality.pk if item.municipality else None
+                )
+            condition = Q(pk__in=[])
+            for reference_date, school_id in in_file:
+                condition |= Q(reference_date=reference_date, school_id=school_id)
+            for existing in ReportedCount.objects.filter(condition).select_related(
+                "school", "municipality"
+            ):
+                parts = in_file[(existing.reference_date, existing.school_id)]
+                if existing.municipality_id not in parts:
+                    services.withdraw_reported_count(existing, actor=actor)
+                    report.withdrawn += 1
+        existing_counts = {}
+        if checked:
+            condition = Q(pk__in=[])
+            for item in checked:
+                condition |= Q(reference_date=item.reference_date, school_id=item.school.pk)
+            existing_counts = {
+                (row.reference_date, row.school_id, row.municipality_id): row.count
+                for row in ReportedCount.objects.filter(condition)
+            }
+        for item in checked:
+            key = (
+                item.reference_date,
+                item.school.pk,
+                item.municipality.pk if item.municipality else None,
+            )
+            _reported, changed = services.report_count(
+                actor=actor,
+                reference_date=item.reference_date,
+                school=item.school,
+                municipality=item.municipality,
+                count=item.count,
+                source=source,
+            )
+            report.peildata.add(item.reference_date)
+            if not changed:
+                report.unchanged += 1
+            elif key in existing_counts:
+                report.updated += 1
+            else:
+                report.created += 1
+    return report
+
+
+def import_counts(
+    data: bytes, filename: str, *, actor, dry_run: bool = False, source: str = "bestand"
+) -> CountImportReport:
+    """Check every row of a counts file and, when all are right, store them all.
+
+    Raises ``ImportRejected`` with every problem; nothing is written then."""
+    checked, problems = check_counts(_read(data, filename), actor=actor)
+    if problems:
+        raise ImportRejected(problems)
+    with transaction.atomic():
+        report = save_counts(checked, actor=actor, source=source)
+        report.dry_run = dry_run
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
