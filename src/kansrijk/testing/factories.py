@@ -27,7 +27,10 @@ class MunicipalityFactory(DjangoModelFactory):
         django_get_or_create = ["code"]
 
     kind = RegionKind.MUNICIPALITY
-    code = factory.Sequence(lambda n: f"GM{9000 + n:04d}")
+    # GM + 4 digits in 9000-9799, a range no real gemeente uses (tests spell out GM98xx and
+    # GM99xx themselves). The sequence runs over the whole test session, so it wraps; no
+    # test makes 800 gemeenten.
+    code = factory.Sequence(lambda n: f"GM{9000 + n % 800:04d}")
     name = factory.Sequence(lambda n: f"Testgemeente {n}")
 
 
@@ -74,7 +77,7 @@ class MunicipalityOrganisationFactory(OrganisationFactory):
 
 class PartnershipFactory(OrganisationFactory):
     kind = OrganisationKind.PARTNERSHIP
-    code = factory.Sequence(lambda n: f"PO{9000 + n:04d}")
+    code = factory.Sequence(lambda n: f"PO{9000 + n % 800:04d}")
     name = factory.Sequence(lambda n: f"Samenwerkingsverband {n}")
 
 

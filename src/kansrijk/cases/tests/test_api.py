@@ -150,7 +150,13 @@ def test_bad_parameters_are_explained(api, people):
 
 @pytest.mark.parametrize(
     ("who", "allowed"),
-    [("school", True), ("swv", True), ("leerplicht", True), ("school_elders", False), ("beleid", False)],
+    [
+        ("school", True),
+        ("swv", True),
+        ("leerplicht", True),
+        ("school_elders", False),
+        ("beleid", False),
+    ],
 )
 def test_reporting_a_count(api, people, network, who, allowed):
     payload = {"reference_date": "2024-04-01", "school": network.school.code, "count": 3}
