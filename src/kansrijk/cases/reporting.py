@@ -414,6 +414,31 @@ def _suppress(rows: list[UnitRow], total: UnitRow, definition: str, threshold: i
             row.hidden.add("per_1000_leerlingen")
 
 
+def cases_for(user, *, public: bool = False) -> tuple:
+    """(cases, suppressed, scope note): what a report for ``user`` counts, and whether it
+    must be suppressed. Without a user: the whole register, as the command line sees it.
+    Users with a dossier role count the episodes they may see, as they are; everyone else
+    the episodes of their gemeenten, schools and SWVs, suppressed. ``public`` suppresses
+    whatever the caller may see."""
+    if user is None:
+        return Case.objects.all(), public, ""
+    scope = scope_of(user)
+    if scope.has_dossier_role:
+        note = (
+            ""
+            if scope.is_superuser
+            else str(_("Geteld zijn de casussen die jij mag inzien (jouw werkgebied)."))
+        )
+        return Case.objects.visible_to(user), public, note
+    note = str(
+        _(
+            "Geteld zijn de casussen van de gemeenten, scholen en samenwerkingsverbanden "
+            "waarvoor jouw organisatie werkt. Kleine aantallen zijn afgeschermd."
+        )
+    )
+    return Case.objects.countable_for(user), True, note
+
+
 def build_report(
     *,
     peildatum: datetime.date,
@@ -435,24 +460,7 @@ def build_report(
     scope_note = ""
     scope = scope_of(user) if user is not None else None
     if cases is None:
-        if user is None:
-            cases, suppressed = Case.objects.all(), public
-        else:
-            if scope.has_dossier_role:
-                cases, suppressed = Case.objects.visible_to(user), public
-                if not scope.is_superuser:
-                    scope_note = str(
-                        _("Geteld zijn de casussen die jij mag inzien (jouw werkgebied).")
-                    )
-            else:
-                cases, suppressed = Case.objects.countable_for(user), True
-                scope_note = str(
-                    _(
-                        "Geteld zijn de casussen van de gemeenten, scholen en "
-                        "samenwerkingsverbanden waarvoor jouw organisatie werkt. Kleine "
-                        "aantallen zijn afgeschermd."
-                    )
-                )
+        cases, suppressed, scope_note = cases_for(user, public=public)
     else:
         suppressed = public
     counts = unit_counts(cases, peildatum=peildatum, level=level, definition=definition)

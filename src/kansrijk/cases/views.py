@@ -1574,17 +1574,11 @@ def escalation(request):
 # ------------------------------------------------------------------ quarterly report
 
 
-def report_cases(user):
-    """The same cases ``reporting.build_report`` counts for ``user``."""
-    if scope_of(user).has_dossier_role:
-        return Case.objects.visible_to(user)
-    return Case.objects.countable_for(user)
-
-
 def stock_chart(user, report: reporting.QuarterlyReport) -> charts.Chart:
     first = dates.add_months(report.peildatum, -3 * TREND_PEILDATA - 3)
     peildata = reporting.peildata_between(first, report.peildatum)[-TREND_PEILDATA:]
-    series = reporting.stock_series(report_cases(user), peildata, report.definition)
+    cases, _suppressed, _note = reporting.cases_for(user)
+    series = reporting.stock_series(cases, peildata, report.definition)
     points = [
         (
             day.isoformat(),
@@ -1629,9 +1623,13 @@ def quarterly_report(request):
             }
         )
         columns = [*reporting.COUNT_COLUMNS, "leerlingen", "per_1000_leerlingen"]
+        # A school-level report of a whole region has thousands of rows: 50 a page, the
+        # total always below them; the downloads hold every row.
+        rows = Paginator(built.rows, PER_PAGE).get_page(request.GET.get("pagina"))
         context.update(
             {
                 "report": built,
+                "page": rows,
                 "columns": [(column, reporting.COLUMN_LABELS[column]) for column in columns],
                 "chart": stock_chart(user, built),
                 "downloads": [

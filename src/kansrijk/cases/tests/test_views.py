@@ -1232,3 +1232,25 @@ def test_no_number_in_addresses_logs_or_the_audit_trail_after_a_day_of_work(
         assert number not in caplog.text, number
         assert all(number not in address for address in visited), number
     assert Case.objects.count() == 2 and AbsenceReport.objects.count() == 1
+
+
+def test_a_long_report_is_paginated_with_the_total_below_every_page(
+    db, verified_client, django_user_model
+):
+    from kansrijk.testing import factories
+
+    gemeente = factories.MunicipalityFactory(code="GM0363", name="Amsterdam")
+    for _number in range(60):
+        factories.SchoolFactory(municipality=gemeente)
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "x" * 14)
+    client = verified_client(root)
+    url = reverse("cases:report") + "?peildatum=2024-03-31&niveau=school&definitie=ocw"
+
+    def report_table(query=""):
+        page = client.get(url + query).content.decode()
+        return page.split('id="rapport-caption"', 1)[1].split("</table>", 1)[0]
+
+    first, second = report_table(), report_table("&pagina=2")
+    assert first.count("kansrijk-cases-report__total") == 1
+    assert second.count("kansrijk-cases-report__total") == 1
+    assert first.count('scope="row"') == 51 and second.count('scope="row"') == 11
