@@ -234,3 +234,16 @@ class YoungPersonQuerySet(models.QuerySet):
             for model in (Enrolment, AbsenceReport):
                 condition |= Q(Exists(model.objects.filter(school_q, young_person=OuterRef("pk"))))
         return self.filter(condition)
+
+
+def manages_cases(user) -> bool:
+    """Is ``user`` the regievoerder of a case? (Then they see its episode.) Kept on the
+    user object for the rest of the request."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_manages_cases", None)
+    if cached is None:
+        from .models import Case
+
+        cached = user._manages_cases = Case.objects.filter(case_manager_id=user.pk).exists()
+    return cached

@@ -84,7 +84,7 @@ from .models import (
     Residence,
     YoungPerson,
 )
-from .queries import EPISODE, FULL, PARTIAL, scope_of
+from .queries import EPISODE, FULL, PARTIAL, manages_cases, scope_of
 from .rules import access_level, young_person_level
 
 PER_PAGE = 50
@@ -110,13 +110,6 @@ NETWORK_KINDS_WITHOUT_SCHOOLS = [
 # and the offer. "No movement" reads the timeline, and "agreement overdue" may be another
 # party's agreement: neither is shown at that level.
 PARTIAL_SIGNALS = ("thuiszitter", "pact")
-
-
-def manages_cases(user) -> bool:
-    cached = getattr(user, "_manages_cases", None)
-    if cached is None:
-        cached = user._manages_cases = Case.objects.filter(case_manager=user).exists()
-    return cached
 
 
 def works_with_dossiers(user) -> bool:

@@ -245,6 +245,10 @@ class Role(models.TextChoices):
 TWO_FACTOR_ROLES = frozenset(
     {Role.ADMIN, Role.ATTENDANCE_OFFICER, Role.SWV_COORDINATOR, Role.SCHOOL_CONTACT}
 )
+# Other reasons to require a second factor, registered by the apps that know them (the
+# case register: a partner who is the regievoerder of a case sees that child's episode).
+# This app never imports them: each is a function of the user.
+TWO_FACTOR_REASONS: list = []
 
 
 class User(AbstractUser):
@@ -265,7 +269,11 @@ class User(AbstractUser):
         return set(self.memberships.filter(is_active=True).values_list("role", flat=True))
 
     def requires_two_factor(self) -> bool:
-        return self.is_superuser or bool(self.roles() & TWO_FACTOR_ROLES)
+        return (
+            self.is_superuser
+            or bool(self.roles() & TWO_FACTOR_ROLES)
+            or any(reason(self) for reason in TWO_FACTOR_REASONS)
+        )
 
 
 class Membership(models.Model):

@@ -75,9 +75,12 @@ def test_the_regievoerder_sees_the_episode(network, case, make_member):
     partner = factories.OrganisationFactory(kind="youth_team", name="CJG")
     regievoerder = make_member(partner, "partner")
     assert access_level(regievoerder, case) is None
+    assert not regievoerder.requires_two_factor()
     services.assign_case_manager(case, actor=None, case_manager=regievoerder)
-    del regievoerder._case_scope
+    del regievoerder._case_scope, regievoerder._manages_cases
     assert access_level(regievoerder, case) == EPISODE
+    # Seeing a child's episode asks for the second factor, whatever the role.
+    assert regievoerder.requires_two_factor()
 
 
 def test_a_contact_of_an_institution_sees_its_locations(network, case, make_member):
