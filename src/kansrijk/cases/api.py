@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -340,6 +341,9 @@ class CaseCountsView(APIView):
 # ------------------------------------------------------------------ reported counts
 
 
+MAX_REPORTED_COUNT = 100_000
+
+
 class ReportedCountSerializer(serializers.ModelSerializer):
     school = serializers.SlugRelatedField(
         slug_field="code",
@@ -352,6 +356,12 @@ class ReportedCountSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
         help_text="Woongemeente (GM-code), als het aantal per woongemeente is opgegeven.",
+    )
+    # Declared rather than derived from the model: a derived PositiveIntegerField takes its
+    # maximum from the database backend, which made the published schema differ between
+    # SQLite and PostgreSQL. No school reports more pupils than this.
+    count = serializers.IntegerField(
+        label=gettext_lazy("Aantal"), min_value=0, max_value=MAX_REPORTED_COUNT
     )
 
     class Meta:

@@ -178,3 +178,14 @@ def test_a_count_in_the_future_is_refused(api, people, network):
         format="json",
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("count", [-1, 100_001, "drie"])
+def test_an_impossible_count_is_refused_with_the_field_named(api, people, network, count):
+    response = api(people["school"]).post(
+        "/api/v1/reported-counts/",
+        {"reference_date": "2024-04-01", "school": network.school.code, "count": count},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "count" in response.json()
