@@ -38,10 +38,17 @@ browser:
 	  else echo "Chromium ontbreekt: installeer het Debian-pakket 'chromium' voor de browsertests."; fi; \
 	fi
 
+# The web server and beside it the task worker that runs uploaded case imports
+# (`kansrijk db_worker`, docs/decisions/0016). The worker stops when runserver stops
+# (Ctrl-C, an error, a closed session), also without a terminal: its stdin is /dev/null
+# and it runs without a reloader, so no child process is left behind.
 demo: install
 	$(KANSRIJK) migrate --noinput
 	$(KANSRIJK) load_reference_data
 	$(KANSRIJK) load_demo
+	@$(KANSRIJK) db_worker --no-reload --no-startup-delay </dev/null & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM HUP; \
 	$(KANSRIJK) runserver 127.0.0.1:8000
 
 lint: install

@@ -1,0 +1,1814 @@
+"""Import thuiszitter cases from a CSV file: every row checked, then all rows or none.
+
+The format is written down in ``docs/formats/cases-import.md``: UTF-8 (with or without
+BOM), comma or semicolon (the header line tells which), one row per case (dossier):
+``dossier_id``, ``bsn`` or ``onderwijsnummer``, ``geboortedatum``, ``woongemeente`` (GM
+code), ``brin6``, ``soort``, ``startdatum``, ``aanbod_datum``, ``einddatum``, ``uitkomst``;
+optionally ``voornaam``, ``achternaam``, ``sector``.
+
+The file is read twice, as a stream, never whole:
+
+1. **Checking** (``_check_file``): every row on its own (the elfproef, codes, dates and
+   their order), against the reference data (BRIN6, GM code), against the rest of the
+   file (a dossier twice, one number with two birth dates; kept as 64-bit digests in
+   flat arrays, 16 bytes a row) and against the register, batch by batch (a dossier of
+   another young person, a young person with another birth date). Every problem names
+   its row and column in Dutch and never repeats a BSN. One problem and nothing is
+   written.
+2. **Writing** (``_write_file``), in one transaction, in batches: new young people
+   (``YoungPerson.set_identifier``: the number encrypted, its keyed hash) with their
+   woongemeente, new cases and changed cases (statements built once per table: COPY on
+   PostgreSQL, ``executemany`` on SQLite; decision 0016), and an audit row per created
+   or changed case plus one for the whole import. A case whose
+   values equal the register's is left alone: no write, no audit row. Young people are
+   matched on the keyed hash (under every configured key), never on the ciphertext.
+
+Progress goes to ``ImportRun`` while checking (other connections see it) and to
+``caches["progress"]`` while writing (the writing transaction is not visible yet).
+``start_import`` is the web's way in (the file is stored under ``MEDIA_ROOT/imports/``
+and handled by a background task, ``tasks.run_case_import``); the command line calls
+``import_cases`` directly.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import itertools
+import json
+import logging
+import os
+import queue
+import re
+import secrets
+import threading
+import time
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.debug import sensitive_variables
+
+from kansrijk.agenda.importing import ImportProblem, ImportRejected
+from kansrijk.audit import services as audit
+from kansrijk.audit.masking import mask
+from kansrijk.audit.models import AuditEvent
+from kansrijk.organisations.models import Organisation, OrganisationKind, Region, RegionKind
+from kansrijk.organisations.validators import (
+    BRIN6_RE,
+    GM_CODE_RE,
+)
+from kansrijk.reports.exporting import unguard_formula
+
+from . import crypto
+from .models import (
+    Case,
+    CaseCategory,
+    CaseOutcome,
+    IdentifierKind,
+    ImportRun,
+    ImportStatus,
+    Residence,
+    YoungPerson,
+)
+from .queries import scope_of
+
+__all__ = [
+    "COLUMNS",
+    "ImportProblem",
+    "ImportRejected",
+    "ImportResult",
+    "import_cases",
+    "run_stored_import",
+    "start_import",
+]
+
+logger = logging.getLogger(__name__)
+
+COLUMNS = (
+    "dossier_id",
+    "bsn",
+    "onderwijsnummer",
+    "geboortedatum",
+    "woongemeente",
+    "brin6",
+    "soort",
+    "startdatum",
+    "aanbod_datum",
+    "einddatum",
+    "uitkomst",
+    "voornaam",
+    "achternaam",
+    "sector",
+)
+# The header must have these (a cell may be empty where the rules allow it), and at
+# least one of IDENTIFIER_COLUMNS.
+REQUIRED_COLUMNS = (
+    "dossier_id",
+    "geboortedatum",
+    "woongemeente",
+    "brin6",
+    "soort",
+    "startdatum",
+    "aanbod_datum",
+    "einddatum",
+    "uitkomst",
+)
+IDENTIFIER_COLUMNS = ("bsn", "onderwijsnummer")
+OPTIONAL_COLUMNS = ("voornaam", "achternaam", "sector")
+SECTORS = ("PO", "SBO", "SO/VSO", "VO", "MBO")
+
+BATCH_SIZE = 5000
+# Problems kept in memory and in ImportRun.problems; all of them are counted.
+MAX_PROBLEMS = 100
+MAX_FILE_BYTES = 200 * 1024 * 1024
+IMPORT_DIR = "imports"
+DOSSIER_ID_MAX = Case._meta.get_field("dossier_id").max_length
+GIVEN_NAME_MAX = YoungPerson._meta.get_field("given_name").max_length
+FAMILY_NAME_MAX = YoungPerson._meta.get_field("family_name").max_length
+# How often progress is published while checking (seconds).
+PROGRESS_INTERVAL = 0.25
+MASKED = "••••••"
+
+# The fields of a case that the file sets; equal values mean "unchanged".
+CASE_FIELDS = (
+    "category",
+    "start_date",
+    "end_date",
+    "outcome",
+    "school_id",
+    "municipality_id",
+    "sector",
+    "offer_date",
+)
+
+
+def progress_key(run_id: int) -> str:
+    return f"cases-import-{run_id}"
+
+
+# ------------------------------------------------------------------ reading the file
+
+
+class _HashingReader(io.RawIOBase):
+    """A binary stream that hashes (SHA-256) and counts what is read through it."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self.sha256 = hashlib.sha256()
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._raw.readinto(buffer)
+        if count:
+            self.sha256.update(memoryview(buffer)[:count])
+            self.bytes_read += count
+        return count
+
+
+def estimate_rows(path: Path) -> int:
+    """The number of data rows, counted as line ends (a quoted line end in a cell makes
+    this an over-estimate; checking corrects it)."""
+    lines = 0
+    last = b"\n"
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    if last != b"\n":
+        lines += 1
+    return max(lines - 1, 0)
+
+
+@dataclass
+class _Records:
+    """The file as a stream of records: the header, then (row number, cells)."""
+
+    columns: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+    hasher: _HashingReader
+
+
+class _NotUtf8(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+def _decoded_lines(binary) -> Iterator[str]:
+    """The file's lines as text, decoded line by line, so that a byte that is not UTF-8
+    is reported on its own line. The BOM of the first line is dropped."""
+    for number, raw in enumerate(binary, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _NotUtf8(number) from None
+        if number == 1 and line.startswith("\ufeff"):
+            line = line[1:]
+        yield line
+
+
+def _records(handle) -> _Records:
+    hasher = _HashingReader(handle)
+    lines = _decoded_lines(io.BufferedReader(hasher, 1 << 16))
+    try:
+        header_line = next(lines, "")
+    except _NotUtf8 as error:
+        raise ImportRejected([_not_utf8(error.line)]) from None
+    if not header_line.strip():
+        raise ImportRejected([ImportProblem(None, None, _("Het bestand is leeg."))])
+    # We write commas; Dutch Excel writes semicolons. The header line tells which.
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(itertools.chain([header_line], lines), delimiter=delimiter)
+    columns = [cell.strip().lower() for cell in next(reader)]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except _NotUtf8 as error:
+                raise ImportRejected([_not_utf8(error.line)]) from None
+            except csv.Error:
+                raise ImportRejected(
+                    [
+                        ImportProblem(
+                            number + 1,
+                            None,
+                            _("deze rij is geen geldige CSV (een aanhalingsteken te veel?)."),
+                        )
+                    ]
+                ) from None
+            number += 1
+            yield number, cells
+
+    return _Records(columns=columns, rows=rows(), hasher=hasher)
+
+
+def _not_utf8(row: int) -> ImportProblem:
+    return ImportProblem(
+        row,
+        None,
+        _(
+            "het bestand is niet in UTF-8 opgeslagen; kies in Excel 'CSV UTF-8 (door "
+            "komma's gescheiden)'."
+        ),
+    )
+
+
+def _check_header(columns: list[str]) -> dict[str, int]:
+    problems = []
+    seen: set[str] = set()
+    for column in columns:
+        if column and column in seen:
+            problems.append(ImportProblem(1, column, _("deze kolom staat er twee keer in.")))
+        seen.add(column)
+    for column in REQUIRED_COLUMNS:
+        if column not in seen:
+            problems.append(ImportProblem(None, column, _("deze kolom ontbreekt in het bestand.")))
+    if not seen & set(IDENTIFIER_COLUMNS):
+        problems.append(
+            ImportProblem(
+                None,
+                "bsn",
+                _("het bestand heeft een kolom bsn of een kolom onderwijsnummer nodig."),
+            )
+        )
+    if problems:
+        raise ImportRejected(problems)
+    return {column: position for position, column in enumerate(columns) if column in COLUMNS}
+
+
+# ------------------------------------------------------------------ one row
+
+
+@dataclass(slots=True)
+class CaseRow:
+    """One checked row. ``given_name``/``family_name`` are None when the file leaves
+    them out (the register's names stay as they are)."""
+
+    number: int
+    dossier_id: str
+    identifier_kind: str
+    identifier: str
+    birth_date: date
+    municipality_id: int
+    school_id: int | None
+    sector: str
+    category: str
+    start_date: date
+    offer_date: date | None
+    end_date: date | None
+    outcome: str
+    given_name: str | None
+    family_name: str | None
+
+
+@dataclass
+class _Reference:
+    """What the rows are checked against: loaded once, the same size for every file."""
+
+    municipalities: dict[str, tuple[int, str]]
+    schools: dict[str, tuple[int, str]]
+    allowed_region_ids: frozenset[int] | None  # None: every gemeente (command line)
+    today: date
+
+    @classmethod
+    def load(cls, actor) -> _Reference:
+        municipalities = {
+            code: (pk, name)
+            for pk, code, name in Region.objects.filter(kind=RegionKind.MUNICIPALITY).values_list(
+                "pk", "code", "name"
+            )
+        }
+        schools = {
+            code: (pk, sector)
+            for pk, code, sector in Organisation.objects.filter(
+                kind=OrganisationKind.SCHOOL_LOCATION
+            )
+            .exclude(code="")
+            .values_list("pk", "code", "sector")
+        }
+        allowed = None
+        if actor is not None:
+            scope = scope_of(actor)
+            allowed = None if scope.is_superuser else scope.full_region_ids
+        return cls(municipalities, schools, allowed, timezone.localdate())
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each column of ``COLUMNS`` is in a row (-1: the file does not have it)."""
+
+    index: dict[str, int]
+    width: int
+
+    @property
+    def positions(self) -> tuple[int, ...]:
+        return self._positions
+
+    def __post_init__(self):
+        object.__setattr__(
+            self, "_positions", tuple(self.index.get(column, -1) for column in COLUMNS)
+        )
+
+
+def _quoted(value: str) -> str:
+    """A value to repeat in a message: never a BSN (a value with 8 or more digits is not
+    repeated), and never long."""
+    if sum(character.isdigit() for character in value) >= 8:
+        return _("deze waarde")
+    shown = value if len(value) <= 30 else value[:29] + "…"
+    return f"'{shown}'"
+
+
+ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(text: str) -> date:
+    """JJJJ-MM-DD or DD-MM-JJJJ (also D-M-JJJJ, as Dutch Excel writes it)."""
+    if ISO_DATE_RE.fullmatch(text):
+        return date.fromisoformat(text)
+    parts = text.split("-")
+    if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
+        raise ValueError(text)
+    first, month, last = parts
+    if len(first) == 4 and len(month) <= 2 and len(last) <= 2:
+        year, day = first, last
+    elif len(last) == 4 and len(first) <= 2 and len(month) <= 2:
+        year, day = last, first
+    else:
+        raise ValueError(text)
+    return date(int(year), int(month), int(day))
+
+
+NINE_ASCII_DIGITS_RE = re.compile(r"[0-9]{9}")
+# 48 is ord("0"); the weights 9..2 and -1 add up to 43.
+ELFPROEF_OFFSET = 48 * 43
+
+
+def _elfproef_rest(number: str) -> int | None:
+    """9·d1 + 8·d2 + … + 2·d8 − 1·d9 modulo 11 (``organisations.validators``' elfproef,
+    written out for the import, which checks it for every row twice); None when the
+    number is not nine ASCII digits. A BSN has rest 0, an onderwijsnummer rest 5."""
+    if not NINE_ASCII_DIGITS_RE.fullmatch(number):
+        return None
+    b = number.encode("ascii")
+    return (
+        9 * b[0]
+        + 8 * b[1]
+        + 7 * b[2]
+        + 6 * b[3]
+        + 5 * b[4]
+        + 4 * b[5]
+        + 3 * b[6]
+        + 2 * b[7]
+        - b[8]
+        - ELFPROEF_OFFSET
+    ) % 11
+
+
+CATEGORY_VALUES = frozenset(CaseCategory.values)
+OUTCOME_VALUES = frozenset(CaseOutcome.values)
+
+
+@sensitive_variables()
+def _parse_row(
+    number: int,
+    cells: list[str],
+    layout: _Layout,
+    reference: _Reference,
+    problems: _Problems,
+) -> CaseRow | None:
+    """The row as a ``CaseRow``, or None after adding its problems to ``problems``.
+    Called twice for every row of a file (checking, then writing): kept lean."""
+    before = problems.count
+
+    def problem(column, message):
+        problems.add(ImportProblem(number, column, message))
+
+    width = layout.width
+    if len(cells) > width:
+        if any(cell.strip() for cell in cells[width:]):
+            problem(
+                None,
+                _(
+                    "de rij heeft meer cellen dan de kopregel; staat er een scheidingsteken te "
+                    "veel in?"
+                ),
+            )
+        cells = cells[:width]
+    elif len(cells) < width:
+        cells = cells + [""] * (width - len(cells))
+    cells.append("")  # the cell of every column the file does not have
+    (
+        dossier_id,
+        bsn,
+        education_number,
+        birth_text,
+        municipality_code,
+        school_code,
+        category,
+        start_text,
+        offer_text,
+        end_text,
+        outcome,
+        given_name,
+        family_name,
+        sector,
+    ) = [cells[position].strip() for position in layout.positions]
+    index = layout.index
+
+    dossier_id = unguard_formula(dossier_id)
+    if not dossier_id:
+        problem("dossier_id", _("vul het dossiernummer in."))
+    elif len(dossier_id) > DOSSIER_ID_MAX:
+        problem("dossier_id", _("hoogstens %(n)s tekens.") % {"n": DOSSIER_ID_MAX})
+
+    # The number: a BSN or an onderwijsnummer, one of the two. Never repeated.
+    if " " in bsn:
+        bsn = "".join(bsn.split())
+    if " " in education_number:
+        education_number = "".join(education_number.split())
+    kind = number_text = ""
+    if bsn and education_number:
+        problem("onderwijsnummer", _("vul een BSN of een onderwijsnummer in, niet allebei."))
+    elif bsn:
+        # Excel drops the leading zero of a BSN stored as a number.
+        if len(bsn) == 8 and bsn.isascii() and bsn.isdigit():
+            bsn = "0" + bsn
+        if bsn != "000000000" and _elfproef_rest(bsn) == 0:
+            kind, number_text = IdentifierKind.BSN, bsn
+        else:
+            problem("bsn", _("dit is geen geldig BSN: 9 cijfers die voldoen aan de elfproef."))
+    elif education_number:
+        if education_number.startswith("10") and _elfproef_rest(education_number) == 5:
+            kind, number_text = IdentifierKind.EDUCATION_NUMBER, education_number
+        else:
+            problem(
+                "onderwijsnummer",
+                _(
+                    "dit is geen geldig onderwijsnummer: 9 cijfers, begint met 10, "
+                    "elfproef met rest 5."
+                ),
+            )
+    else:
+        problem(
+            "bsn" if "bsn" in index else "onderwijsnummer",
+            _("vul een BSN of een onderwijsnummer in."),
+        )
+    if number_text and dossier_id and number_text in dossier_id:
+        problem(
+            "dossier_id",
+            _(
+                "het dossiernummer bevat het BSN of onderwijsnummer; gebruik het nummer van "
+                "het dossier."
+            ),
+        )
+
+    dates: dict[str, date | None] = {}
+    for column, text in (
+        ("geboortedatum", birth_text),
+        ("startdatum", start_text),
+        ("aanbod_datum", offer_text),
+        ("einddatum", end_text),
+    ):
+        if not text:
+            dates[column] = None
+            if column in ("geboortedatum", "startdatum"):
+                problem(column, _("vul een datum in (JJJJ-MM-DD)."))
+            continue
+        try:
+            value = parse_date(text)
+        except ValueError:
+            # The value is not repeated: a birth date is personal data.
+            problem(column, _("dit is geen geldige datum; schrijf JJJJ-MM-DD of DD-MM-JJJJ."))
+            dates[column] = None
+            continue
+        if value > reference.today:
+            problem(column, _("deze datum ligt in de toekomst."))
+        dates[column] = value
+    birth, start = dates["geboortedatum"], dates["startdatum"]
+    offer, end = dates["aanbod_datum"], dates["einddatum"]
+    if birth and start and start <= birth:
+        problem("startdatum", _("de startdatum ligt niet na de geboortedatum."))
+    if start and offer and offer < start:
+        problem("aanbod_datum", _("het passend aanbod start voor de startdatum."))
+    if start and end and end < start:
+        problem("einddatum", _("de einddatum ligt voor de startdatum."))
+
+    outcome = outcome.lower()
+    if outcome and outcome not in OUTCOME_VALUES:
+        problem(
+            "uitkomst",
+            _("%(value)s is geen bekende uitkomst; kies uit: %(choices)s.")
+            % {"value": _quoted(outcome), "choices": ", ".join(CaseOutcome.values)},
+        )
+    elif outcome and not end_text:
+        problem(
+            "uitkomst",
+            _(
+                "een uitkomst hoort bij een einddatum: vul de einddatum in of laat de uitkomst leeg."
+            ),
+        )
+    elif not outcome and end_text:
+        problem("uitkomst", _("vul bij een einddatum de uitkomst in."))
+
+    category = category.lower()
+    if not category:
+        problem("soort", _("vul de soort in: absoluut, relatief of vrijstelling_5_onder_a."))
+    elif category not in CATEGORY_VALUES:
+        hint = (
+            _(" Let op: 5a is een ander artikel dan 5 onder a.")
+            if category.replace(" ", "") in ("5a", "vrijstelling5a", "vrijstelling_5a")
+            else ""
+        )
+        problem(
+            "soort",
+            _("%(value)s is geen bekende soort; kies absoluut, relatief of vrijstelling_5_onder_a.")
+            % {"value": _quoted(category)}
+            + hint,
+        )
+
+    municipality_code = municipality_code.upper()
+    municipality_id = None
+    if not municipality_code:
+        problem(
+            "woongemeente",
+            _("vul de gemeentecode van de woongemeente in (GM en 4 cijfers, zoals GM0375)."),
+        )
+    elif not GM_CODE_RE.fullmatch(municipality_code):
+        problem(
+            "woongemeente",
+            _("%(value)s is geen gemeentecode: verwacht GM en 4 cijfers, zoals GM0375.")
+            % {"value": _quoted(municipality_code)},
+        )
+    elif municipality_code not in reference.municipalities:
+        problem(
+            "woongemeente",
+            _("%(value)s is geen bekende gemeente.") % {"value": _quoted(municipality_code)},
+        )
+    else:
+        municipality_id, name = reference.municipalities[municipality_code]
+        allowed = reference.allowed_region_ids
+        if allowed is not None and municipality_id not in allowed:
+            problem(
+                "woongemeente",
+                _(
+                    "je werkt niet voor %(name)s (%(code)s): importeer alleen casussen van de "
+                    "gemeenten van je eigen leerplichtbureau."
+                )
+                % {"name": name, "code": municipality_code},
+            )
+
+    school_code = school_code.upper()
+    school_id, school_sector = None, ""
+    if not school_code:
+        if category and category != CaseCategory.ABSOLUTE and category in CATEGORY_VALUES:
+            problem(
+                "brin6",
+                _("vul de vestigingscode (BRIN6) in; alleen absoluut verzuim kan zonder school."),
+            )
+    elif not BRIN6_RE.fullmatch(school_code):
+        problem(
+            "brin6",
+            _(
+                "%(value)s is geen vestigingscode (BRIN6): verwacht 2 cijfers, 2 hoofdletters "
+                "en 2 cijfers, zoals 07NU00."
+            )
+            % {"value": _quoted(school_code)},
+        )
+    elif school_code not in reference.schools:
+        problem(
+            "brin6",
+            _("%(value)s is geen bekende schoolvestiging.") % {"value": _quoted(school_code)},
+        )
+    else:
+        school_id, school_sector = reference.schools[school_code]
+
+    sector = sector.upper()
+    if sector and sector not in SECTORS:
+        problem(
+            "sector",
+            _("%(value)s is geen bekende sector; kies PO, SBO, SO/VSO, VO of MBO.")
+            % {"value": _quoted(sector)},
+        )
+
+    names = {}
+    for column, value, limit in (
+        ("voornaam", given_name, GIVEN_NAME_MAX),
+        ("achternaam", family_name, FAMILY_NAME_MAX),
+    ):
+        value = unguard_formula(value)
+        if len(value) > limit:
+            problem(column, _("hoogstens %(n)s tekens.") % {"n": limit})
+        names[column] = value or None
+
+    if problems.count > before:
+        return None
+    return CaseRow(
+        number=number,
+        dossier_id=dossier_id,
+        identifier_kind=kind,
+        identifier=number_text,
+        birth_date=birth,
+        municipality_id=municipality_id,
+        school_id=school_id,
+        sector=sector or school_sector,
+        category=category,
+        start_date=start,
+        offer_date=offer,
+        end_date=end,
+        outcome=outcome,
+        given_name=names["voornaam"],
+        family_name=names["achternaam"],
+    )
+
+
+# ------------------------------------------------------------------ problems
+
+
+class _Problems:
+    """Every problem counted, the first ``MAX_PROBLEMS`` kept (in file order)."""
+
+    def __init__(self):
+        self.kept: list[ImportProblem] = []
+        self.count = 0
+
+    def add(self, problem: ImportProblem) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_PROBLEMS:
+            self.kept.append(problem)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+class _CompactIndex:
+    """64-bit keys with a 64-bit value each, in two flat arrays (open addressing, filled
+    to at most three quarters): 22 to 43 bytes a key, where a dict of Python ints takes
+    about 100. The keys are keyed BLAKE2b digests of a dossier id or a number (the key
+    is random per import), so the arrays hold nothing that can be read back."""
+
+    def __init__(self, capacity: int = 1 << 12):
+        self._keys = array("q", bytes(8 * capacity))
+        self._values = array("q", bytes(8 * capacity))
+        self._mask = capacity - 1
+        self._size = 0
+
+    def _slot(self, key: int) -> int:
+        keys, mask = self._keys, self._mask
+        slot = key & mask
+        while True:
+            found = keys[slot]
+            if found == key or found == 0:
+                return slot
+            slot = (slot + 1) & mask
+
+    def setdefault(self, key: int, value: int) -> int | None:
+        """Store ``value`` under ``key`` unless the key is there; return the value that
+        was there, or None."""
+        key = key or 1  # 0 marks an empty slot
+        slot = self._slot(key)
+        if self._keys[slot] == key:
+            return self._values[slot]
+        self._keys[slot] = key
+        self._values[slot] = value
+        self._size += 1
+        if self._size * 4 > (self._mask + 1) * 3:
+            self._grow()
+        return None
+
+    def get(self, key: int) -> int | None:
+        key = key or 1
+        slot = self._slot(key)
+        return self._values[slot] if self._keys[slot] == key else None
+
+    def set(self, key: int, value: int) -> None:
+        """Replace the value of a key that is there."""
+        key = key or 1
+        slot = self._slot(key)
+        if self._keys[slot] != key:
+            raise KeyError(key)
+        self._values[slot] = value
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _grow(self) -> None:
+        old_keys, old_values = self._keys, self._values
+        capacity = (self._mask + 1) * 2
+        self._keys = array("q", bytes(8 * capacity))
+        self._values = array("q", bytes(8 * capacity))
+        self._mask = capacity - 1
+        for key, value in zip(old_keys, old_values, strict=True):
+            if key:
+                slot = self._slot(key)
+                self._keys[slot] = key
+                self._values[slot] = value
+
+
+def _digest64(secret: bytes, text: str) -> int:
+    return int.from_bytes(
+        hashlib.blake2b(text.encode(), digest_size=8, key=secret).digest(), "little", signed=True
+    )
+
+
+# ------------------------------------------------------------------ result
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    people_created: int = 0
+    people_updated: int = 0
+    dry_run: bool = False
+    sha256: str = ""
+    organisations: Counter = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def summary_lines(self) -> list[str]:
+        return [
+            _(
+                "%(rows)s rijen: %(created)s casussen nieuw, %(updated)s bijgewerkt, %(same)s ongewijzigd"
+            )
+            % {
+                "rows": self.rows,
+                "created": self.created,
+                "updated": self.updated,
+                "same": self.unchanged,
+            },
+            _("%(people)s nieuwe jongeren, %(changed)s jongeren met een gewijzigde naam")
+            % {"people": self.people_created, "changed": self.people_updated},
+        ]
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    pass
+
+
+# ------------------------------------------------------------------ step 1: checking
+
+
+def _select_in(model, columns: tuple[str, ...], column: str, values: list) -> list[tuple]:
+    """``SELECT columns FROM model WHERE column IN values``, in raw SQL: the ORM spends
+    more time compiling an IN list of a few thousand values than the database takes
+    to answer it."""
+    if not values:
+        return []
+    quote = connection.ops.quote_name
+    selected = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    table = quote(model._meta.db_table)
+    where = quote(model._meta.get_field(column).column)
+    if connection.vendor == "postgresql":
+        condition, params = f"{where} = ANY(%s)", [values]
+    else:
+        condition, params = f"{where} IN ({', '.join(['%s'] * len(values))})", values
+    sql = f"SELECT {selected} FROM {table} WHERE {condition}"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _as_date(value) -> date | None:
+    """A date as the database driver returns it (SQLite: text)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+@dataclass
+class _Checked:
+    """What checking found, for the writing. Per data row, in file order: the case in
+    the register (0: none; +id: equal to the row; -id: the row changes it) and the young
+    person (0: not in the register; +id: known; -id: known, the row changes the
+    name). ``people`` maps the digest of each number in the file to checking's own
+    value; writing stores -pk there for each young person it creates."""
+
+    rows: int = 0
+    sha256: str = ""
+    problems: _Problems = field(default_factory=_Problems)
+    case_state: array = field(default_factory=lambda: array("q"))
+    person_state: array = field(default_factory=lambda: array("q"))
+    people: _CompactIndex = field(default_factory=_CompactIndex)
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(16))
+
+
+CHECKED_CASE_COLUMNS = ("id", "dossier_id", "young_person_id", *CASE_FIELDS)
+
+
+@sensitive_variables()
+def _check_batch(
+    batch: list[tuple[CaseRow, list[str]]], reference: _Reference, checked: _Checked
+) -> None:
+    """Rows against the register: a dossier of another young person (or of a gemeente
+    the user does not work for), a young person known with another birth date; and
+    what each row would change."""
+    problems = checked.problems
+    people = {
+        person_hash: (pk, _as_date(birth), given, family)
+        for pk, person_hash, birth, given, family in _select_in(
+            YoungPerson,
+            ("id", "identifier_hash", "birth_date", "given_name", "family_name"),
+            "identifier_hash",
+            [h for _row, hashes in batch for h in hashes],
+        )
+    }
+    existing_cases = {}
+    for found in _select_in(
+        Case, CHECKED_CASE_COLUMNS, "dossier_id", [row.dossier_id for row, _hashes in batch]
+    ):
+        values = dict(zip(CHECKED_CASE_COLUMNS, found, strict=True))
+        for name in ("start_date", "end_date", "offer_date"):
+            values[name] = _as_date(values[name])
+        existing_cases[values["dossier_id"]] = values
+    allowed = reference.allowed_region_ids
+    case_state, person_state = checked.case_state, checked.person_state
+    for row, hashes in batch:
+        person = next((people[h] for h in hashes if h in people), None)
+        person_id = 0
+        if person is not None:
+            person_id, birth, given, family = person
+            if birth != row.birth_date:
+                problems.add(
+                    ImportProblem(
+                        row.number,
+                        "geboortedatum",
+                        _(
+                            "deze jongere staat in het register met een andere geboortedatum; "
+                            "controleer het nummer en de geboortedatum (een geboortedatum "
+                            "verbeter je in het dossier)."
+                        ),
+                    )
+                )
+            renamed = (row.given_name is not None and row.given_name != given) or (
+                row.family_name is not None and row.family_name != family
+            )
+            person_state.append(-person_id if renamed else person_id)
+        else:
+            person_state.append(0)
+        existing = existing_cases.get(row.dossier_id)
+        if existing is None:
+            case_state.append(0)
+            continue
+        if existing["young_person_id"] != person_id:
+            problems.add(
+                ImportProblem(
+                    row.number,
+                    "dossier_id",
+                    _("dit dossiernummer hoort in het register bij een andere jongere."),
+                )
+            )
+        elif allowed is not None and existing["municipality_id"] not in allowed:
+            problems.add(
+                ImportProblem(
+                    row.number,
+                    "dossier_id",
+                    _("dit dossier staat in het register bij een gemeente waarvoor je niet werkt."),
+                )
+            )
+        unchanged = all(existing[name] == getattr(row, name) for name in CASE_FIELDS)
+        case_state.append(existing["id"] if unchanged else -existing["id"])
+
+
+@sensitive_variables()
+def _check_file(
+    path: Path, reference: _Reference, *, run: ImportRun, progress: Progress, total: int
+) -> _Checked:
+    """Check every row: the problems, the file's SHA-256 and what each row would do."""
+    checked = _Checked()
+    problems, secret, people = checked.problems, checked.secret, checked.people
+    dossiers = _CompactIndex()
+    rows = 0
+    batch: list[tuple[CaseRow, list[str]]] = []
+    last_report = time.monotonic()
+    with open(path, "rb") as handle:
+        records = _records(handle)
+        layout = _Layout(_check_header(records.columns), len(records.columns))
+        for number, cells in records.rows:
+            if not any(cell.strip() for cell in cells):
+                continue
+            rows += 1
+            row = _parse_row(number, cells, layout, reference, problems)
+            if row is not None:
+                first_row = dossiers.setdefault(_digest64(secret, row.dossier_id), number)
+                if first_row is not None:
+                    problems.add(
+                        ImportProblem(
+                            number,
+                            "dossier_id",
+                            _("dit dossiernummer staat al in rij %(row)s.") % {"row": first_row},
+                        )
+                    )
+                    row = None
+            if row is not None:
+                known = people.setdefault(
+                    _digest64(secret, row.identifier),
+                    (row.birth_date.toordinal() << 32) | number,
+                )
+                if known is not None and known >> 32 != row.birth_date.toordinal():
+                    problems.add(
+                        ImportProblem(
+                            number,
+                            "geboortedatum",
+                            _(
+                                "hetzelfde BSN of onderwijsnummer staat in rij %(row)s met een "
+                                "andere geboortedatum."
+                            )
+                            % {"row": known & 0xFFFFFFFF},
+                        )
+                    )
+                    row = None
+            if row is not None:
+                batch.append((row, crypto.identifier_hashes(row.identifier)))
+                if len(batch) >= BATCH_SIZE:
+                    _check_batch(batch, reference, checked)
+                    batch = []
+            if rows % 500 == 0 and time.monotonic() - last_report >= PROGRESS_INTERVAL:
+                last_report = time.monotonic()
+                total = max(total, rows)
+                ImportRun.objects.filter(pk=run.pk).update(checked_rows=rows, total_rows=total)
+                progress("controleren", rows, total)
+        if batch:
+            _check_batch(batch, reference, checked)
+        checked.sha256 = records.hasher.sha256.hexdigest()
+    if rows == 0 and not problems:
+        problems.add(ImportProblem(None, None, _("Het bestand heeft geen rijen.")))
+    checked.rows = rows
+    run.checked_rows = run.total_rows = rows
+    ImportRun.objects.filter(pk=run.pk).update(checked_rows=rows, total_rows=rows)
+    progress("controleren", rows, rows)
+    return checked
+
+
+# ------------------------------------------------------------------ step 2: writing
+
+
+def _row_values(row: CaseRow) -> dict:
+    return {name: getattr(row, name) for name in CASE_FIELDS}
+
+
+class _Table:
+    """The statement that writes many rows into one model's table: COPY on PostgreSQL,
+    ``executemany`` elsewhere. The ORM's ``bulk_create`` spends most of an import
+    compiling SQL and adapting values one by one (bench/RESULTS-cases-import.md); here
+    each row is a tuple of values already in the form the database reads. Columns the
+    import does not set get their field's default, computed once, so a field added to
+    the model later still gets a value."""
+
+    def __init__(self, model, columns: tuple[str, ...], *, with_id: bool):
+        quote = connection.ops.quote_name
+        self.table = model._meta.db_table
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        rest = [
+            f for f in model._meta.concrete_fields if f.attname not in columns and not f.primary_key
+        ]
+        self.tail = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+        names = [by_attname[name].column for name in columns] + [f.column for f in rest]
+        if with_id:
+            names.insert(0, model._meta.pk.column)
+        listed = ", ".join(quote(name) for name in names)
+        self.copy_sql = f"COPY {quote(self.table)} ({listed}) FROM STDIN"
+        self.insert_sql = (
+            f"INSERT INTO {quote(self.table)} ({listed}) "  # noqa: S608 - names from the model
+            f"VALUES ({', '.join(['%s'] * len(names))})"
+        )
+        self.pk_column = model._meta.pk.column
+        self.sequence = None
+
+
+class _Sink:
+    """Where the writing goes. On PostgreSQL a second thread sends each batch (COPY,
+    ``executemany``) over the import's own connection, inside its transaction, while
+    this thread reads and prepares the next batch: Python and the database server work
+    at the same time. At most two batches (eight statements) wait, so memory stays flat. Elsewhere
+    (SQLite, whose work happens in this process anyway) the statements run at once.
+
+    New primary keys come from the table's sequence over a second connection on
+    PostgreSQL (``nextval`` is not transactional), from the write lock the import holds
+    on SQLite."""
+
+    def __init__(self):
+        self.threaded = connection.vendor == "postgresql"
+        self.error: BaseException | None = None
+        self.cancelled = False
+        if not self.threaded:
+            return
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.sequences = connection.get_new_connection(connection.get_connection_params())
+        self.sequences.autocommit = True
+        # Foreign keys checked as each statement ends (in the writer thread, beside
+        # Python's work) instead of all at once at the commit.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.jobs: queue.Queue = queue.Queue(maxsize=8)
+        self.thread = threading.Thread(target=self._work, name="case-import-writer", daemon=True)
+        self.thread.start()
+
+    def copy(self, table: _Table, rows: list[tuple]) -> None:
+        if rows:
+            tail = table.tail
+            self._submit(("copy", table, [row + tail for row in rows] if tail else rows))
+
+    def many(self, sql: str, params: list[tuple]) -> None:
+        if params:
+            self._submit(("many", sql, params))
+
+    def _submit(self, job) -> None:
+        if not self.threaded:
+            self._run(job)
+            return
+        if self.error is not None:
+            raise self.error
+        self.jobs.put(job)
+
+    @staticmethod
+    def _run(job) -> None:
+        kind, target, rows = job
+        with connection.cursor() as cursor:
+            if kind == "many":
+                cursor.executemany(target, rows)
+            elif connection.vendor == "postgresql":
+                with cursor.cursor.copy(target.copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(target.insert_sql, rows)
+
+    def _work(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            if self.error is not None or self.cancelled:
+                continue
+            kind, target, rows = job
+            try:
+                with self.raw.cursor() as cursor:
+                    if kind == "copy":
+                        with cursor.copy(target.copy_sql) as copy:
+                            for row in rows:
+                                copy.write_row(row)
+                    else:
+                        cursor.executemany(target, rows)
+            except BaseException as error:  # raised again in the importing thread
+                self.error = error
+
+    def allocate_ids(self, table: _Table, count: int) -> list[int]:
+        """``count`` new primary keys for ``table``, taken before its rows are written
+        (COPY returns none). On SQLite the import holds the write lock, and
+        AUTOINCREMENT's own counter is respected, so the id of a deleted row is never
+        given out again."""
+        if not count:
+            return []
+        quote = connection.ops.quote_name
+        if connection.vendor == "postgresql":
+            sequences = self.sequences if self.threaded else connection.connection
+            with sequences.cursor() as cursor:
+                if table.sequence is None:
+                    # Looked up once: inside the SELECT below it would run for every row.
+                    cursor.execute(
+                        "SELECT pg_get_serial_sequence(%s, %s)", [table.table, table.pk_column]
+                    )
+                    table.sequence = cursor.fetchone()[0]
+                cursor.execute(
+                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                    [table.sequence, count],
+                )
+                return [pk for (pk,) in cursor.fetchall()]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MAX({quote(table.pk_column)}) FROM {quote(table.table)}")  # noqa: S608 - names from the model
+            highest = cursor.fetchone()[0] or 0
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table.table])
+            found = cursor.fetchone()
+            highest = max(highest, found[0] if found else 0)
+        return list(range(highest + 1, highest + 1 + count))
+
+    def close(self, *, failed: bool = False) -> None:
+        """Wait for the writer thread; it must be done before the transaction ends.
+        After a failure it skips what is still queued."""
+        if not self.threaded:
+            return
+        self.cancelled = failed
+        self.jobs.put(None)
+        self.thread.join()
+        self.sequences.close()
+        if self.error is not None and not failed:
+            raise self.error
+        if not failed:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+NINE_DIGITS = re.compile(r"\d{9}")
+
+
+def _masked(text: str) -> str:
+    """``audit.mask`` for a text, skipped when it cannot hold a nine-digit number."""
+    return mask(text) if NINE_DIGITS.search(text) else text
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _snapshot_json(dossier_id: str, values: dict, case_manager_id=None) -> str:
+    """The episode as the audit trail records it (``services.CASE_AUDIT_FIELDS``), as
+    JSON: no person data, a BSN in a dossier number masked."""
+    return json.dumps(
+        {
+            "dossier_id": _masked(dossier_id),
+            "category": values["category"],
+            "start_date": _iso(values["start_date"]),
+            "end_date": _iso(values["end_date"]),
+            "outcome": values["outcome"],
+            "school": values["school_id"],
+            "municipality": values["municipality_id"],
+            "sector": values["sector"],
+            "case_manager": case_manager_id,
+            "offer_date": _iso(values["offer_date"]),
+        }
+    )
+
+
+PERSON_COLUMNS = (
+    "identifier_kind",
+    "identifier_encrypted",
+    "identifier_hash",
+    "given_name",
+    "family_name",
+    "birth_date",
+    "is_synthetic",
+    "created_at",
+    "updated_at",
+)
+RESIDENCE_COLUMNS = ("young_person_id", "municipality_id", "valid_from")
+CASE_COLUMNS = (
+    "dossier_id",
+    "young_person_id",
+    *CASE_FIELDS,
+    "pact_deadline",
+    "last_event_on",
+    "is_synthetic",
+    "import_run_id",
+    "created_at",
+    "updated_at",
+)
+AUDIT_COLUMNS = (
+    "created_at",
+    "actor_id",
+    "actor_display",
+    "organisation_id",
+    "action",
+    "target_type",
+    "target_id",
+    "target_display",
+    "before",
+    "after",
+    "reason",
+)
+EXISTING_CASE_COLUMNS = (
+    "id",
+    "dossier_id",
+    "young_person_id",
+    "case_manager_id",
+    "last_event_on",
+    *CASE_FIELDS,
+)
+UPDATED_CASE_COLUMNS = (
+    *CASE_FIELDS,
+    "pact_deadline",
+    "last_event_on",
+    "import_run_id",
+    "updated_at",
+)
+
+
+class _Writer:
+    """Writes the rows that change something, batch by batch, inside the import's
+    transaction, trusting what checking found (``_Checked``)."""
+
+    def __init__(
+        self, *, actor, run: ImportRun, result: ImportResult, checked: _Checked, sink: _Sink
+    ):
+        self.actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+        self.actor_display = str(actor) if self.actor_id else "systeem"
+        self.scope = scope_of(actor) if self.actor_id else None
+        self.run = run
+        self.result = result
+        self.checked = checked
+        self.renamed: set[int] = set()
+        self.now = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.reason = f"import {run.pk}"
+        self.sink = sink
+        self.people = _Table(YoungPerson, PERSON_COLUMNS, with_id=True)
+        self.residences = _Table(Residence, RESIDENCE_COLUMNS, with_id=False)
+        self.cases = _Table(Case, CASE_COLUMNS, with_id=True)
+        self.audit = _Table(AuditEvent, AUDIT_COLUMNS, with_id=False)
+        # The model's own methods, on one scratch instance each: the number encrypted
+        # and hashed as YoungPerson.set_identifier does it, the pact deadline as
+        # Case.set_derived_fields derives it.
+        self._person = YoungPerson()
+        self._case = Case()
+        quote = connection.ops.quote_name
+        assignments = ", ".join(
+            f"{quote(Case._meta.get_field(name).column)} = %s" for name in UPDATED_CASE_COLUMNS
+        )
+        self.update_case_sql = (
+            f"UPDATE {quote(Case._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608 - names from the model
+        )
+        self.rename_sql = (
+            f"UPDATE {quote(YoungPerson._meta.db_table)} SET given_name = %s, "  # noqa: S608 - names from the model
+            "family_name = %s, updated_at = %s WHERE id = %s"
+        )
+
+    def _organisation_id(self, municipality_id: int) -> int | None:
+        if self.scope is None:
+            return None
+        return self.scope.granting.get(("region", municipality_id))
+
+    def _audit_row(
+        self, action, target_type, target_id, target_display, organisation_id, before, after
+    ):
+        return (
+            self.now,
+            self.actor_id,
+            self.actor_display,
+            organisation_id,
+            action,
+            target_type,
+            str(target_id),
+            target_display[:255],
+            before,
+            after,
+            self.reason,
+        )
+
+    def _pact_deadline(self, start_date: date) -> str:
+        self._case.start_date = start_date
+        self._case.set_derived_fields()
+        return self._case.pact_deadline.isoformat()
+
+    @sensitive_variables()
+    def write(self, items: list[tuple[CaseRow, int, int]]) -> None:
+        """``items``: (row, case state, person state) of the rows that change something."""
+        checked, people = self.checked, self.checked.people
+        # Young people: known (from checking), created earlier in this import (-pk in
+        # ``people``), or new: each created once.
+        person_ids: list[int] = []
+        pending: dict[int, CaseRow] = {}
+        waiting: list[tuple[int, int]] = []  # (position, key) of rows with a new person
+        for row, _case_state, person_state in items:
+            if person_state:
+                person_ids.append(abs(person_state))
+                continue
+            key = _digest64(checked.secret, row.identifier)
+            value = people.get(key)
+            if value is not None and value < 0:
+                person_ids.append(-value)
+            else:
+                pending.setdefault(key, row)
+                waiting.append((len(person_ids), key))
+                person_ids.append(0)
+        if pending:
+            new_ids = self.sink.allocate_ids(self.people, len(pending))
+            for pk, key in zip(new_ids, pending, strict=True):
+                people.set(key, -pk)
+            for position, key in waiting:
+                person_ids[position] = -people.get(key)
+            person_rows: list[tuple] = []
+            residence_rows: list[tuple] = []
+            scratch = self._person
+            for pk, row in zip(new_ids, pending.values(), strict=True):
+                scratch.set_identifier(row.identifier_kind, row.identifier)
+                birth = row.birth_date.isoformat()
+                residence_rows.append((pk, row.municipality_id, birth))
+                person_rows.append(
+                    (
+                        pk,
+                        row.identifier_kind,
+                        scratch.identifier_encrypted,
+                        scratch.identifier_hash,
+                        row.given_name or "",
+                        row.family_name or "",
+                        birth,
+                        False,
+                        self.now,
+                        self.now,
+                    )
+                )
+            self.sink.copy(self.people, person_rows)
+            self.sink.copy(self.residences, residence_rows)
+            self.result.people_created += len(pending)
+
+        audit_rows: list[tuple] = []
+        renames = {}
+        for (row, _case_state, person_state), person_id in zip(items, person_ids, strict=True):
+            if person_state < 0 and person_id not in self.renamed:
+                renames[person_id] = row
+        if renames:
+            stored = {
+                pk: (given, family)
+                for pk, given, family in _select_in(
+                    YoungPerson, ("id", "given_name", "family_name"), "id", list(renames)
+                )
+            }
+            updates = []
+            for pk, row in renames.items():
+                given, family = stored[pk]
+                wanted = (
+                    given if row.given_name is None else row.given_name,
+                    family if row.family_name is None else row.family_name,
+                )
+                if wanted == (given, family):
+                    continue
+                updates.append((*wanted, self.now, pk))
+                # Which fields changed, never their values (``services.update_young_person``).
+                changed = [
+                    name
+                    for name, old, new in (
+                        ("family_name", family, wanted[1]),
+                        ("given_name", given, wanted[0]),
+                    )
+                    if old != new
+                ]
+                audit_rows.append(
+                    self._audit_row(
+                        "cases.young_person.update",
+                        "cases.youngperson",
+                        pk,
+                        f"jongere {pk}",
+                        None,
+                        None,
+                        json.dumps({"fields": changed}),
+                    )
+                )
+            self.sink.many(self.rename_sql, updates)
+            self.renamed.update(renames)
+            self.result.people_updated += len(updates)
+
+        created = [
+            (row, person_id)
+            for (row, case_state, _p), person_id in zip(items, person_ids, strict=True)
+            if case_state == 0
+        ]
+        changed = [(row, -case_state) for row, case_state, _p in items if case_state < 0]
+        if created:
+            case_ids = self.sink.allocate_ids(self.cases, len(created))
+            case_rows: list[tuple] = []
+            for pk, (row, person_id) in zip(case_ids, created, strict=True):
+                start = row.start_date.isoformat()
+                organisation_id = self._organisation_id(row.municipality_id)
+                self.result.organisations[organisation_id] += 1
+                audit_rows.append(
+                    self._audit_row(
+                        "cases.case.create",
+                        "cases.case",
+                        pk,
+                        _masked(f"casus {row.dossier_id}"),
+                        organisation_id,
+                        None,
+                        _snapshot_json(row.dossier_id, _row_values(row)),
+                    )
+                )
+                case_rows.append(
+                    (
+                        pk,
+                        row.dossier_id,
+                        person_id,
+                        row.category,
+                        start,
+                        _iso(row.end_date),
+                        row.outcome,
+                        row.school_id,
+                        row.municipality_id,
+                        row.sector,
+                        _iso(row.offer_date),
+                        self._pact_deadline(row.start_date),
+                        start,  # last_event_on: the start is the latest moment so far
+                        False,
+                        self.run.pk,
+                        self.now,
+                        self.now,
+                    )
+                )
+            self.sink.copy(self.cases, case_rows)
+            self.result.created += len(created)
+
+        if changed:
+            old_cases = {}
+            for found in _select_in(
+                Case, EXISTING_CASE_COLUMNS, "id", [case_id for _row, case_id in changed]
+            ):
+                values = dict(zip(EXISTING_CASE_COLUMNS, found, strict=True))
+                for name in ("start_date", "end_date", "offer_date", "last_event_on"):
+                    values[name] = _as_date(values[name])
+                old_cases[values["id"]] = values
+            updates = []
+            for row, case_id in changed:
+                old = old_cases[case_id]
+                updates.append(
+                    (
+                        row.category,
+                        row.start_date.isoformat(),
+                        _iso(row.end_date),
+                        row.outcome,
+                        row.school_id,
+                        row.municipality_id,
+                        row.sector,
+                        _iso(row.offer_date),
+                        self._pact_deadline(row.start_date),
+                        _iso(old["last_event_on"] or row.start_date),
+                        self.run.pk,
+                        self.now,
+                        case_id,
+                    )
+                )
+                organisation_id = self._organisation_id(row.municipality_id)
+                self.result.organisations[organisation_id] += 1
+                audit_rows.append(
+                    self._audit_row(
+                        "cases.case.update",
+                        "cases.case",
+                        case_id,
+                        _masked(f"casus {row.dossier_id}"),
+                        organisation_id,
+                        _snapshot_json(row.dossier_id, old, old["case_manager_id"]),
+                        _snapshot_json(row.dossier_id, _row_values(row), old["case_manager_id"]),
+                    )
+                )
+            self.sink.many(self.update_case_sql, updates)
+            self.result.updated += len(changed)
+        self.sink.copy(self.audit, audit_rows)
+
+
+@sensitive_variables()
+def _write_file(
+    path: Path,
+    reference: _Reference,
+    *,
+    actor,
+    run: ImportRun,
+    result: ImportResult,
+    checked: _Checked,
+    progress: Progress,
+) -> None:
+    """Read the file again and write what checking found to change. A row that changes
+    nothing (its case equal, its young person's name too) is not even parsed again."""
+    sink = _Sink()
+    try:
+        _write_rows(
+            path,
+            reference,
+            run=run,
+            result=result,
+            checked=checked,
+            progress=progress,
+            writer=_Writer(actor=actor, run=run, result=result, checked=checked, sink=sink),
+        )
+    except BaseException:
+        sink.close(failed=True)
+        raise
+    sink.close()
+    cache = caches["progress"]
+    cache.set(progress_key(run.pk), {"written": checked.rows, "total": checked.rows})
+    progress("opslaan", checked.rows, checked.rows)
+
+
+def _write_rows(path, reference, *, run, result, checked, progress, writer) -> None:
+    cache = caches["progress"]
+    problems = _Problems()
+    case_state, person_state = checked.case_state, checked.person_state
+    done = position = 0
+    batch: list[tuple[CaseRow, int, int]] = []
+    with open(path, "rb") as handle:
+        records = _records(handle)
+        layout = _Layout(_check_header(records.columns), len(records.columns))
+        for number, cells in records.rows:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if position >= len(case_state):
+                raise _FileChanged
+            state, person = case_state[position], person_state[position]
+            position += 1
+            done += 1
+            if state > 0 and person >= 0:
+                result.unchanged += 1
+            else:
+                row = _parse_row(number, cells, layout, reference, problems)
+                if row is None:
+                    raise _FileChanged
+                batch.append((row, state, person))
+                if len(batch) >= BATCH_SIZE:
+                    writer.write(batch)
+                    batch = []
+            if done % BATCH_SIZE == 0:
+                cache.set(progress_key(run.pk), {"written": done, "total": checked.rows})
+                progress("opslaan", done, checked.rows)
+        if batch:
+            writer.write(batch)
+        if position != len(case_state) or records.hasher.sha256.hexdigest() != checked.sha256:
+            raise _FileChanged
+
+
+class _FileChanged(ImportRejected):
+    def __init__(self):
+        super().__init__(
+            [ImportProblem(None, None, _("Het bestand is veranderd tijdens de import."))]
+        )
+
+
+# ------------------------------------------------------------------ the import
+
+
+def _problem_dicts(problems: list[ImportProblem]) -> list[dict]:
+    return [{"row": p.row, "column": p.column, "message": p.message} for p in problems]
+
+
+def problems_of(run: ImportRun) -> list[ImportProblem]:
+    return [
+        ImportProblem(item.get("row"), item.get("column"), item.get("message", ""))
+        for item in run.problems
+    ]
+
+
+def _finish(run: ImportRun, status: str, **fields) -> None:
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.status = status
+    run.finished_at = timezone.now()
+    run.save()
+
+
+FAILED_MESSAGE = gettext_noop(
+    "Er ging iets mis bij het importeren; er is niets opgeslagen. Probeer het opnieuw of "
+    "neem contact op met de beheerder."
+)
+
+
+def import_cases(
+    path: Path | str,
+    *,
+    actor,
+    run: ImportRun,
+    dry_run: bool = False,
+    progress: Progress = _no_progress,
+) -> ImportResult:
+    """Check every row of the file at ``path`` and, when all are right, write them all
+    in one transaction (or, with ``dry_run``, roll the writing back). ``run`` follows
+    the import; ``actor`` is the user (None from the command line: every gemeente).
+
+    Raises ``ImportRejected`` with the first problems (``run`` has the count); nothing
+    is written then. Any other error marks the run as failed and is raised again."""
+    try:
+        return _import(Path(path), actor=actor, run=run, dry_run=dry_run, progress=progress)
+    except ImportRejected:
+        raise
+    except Exception as error:
+        # Only the kind of error: a database message can quote a row of the file.
+        logger.error("Case import %s failed: %s", run.pk, type(error).__name__)
+        _finish(
+            run,
+            ImportStatus.FAILED,
+            problems=_problem_dicts([ImportProblem(None, None, _(FAILED_MESSAGE))]),
+            problem_count=1,
+        )
+        raise
+
+
+@sensitive_variables()
+def _import(
+    path: Path, *, actor, run: ImportRun, dry_run: bool, progress: Progress
+) -> ImportResult:
+    reference = _Reference.load(actor)
+    total = estimate_rows(path)
+    run.status = ImportStatus.CHECKING
+    run.total_rows = total
+    run.dry_run = dry_run
+    run.save(update_fields=["status", "total_rows", "dry_run"])
+    try:
+        checked = _check_file(path, reference, run=run, progress=progress, total=total)
+    except ImportRejected as rejected:
+        _finish(
+            run,
+            ImportStatus.REJECTED,
+            problems=_problem_dicts(rejected.problems),
+            problem_count=len(rejected.problems),
+        )
+        raise
+    rows, sha256, problems = checked.rows, checked.sha256, checked.problems
+    run.sha256 = sha256
+    if problems:
+        _finish(
+            run,
+            ImportStatus.REJECTED,
+            total_rows=rows,
+            checked_rows=rows,
+            problems=_problem_dicts(problems.kept),
+            problem_count=problems.count,
+        )
+        raise ImportRejected(problems.kept)
+
+    result = ImportResult(rows=rows, dry_run=dry_run, sha256=sha256)
+    run.status = ImportStatus.WRITING
+    run.save(update_fields=["status", "sha256"])
+    caches["progress"].set(progress_key(run.pk), {"written": 0, "total": rows})
+    try:
+        with transaction.atomic():
+            _write_file(
+                path,
+                reference,
+                actor=actor,
+                run=run,
+                result=result,
+                checked=checked,
+                progress=progress,
+            )
+            counts = {
+                "written_rows": rows,
+                "created_count": result.created,
+                "updated_count": result.updated,
+                "unchanged_count": result.unchanged,
+            }
+            if dry_run:
+                transaction.set_rollback(True)
+            else:
+                _finish(run, ImportStatus.DONE, **counts)
+                organisation_id = (
+                    result.organisations.most_common(1)[0][0] if result.organisations else None
+                )
+                audit.record(
+                    "cases.import",
+                    actor=actor,
+                    target=run,
+                    organisation=Organisation.objects.filter(pk=organisation_id).first()
+                    if organisation_id
+                    else None,
+                    after={
+                        "file": run.original_name,
+                        "sha256": sha256,
+                        "rows": rows,
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                        "young_people_created": result.people_created,
+                        "young_people_updated": result.people_updated,
+                    },
+                )
+    except ImportRejected as rejected:
+        _finish(
+            run,
+            ImportStatus.REJECTED,
+            problems=_problem_dicts(rejected.problems),
+            problem_count=len(rejected.problems),
+        )
+        raise
+    finally:
+        caches["progress"].delete(progress_key(run.pk))
+    if dry_run:
+        _finish(run, ImportStatus.DONE, **counts)
+    return result
+
+
+# ------------------------------------------------------------------ the web's way in
+
+
+def import_directory() -> Path:
+    directory = Path(settings.MEDIA_ROOT) / IMPORT_DIR
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return directory
+
+
+@transaction.atomic
+def start_import(upload, *, actor, dry_run: bool = False) -> ImportRun:
+    """Store an uploaded file under ``MEDIA_ROOT/imports/`` (a random name, readable by
+    the application only), follow it with an ``ImportRun`` and hand it to the
+    background task once the run is committed. The file holds BSNs: the task deletes it
+    as soon as the import has finished, whatever the outcome."""
+    from .tasks import run_case_import
+
+    name = f"{secrets.token_hex(16)}.csv"
+    target = import_directory() / name
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as stored:
+        for chunk in upload.chunks():
+            stored.write(chunk)
+    run = ImportRun.objects.create(
+        # A file name may carry a BSN ("leerling_123456782.csv"): masked like the audit.
+        original_name=mask(os.path.basename(upload.name))[:255],
+        stored_file=f"{IMPORT_DIR}/{name}",
+        uploaded_by=actor,
+        dry_run=dry_run,
+        total_rows=0,
+    )
+    audit.record(
+        "cases.import.upload",
+        actor=actor,
+        target=run,
+        after={"file": run.original_name, "bytes": upload.size, "dry_run": dry_run},
+    )
+    transaction.on_commit(lambda: run_case_import.enqueue(run.pk))
+    return run
+
+
+def delete_stored_file(run: ImportRun) -> None:
+    if not run.stored_file:
+        return
+    path = Path(settings.MEDIA_ROOT) / run.stored_file
+    path.unlink(missing_ok=True)
+    run.stored_file = ""
+    ImportRun.objects.filter(pk=run.pk).update(stored_file="")
+
+
+def run_stored_import(run_id: int) -> None:
+    """The background task's work: import the stored file, then delete it."""
+    run = ImportRun.objects.select_related("uploaded_by").get(pk=run_id)
+    if run.is_finished:
+        delete_stored_file(run)
+        return
+    try:
+        if not run.stored_file:
+            raise FileNotFoundError
+        import_cases(
+            Path(settings.MEDIA_ROOT) / run.stored_file,
+            actor=run.uploaded_by,
+            run=run,
+            dry_run=run.dry_run,
+        )
+    except ImportRejected:
+        pass  # the run says why
+    except Exception as error:
+        if not run.is_finished:
+            logger.error("Case import %s failed: %s", run.pk, type(error).__name__)
+            _finish(
+                run,
+                ImportStatus.FAILED,
+                problems=_problem_dicts([ImportProblem(None, None, _(FAILED_MESSAGE))]),
+                problem_count=1,
+            )
+    finally:
+        delete_stored_file(run)
