@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from kansrijk.organisations.models import Organisation, Region, Sector
 
 from . import crypto, dates
-from .queries import CaseQuerySet, YoungPersonQuerySet
+from .queries import CaseQuerySet, ExemptionQuerySet, YoungPersonQuerySet
 
 
 class IdentifierKind(models.TextChoices):
@@ -43,7 +43,7 @@ class YoungPerson(models.Model):
     )
     # A Fernet token of the number (never the number itself) and its keyed hash.
     identifier_encrypted = models.TextField(_("nummer (versleuteld)"), editable=False)
-    identifier_hash = models.CharField(_("zoeksleutel"), max_length=64, unique=True, editable=False)
+    identifier_hash = models.CharField(_("zoeksleutel"), max_length=64, editable=False)
     given_name = models.CharField(_("voornaam"), max_length=100, blank=True)
     family_name = models.CharField(_("achternaam"), max_length=150, blank=True)
     birth_date = models.DateField(_("geboortedatum"))
@@ -61,6 +61,12 @@ class YoungPerson(models.Model):
     class Meta:
         verbose_name = _("jongere")
         verbose_name_plural = _("jongeren")
+        # A constraint rather than unique=True: on PostgreSQL that also builds a LIKE
+        # index, which no query uses (the hash is only ever compared whole) and every
+        # import would keep up to date.
+        constraints = [
+            models.UniqueConstraint(fields=["identifier_hash"], name="one_young_person_per_hash")
+        ]
 
     def __str__(self) -> str:
         return f"jongere {self.pk}"
@@ -111,7 +117,10 @@ class YoungPerson(models.Model):
 class Residence(models.Model):
     """The woongemeente from ``valid_from`` up to (not including) ``valid_to``."""
 
-    young_person = models.ForeignKey(YoungPerson, models.CASCADE, related_name="residences")
+    # No index of its own: the unique (young_person, valid_from) constraint serves it.
+    young_person = models.ForeignKey(
+        YoungPerson, models.CASCADE, related_name="residences", db_index=False
+    )
     municipality = models.ForeignKey(
         Region,
         models.PROTECT,
@@ -346,10 +355,14 @@ class Exemption(models.Model):
     statement_on = models.DateField(_("datum verklaring (arts)"), null=True, blank=True)
     reason = models.CharField(_("reden"), max_length=200, blank=True)
 
+    objects = ExemptionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("vrijstelling")
         verbose_name_plural = _("vrijstellingen")
         ordering = ["-valid_from"]
+        # The work list reads the current exemptions of one ground (the signals).
+        indexes = [models.Index(fields=["ground", "valid_to"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
@@ -391,12 +404,15 @@ class Case(models.Model):
     outcome = models.CharField(
         _("uitkomst"), max_length=30, choices=CaseOutcome.choices, blank=True
     )
-    # The school of the episode; empty for absoluut verzuim without a school.
+    # The school of the episode; empty for absoluut verzuim without a school. School and
+    # woongemeente have no index of their own: the (school|municipality, start_date)
+    # indexes below serve every look-up by them, and an import keeps fewer up to date.
     school = models.ForeignKey(
         Organisation,
         models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         related_name="+",
         limit_choices_to={"kind": "school_location"},
         verbose_name=_("school"),
@@ -404,6 +420,7 @@ class Case(models.Model):
     municipality = models.ForeignKey(
         Region,
         models.PROTECT,
+        db_index=False,
         related_name="+",
         limit_choices_to={"kind": "municipality"},
         verbose_name=_("woongemeente"),
@@ -467,6 +484,11 @@ class Case(models.Model):
                 fields=["municipality", "start_date"],
                 condition=Q(end_date__isnull=True),
                 name="open_cases_by_municipality",
+            ),
+            models.Index(
+                fields=["school", "start_date"],
+                condition=Q(end_date__isnull=True),
+                name="open_cases_by_school",
             ),
         ]
 

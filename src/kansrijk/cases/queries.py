@@ -48,6 +48,10 @@ class CaseScope:
     aggregate_school_ids: frozenset[int] = frozenset()
     # Organisation that grants each kind of access, for the audit trail.
     granting: dict = field(default_factory=dict, compare=False, hash=False)
+    # Is the user the regievoerder of some case? Only then does "or I am its regievoerder"
+    # join the conditions: that OR across two columns keeps the database from using the
+    # index of the open cases per gemeente (bench/RESULTS.md, the case list).
+    manages_cases: bool = False
 
     @property
     def has_dossier_role(self) -> bool:
@@ -55,15 +59,28 @@ class CaseScope:
             self.full_region_ids or self.partnership_ids or self.school_ids
         )
 
+    @staticmethod
+    def _schools_of(partnership_ids) -> Q:
+        # The SWV's schools as a subquery on the school_id column: a condition on the
+        # joined school (school__partnership_id) made the database read every open case
+        # and its school (bench/RESULTS-cases.md).
+        from kansrijk.organisations.models import Organisation
+
+        return Q(
+            school_id__in=Organisation.objects.filter(partnership_id__in=partnership_ids).values(
+                "pk"
+            )
+        )
+
     def dossier_q(self) -> Q:
         q = Q(pk__in=[])
         if self.full_region_ids:
             q |= Q(municipality_id__in=self.full_region_ids)
         if self.partnership_ids:
-            q |= Q(school__partnership_id__in=self.partnership_ids)
+            q |= self._schools_of(self.partnership_ids)
         if self.school_ids:
             q |= Q(school_id__in=self.school_ids)
-        if self.user_id is not None:
+        if self.user_id is not None and self.manages_cases:
             q |= Q(case_manager_id=self.user_id)
         return q
 
@@ -72,7 +89,7 @@ class CaseScope:
         if self.aggregate_region_ids:
             q |= Q(municipality_id__in=self.aggregate_region_ids)
         if self.aggregate_partnership_ids:
-            q |= Q(school__partnership_id__in=self.aggregate_partnership_ids)
+            q |= self._schools_of(self.aggregate_partnership_ids)
         if self.aggregate_school_ids:
             q |= Q(school_id__in=self.aggregate_school_ids)
         return q
@@ -114,7 +131,7 @@ def scope_of(user) -> CaseScope:
     if cached is not None:
         return cached
     if user.is_superuser:
-        scope = CaseScope(user_id=user.pk, is_superuser=True)
+        scope = CaseScope(user_id=user.pk, is_superuser=True, manages_cases=True)
         user._case_scope = scope
         return scope
     from kansrijk.organisations.models import Membership, Organisation, OrganisationKind
@@ -130,13 +147,27 @@ def scope_of(user) -> CaseScope:
         organisation_id__in=organisation_ids
     ).values_list("organisation_id", "region_id"):
         served[organisation_id].add(region_id)
-    # A contact person of an instelling or bestuur is contact for its locations.
+    # A contact person of an instelling or bestuur is contact for its locations. Two
+    # look-ups by parent (each on the parent_id index): one query with "parent in … or
+    # grandparent in …" and the kind made the database scan every school location.
     below: dict[int, set[int]] = {pk: {pk} for pk in organisation_ids}
-    for pk, parent_id, grandparent_id in Organisation.objects.filter(
-        Q(parent_id__in=organisation_ids) | Q(parent__parent_id__in=organisation_ids),
-        kind=OrganisationKind.SCHOOL_LOCATION,
-    ).values_list("pk", "parent_id", "parent__parent_id"):
-        for ancestor in (parent_id, grandparent_id):
+    children = list(
+        Organisation.objects.filter(parent_id__in=organisation_ids).values_list(
+            "pk", "parent_id", "kind"
+        )
+    )
+    grandchildren = (
+        Organisation.objects.filter(parent_id__in=[pk for pk, _p, _k in children]).values_list(
+            "pk", "parent_id", "kind"
+        )
+        if children
+        else []
+    )
+    parent_of = {pk: parent_id for pk, parent_id, _kind in children}
+    for pk, parent_id, kind in [*children, *grandchildren]:
+        if kind != OrganisationKind.SCHOOL_LOCATION:
+            continue
+        for ancestor in (parent_id, parent_of.get(parent_id)):
             if ancestor in below:
                 below[ancestor].add(pk)
 
@@ -173,6 +204,7 @@ def scope_of(user) -> CaseScope:
         aggregate_partnership_ids=frozenset(agg_partnerships),
         aggregate_school_ids=frozenset(agg_schools),
         granting=granting,
+        manages_cases=manages_cases(user),
     )
     user._case_scope = scope
     return scope
@@ -234,6 +266,41 @@ class YoungPersonQuerySet(models.QuerySet):
             for model in (Enrolment, AbsenceReport):
                 condition |= Q(Exists(model.objects.filter(school_q, young_person=OuterRef("pk"))))
         return self.filter(condition)
+
+
+class ExemptionQuerySet(models.QuerySet):
+    def monitored_by(self, user):
+        """The vrijstellingen a leerplicht office watches: those of the young people who
+        live in one of its gemeenten now (every one for a superuser, none for others).
+
+        The condition is on the exemption's own ``young_person_id``, so the database
+        starts from the few current exemptions and looks up each one's residence; a
+        filter on "young people who live here" first read every young person
+        (bench/RESULTS.md, the work list at national scale)."""
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self.all()
+        if not scope.full_region_ids:
+            return self.none()
+        from .models import Residence
+
+        return self.filter(
+            Exists(
+                Residence.objects.filter(
+                    young_person=OuterRef("young_person"),
+                    valid_to__isnull=True,
+                    municipality_id__in=scope.full_region_ids,
+                )
+            )
+        )
+
+
+def forget_scope(user) -> None:
+    """Drop what ``scope_of`` and ``manages_cases`` kept on ``user``: a service that makes
+    the user regievoerder changes what they see."""
+    if user is not None:
+        user.__dict__.pop("_case_scope", None)
+        user.__dict__.pop("_manages_cases", None)
 
 
 def manages_cases(user) -> bool:

@@ -28,7 +28,7 @@ from kansrijk.audit.models import AuditEvent
 from kansrijk.organisations.models import Organisation, Region
 from kansrijk.organisations.validators import validate_bsn, validate_onderwijsnummer
 
-from . import crypto, dates
+from . import crypto, dates, queries
 from .models import (
     REPORT_TRANSITIONS,
     AbsenceReport,
@@ -489,6 +489,7 @@ def open_case(
     case.save()
     if participants:
         case.participants.set(participants)
+    queries.forget_scope(case_manager)
     _record_case("cases.case.create", case, actor=actor, after=_case_snapshot(case))
     return case
 
@@ -523,6 +524,7 @@ def assign_case_manager(case: Case, *, actor, case_manager) -> Case:
     before = {"case_manager": case.case_manager_id}
     case.case_manager = case_manager
     case.save(update_fields=["case_manager", "updated_at"])
+    queries.forget_scope(case_manager)
     _record_case(
         "cases.case.assign",
         case,

@@ -411,20 +411,7 @@ def worklist_page(request):
 
     exemptions, exemption_total = [], 0
     if scope.is_superuser or scope.full_region_ids:
-        people = YoungPerson.objects.all()
-        if not scope.is_superuser:
-            people = YoungPerson.objects.filter(
-                Exists(
-                    Residence.objects.filter(
-                        young_person=OuterRef("pk"),
-                        valid_to__isnull=True,
-                        municipality_id__in=scope.full_region_ids,
-                    )
-                )
-            )
-        signalled = worklist.exemptions_with_signals(
-            Exemption.objects.filter(young_person__in=people.values("pk")), today
-        )
+        signalled = worklist.exemptions_with_signals(Exemption.objects.monitored_by(user), today)
         exemption_total = signalled.count()
         exemptions = list(
             signalled.select_related("young_person").order_by("valid_to", "pk")[:EXEMPTIONS_SHOWN]

@@ -77,7 +77,8 @@ def test_the_regievoerder_sees_the_episode(network, case, make_member):
     assert access_level(regievoerder, case) is None
     assert not regievoerder.requires_two_factor()
     services.assign_case_manager(case, actor=None, case_manager=regievoerder)
-    del regievoerder._case_scope, regievoerder._manages_cases
+    # The service forgets what was kept on the user: the new case is visible at once.
+    assert Case.objects.visible_to(regievoerder).filter(pk=case.pk).exists()
     assert access_level(regievoerder, case) == EPISODE
     # Seeing a child's episode asks for the second factor, whatever the role.
     assert regievoerder.requires_two_factor()
@@ -85,6 +86,16 @@ def test_the_regievoerder_sees_the_episode(network, case, make_member):
 
 def test_a_contact_of_an_institution_sees_its_locations(network, case, make_member):
     contact = make_member(network.school.parent, "school_contact")
+    assert access_level(contact, case) == PARTIAL
+
+
+def test_a_contact_of_a_school_board_sees_the_locations_of_its_institutions(
+    network, case, make_member
+):
+    board = factories.OrganisationFactory(kind="school_board", name="Stichting Test")
+    network.school.parent.parent = board
+    network.school.parent.save()
+    contact = make_member(board, "school_contact")
     assert access_level(contact, case) == PARTIAL
 
 
