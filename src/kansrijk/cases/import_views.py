@@ -86,11 +86,14 @@ def _own_run(request, pk: int) -> ImportRun:
 
 
 def _progress_context(run: ImportRun) -> dict:
-    """What the progress bar shows: rows checked (the run, committed as it goes), then
-    rows written (the progress cache: the writing transaction is not visible)."""
+    """What the progress bar shows: the rows checked (and written as they are checked),
+    from the progress cache, since the import's transaction is not visible to the web
+    until it commits; the run's own counts when there is nothing in the cache."""
     value = maximum = None
     if run.status == ImportStatus.CHECKING:
-        value, maximum = run.checked_rows, run.total_rows
+        progress = caches["progress"].get(importing.progress_key(run.pk)) or {}
+        value = progress.get("checked", run.checked_rows)
+        maximum = progress.get("total") or run.total_rows
     elif run.status == ImportStatus.WRITING:
         progress = caches["progress"].get(importing.progress_key(run.pk)) or {}
         value = progress.get("written", 0)

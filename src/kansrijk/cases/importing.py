@@ -6,28 +6,28 @@ BOM), comma or semicolon (the header line tells which), one row per case (dossie
 code), ``brin6``, ``soort``, ``startdatum``, ``aanbod_datum``, ``einddatum``, ``uitkomst``;
 optionally ``voornaam``, ``achternaam``, ``sector``.
 
-The file is read twice, as a stream, never whole:
+The file is read once, as a stream, never whole, inside one transaction:
 
 1. **Checking** (``_check_file``): every row on its own (the elfproef, codes, dates and
    their order), against the reference data (BRIN6, GM code), against the rest of the
    file (a dossier twice, one number with two birth dates; kept as 64-bit digests in
    flat arrays, 16 bytes a row) and against the register, batch by batch (a dossier of
    another young person, a young person with another birth date). Every problem names
-   its row and column in Dutch and never repeats a BSN. One problem and nothing is
-   written.
-2. **Writing** (``_write_file``), in one transaction, in batches: new young people
-   (``YoungPerson.set_identifier``: the number encrypted, its keyed hash) with their
-   woongemeente, new cases and changed cases (statements built once per table: COPY on
-   PostgreSQL, ``executemany`` on SQLite; decision 0016), and an audit row per created
-   or changed case plus one for the whole import. A case whose
-   values equal the register's is left alone: no write, no audit row. Young people are
-   matched on the keyed hash (under every configured key), never on the ciphertext.
+   its row and column in Dutch and never repeats a BSN.
+2. **Writing** (``_Writer``), each batch as soon as it is checked, while no problem has
+   been found: new young people (``YoungPerson.set_identifier``: the number encrypted,
+   its keyed hash) with their woongemeente, new cases and changed cases (statements
+   built once per table: COPY on PostgreSQL, ``executemany`` on SQLite; decision 0016),
+   and an audit row per created or changed case plus one for the whole import. A case
+   whose values equal the register's is left alone: no write, no audit row. Young people
+   are matched on the keyed hash (under every configured key), never on the ciphertext.
+   One problem anywhere in the file and the transaction is rolled back: nothing is
+   written. Checking goes on to the end, so that every problem is counted.
 
-Progress goes to ``ImportRun`` while checking (other connections see it) and to
-``caches["progress"]`` while writing (the writing transaction is not visible yet).
-``start_import`` is the web's way in (the file is stored under ``MEDIA_ROOT/imports/``
-and handled by a background task, ``tasks.run_case_import``); the command line calls
-``import_cases`` directly.
+Progress goes to ``caches["progress"]`` (the transaction is not visible to the web
+until it commits). ``start_import`` is the web's way in (the file is stored under
+``MEDIA_ROOT/imports/`` and handled by a background task, ``tasks.run_case_import``); the
+command line calls ``import_cases`` directly.
 """
 
 from __future__ import annotations
@@ -704,9 +704,11 @@ class _CompactIndex:
     about 100. The keys are keyed BLAKE2b digests of a dossier id or a number (the key
     is random per import), so the arrays hold nothing that can be read back."""
 
-    def __init__(self, capacity: int = 1 << 12):
-        self._keys = array("q", bytes(8 * capacity))
-        self._values = array("q", bytes(8 * capacity))
+    def __init__(self, capacity: int = 1 << 12, *, extra: bool = False):
+        self._keys = _zeros(capacity)
+        self._values = _zeros(capacity)
+        # An optional second value per key (0: none), in one more flat array.
+        self._extra = _zeros(capacity) if extra else None
         self._mask = capacity - 1
         self._size = 0
 
@@ -746,20 +748,42 @@ class _CompactIndex:
             raise KeyError(key)
         self._values[slot] = value
 
+    def get_extra(self, key: int) -> int:
+        key = key or 1
+        slot = self._slot(key)
+        return self._extra[slot] if self._keys[slot] == key else 0
+
+    def set_extra(self, key: int, value: int) -> None:
+        """Set the second value of a key that is there."""
+        key = key or 1
+        slot = self._slot(key)
+        if self._keys[slot] != key:
+            raise KeyError(key)
+        self._extra[slot] = value
+
     def __len__(self) -> int:
         return self._size
 
     def _grow(self) -> None:
-        old_keys, old_values = self._keys, self._values
+        old_keys, old_values, old_extra = self._keys, self._values, self._extra
         capacity = (self._mask + 1) * 2
-        self._keys = array("q", bytes(8 * capacity))
-        self._values = array("q", bytes(8 * capacity))
+        self._keys = _zeros(capacity)
+        self._values = _zeros(capacity)
+        self._extra = _zeros(capacity) if old_extra is not None else None
         self._mask = capacity - 1
-        for key, value in zip(old_keys, old_values, strict=True):
+        for position, key in enumerate(old_keys):
             if key:
                 slot = self._slot(key)
                 self._keys[slot] = key
-                self._values[slot] = value
+                self._values[slot] = old_values[position]
+                if old_extra is not None:
+                    self._extra[slot] = old_extra[position]
+
+
+def _zeros(count: int) -> array:
+    # By repetition: array("q", bytes(8 * count)) first builds a bytes object as big as
+    # the array, which doubled the peak memory of every growth.
+    return array("q", [0]) * count
 
 
 def _digest64(secret: bytes, text: str) -> int:
@@ -853,7 +877,9 @@ class _Checked:
     problems: _Problems = field(default_factory=_Problems)
     case_state: array = field(default_factory=lambda: array("q"))
     person_state: array = field(default_factory=lambda: array("q"))
-    people: _CompactIndex = field(default_factory=_CompactIndex)
+    # Per number: birth date and first row; and (the extra value) the id of the young
+    # person once this import has written them.
+    people: _CompactIndex = field(default_factory=lambda: _CompactIndex(extra=True))
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(16))
 
 
@@ -862,11 +888,16 @@ CHECKED_CASE_COLUMNS = ("id", "dossier_id", "young_person_id", *CASE_FIELDS)
 
 @sensitive_variables()
 def _check_batch(
-    batch: list[tuple[CaseRow, list[str]]], reference: _Reference, checked: _Checked
+    batch: list[tuple[CaseRow, list[str]]],
+    reference: _Reference,
+    checked: _Checked,
+    created: bool = False,
 ) -> None:
     """Rows against the register: a dossier of another young person (or of a gemeente
     the user does not work for), a young person known with another birth date; and
-    what each row would change."""
+    what each row would change. With ``created``, the young people this import has
+    already written (``checked.people``'s extra value) are new to the rows of this file,
+    not known."""
     problems = checked.problems
     people = {
         person_hash: (pk, _as_date(birth), given, family)
@@ -890,7 +921,15 @@ def _check_batch(
     for row, hashes in batch:
         person = next((people[h] for h in hashes if h in people), None)
         person_id = 0
-        if person is not None:
+        earlier = (
+            checked.people.get_extra(_digest64(checked.secret, row.identifier)) if created else 0
+        )
+        if earlier:
+            # Written by an earlier batch of this file: the file itself has checked the
+            # birth date, and its first row gave the name.
+            person, person_id = None, earlier
+            person_state.append(0)
+        elif person is not None:
             person_id, birth, given, family = person
             if birth != row.birth_date:
                 problems.add(
@@ -936,10 +975,43 @@ def _check_batch(
 
 @sensitive_variables()
 def _check_file(
-    path: Path, reference: _Reference, *, run: ImportRun, progress: Progress, total: int
+    path: Path,
+    reference: _Reference,
+    *,
+    run: ImportRun,
+    progress: Progress,
+    total: int,
+    writer: _Writer | None = None,
 ) -> _Checked:
-    """Check every row: the problems, the file's SHA-256 and what each row would do."""
+    """Check every row: the problems, the file's SHA-256 and what each row would do.
+
+    With a ``writer`` (inside the import's transaction) every batch that is checked is
+    written at once, as long as no problem has been found; the first problem stops the
+    writing, checking goes on to the end, and the caller rolls the transaction back. So
+    the file is read once, and on PostgreSQL the checking of one batch goes on while the
+    database writes the previous one. Progress then goes to ``caches["progress"]``:
+    the run's own row is not visible outside the transaction."""
     checked = _Checked()
+    cache = caches["progress"]
+    if writer is not None:
+        writer.checked = checked
+
+    def hand_over(batch):
+        _check_batch(batch, reference, checked, created=writer is not None and writer.created > 0)
+        if writer is None or checked.problems:
+            return
+        states = zip(checked.case_state, checked.person_state, strict=True)
+        items = []
+        for (row, _hashes), (case_state, person_state) in zip(batch, states, strict=True):
+            if case_state > 0 and person_state >= 0:
+                writer.result.unchanged += 1
+            else:
+                items.append((row, case_state, person_state))
+        # Written at once, so the states of this batch are not kept: memory stays flat.
+        del checked.case_state[:], checked.person_state[:]
+        if items:
+            writer.write(items)
+
     problems, secret, people = checked.problems, checked.secret, checked.people
     dossiers = _CompactIndex()
     rows = 0
@@ -985,21 +1057,25 @@ def _check_file(
             if row is not None:
                 batch.append((row, crypto.identifier_hashes(row.identifier)))
                 if len(batch) >= BATCH_SIZE:
-                    _check_batch(batch, reference, checked)
+                    hand_over(batch)
                     batch = []
             if rows % 500 == 0 and time.monotonic() - last_report >= PROGRESS_INTERVAL:
                 last_report = time.monotonic()
                 total = max(total, rows)
-                ImportRun.objects.filter(pk=run.pk).update(checked_rows=rows, total_rows=total)
+                if writer is None:
+                    ImportRun.objects.filter(pk=run.pk).update(checked_rows=rows, total_rows=total)
+                else:
+                    cache.set(progress_key(run.pk), {"checked": rows, "total": total})
                 progress("controleren", rows, total)
         if batch:
-            _check_batch(batch, reference, checked)
+            hand_over(batch)
         checked.sha256 = records.hasher.sha256.hexdigest()
     if rows == 0 and not problems:
         problems.add(ImportProblem(None, None, _("Het bestand heeft geen rijen.")))
     checked.rows = rows
     run.checked_rows = run.total_rows = rows
-    ImportRun.objects.filter(pk=run.pk).update(checked_rows=rows, total_rows=rows)
+    if writer is None:
+        ImportRun.objects.filter(pk=run.pk).update(checked_rows=rows, total_rows=rows)
     progress("controleren", rows, rows)
     return checked
 
@@ -1249,19 +1325,20 @@ UPDATED_CASE_COLUMNS = (
 
 
 class _Writer:
-    """Writes the rows that change something, batch by batch, inside the import's
-    transaction, trusting what checking found (``_Checked``)."""
+    """Writes the rows that change something, batch by batch as they are checked,
+    inside the import's transaction, trusting what checking found (``_Checked``)."""
 
-    def __init__(
-        self, *, actor, run: ImportRun, result: ImportResult, checked: _Checked, sink: _Sink
-    ):
+    def __init__(self, *, actor, run: ImportRun, result: ImportResult, sink: _Sink):
         self.actor_id = actor.pk if actor is not None and actor.is_authenticated else None
         self.actor_display = str(actor) if self.actor_id else "systeem"
         self.scope = scope_of(actor) if self.actor_id else None
         self.run = run
         self.result = result
-        self.checked = checked
+        self.checked: _Checked | None = None  # set by _check_file, whose rows it writes
         self.renamed: set[int] = set()
+        # How many young people this import has written (their ids are kept in
+        # ``checked.people``).
+        self.created = 0
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.reason = f"import {run.pk}"
         self.sink = sink
@@ -1317,8 +1394,8 @@ class _Writer:
     def write(self, items: list[tuple[CaseRow, int, int]]) -> None:
         """``items``: (row, case state, person state) of the rows that change something."""
         checked, people = self.checked, self.checked.people
-        # Young people: known (from checking), created earlier in this import (-pk in
-        # ``people``), or new: each created once.
+        # Young people: known (from checking), created earlier in this import, or new:
+        # each created once.
         person_ids: list[int] = []
         pending: dict[int, CaseRow] = {}
         waiting: list[tuple[int, int]] = []  # (position, key) of rows with a new person
@@ -1327,9 +1404,9 @@ class _Writer:
                 person_ids.append(abs(person_state))
                 continue
             key = _digest64(checked.secret, row.identifier)
-            value = people.get(key)
-            if value is not None and value < 0:
-                person_ids.append(-value)
+            value = people.get_extra(key)
+            if value:
+                person_ids.append(value)
             else:
                 pending.setdefault(key, row)
                 waiting.append((len(person_ids), key))
@@ -1337,9 +1414,10 @@ class _Writer:
         if pending:
             new_ids = self.sink.allocate_ids(self.people, len(pending))
             for pk, key in zip(new_ids, pending, strict=True):
-                people.set(key, -pk)
+                people.set_extra(key, pk)
+            self.created += len(new_ids)
             for position, key in waiting:
-                person_ids[position] = -people.get(key)
+                person_ids[position] = people.get_extra(key)
             person_rows: list[tuple] = []
             residence_rows: list[tuple] = []
             scratch = self._person
@@ -1506,83 +1584,14 @@ class _Writer:
         self.sink.copy(self.audit, audit_rows)
 
 
-@sensitive_variables()
-def _write_file(
-    path: Path,
-    reference: _Reference,
-    *,
-    actor,
-    run: ImportRun,
-    result: ImportResult,
-    checked: _Checked,
-    progress: Progress,
-) -> None:
-    """Read the file again and write what checking found to change. A row that changes
-    nothing (its case equal, its young person's name too) is not even parsed again."""
-    sink = _Sink()
-    try:
-        _write_rows(
-            path,
-            reference,
-            run=run,
-            result=result,
-            checked=checked,
-            progress=progress,
-            writer=_Writer(actor=actor, run=run, result=result, checked=checked, sink=sink),
-        )
-    except BaseException:
-        sink.close(failed=True)
-        raise
-    sink.close()
-    cache = caches["progress"]
-    cache.set(progress_key(run.pk), {"written": checked.rows, "total": checked.rows})
-    progress("opslaan", checked.rows, checked.rows)
+class _Rejected(Exception):
+    """The file has problems; raised inside the import's transaction to roll back what
+    was written before the first one."""
 
-
-def _write_rows(path, reference, *, run, result, checked, progress, writer) -> None:
-    cache = caches["progress"]
-    problems = _Problems()
-    case_state, person_state = checked.case_state, checked.person_state
-    done = position = 0
-    batch: list[tuple[CaseRow, int, int]] = []
-    with open(path, "rb") as handle:
-        records = _records(handle)
-        layout = _Layout(_check_header(records.columns), len(records.columns))
-        for number, cells in records.rows:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if position >= len(case_state):
-                raise _FileChanged
-            state, person = case_state[position], person_state[position]
-            position += 1
-            done += 1
-            if state > 0 and person >= 0:
-                result.unchanged += 1
-            else:
-                row = _parse_row(number, cells, layout, reference, problems)
-                if row is None:
-                    raise _FileChanged
-                batch.append((row, state, person))
-                if len(batch) >= BATCH_SIZE:
-                    writer.write(batch)
-                    batch = []
-            if done % BATCH_SIZE == 0:
-                cache.set(progress_key(run.pk), {"written": done, "total": checked.rows})
-                progress("opslaan", done, checked.rows)
-        if batch:
-            writer.write(batch)
-        if position != len(case_state) or records.hasher.sha256.hexdigest() != checked.sha256:
-            raise _FileChanged
-
-
-class _FileChanged(ImportRejected):
-    def __init__(self):
-        super().__init__(
-            [ImportProblem(None, None, _("Het bestand is veranderd tijdens de import."))]
-        )
-
-
-# ------------------------------------------------------------------ the import
+    def __init__(self, problems: _Problems, rows: int, sha256: str):
+        super().__init__()
+        self.problems, self.count = problems.kept, problems.count
+        self.rows, self.sha256 = rows, sha256
 
 
 def _problem_dicts(problems: list[ImportProblem]) -> list[dict]:
@@ -1650,50 +1659,38 @@ def _import(
     run.total_rows = total
     run.dry_run = dry_run
     run.save(update_fields=["status", "total_rows", "dry_run"])
-    try:
-        checked = _check_file(path, reference, run=run, progress=progress, total=total)
-    except ImportRejected as rejected:
-        _finish(
-            run,
-            ImportStatus.REJECTED,
-            problems=_problem_dicts(rejected.problems),
-            problem_count=len(rejected.problems),
-        )
-        raise
-    rows, sha256, problems = checked.rows, checked.sha256, checked.problems
-    run.sha256 = sha256
-    if problems:
-        _finish(
-            run,
-            ImportStatus.REJECTED,
-            total_rows=rows,
-            checked_rows=rows,
-            problems=_problem_dicts(problems.kept),
-            problem_count=problems.count,
-        )
-        raise ImportRejected(problems.kept)
-
-    result = ImportResult(rows=rows, dry_run=dry_run, sha256=sha256)
-    run.status = ImportStatus.WRITING
-    run.save(update_fields=["status", "sha256"])
-    caches["progress"].set(progress_key(run.pk), {"written": 0, "total": rows})
+    result = ImportResult(dry_run=dry_run)
+    cache = caches["progress"]
+    cache.set(progress_key(run.pk), {"checked": 0, "total": total})
     try:
         with transaction.atomic():
-            _write_file(
-                path,
-                reference,
-                actor=actor,
-                run=run,
-                result=result,
-                checked=checked,
-                progress=progress,
-            )
+            sink = _Sink()
+            writer = _Writer(actor=actor, run=run, result=result, sink=sink)
+            try:
+                checked = _check_file(
+                    path, reference, run=run, progress=progress, total=total, writer=writer
+                )
+            except BaseException:
+                sink.close(failed=True)
+                raise
+            rows, sha256, problems = checked.rows, checked.sha256, checked.problems
+            sink.close(failed=bool(problems))
+            if problems:
+                # Raised inside the transaction: what was written before the first
+                # problem is rolled back.
+                raise _Rejected(problems, rows, sha256)
+            result.rows, result.sha256 = rows, sha256
+            run.sha256 = sha256
             counts = {
+                "total_rows": rows,
+                "checked_rows": rows,
                 "written_rows": rows,
                 "created_count": result.created,
                 "updated_count": result.updated,
                 "unchanged_count": result.unchanged,
+                "sha256": sha256,
             }
+            progress("opslaan", rows, rows)
             if dry_run:
                 transaction.set_rollback(True)
             else:
@@ -1719,6 +1716,17 @@ def _import(
                         "young_people_updated": result.people_updated,
                     },
                 )
+    except _Rejected as rejected:
+        _finish(
+            run,
+            ImportStatus.REJECTED,
+            total_rows=rejected.rows,
+            checked_rows=rejected.rows,
+            sha256=rejected.sha256,
+            problems=_problem_dicts(rejected.problems),
+            problem_count=rejected.count,
+        )
+        raise ImportRejected(rejected.problems) from None
     except ImportRejected as rejected:
         _finish(
             run,
@@ -1728,7 +1736,7 @@ def _import(
         )
         raise
     finally:
-        caches["progress"].delete(progress_key(run.pk))
+        cache.delete(progress_key(run.pk))
     if dry_run:
         _finish(run, ImportStatus.DONE, **counts)
     return result

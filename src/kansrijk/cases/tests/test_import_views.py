@@ -129,7 +129,7 @@ def test_a_failing_import_still_deletes_the_file(
     def broken(*args, **kwargs):
         raise RuntimeError(f"database says: row contains {BSN}")
 
-    monkeypatch.setattr(importing, "_write_file", broken)
+    monkeypatch.setattr(importing._Writer, "write", broken)
     client = verified_client(people["leerplicht"])
     response = upload(
         client, csv_upload(network, tmp_path), capture=django_capture_on_commit_callbacks

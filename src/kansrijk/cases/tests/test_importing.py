@@ -559,6 +559,39 @@ def test_big_files_are_written_in_batches(network, tmp_path, monkeypatch):
     assert YoungPerson.objects.count() == 30
 
 
+def test_a_problem_in_a_late_batch_undoes_the_batches_already_written(
+    network, tmp_path, monkeypatch
+):
+    """Batches are written as they are checked; a problem in the last row rolls all of
+    them back."""
+    monkeypatch.setattr(importing, "BATCH_SIZE", 7)
+    rows = [
+        row(network, dossier_id=f"LP-{n}", bsn=bsn_near(200_000_000 + n * 50)) for n in range(30)
+    ]
+    rows.append(row(network, dossier_id="LP-bad", brin6="99ZZ99"))
+    path = write_csv(tmp_path / "c.csv", rows)
+    problems = problems_of(path)
+    assert problems == ["Rij 32, kolom 'brin6': '99ZZ99' is geen bekende schoolvestiging."]
+    assert not Case.objects.exists()
+    assert not YoungPerson.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="cases.case").exists()
+
+
+def test_a_young_person_again_in_a_later_batch_keeps_the_first_rows_name(
+    network, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    rows = [
+        row(network, dossier_id="LP-1", voornaam="Noor"),
+        row(network, dossier_id="LP-2", bsn=OTHER_BSN),
+        row(network, dossier_id="LP-3", voornaam="Nora"),
+    ]
+    result, _run = run_import(write_csv(tmp_path / "c.csv", rows))
+    assert (result.created, result.people_created, result.people_updated) == (3, 2, 0)
+    assert YoungPerson.objects.get(cases__dossier_id="LP-3").given_name == "Noor"
+    assert not AuditEvent.objects.filter(action="cases.young_person.update").exists()
+
+
 # ------------------------------------------------------------------ audit and scope
 
 
