@@ -8,10 +8,14 @@ publishes them through its suppression of small numbers like any other count.
 * ``cases-thuiszitters-peildatum`` — thuiszitters (definition ocw) on the peildatum
   ``period_end``;
 * ``cases-aanbod-binnen-3-maanden`` — of the episodes (absoluut and relatief verzuim) whose
-  Thuiszitterspact deadline (start + 3 calendar months) fell in the period, the share
-  with a suitable offer on or before that deadline;
+  Thuiszitterspact deadline (start + 3 calendar months) fell in the period and that were
+  still running at that deadline or had an offer by then, the share with a suitable offer
+  on or before that deadline (an episode that ended earlier without an offer, back at
+  school after a week, never had a deadline to meet);
 * ``cases-mediane-duur`` — the median duration in days of the episodes that ended in the
-  period (absoluut and relatief verzuim).
+  period (absoluut and relatief verzuim), for a gemeente with at least as many episodes
+  as the small-number threshold (the median of one or two episodes is one child's
+  duration, and a median cannot be suppressed afterwards like a count).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -131,6 +136,11 @@ def offer_within_three_months(
             pact_deadline__gte=period_start,
             pact_deadline__lte=period_end,
         )
+        .filter(
+            Q(offer_date__lte=F("pact_deadline"))
+            | Q(end_date__isnull=True)
+            | Q(end_date__gt=F("pact_deadline"))
+        )
         .values("municipality_id")
         .annotate(
             due=Count("pk"),
@@ -160,8 +170,9 @@ def offer_within_three_months(
     return figures
 
 
-def median_durations(cases) -> dict[int, Decimal]:
-    """{municipality id: median duration in days} of the given ended episodes.
+def median_durations(cases, minimum: int = 1) -> dict[int, Decimal]:
+    """{municipality id: median duration in days} of the given ended episodes, for the
+    gemeenten with at least ``minimum`` of them.
 
     The rows are numbered per gemeente by duration in the database (a window function,
     on SQLite and PostgreSQL alike); only the one or two middle rows of each gemeente
@@ -177,10 +188,11 @@ def median_durations(cases) -> dict[int, Decimal]:
     )
     middle = ranked.filter(
         Q(position=(F("size") + 1) / 2) | Q(position=(F("size") + 2) / 2)
-    ).values_list("municipality_id", "duration")
+    ).values_list("municipality_id", "duration", "size")
     found: dict[int, list] = {}
-    for municipality_id, duration in middle:
-        found.setdefault(municipality_id, []).append(Decimal(duration.days))
+    for municipality_id, duration, size in middle:
+        if size >= minimum:
+            found.setdefault(municipality_id, []).append(Decimal(duration.days))
     return {pk: sum(values) / len(values) for pk, values in found.items()}
 
 
@@ -201,7 +213,7 @@ def median_duration(
         end_date__gte=period_start,
         end_date__lte=period_end,
     )
-    medians = median_durations(ended)
+    medians = median_durations(ended, minimum=settings.KANSRIJK["SMALL_NUMBER_THRESHOLD"])
     return [
         ComputedFigure(
             period_start=period_start,
