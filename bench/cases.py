@@ -21,7 +21,7 @@ What is measured, in one run, with production-like settings (DEBUG off, cached t
    Amsterdam school with the most cases, against a bare view that renders 50 case rows
    without scoping through the same middleware. Target: p95 ≤ 3× the bare view.
 
-Results are recorded by hand in bench/RESULTS-cases.md from the printed tables.
+Results are recorded by hand in bench/RESULTS.md from the printed tables.
 """
 
 import argparse
@@ -284,6 +284,8 @@ def build(scale: str, reuse: bool) -> None:
     call_command("migrate", verbosity=0)
     if reuse and Case.objects.filter(is_synthetic=True).exists():
         print(f"reusing {Case.objects.count()} cases")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         return
     start = time.perf_counter()
     load_reference_data(settings.KANSRIJK["REFERENCE_DATA_DIR"])
@@ -305,9 +307,10 @@ def build(scale: str, reuse: bool) -> None:
         f"{report.absence_reports:,}, exemptions {report.exemptions:,}, enrolments "
         f"{report.enrolments:,}"
     )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # Statistics for the query planner, as after any bulk load (docs/operations.md):
+    # PostgreSQL's autovacuum would gather them in a while; SQLite never does by itself.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def calibration() -> None:

@@ -117,10 +117,7 @@ class YoungPerson(models.Model):
 class Residence(models.Model):
     """The woongemeente from ``valid_from`` up to (not including) ``valid_to``."""
 
-    # No index of its own: the unique (young_person, valid_from) constraint serves it.
-    young_person = models.ForeignKey(
-        YoungPerson, models.CASCADE, related_name="residences", db_index=False
-    )
+    young_person = models.ForeignKey(YoungPerson, models.CASCADE, related_name="residences")
     municipality = models.ForeignKey(
         Region,
         models.PROTECT,

@@ -63,7 +63,7 @@ class CaseScope:
     def _schools_of(partnership_ids) -> Q:
         # The SWV's schools as a subquery on the school_id column: a condition on the
         # joined school (school__partnership_id) made the database read every open case
-        # and its school (bench/RESULTS-cases.md).
+        # and its school (bench/RESULTS.md).
         from kansrijk.organisations.models import Organisation
 
         return Q(

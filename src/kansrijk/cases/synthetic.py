@@ -34,7 +34,7 @@ Calibration (``reference_data/landelijke_kengetallen_verzuim_vsv_ve.csv``)
     (case) under definition ``ocw`` on at least one day of the school year:
     ``thuiszitters_per_school_year``) the national scale gives 12,700 in the first full
     school year and 13,300–13,500 in the later ones, when long cases of the year before
-    are still open (bench/RESULTS-cases.md): within the 10,000–14,000 of the series. The
+    are still open (bench/RESULTS.md): within the 10,000–14,000 of the series. The
     stock on one peildatum is much smaller (2,200–3,000: most episodes are short). The
     vrijstellingen 5 onder a start from zero at the beginning of the window, so their
     stock (3,100 on 1 October, 5,600 on 1 July after a few years) stays below the national
