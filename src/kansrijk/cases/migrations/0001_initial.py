@@ -6,301 +6,1023 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0002_region_code_length'),
+        ("organisations", "0002_region_code_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original_name', models.CharField(max_length=255, verbose_name='bestandsnaam')),
-                ('stored_file', models.CharField(blank=True, editable=False, max_length=500)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('dry_run', models.BooleanField(default=False, verbose_name='alleen controleren')),
-                ('status', models.CharField(choices=[('wachtrij', 'in de wachtrij'), ('controleren', 'bezig met controleren'), ('opslaan', 'bezig met opslaan'), ('klaar', 'geïmporteerd'), ('afgewezen', 'afgewezen: er is niets opgeslagen'), ('mislukt', 'mislukt: er is niets opgeslagen')], default='wachtrij', max_length=20, verbose_name='status')),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('checked_rows', models.PositiveIntegerField(default=0)),
-                ('written_rows', models.PositiveIntegerField(default=0)),
-                ('created_count', models.PositiveIntegerField(default=0)),
-                ('updated_count', models.PositiveIntegerField(default=0)),
-                ('unchanged_count', models.PositiveIntegerField(default=0)),
-                ('problem_count', models.PositiveIntegerField(default=0)),
-                ('problems', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="bestandsnaam")),
+                ("stored_file", models.CharField(blank=True, editable=False, max_length=500)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("dry_run", models.BooleanField(default=False, verbose_name="alleen controleren")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("wachtrij", "in de wachtrij"),
+                            ("controleren", "bezig met controleren"),
+                            ("opslaan", "bezig met opslaan"),
+                            ("klaar", "geïmporteerd"),
+                            ("afgewezen", "afgewezen: er is niets opgeslagen"),
+                            ("mislukt", "mislukt: er is niets opgeslagen"),
+                        ],
+                        default="wachtrij",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("checked_rows", models.PositiveIntegerField(default=0)),
+                ("written_rows", models.PositiveIntegerField(default=0)),
+                ("created_count", models.PositiveIntegerField(default=0)),
+                ("updated_count", models.PositiveIntegerField(default=0)),
+                ("unchanged_count", models.PositiveIntegerField(default=0)),
+                ("problem_count", models.PositiveIntegerField(default=0)),
+                ("problems", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import van casussen',
-                'verbose_name_plural': 'imports van casussen',
-                'ordering': ['-created_at'],
+                "verbose_name": "import van casussen",
+                "verbose_name_plural": "imports van casussen",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='YoungPerson',
+            name="YoungPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier_kind', models.CharField(choices=[('bsn', 'BSN'), ('onderwijsnummer', 'onderwijsnummer')], max_length=20, verbose_name='soort nummer')),
-                ('identifier_encrypted', models.TextField(editable=False, verbose_name='nummer (versleuteld)')),
-                ('identifier_hash', models.CharField(editable=False, max_length=64, verbose_name='zoeksleutel')),
-                ('given_name', models.CharField(blank=True, max_length=100, verbose_name='voornaam')),
-                ('family_name', models.CharField(blank=True, max_length=150, verbose_name='achternaam')),
-                ('birth_date', models.DateField(verbose_name='geboortedatum')),
-                ('start_qualification_on', models.DateField(blank=True, null=True, verbose_name='startkwalificatie behaald op')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Gegenereerd voor demo of benchmark.', verbose_name='synthetisch')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='gewijzigd')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "identifier_kind",
+                    models.CharField(
+                        choices=[("bsn", "BSN"), ("onderwijsnummer", "onderwijsnummer")],
+                        max_length=20,
+                        verbose_name="soort nummer",
+                    ),
+                ),
+                (
+                    "identifier_encrypted",
+                    models.TextField(editable=False, verbose_name="nummer (versleuteld)"),
+                ),
+                (
+                    "identifier_hash",
+                    models.CharField(editable=False, max_length=64, verbose_name="zoeksleutel"),
+                ),
+                (
+                    "given_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="voornaam"),
+                ),
+                (
+                    "family_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="achternaam"),
+                ),
+                ("birth_date", models.DateField(verbose_name="geboortedatum")),
+                (
+                    "start_qualification_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="startkwalificatie behaald op"
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Gegenereerd voor demo of benchmark.",
+                        verbose_name="synthetisch",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="gewijzigd")),
             ],
             options={
-                'verbose_name': 'jongere',
-                'verbose_name_plural': 'jongeren',
-                'constraints': [models.UniqueConstraint(fields=('identifier_hash',), name='one_young_person_per_hash')],
+                "verbose_name": "jongere",
+                "verbose_name_plural": "jongeren",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("identifier_hash",), name="one_young_person_per_hash"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('ouder', 'ouder'), ('voogd', 'voogd'), ('verzorger', 'verzorger'), ('anders', 'anders')], max_length=20, verbose_name='relatie')),
-                ('name', models.CharField(max_length=200, verbose_name='naam')),
-                ('has_parental_authority', models.BooleanField(default=True, verbose_name='heeft gezag')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='telefoon')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='adres')),
-                ('young_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='cases.youngperson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("ouder", "ouder"),
+                            ("voogd", "voogd"),
+                            ("verzorger", "verzorger"),
+                            ("anders", "anders"),
+                        ],
+                        max_length=20,
+                        verbose_name="relatie",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="naam")),
+                (
+                    "has_parental_authority",
+                    models.BooleanField(default=True, verbose_name="heeft gezag"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="telefoon")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="adres")),
+                (
+                    "young_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="cases.youngperson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contactpersoon',
-                'verbose_name_plural': 'contactpersonen',
-                'ordering': ['pk'],
+                "verbose_name": "contactpersoon",
+                "verbose_name_plural": "contactpersonen",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dossier_id', models.CharField(max_length=40, unique=True, verbose_name='dossiernummer')),
-                ('category', models.CharField(choices=[('absoluut', 'absoluut verzuim'), ('relatief', 'relatief verzuim'), ('vrijstelling_5_onder_a', 'vrijstelling 5 onder a')], max_length=30, verbose_name='categorie')),
-                ('start_date', models.DateField(verbose_name='startdatum')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='einddatum')),
-                ('outcome', models.CharField(blank=True, choices=[('terug_naar_school', 'terug naar de eigen school'), ('andere_school', 'naar een andere school'), ('speciaal_onderwijs', 'naar het (voortgezet) speciaal onderwijs'), ('onderwijszorgarrangement', 'onderwijszorgarrangement of maatwerk'), ('zorg_dagbesteding', 'zorg of dagbesteding'), ('vrijstelling', 'vrijstelling verleend'), ('werk_of_mbo', 'werk, mbo of startkwalificatie'), ('verhuisd', 'verhuisd naar een andere gemeente'), ('emigratie', 'vertrokken naar het buitenland'), ('anders', 'anders')], max_length=30, verbose_name='uitkomst')),
-                ('sector', models.CharField(blank=True, choices=[('PO', 'primair onderwijs'), ('SBO', 'speciaal basisonderwijs'), ('SO/VSO', '(voortgezet) speciaal onderwijs'), ('VO', 'voortgezet onderwijs'), ('MBO', 'middelbaar beroepsonderwijs')], max_length=10, verbose_name='sector')),
-                ('offer_date', models.DateField(blank=True, null=True, verbose_name='passend aanbod gestart op')),
-                ('pact_deadline', models.DateField(editable=False, verbose_name='uiterlijk passend aanbod')),
-                ('last_event_on', models.DateField(blank=True, null=True, verbose_name='laatste gebeurtenis')),
-                ('next_deadline', models.DateField(blank=True, null=True, verbose_name='eerstvolgende deadline')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='synthetisch')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='gewijzigd')),
-                ('case_manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='managed_cases', to=settings.AUTH_USER_MODEL, verbose_name='regievoerder')),
-                ('municipality', models.ForeignKey(db_index=False, limit_choices_to={'kind': 'municipality'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.region', verbose_name='woongemeente')),
-                ('participants', models.ManyToManyField(blank=True, related_name='+', to='organisations.organisation', verbose_name='betrokken organisaties')),
-                ('school', models.ForeignKey(blank=True, db_index=False, limit_choices_to={'kind': 'school_location'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='school')),
-                ('import_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.importrun')),
-                ('young_person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.youngperson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dossier_id",
+                    models.CharField(max_length=40, unique=True, verbose_name="dossiernummer"),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("absoluut", "absoluut verzuim"),
+                            ("relatief", "relatief verzuim"),
+                            ("vrijstelling_5_onder_a", "vrijstelling 5 onder a"),
+                        ],
+                        max_length=30,
+                        verbose_name="categorie",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="startdatum")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="einddatum")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("terug_naar_school", "terug naar de eigen school"),
+                            ("andere_school", "naar een andere school"),
+                            ("speciaal_onderwijs", "naar het (voortgezet) speciaal onderwijs"),
+                            ("onderwijszorgarrangement", "onderwijszorgarrangement of maatwerk"),
+                            ("zorg_dagbesteding", "zorg of dagbesteding"),
+                            ("vrijstelling", "vrijstelling verleend"),
+                            ("werk_of_mbo", "werk, mbo of startkwalificatie"),
+                            ("verhuisd", "verhuisd naar een andere gemeente"),
+                            ("emigratie", "vertrokken naar het buitenland"),
+                            ("anders", "anders"),
+                        ],
+                        max_length=30,
+                        verbose_name="uitkomst",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("PO", "primair onderwijs"),
+                            ("SBO", "speciaal basisonderwijs"),
+                            ("SO/VSO", "(voortgezet) speciaal onderwijs"),
+                            ("VO", "voortgezet onderwijs"),
+                            ("MBO", "middelbaar beroepsonderwijs"),
+                        ],
+                        max_length=10,
+                        verbose_name="sector",
+                    ),
+                ),
+                (
+                    "offer_date",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="passend aanbod gestart op"
+                    ),
+                ),
+                (
+                    "pact_deadline",
+                    models.DateField(editable=False, verbose_name="uiterlijk passend aanbod"),
+                ),
+                (
+                    "last_event_on",
+                    models.DateField(blank=True, null=True, verbose_name="laatste gebeurtenis"),
+                ),
+                (
+                    "next_deadline",
+                    models.DateField(blank=True, null=True, verbose_name="eerstvolgende deadline"),
+                ),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="synthetisch")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="gewijzigd")),
+                (
+                    "case_manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="managed_cases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="regievoerder",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        db_index=False,
+                        limit_choices_to={"kind": "municipality"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.region",
+                        verbose_name="woongemeente",
+                    ),
+                ),
+                (
+                    "participants",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="betrokken organisaties",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        limit_choices_to={"kind": "school_location"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "import_run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.importrun",
+                    ),
+                ),
+                (
+                    "young_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.youngperson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'casus',
-                'verbose_name_plural': 'casussen',
-                'ordering': ['-start_date', '-pk'],
+                "verbose_name": "casus",
+                "verbose_name_plural": "casussen",
+                "ordering": ["-start_date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AbsenceReport',
+            name="AbsenceReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('16_uur', '16 uur in 4 weken'), ('lrv', 'langdurig relatief verzuim (langer dan 4 weken)'), ('rmc', 'RMC-verzuim (18 tot 23 jaar, niet meer leerplichtig)'), ('luxe', 'luxe verzuim'), ('overig', 'overig verzuim (minder dan 16 uur)')], max_length=20, verbose_name='soort verzuim')),
-                ('start_date', models.DateField(verbose_name='eerste verzuimdag')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='laatste verzuimdag')),
-                ('hours', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='verzuimde uren')),
-                ('reported_on', models.DateField(verbose_name='gemeld op')),
-                ('status', models.CharField(choices=[('geregistreerd', 'geregistreerd'), ('in_behandeling', 'in behandeling'), ('afgesloten', 'afgesloten'), ('ter_kennisgeving', 'ter kennisgeving aangenomen'), ('ingetrokken', 'ingetrokken')], default='geregistreerd', max_length=20, verbose_name='status')),
-                ('status_changed_on', models.DateField(verbose_name='status sinds')),
-                ('close_reason', models.CharField(blank=True, choices=[('verzuim_gestopt', 'het verzuim is gestopt'), ('hulpverlening', 'verwezen naar hulpverlening (MAS-route 1)'), ('halt', 'verwezen naar Halt (MAS-route 2)'), ('raad', 'melding bij de Raad voor de Kinderbescherming (MAS-route 3)'), ('proces_verbaal', 'proces-verbaal (MAS-route 4)'), ('verhuisd', 'verhuisd naar een andere gemeente'), ('uitgeschreven', 'uitgeschreven'), ('anders', 'andere reden')], max_length=30, verbose_name='reden van afsluiten')),
-                ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(limit_choices_to={'kind': 'school_location'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='school')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='absence_reports', to='cases.case', verbose_name='casus')),
-                ('young_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='absence_reports', to='cases.youngperson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("16_uur", "16 uur in 4 weken"),
+                            ("lrv", "langdurig relatief verzuim (langer dan 4 weken)"),
+                            ("rmc", "RMC-verzuim (18 tot 23 jaar, niet meer leerplichtig)"),
+                            ("luxe", "luxe verzuim"),
+                            ("overig", "overig verzuim (minder dan 16 uur)"),
+                        ],
+                        max_length=20,
+                        verbose_name="soort verzuim",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="eerste verzuimdag")),
+                (
+                    "end_date",
+                    models.DateField(blank=True, null=True, verbose_name="laatste verzuimdag"),
+                ),
+                (
+                    "hours",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="verzuimde uren"
+                    ),
+                ),
+                ("reported_on", models.DateField(verbose_name="gemeld op")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("geregistreerd", "geregistreerd"),
+                            ("in_behandeling", "in behandeling"),
+                            ("afgesloten", "afgesloten"),
+                            ("ter_kennisgeving", "ter kennisgeving aangenomen"),
+                            ("ingetrokken", "ingetrokken"),
+                        ],
+                        default="geregistreerd",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("status_changed_on", models.DateField(verbose_name="status sinds")),
+                (
+                    "close_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("verzuim_gestopt", "het verzuim is gestopt"),
+                            ("hulpverlening", "verwezen naar hulpverlening (MAS-route 1)"),
+                            ("halt", "verwezen naar Halt (MAS-route 2)"),
+                            ("raad", "melding bij de Raad voor de Kinderbescherming (MAS-route 3)"),
+                            ("proces_verbaal", "proces-verbaal (MAS-route 4)"),
+                            ("verhuisd", "verhuisd naar een andere gemeente"),
+                            ("uitgeschreven", "uitgeschreven"),
+                            ("anders", "andere reden"),
+                        ],
+                        max_length=30,
+                        verbose_name="reden van afsluiten",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "school_location"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="absence_reports",
+                        to="cases.case",
+                        verbose_name="casus",
+                    ),
+                ),
+                (
+                    "young_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="absence_reports",
+                        to="cases.youngperson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'verzuimmelding',
-                'verbose_name_plural': 'verzuimmeldingen',
-                'ordering': ['-reported_on', '-pk'],
+                "verbose_name": "verzuimmelding",
+                "verbose_name_plural": "verzuimmeldingen",
+                "ordering": ["-reported_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(verbose_name='afspraak')),
-                ('responsible_person', models.CharField(blank=True, max_length=200, verbose_name='persoon')),
-                ('deadline', models.DateField(verbose_name='uiterlijk op')),
-                ('status', models.CharField(choices=[('open', 'open'), ('nagekomen', 'nagekomen'), ('niet_nagekomen', 'niet nagekomen')], default='open', max_length=20, verbose_name='status')),
-                ('resolved_on', models.DateField(blank=True, null=True, verbose_name='afgehandeld op')),
-                ('resolution_note', models.TextField(blank=True, verbose_name='toelichting')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('responsible_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='organisatie')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreements', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="afspraak")),
+                (
+                    "responsible_person",
+                    models.CharField(blank=True, max_length=200, verbose_name="persoon"),
+                ),
+                ("deadline", models.DateField(verbose_name="uiterlijk op")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("nagekomen", "nagekomen"),
+                            ("niet_nagekomen", "niet nagekomen"),
+                        ],
+                        default="open",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "resolved_on",
+                    models.DateField(blank=True, null=True, verbose_name="afgehandeld op"),
+                ),
+                ("resolution_note", models.TextField(blank=True, verbose_name="toelichting")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "responsible_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="organisatie",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agreements",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'afspraak',
-                'verbose_name_plural': 'afspraken',
-                'ordering': ['deadline', 'pk'],
-                'indexes': [models.Index(fields=['status', 'deadline'], name='cases_agree_status_967333_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('responsible_organisation__isnull', False), models.Q(('responsible_person', ''), _negated=True), _connector='OR'), name='agreement_has_someone_responsible'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'open'), ('resolved_on__isnull', True)), models.Q(models.Q(('status', 'open'), _negated=True), ('resolved_on__isnull', False)), _connector='OR'), name='agreement_resolved_with_date')],
+                "verbose_name": "afspraak",
+                "verbose_name_plural": "afspraken",
+                "ordering": ["deadline", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "deadline"], name="cases_agree_status_967333_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("responsible_organisation__isnull", False),
+                            models.Q(("responsible_person", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="agreement_has_someone_responsible",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "open"), ("resolved_on__isnull", True)),
+                            models.Q(
+                                models.Q(("status", "open"), _negated=True),
+                                ("resolved_on__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="agreement_resolved_with_date",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('verzuimgesprek', 'verzuimgesprek'), ('huisbezoek', 'huisbezoek'), ('waarschuwing', 'waarschuwing'), ('mas_route', 'MAS-route gekozen'), ('halt', 'Halt-verwijzing'), ('raad_kinderbescherming', 'melding Raad voor de Kinderbescherming'), ('proces_verbaal', 'proces-verbaal'), ('verwijsindex', 'signaal in de verwijsindex'), ('onderwijsconsulent', 'onderwijsconsulent ingeschakeld'), ('doorbraakberaad', 'doorbraakberaad'), ('aanbod', 'passend aanbod gestart'), ('notitie', 'notitie')], max_length=30, verbose_name='soort')),
-                ('date', models.DateField(verbose_name='datum')),
-                ('description', models.TextField(blank=True, verbose_name='omschrijving')),
-                ('mas_route', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'route 1: vrijwillige hulpverlening'), (2, 'route 2: Halt'), (3, 'route 3: civielrechtelijk (Raad voor de Kinderbescherming)'), (4, 'route 4: strafrechtelijk (proces-verbaal naar het OM)')], null=True, verbose_name='MAS-route')),
-                ('report_number', models.CharField(blank=True, max_length=40, verbose_name='nummer proces-verbaal')),
-                ('offence_article', models.CharField(blank=True, choices=[('art_2', 'art. 2 Leerplichtwet: de ouders (inschrijving en schoolbezoek)'), ('art_4a', 'art. 4a Leerplichtwet: de jongere (12 jaar en ouder)'), ('art_4b', 'art. 4b Leerplichtwet: kwalificatieplicht')], max_length=10, verbose_name='overtreden artikel')),
-                ('sent_to_prosecutor_on', models.DateField(blank=True, null=True, verbose_name='naar het OM gestuurd op')),
-                ('decision', models.TextField(blank=True, verbose_name='besluit')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case')),
-                ('mandated_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='partij met doorzettingsmacht')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("verzuimgesprek", "verzuimgesprek"),
+                            ("huisbezoek", "huisbezoek"),
+                            ("waarschuwing", "waarschuwing"),
+                            ("mas_route", "MAS-route gekozen"),
+                            ("halt", "Halt-verwijzing"),
+                            ("raad_kinderbescherming", "melding Raad voor de Kinderbescherming"),
+                            ("proces_verbaal", "proces-verbaal"),
+                            ("verwijsindex", "signaal in de verwijsindex"),
+                            ("onderwijsconsulent", "onderwijsconsulent ingeschakeld"),
+                            ("doorbraakberaad", "doorbraakberaad"),
+                            ("aanbod", "passend aanbod gestart"),
+                            ("notitie", "notitie"),
+                        ],
+                        max_length=30,
+                        verbose_name="soort",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="datum")),
+                ("description", models.TextField(blank=True, verbose_name="omschrijving")),
+                (
+                    "mas_route",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "route 1: vrijwillige hulpverlening"),
+                            (2, "route 2: Halt"),
+                            (3, "route 3: civielrechtelijk (Raad voor de Kinderbescherming)"),
+                            (4, "route 4: strafrechtelijk (proces-verbaal naar het OM)"),
+                        ],
+                        null=True,
+                        verbose_name="MAS-route",
+                    ),
+                ),
+                (
+                    "report_number",
+                    models.CharField(
+                        blank=True, max_length=40, verbose_name="nummer proces-verbaal"
+                    ),
+                ),
+                (
+                    "offence_article",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            (
+                                "art_2",
+                                "art. 2 Leerplichtwet: de ouders (inschrijving en schoolbezoek)",
+                            ),
+                            ("art_4a", "art. 4a Leerplichtwet: de jongere (12 jaar en ouder)"),
+                            ("art_4b", "art. 4b Leerplichtwet: kwalificatieplicht"),
+                        ],
+                        max_length=10,
+                        verbose_name="overtreden artikel",
+                    ),
+                ),
+                (
+                    "sent_to_prosecutor_on",
+                    models.DateField(blank=True, null=True, verbose_name="naar het OM gestuurd op"),
+                ),
+                ("decision", models.TextField(blank=True, verbose_name="besluit")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "mandated_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="partij met doorzettingsmacht",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gebeurtenis',
-                'verbose_name_plural': 'gebeurtenissen',
-                'ordering': ['date', 'pk'],
-                'indexes': [models.Index(fields=['case', 'date'], name='cases_casee_case_id_c2edb9_idx'), models.Index(fields=['kind', 'date'], name='cases_casee_kind_34f54d_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'mas_route'), _negated=True), ('mas_route__in', [1, 2, 3, 4]), _connector='OR'), name='mas_event_has_route'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'proces_verbaal'), _negated=True), models.Q(('report_number', ''), _negated=True), _connector='OR'), name='official_report_has_number')],
+                "verbose_name": "gebeurtenis",
+                "verbose_name_plural": "gebeurtenissen",
+                "ordering": ["date", "pk"],
+                "indexes": [
+                    models.Index(fields=["case", "date"], name="cases_casee_case_id_c2edb9_idx"),
+                    models.Index(fields=["kind", "date"], name="cases_casee_kind_34f54d_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "mas_route"), _negated=True),
+                            ("mas_route__in", [1, 2, 3, 4]),
+                            _connector="OR",
+                        ),
+                        name="mas_event_has_route",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "proces_verbaal"), _negated=True),
+                            models.Q(("report_number", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="official_report_has_number",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReportedCount',
+            name="ReportedCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference_date', models.DateField(verbose_name='peildatum')),
-                ('count', models.PositiveIntegerField(verbose_name='aantal')),
-                ('source', models.CharField(blank=True, max_length=40, verbose_name='bron')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.region', verbose_name='woongemeente')),
-                ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(limit_choices_to={'kind': 'school_location'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference_date", models.DateField(verbose_name="peildatum")),
+                ("count", models.PositiveIntegerField(verbose_name="aantal")),
+                ("source", models.CharField(blank=True, max_length=40, verbose_name="bron")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.region",
+                        verbose_name="woongemeente",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "school_location"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'opgegeven aantal',
-                'verbose_name_plural': 'opgegeven aantallen',
-                'ordering': ['reference_date', 'school'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('municipality__isnull', True)), fields=('reference_date', 'school'), name='one_reported_count_per_school'), models.UniqueConstraint(condition=models.Q(('municipality__isnull', False)), fields=('reference_date', 'school', 'municipality'), name='one_reported_count_per_school_and_municipality')],
+                "verbose_name": "opgegeven aantal",
+                "verbose_name_plural": "opgegeven aantallen",
+                "ordering": ["reference_date", "school"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("municipality__isnull", True)),
+                        fields=("reference_date", "school"),
+                        name="one_reported_count_per_school",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("municipality__isnull", False)),
+                        fields=("reference_date", "school", "municipality"),
+                        name="one_reported_count_per_school_and_municipality",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Residence',
+            name="Residence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='woont er vanaf')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='tot')),
-                ('municipality', models.ForeignKey(limit_choices_to={'kind': 'municipality'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.region', verbose_name='woongemeente')),
-                ('young_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='residences', to='cases.youngperson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="woont er vanaf")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="tot")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "municipality"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.region",
+                        verbose_name="woongemeente",
+                    ),
+                ),
+                (
+                    "young_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="residences",
+                        to="cases.youngperson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'woongemeente',
-                'verbose_name_plural': 'woongemeenten',
-                'ordering': ['valid_from'],
-                'constraints': [models.UniqueConstraint(fields=('young_person', 'valid_from'), name='one_residence_per_start'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gt', models.F('valid_from')), _connector='OR'), name='residence_dates_in_order')],
+                "verbose_name": "woongemeente",
+                "verbose_name_plural": "woongemeenten",
+                "ordering": ["valid_from"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("young_person", "valid_from"), name="one_residence_per_start"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_to__gt", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="residence_dates_in_order",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Exemption',
+            name="Exemption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ground', models.CharField(choices=[('5_onder_a', 'art. 5 onder a: lichamelijke of psychische gronden'), ('5_onder_b', 'art. 5 onder b: bedenkingen tegen de richting'), ('5_onder_c', 'art. 5 onder c: ingeschreven op een school in het buitenland'), ('5a', 'art. 5a'), ('15', 'art. 15'), ('11_a', 'art. 11 onder a'), ('11_b', 'art. 11 onder b'), ('11_c', 'art. 11 onder c'), ('11_d', 'art. 11 onder d'), ('11_e', 'art. 11 onder e'), ('11_f', 'art. 11 onder f'), ('11_g', 'art. 11 onder g'), ('3a', 'art. 3a: vervangende leerplicht'), ('3b', 'art. 3b: vervangende leerplicht')], max_length=20, verbose_name='grond')),
-                ('requested_on', models.DateField(verbose_name='aangevraagd op')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='besloten op')),
-                ('valid_from', models.DateField(verbose_name='geldig vanaf')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='geldig tot en met')),
-                ('statement_on', models.DateField(blank=True, null=True, verbose_name='datum verklaring (arts)')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reden')),
-                ('young_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exemptions', to='cases.youngperson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ground",
+                    models.CharField(
+                        choices=[
+                            ("5_onder_a", "art. 5 onder a: lichamelijke of psychische gronden"),
+                            ("5_onder_b", "art. 5 onder b: bedenkingen tegen de richting"),
+                            (
+                                "5_onder_c",
+                                "art. 5 onder c: ingeschreven op een school in het buitenland",
+                            ),
+                            ("5a", "art. 5a"),
+                            ("15", "art. 15"),
+                            ("11_a", "art. 11 onder a"),
+                            ("11_b", "art. 11 onder b"),
+                            ("11_c", "art. 11 onder c"),
+                            ("11_d", "art. 11 onder d"),
+                            ("11_e", "art. 11 onder e"),
+                            ("11_f", "art. 11 onder f"),
+                            ("11_g", "art. 11 onder g"),
+                            ("3a", "art. 3a: vervangende leerplicht"),
+                            ("3b", "art. 3b: vervangende leerplicht"),
+                        ],
+                        max_length=20,
+                        verbose_name="grond",
+                    ),
+                ),
+                ("requested_on", models.DateField(verbose_name="aangevraagd op")),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="besloten op")),
+                ("valid_from", models.DateField(verbose_name="geldig vanaf")),
+                (
+                    "valid_to",
+                    models.DateField(blank=True, null=True, verbose_name="geldig tot en met"),
+                ),
+                (
+                    "statement_on",
+                    models.DateField(blank=True, null=True, verbose_name="datum verklaring (arts)"),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reden")),
+                (
+                    "young_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exemptions",
+                        to="cases.youngperson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vrijstelling',
-                'verbose_name_plural': 'vrijstellingen',
-                'ordering': ['-valid_from'],
-                'indexes': [models.Index(fields=['ground', 'valid_to'], name='cases_exemp_ground_6ef52c_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='exemption_dates_in_order')],
+                "verbose_name": "vrijstelling",
+                "verbose_name_plural": "vrijstellingen",
+                "ordering": ["-valid_from"],
+                "indexes": [
+                    models.Index(
+                        fields=["ground", "valid_to"], name="cases_exemp_ground_6ef52c_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_to__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="exemption_dates_in_order",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='ingeschreven vanaf')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='uitgeschreven op')),
-                ('reason', models.CharField(blank=True, choices=[('eerste_inschrijving', 'eerste inschrijving'), ('overstap', 'overstap naar een andere school'), ('verhuizing', 'verhuizing'), ('plaatsing_so', 'plaatsing in het (voortgezet) speciaal onderwijs'), ('verwijdering', 'definitieve verwijdering'), ('emigratie', 'vertrek naar het buitenland'), ('anders', 'anders')], max_length=30, verbose_name='reden')),
-                ('school', models.ForeignKey(limit_choices_to={'kind': 'school_location'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='school')),
-                ('young_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrolments', to='cases.youngperson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="ingeschreven vanaf")),
+                (
+                    "end_date",
+                    models.DateField(blank=True, null=True, verbose_name="uitgeschreven op"),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("eerste_inschrijving", "eerste inschrijving"),
+                            ("overstap", "overstap naar een andere school"),
+                            ("verhuizing", "verhuizing"),
+                            ("plaatsing_so", "plaatsing in het (voortgezet) speciaal onderwijs"),
+                            ("verwijdering", "definitieve verwijdering"),
+                            ("emigratie", "vertrek naar het buitenland"),
+                            ("anders", "anders"),
+                        ],
+                        max_length=30,
+                        verbose_name="reden",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "school_location"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "young_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enrolments",
+                        to="cases.youngperson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inschrijving',
-                'verbose_name_plural': 'inschrijvingen',
-                'ordering': ['start_date'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='enrolment_dates_in_order')],
+                "verbose_name": "inschrijving",
+                "verbose_name_plural": "inschrijvingen",
+                "ordering": ["start_date"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_date__isnull", True),
+                            ("end_date__gte", models.F("start_date")),
+                            _connector="OR",
+                        ),
+                        name="enrolment_dates_in_order",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['start_date', 'end_date'], name='cases_case_start_d_bbdd26_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["start_date", "end_date"], name="cases_case_start_d_bbdd26_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['municipality', 'start_date'], name='cases_case_municip_12e3e7_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["municipality", "start_date"], name="cases_case_municip_12e3e7_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['school', 'start_date'], name='cases_case_school__facddc_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["school", "start_date"], name="cases_case_school__facddc_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['end_date'], name='cases_case_end_dat_df21f2_idx'),
+            model_name="case",
+            index=models.Index(fields=["end_date"], name="cases_case_end_dat_df21f2_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('end_date__isnull', True)), fields=['municipality', 'start_date'], name='open_cases_by_municipality'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("end_date__isnull", True)),
+                fields=["municipality", "start_date"],
+                name="open_cases_by_municipality",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('end_date__isnull', True)), fields=['school', 'start_date'], name='open_cases_by_school'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("end_date__isnull", True)),
+                fields=["school", "start_date"],
+                name="open_cases_by_school",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='case_dates_in_order'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="case_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('offer_date__isnull', True), ('offer_date__gte', models.F('start_date')), _connector='OR'), name='case_offer_after_start'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("offer_date__isnull", True),
+                    ("offer_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="case_offer_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('end_date__isnull', True), ('outcome', '')), models.Q(('end_date__isnull', False), models.Q(('outcome', ''), _negated=True)), _connector='OR'), name='case_outcome_with_end'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("end_date__isnull", True), ("outcome", "")),
+                    models.Q(("end_date__isnull", False), models.Q(("outcome", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="case_outcome_with_end",
+            ),
         ),
         migrations.AddIndex(
-            model_name='absencereport',
-            index=models.Index(fields=['school', 'reported_on'], name='cases_absen_school__180a07_idx'),
+            model_name="absencereport",
+            index=models.Index(
+                fields=["school", "reported_on"], name="cases_absen_school__180a07_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='absencereport',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='absence_report_dates_in_order'),
+            model_name="absencereport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="absence_report_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='absencereport',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'afgesloten'), _negated=True), models.Q(('close_reason', ''), _negated=True), _connector='OR'), name='closed_report_has_reason'),
+            model_name="absencereport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "afgesloten"), _negated=True),
+                    models.Q(("close_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="closed_report_has_reason",
+            ),
         ),
     ]
