@@ -412,9 +412,12 @@ def worklist_page(request):
     exemptions, exemption_total = [], 0
     if scope.is_superuser or scope.full_region_ids:
         signalled = worklist.exemptions_with_signals(Exemption.objects.monitored_by(user), today)
-        exemption_total = signalled.count()
         exemptions = list(
             signalled.select_related("young_person").order_by("valid_to", "pk")[:EXEMPTIONS_SHOWN]
+        )
+        # Counted apart only when there are more than the page shows.
+        exemption_total = (
+            len(exemptions) if len(exemptions) < EXEMPTIONS_SHOWN else signalled.count()
         )
         for exemption in exemptions:
             exemption.signal_list = [
