@@ -169,10 +169,12 @@ def test_rates_per_thousand_pupils_from_the_reference_data(register):
     assert str(row.per_1000) == "36.0"
 
 
-def test_one_query_per_part(register, django_assert_max_num_queries):
-    # The counts, the units with their names, and their pupils.
-    with django_assert_max_num_queries(3):
-        reporting.build_report(peildatum=P, level="rmc", definition="ocw")
+@pytest.mark.parametrize(("level", "queries"), [("gemeente", 3), ("school", 3), ("rmc", 4)])
+def test_one_query_per_part(register, django_assert_max_num_queries, level, queries):
+    # The counts, the units with their names, and their pupils; the RMC level also reads
+    # which RMC region each gemeente belongs to on P (it adds up the gemeenten's counts).
+    with django_assert_max_num_queries(queries):
+        reporting.build_report(peildatum=P, level=level, definition="ocw")
 
 
 def test_csv_has_the_documented_columns_and_prints_the_definition(register):
