@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.indicators.suppression import (
@@ -191,16 +191,6 @@ def relevant_cases(cases, cut: Cutoffs):
     )
 
 
-def rmc_of_municipality(peildatum: datetime.date, outer: str = "municipality_id"):
-    """The RMC region of a gemeente on P, as a subquery on ``outer``."""
-    return Subquery(
-        RegionMembership.objects.valid_on(peildatum)
-        .filter(child_id=OuterRef(outer), parent__kind=RegionKind.RMC_REGION)
-        .order_by("parent_id")
-        .values("parent_id")[:1]
-    )
-
-
 def unit_expression(level: str, peildatum: datetime.date):
     if level == "school":
         return F("school_id")
@@ -212,7 +202,8 @@ def unit_expression(level: str, peildatum: datetime.date):
 
 
 def rmc_regions_of_municipalities(peildatum: datetime.date) -> dict[int, int]:
-    """{gemeente id: its RMC region on P}; of two, the first (as ``rmc_of_municipality``)."""
+    """{gemeente id: its RMC region on P} by the memberships valid on P; of two, the one
+    with the lowest id."""
     found: dict[int, int] = {}
     for child_id, parent_id in (
         RegionMembership.objects.valid_on(peildatum)
@@ -257,6 +248,16 @@ def pupils_per_unit(level: str, peildatum: datetime.date, unit_ids=None) -> dict
     """Pupils of the unit from the reference data (DUO, pupil_count per school location):
     a school its own, an SWV its member schools, a gemeente the schools located in it,
     an RMC region the schools of its gemeenten on P. ``unit_ids=None``: every unit."""
+    if level == "rmc":
+        # The gemeenten's pupils added up per RMC region on P, as the counts are.
+        rmc_of = rmc_regions_of_municipalities(peildatum)
+        wanted = None if unit_ids is None else set(unit_ids)
+        totals: dict[int, int] = {}
+        for municipality_id, pupils in pupils_per_unit("gemeente", peildatum).items():
+            region_id = rmc_of.get(municipality_id)
+            if region_id is not None and (wanted is None or region_id in wanted):
+                totals[region_id] = totals.get(region_id, 0) + pupils
+        return totals
     schools = Organisation.objects.schools().filter(pupil_count__isnull=False)
     ids = None if unit_ids is None else [pk for pk in unit_ids if pk is not None]
     if level == "school":
@@ -266,12 +267,9 @@ def pupils_per_unit(level: str, peildatum: datetime.date, unit_ids=None) -> dict
     if level == "swv":
         key = "partnership_id"
         rows = schools.exclude(partnership_id=None)
-    elif level == "gemeente":
+    else:
         key = "municipality_id"
         rows = schools.exclude(municipality_id=None)
-    else:
-        key = "rmc"
-        rows = schools.annotate(rmc=rmc_of_municipality(peildatum)).exclude(rmc=None)
     if ids is not None:
         rows = rows.filter(**{f"{key}__in": ids})
     return {

@@ -33,7 +33,7 @@ import pytest
 
 from kansrijk.cases import reporting
 from kansrijk.cases.models import Case, CaseCategory, CountDefinition
-from kansrijk.organisations.models import RegionKind
+from kansrijk.organisations.models import Region, RegionKind
 from kansrijk.testing import factories
 
 P = datetime.date(2024, 3, 31)
@@ -160,6 +160,12 @@ def test_rmc_level_follows_the_memberships_valid_on_the_peildatum(register):
     # Before the move Castricum counted for RMC12.
     earlier = reporting.build_report(peildatum=D(2023, 12, 1), level="rmc")
     assert row_for(earlier, "RMC13").counts["thuiszitters"] == 0
+    # The pupils of an RMC region are those of the schools in its gemeenten on P.
+    factories.SchoolFactory(municipality=Region.objects.get(code="GM0383"), pupil_count=100)
+    report = reporting.build_report(peildatum=P, level="rmc", definition="ocw")
+    assert (row_for(report, "RMC12").pupils, row_for(report, "RMC13").pupils) == (250, 100)
+    earlier = reporting.build_report(peildatum=D(2023, 12, 1), level="rmc")
+    assert row_for(earlier, "RMC12").pupils == 350
 
 
 def test_rates_per_thousand_pupils_from_the_reference_data(register):
@@ -169,10 +175,11 @@ def test_rates_per_thousand_pupils_from_the_reference_data(register):
     assert str(row.per_1000) == "36.0"
 
 
-@pytest.mark.parametrize(("level", "queries"), [("gemeente", 3), ("school", 3), ("rmc", 4)])
+@pytest.mark.parametrize(("level", "queries"), [("gemeente", 3), ("school", 3), ("rmc", 5)])
 def test_one_query_per_part(register, django_assert_max_num_queries, level, queries):
     # The counts, the units with their names, and their pupils; the RMC level also reads
-    # which RMC region each gemeente belongs to on P (it adds up the gemeenten's counts).
+    # which RMC region each gemeente belongs to on P, for the counts and for the pupils
+    # (it adds up the gemeenten's).
     with django_assert_max_num_queries(queries):
         reporting.build_report(peildatum=P, level=level, definition="ocw")
 
