@@ -39,29 +39,14 @@ import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kansrijk.settings")
-# Production-like: DEBUG off (cached templates), plain static storage (no collectstatic).
-os.environ.update(
-    DEBUG="false",
-    SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-    FIELD_ENCRYPTION_KEYS="YmVuY2htYXJrLW9ubHktZmllbGQta2V5LTAwMDAwMDA=",
-    SECURE_SSL_REDIRECT="false",
-    KANSRIJK_STATIC_MANIFEST="false",
-)
-os.environ["KANSRIJK_ENV_FILE"] = "/nonexistent/.env"
-os.environ["ALLOWED_HOSTS"] = "testserver"
-os.environ["LOG_LEVEL"] = "WARNING"
+import benchenv
+
+# The child processes of each size share the directory (the files) through the environment.
 if "KANSRIJK_BENCH_DIR" not in os.environ:
     os.environ["KANSRIJK_BENCH_DIR"] = tempfile.mkdtemp(prefix="kansrijk-bench-import-")
 BENCH_DIR = Path(os.environ["KANSRIJK_BENCH_DIR"])
 os.environ.setdefault("KANSRIJK_VAR_DIR", str(BENCH_DIR / "var"))
-if "DATABASE_URL" not in os.environ:
-    os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}"
-
-import django  # noqa: E402
-
-django.setup()
+benchenv.configure("import", BENCH_DIR)
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -21,31 +21,12 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kansrijk.settings")
-# Production-like: DEBUG off (cached templates), plain static storage (no collectstatic).
-os.environ.update(
-    DEBUG="false",
-    SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-    FIELD_ENCRYPTION_KEYS="YmVuY2htYXJrLW9ubHktZmllbGQta2V5LTAwMDAwMDA=",
-    SECURE_SSL_REDIRECT="false",
-    KANSRIJK_STATIC_MANIFEST="false",
-)
-os.environ["KANSRIJK_ENV_FILE"] = "/nonexistent/.env"
-os.environ["ALLOWED_HOSTS"] = "testserver"
-os.environ["LOG_LEVEL"] = "WARNING"
-if "DATABASE_URL" not in os.environ:
-    bench_dir = Path(tempfile.mkdtemp(prefix="kansrijk-bench-socialmap-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{bench_dir / 'bench.sqlite3'}"
+import benchenv
 
-import django  # noqa: E402
-
-django.setup()
+benchenv.configure("socialmap")
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -891,11 +891,11 @@ def _check_batch(
     batch: list[tuple[CaseRow, list[str]]],
     reference: _Reference,
     checked: _Checked,
-    created: bool = False,
+    writing: bool = False,
 ) -> None:
     """Rows against the register: a dossier of another young person (or of a gemeente
     the user does not work for), a young person known with another birth date; and
-    what each row would change. With ``created``, the young people this import has
+    what each row would change. While ``writing``, the young people this import has
     already written (``checked.people``'s extra value) are new to the rows of this file,
     not known."""
     problems = checked.problems
@@ -922,7 +922,7 @@ def _check_batch(
         person = next((people[h] for h in hashes if h in people), None)
         person_id = 0
         earlier = (
-            checked.people.get_extra(_digest64(checked.secret, row.identifier)) if created else 0
+            checked.people.get_extra(_digest64(checked.secret, row.identifier)) if writing else 0
         )
         if earlier:
             # Written by an earlier batch of this file: the file itself has checked the
@@ -997,7 +997,7 @@ def _check_file(
         writer.checked = checked
 
     def hand_over(batch):
-        _check_batch(batch, reference, checked, created=writer is not None and writer.created > 0)
+        _check_batch(batch, reference, checked, writing=writer is not None)
         if writer is None or checked.problems:
             return
         states = zip(checked.case_state, checked.person_state, strict=True)
@@ -1336,9 +1336,6 @@ class _Writer:
         self.result = result
         self.checked: _Checked | None = None  # set by _check_file, whose rows it writes
         self.renamed: set[int] = set()
-        # How many young people this import has written (their ids are kept in
-        # ``checked.people``).
-        self.created = 0
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.reason = f"import {run.pk}"
         self.sink = sink
@@ -1415,7 +1412,6 @@ class _Writer:
             new_ids = self.sink.allocate_ids(self.people, len(pending))
             for pk, key in zip(new_ids, pending, strict=True):
                 people.set_extra(key, pk)
-            self.created += len(new_ids)
             for position, key in waiting:
                 person_ids[position] = people.get_extra(key)
             person_rows: list[tuple] = []

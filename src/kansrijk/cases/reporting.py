@@ -215,15 +215,18 @@ def rmc_regions_of_municipalities(peildatum: datetime.date) -> dict[int, int]:
     return found
 
 
-def unit_counts(cases, *, peildatum: datetime.date, level: str, definition: str) -> dict:
+def unit_counts(
+    cases, *, peildatum: datetime.date, level: str, definition: str, rmc_of: dict | None = None
+) -> dict:
     """{unit id (or None): {column: count}} in one grouped query.
 
     The RMC level adds up the rows of the gemeente level (at most 342 counts, never the
     cases): every case has one woongemeente, so the sums are exact. Grouping the cases by
     a subquery for their RMC region made PostgreSQL run it once per case (0.6–1.5 s a
-    peildatum at national scale, bench/RESULTS.md)."""
+    peildatum at national scale, bench/RESULTS.md). ``rmc_of``: the gemeenten's RMC regions
+    on P, when the caller has read them already."""
     if level == "rmc":
-        rmc_of = rmc_regions_of_municipalities(peildatum)
+        rmc_of = rmc_regions_of_municipalities(peildatum) if rmc_of is None else rmc_of
         totals: dict = {}
         for municipality_id, counts in unit_counts(
             cases, peildatum=peildatum, level="gemeente", definition=definition
@@ -244,13 +247,15 @@ def unit_counts(cases, *, peildatum: datetime.date, level: str, definition: str)
     return {row.pop("unit"): row for row in grouped}
 
 
-def pupils_per_unit(level: str, peildatum: datetime.date, unit_ids=None) -> dict:
+def pupils_per_unit(
+    level: str, peildatum: datetime.date, unit_ids=None, *, rmc_of: dict | None = None
+) -> dict:
     """Pupils of the unit from the reference data (DUO, pupil_count per school location):
     a school its own, an SWV its member schools, a gemeente the schools located in it,
     an RMC region the schools of its gemeenten on P. ``unit_ids=None``: every unit."""
     if level == "rmc":
         # The gemeenten's pupils added up per RMC region on P, as the counts are.
-        rmc_of = rmc_regions_of_municipalities(peildatum)
+        rmc_of = rmc_regions_of_municipalities(peildatum) if rmc_of is None else rmc_of
         wanted = None if unit_ids is None else set(unit_ids)
         totals: dict[int, int] = {}
         for municipality_id, pupils in pupils_per_unit("gemeente", peildatum).items():
@@ -487,16 +492,20 @@ def build_report(
         cases, suppressed, scope_note = cases_for(user, public=public)
     else:
         suppressed = public
-    counts = unit_counts(cases, peildatum=peildatum, level=level, definition=definition)
+    # Read once for the counts and the pupils of the RMC level.
+    rmc_of = rmc_regions_of_municipalities(peildatum) if level == "rmc" else None
+    counts = unit_counts(
+        cases, peildatum=peildatum, level=level, definition=definition, rmc_of=rmc_of
+    )
     universe = unit_universe(level, peildatum, scope)
     if universe is None:  # the whole register: every unit of the level
         names = unit_names(level)
-        pupils = pupils_per_unit(level, peildatum)
+        pupils = pupils_per_unit(level, peildatum, rmc_of=rmc_of)
         unit_ids = set(names) | set(counts)
     else:
         unit_ids = universe | set(counts)
         names = unit_names(level, unit_ids)
-        pupils = pupils_per_unit(level, peildatum, unit_ids)
+        pupils = pupils_per_unit(level, peildatum, unit_ids, rmc_of=rmc_of)
     zero = dict.fromkeys(COUNT_COLUMNS, 0)
     rows = []
     for unit_id in unit_ids:
