@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kansrijk.indicators.suppression import legend
 from kansrijk.reports.exporting import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -38,6 +39,11 @@ COLUMN_HELP = {
     "leerlingen": "leerlingen volgens de referentiedata (DUO, per schoolvestiging)",
     "per_1000_leerlingen": "thuiszitters per 1.000 leerlingen",
     "definitie_omschrijving": "de definitie waarmee geteld is, in woorden",
+    "verklaring_tekens": (
+        "wat een teken in plaats van een aantal in deze rij betekent: <5 = minder dan 5 (ook "
+        "0), afgeschermd; . = geheim, afgeschermd om een klein aantal te beschermen (kan groot "
+        "zijn; teken van het CBS)"
+    ),
 }
 
 
@@ -67,7 +73,10 @@ def export_report(report: QuarterlyReport, fmt: str) -> bytes:
     if fmt == "csv":
         return CsvExporter(report.csv_rows(), CSV_COLUMNS).render()
     if fmt == "xlsx":
-        return ReportXlsxExporter(report.csv_rows(), CSV_COLUMNS).render()
+        exporter = ReportXlsxExporter(report.csv_rows(), CSV_COLUMNS)
+        if report.suppressed:
+            exporter.legend = legend(report.threshold)
+        return exporter.render()
     if fmt == "pdf":
         return html_to_pdf(render_report_html(report))
     raise ValueError(f"Onbekend formaat: {fmt}")

@@ -39,6 +39,18 @@ OFFER_KEY = "cases-aanbod-binnen-3-maanden"
 DURATION_KEY = "cases-mediane-duur"
 EPISODE_CATEGORIES = [CaseCategory.ABSOLUTE, CaseCategory.RELATIVE]
 
+# The stories hold no number: they sit beside figures that may be hidden as small
+# numbers, and the figures are in the table beside them (kansrijk.indicators.disclosure).
+STOCK_STORY = "Thuiszitters (definitie ocw) in het register op de peildatum, naar woongemeente."
+PARTNERSHIP_STOCK_STORY = (
+    "Thuiszitters (definitie ocw) op de scholen van het samenwerkingsverband op de peildatum."
+)
+OFFER_STORY = (
+    "Het deel van de thuiszitters van wie de termijn van drie maanden in deze periode "
+    "afliep, dat toen een passend aanbod had."
+)
+DURATION_STORY = "Mediane duur in dagen van de episodes die in deze periode zijn beëindigd."
+
 
 def _municipalities(indicator, regions) -> list[Region]:
     """The gemeenten to compute for: those asked for, or the werkgebied of the
@@ -58,7 +70,7 @@ def _period(period_start, period_end):
     return period_start or period_end.replace(month=1, day=1), period_end
 
 
-@register(STOCK_KEY)
+@register(STOCK_KEY, counts_people=True)
 def thuiszitters_on_peildatum(
     indicator=None,
     *,
@@ -86,7 +98,7 @@ def thuiszitters_on_peildatum(
             period_label=label,
             region_code=region.code,
             value=Decimal(by_municipality.get(region.pk, 0)),
-            story=f"Thuiszitters (definitie ocw) in het register op {peildatum:%d-%m-%Y}.",
+            story=STOCK_STORY,
         )
         for region in municipalities
     ]
@@ -108,17 +120,14 @@ def thuiszitters_on_peildatum(
                 period_label=label,
                 organisation_id=partnership.pk,
                 value=Decimal(by_partnership.get(partnership.pk, 0)),
-                story=(
-                    f"Thuiszitters (definitie ocw) op de scholen van {partnership.name} "
-                    f"op {peildatum:%d-%m-%Y}."
-                ),
+                story=PARTNERSHIP_STOCK_STORY,
             )
             for partnership in partnerships
         ]
     return figures
 
 
-@register(OFFER_KEY)
+@register(OFFER_KEY, counts_people=True)
 def offer_within_three_months(
     indicator=None,
     *,
@@ -161,10 +170,7 @@ def offer_within_three_months(
                 region_code=region.code,
                 numerator=Decimal(row["in_time"]),
                 denominator=Decimal(row["due"]),
-                story=(
-                    f"{row['in_time']} van de {row['due']} thuiszitters van wie de termijn "
-                    "van 3 maanden in deze periode afliep, hadden toen een passend aanbod."
-                ),
+                story=OFFER_STORY,
             )
         )
     return figures
@@ -196,7 +202,7 @@ def median_durations(cases, minimum: int = 1) -> dict[int, Decimal]:
     return {pk: sum(values) / len(values) for pk, values in found.items()}
 
 
-@register(DURATION_KEY)
+@register(DURATION_KEY, counts_people=True)
 def median_duration(
     indicator=None,
     *,
@@ -221,7 +227,7 @@ def median_duration(
             period_label=f"{period_start:%Y-%m-%d}/{period_end:%Y-%m-%d}",
             region_code=region.code,
             value=medians[region.pk].quantize(Decimal("0.1")),
-            story="Mediane duur in dagen van de episodes die in deze periode zijn beëindigd.",
+            story=DURATION_STORY,
         )
         for region in municipalities
         if region.pk in medians

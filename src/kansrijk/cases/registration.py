@@ -43,7 +43,13 @@ from django.db.models import (
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from kansrijk.indicators.suppression import format_decimal, suppress_lines, suppressed_label
+from kansrijk.indicators.suppression import (
+    format_decimal,
+    legend,
+    legend_text,
+    marker_for,
+    suppress_lines,
+)
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.reports.exporting import CsvExporter, XlsxExporter
 
@@ -409,16 +415,23 @@ class AnnualReport:
     def value(self, key: tuple) -> int:
         return self.values.get(key, 0)
 
-    def shown(self, key: tuple) -> str:
+    def marker(self, key: tuple) -> str:
+        """ "<5" for a hidden small count, "." for one hidden to protect it, "" if shown."""
         if self.suppressed and key in self.hidden:
-            return suppressed_label(self.threshold)
-        return format_decimal(self.value(key))
+            return marker_for(self.value(key), self.threshold)
+        return ""
+
+    def shown(self, key: tuple) -> str:
+        return self.marker(key) or format_decimal(self.value(key))
 
     def published(self, key: tuple):
-        """A cell as exported: the number, or "<5" when hidden."""
-        if self.suppressed and key in self.hidden:
-            return suppressed_label(self.threshold)
-        return self.value(key)
+        """A cell as exported: the number, or its marker when hidden."""
+        return self.marker(key) or self.value(key)
+
+    @property
+    def legend(self) -> list[tuple[str, str]]:
+        used = {self.marker(key) for key in self.hidden} - {""}
+        return [(marker, meaning) for marker, meaning in legend(self.threshold) if marker in used]
 
     def table(self, key: str) -> FigureTable:
         return next(table for table in self.tables if table.key == key)
@@ -479,6 +492,11 @@ class AnnualReport:
                             "gemeentenaam": gm_name,
                             "aantal": self.published(key),
                             "definitie": self.definition,
+                            "verklaring_tekens": (
+                                legend_text(self.threshold, markers={self.marker(key)})
+                                if self.marker(key)
+                                else ""
+                            ),
                         }
                     )
         return rows
@@ -494,6 +512,7 @@ ANNUAL_REPORT_COLUMNS = [
     "gemeentenaam",
     "aantal",
     "definitie",
+    "verklaring_tekens",
 ]
 ANNUAL_REPORT_HELP = {
     "schooljaar": "het schooljaar (1 augustus tot en met 31 juli)",
@@ -503,8 +522,12 @@ ANNUAL_REPORT_HELP = {
     "omschrijving": "omschrijving van de rij",
     "gemeente": "gemeentecode (woongemeente); 'totaal' voor alle gemeenten samen",
     "gemeentenaam": "naam van de gemeente",
-    "aantal": "het aantal; '<5' betekent afgeschermd (kleine aantallen)",
+    "aantal": (
+        "het aantal; '<5' = minder dan 5 (ook 0), afgeschermd; '.' = geheim, afgeschermd om "
+        "een klein aantal te beschermen (kan groot zijn; teken van het CBS)"
+    ),
     "definitie": "de definitie van thuiszitter bij de peildata en de episodes zonder aanbod",
+    "verklaring_tekens": "wat het teken in de kolom aantal betekent",
 }
 ANNUAL_REPORT_FORMATS = ("csv", "xlsx")
 
@@ -827,6 +850,8 @@ def export_annual_report(report: AnnualReport, fmt: str) -> bytes:
     if fmt == "xlsx":
         exporter = AnnualReportXlsxExporter(report.export_rows(), ANNUAL_REPORT_COLUMNS)
         exporter.column_help = {**ANNUAL_REPORT_HELP, "definitie": report.definition_text}
+        if report.suppressed:
+            exporter.legend = legend(report.threshold)
         return exporter.render()
     raise ValueError(f"Onbekend formaat: {fmt}")
 

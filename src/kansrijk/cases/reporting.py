@@ -36,8 +36,10 @@ from django.utils.translation import gettext_lazy as _
 from kansrijk.indicators.suppression import (
     NO_FIGURE,
     format_decimal,
+    legend,
+    legend_text,
+    marker_for,
     suppress_lines,
-    suppressed_label,
 )
 from kansrijk.organisations.models import Organisation, Region, RegionKind, RegionMembership
 
@@ -80,6 +82,7 @@ CSV_COLUMNS = [
     "leerlingen",
     "per_1000_leerlingen",
     "definitie_omschrijving",
+    "verklaring_tekens",
 ]
 COLUMN_LABELS = {
     "thuiszitters": _("Thuiszitters"),
@@ -354,23 +357,28 @@ class UnitRow:
     hidden: set[str] = field(default_factory=set)
     is_total: bool = False
 
+    def marker(self, column: str, threshold: int) -> str:
+        """The marker of a hidden cell: "<5" for a small count, "." for one hidden to
+        protect a small one (it may be 30); "" when the cell is shown."""
+        if column not in self.hidden:
+            return ""
+        if column == "per_1000_leerlingen":  # hidden with its count of thuiszitters
+            column = "thuiszitters"
+        return marker_for(self.counts[column], threshold)
+
     def shown(self, column: str, threshold: int) -> str:
-        """The cell as it may be published ("<5" when hidden)."""
+        """The cell as it may be published (its marker when hidden)."""
         if column == "per_1000_leerlingen":
             if self.per_1000 is None:
                 return NO_FIGURE
-            if "per_1000_leerlingen" in self.hidden:
-                return suppressed_label(threshold)
-            return format_decimal(self.per_1000, 1)
+            return self.marker(column, threshold) or format_decimal(self.per_1000, 1)
         if column == "leerlingen":
             return format_decimal(self.pupils) if self.pupils is not None else NO_FIGURE
-        if column in self.hidden:
-            return suppressed_label(threshold)
-        return format_decimal(self.counts[column])
+        return self.marker(column, threshold) or format_decimal(self.counts[column])
 
     def csv_value(self, column: str, threshold: int):
         if column in self.hidden:
-            return suppressed_label(threshold)
+            return self.marker(column, threshold)
         if column == "per_1000_leerlingen":
             return self.per_1000
         if column == "leerlingen":
@@ -415,8 +423,21 @@ class QuarterlyReport:
             }
             for column in [*COUNT_COLUMNS, "leerlingen", "per_1000_leerlingen"]:
                 values[column] = row.csv_value(column, self.threshold)
+            # And the meaning of the markers on every row that has one.
+            markers = {row.marker(column, self.threshold) for column in row.hidden} - {""}
+            values["verklaring_tekens"] = (
+                legend_text(self.threshold, markers=markers) if markers else ""
+            )
             rows.append(values)
         return rows
+
+    @property
+    def legend(self) -> list[tuple[str, str]]:
+        """The markers this report uses, with their meaning (under the table)."""
+        used = {
+            row.marker(column, self.threshold) for row in self.all_rows for column in row.hidden
+        } - {""}
+        return [(marker, meaning) for marker, meaning in legend(self.threshold) if marker in used]
 
 
 def _suppress(rows: list[UnitRow], total: UnitRow, definition: str, threshold: int) -> None:

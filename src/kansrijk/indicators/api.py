@@ -1,8 +1,10 @@
 """API of the monitor: /api/v1/indicators/, /api/v1/targets/, /api/v1/measurements/.
 
 Reading is scoped by ``Indicator.objects.visible_to``. An anonymous caller only gets
-published measurements, and their counts and rates through ``suppression`` (the
-``published_value`` field; numerator and denominator are not given then). An
+published measurements. Whoever is not entitled to the detail gets every figure through
+the disclosure boundary (``disclosure.Disclosure``): the numbers that may be published,
+``published_value``/``_numerator``/``_denominator`` as text, and in ``suppression`` the
+marker of a hidden figure ("<5", or "." for one hidden to protect a small one). An
 authenticated partner may POST a measurement for an organisation they may submit for
 (``indicators.submit_measurement``); it is stored as "ingediend" through
 ``services.submit_measurement`` and published only after a beleidsmedewerker approves it
@@ -15,9 +17,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from kansrijk.organisations.models import Membership, Organisation, Role
+from kansrijk.organisations.models import Membership, Organisation
 
-from . import services, suppression
+from . import services
+from .disclosure import Disclosure
 from .models import Indicator, Measurement, Target
 
 
@@ -65,6 +68,9 @@ class MeasurementSerializer(serializers.ModelSerializer):
     )
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     published_value = serializers.SerializerMethodField()
+    published_numerator = serializers.SerializerMethodField()
+    published_denominator = serializers.SerializerMethodField()
+    suppression = serializers.SerializerMethodField()
 
     class Meta:
         model = Measurement
@@ -82,6 +88,9 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "numerator",
             "denominator",
             "published_value",
+            "published_numerator",
+            "published_denominator",
+            "suppression",
             "is_final",
             "story",
             "source",
@@ -96,20 +105,45 @@ class MeasurementSerializer(serializers.ModelSerializer):
         if request is not None:
             self.fields["indicator"].queryset = Indicator.objects.visible_to(request.user)
 
+    def _figure(self, measurement):
+        disclosure = self.context.get("disclosure")
+        if disclosure is None:
+            request = self.context.get("request")
+            disclosure = self.context["disclosure"] = Disclosure(
+                request.user if request is not None else None,
+                public=request is None,
+            )
+        return disclosure.figure(measurement)
+
     def get_published_value(self, measurement) -> str:
-        """The figure as it may be published: counts below the threshold read "<5"."""
-        return suppression.publish_measurement(measurement)
+        """The figure as it may be published: "<5" for a small count, "." for a figure
+        hidden to protect one (docs/small-numbers.md)."""
+        return self._figure(measurement).value.text
+
+    def get_published_numerator(self, measurement) -> str:
+        return self._figure(measurement).numerator.text
+
+    def get_published_denominator(self, measurement) -> str:
+        return self._figure(measurement).denominator.text
+
+    def get_suppression(self, measurement) -> str:
+        """Empty when the figure is shown; otherwise its marker ("<5" or ".")."""
+        return self._figure(measurement).value.marker
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        own = self.context.get("own_organisations", set())
-        editing = self.context.get("editing_organisations", set())
-        entitled = self.context.get("superuser") or (
-            instance.organisation_id in own or instance.indicator.owner_id in editing
-        )
-        if not entitled:
-            # Not entitled to the detail: only the suppressed figure.
-            data["value"] = data["numerator"] = data["denominator"] = None
+        figure = self._figure(instance)
+        if not figure.detail:
+            # Not entitled to the detail: the numbers that may be published, nothing else.
+            decimal = serializers.DecimalField(max_digits=14, decimal_places=4)
+            for name, part in (
+                ("value", figure.value if instance.value is not None else None),
+                ("numerator", figure.numerator),
+                ("denominator", figure.denominator),
+            ):
+                number = part.number if part is not None else None
+                data[name] = decimal.to_representation(number) if number is not None else None
+            data["story"] = figure.story
         return data
 
     def validate(self, attrs):
@@ -178,17 +212,20 @@ class MeasurementViewSet(
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        user = self.request.user
-        context["superuser"] = user.is_superuser
-        if user.is_authenticated:
-            memberships = Membership.objects.filter(user=user, is_active=True)
-            context["own_organisations"] = set(memberships.values_list("organisation", flat=True))
-            context["editing_organisations"] = set(
-                memberships.filter(role__in=[Role.POLICY_OFFICER, Role.ADMIN]).values_list(
-                    "organisation", flat=True
-                )
-            )
+        context["disclosure"] = self.disclosure
         return context
+
+    @property
+    def disclosure(self) -> Disclosure:
+        if not hasattr(self, "_disclosure"):
+            self._disclosure = Disclosure(self.request.user)
+        return self._disclosure
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self.disclosure.figures(page)  # the masks of the whole page in one query
+        return page
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -52,6 +52,13 @@ class Chart:
     def __str__(self) -> str:
         return self.svg
 
+    @property
+    def legend(self) -> list[tuple[str, str]]:
+        """The markers of hidden figures in the data table, with their meaning."""
+        from .suppression import legend_for
+
+        return legend_for(cell for row in self.table for cell in row)
+
 
 def as_number(value) -> float | None:
     """A plottable number, or None for a missing or suppressed value."""

@@ -37,16 +37,32 @@ class ComputedFigure:
 
 ComputeFunction = Callable[..., Iterable[ComputedFigure]]
 REGISTRY: dict[str, ComputeFunction] = {}
+# The keys whose figures count people in a module with personal data (the register, the
+# sociale kaart's participation): they leave only as published aggregates, for everyone
+# (kansrijk.indicators.disclosure).
+COUNTS_PEOPLE: set[str] = set()
 
 
-def register(key: str) -> Callable[[ComputeFunction], ComputeFunction]:
+def register(
+    key: str, *, counts_people: bool = False
+) -> Callable[[ComputeFunction], ComputeFunction]:
+    """Register ``function`` as computed indicator ``key``. ``counts_people``: its figures
+    count children or young people, so nobody gets them unsuppressed. Its stories must
+    not hold a number (a story sits beside a figure that may be hidden)."""
+
     def decorator(function: ComputeFunction) -> ComputeFunction:
         if key in REGISTRY and REGISTRY[key] is not function:
             raise ValueError(f"computed indicator {key!r} is registered twice")
         REGISTRY[key] = function
+        if counts_people:
+            COUNTS_PEOPLE.add(key)
         return function
 
     return decorator
+
+
+def counts_people(key: str) -> bool:
+    return bool(key) and key in COUNTS_PEOPLE
 
 
 def compute(key: str, **kwargs) -> list[ComputedFigure]:

@@ -1,12 +1,11 @@
 """Measurements out: CSV, XLSX and SDMX-CSV, all through one exporter base.
 
-``measurement_rows(queryset, user)`` reads the measurements once into plain rows. A user
-entitled to the detail (``indicators.change_indicator`` on the indicator: a
-beleidsmedewerker or beheerder of its owner) gets every figure as entered. Everyone
-else only gets approved figures (anonymous callers only published ones) and every
-figure goes through ``kansrijk.indicators.suppression``: counts below the threshold
-read "<5", rates built on them are suppressed, and cells of one breakdown are
-suppressed as a table so no hidden cell can be recovered from its siblings.
+``measurement_rows(queryset, disclosure=…)`` reads the measurements once into plain rows,
+each figure as the disclosure boundary (``disclosure.Disclosure``) lets it leave: as
+entered for those entitled to the detail, otherwise only approved figures with every
+count and rate suppressed as on the pages ("<5", or "." for a figure hidden to protect a
+small one). Every viewer gets the same machine format: numbers with a decimal point and
+no thousands separator in CSV, real numbers in XLSX.
 
 The columns of the CSV/XLSX are those the importer reads (``importing``), so an export
 can be corrected and imported again. SDMX-CSV is documented in
@@ -17,13 +16,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from kansrijk.reports.exporting import CsvExporter, TabularExporter, XlsxExporter
 
-from .models import Indicator, Measurement, Unit
+from . import suppression
+from .disclosure import Disclosure
+from .models import Indicator
 
 FORMATS = ("csv", "xlsx", "sdmx")
 CONTENT_TYPES = {
@@ -52,6 +52,7 @@ COLUMNS = [
     "bron",
     "gegenereerd",
     "goedkeuring",
+    "verklaring_tekens",
 ]
 
 COLUMN_HELP = {
@@ -73,134 +74,71 @@ COLUMN_HELP = {
     "bron": "waar het cijfer vandaan komt",
     "gegenereerd": "ja = gegenereerd voor de demo, geen echt cijfer",
     "goedkeuring": "ingediend, goedgekeurd of afgewezen (alleen ter informatie)",
+    "verklaring_tekens": (
+        "wat een teken in plaats van een cijfer betekent: <5 = minder dan 5 (ook 0), "
+        "afgeschermd; . = geheim, afgeschermd om een klein aantal te beschermen (kan groot "
+        "zijn; teken van het CBS). Wordt bij importeren niet gelezen."
+    ),
 }
 
 
-def is_entitled(user, indicator: Indicator) -> bool:
-    """May ``user`` see the detail (unsuppressed, also not yet approved) of ``indicator``?"""
-    return bool(
-        user and user.is_authenticated and user.has_perm("indicators.change_indicator", indicator)
+def visible_measurements(user, indicator: Indicator, disclosure: Disclosure):
+    """The measurements of ``indicator`` that ``user`` may export: every one for those
+    entitled to the detail, the approved ones for everyone else."""
+    queryset = indicator.measurements.all()
+    if disclosure.entitled(indicator):
+        return queryset
+    return queryset.approved()
+
+
+WITHHELD_STORY = "(niet getoond: het cijfer is afgeschermd en het verhaal noemt getallen)"
+
+
+def measurement_rows(queryset, *, disclosure: Disclosure) -> list[dict[str, Any]]:
+    """The rows of the export, every figure as ``disclosure`` lets it leave: numbers as a
+    machine reads them (a point as decimal separator, no thousands separator), a hidden
+    figure as its marker ("<5" or "."), explained in the column ``verklaring_tekens``."""
+    ordered = queryset.select_related("indicator", "region", "organisation").order_by(
+        "indicator__code",
+        "period_start",
+        "region__code",
+        "organisation__code",
+        "breakdown_key",
+        "breakdown_value",
     )
-
-
-def visible_measurements(user, indicator: Indicator):
-    """The measurements of ``indicator`` that ``user`` may export, and whether they are
-    exported in detail (True) or through suppression (False)."""
-    queryset = indicator.measurements.select_related("indicator", "region", "organisation")
-    if is_entitled(user, indicator):
-        return queryset, True
-    if user is None or not user.is_authenticated:
-        return queryset.published(), False
-    return queryset.approved(), False
-
-
-def _number(value: Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
-
-
-def _rounded(value: Decimal | None, decimals: int) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(value).quantize(Decimal(1).scaleb(-decimals))
-
-
-def _raw_row(m: Measurement) -> dict[str, Any]:
-    indicator = m.indicator
-    value = m.value
-    if m.numerator is not None and m.denominator:
-        value = _rounded(m.display_value, max(indicator.decimals, 1))
-    return {
-        "indicator": indicator.code,
-        "naam": indicator.name,
-        "periode": m.period_label,
-        "periode_start": m.period_start,
-        "periode_eind": m.period_end,
-        "regio": m.region.code if m.region_id else "",
-        "organisatie": m.organisation.code if m.organisation_id else "",
-        "uitsplitsing": m.breakdown_key,
-        "categorie": m.breakdown_value,
-        "waarde": _number(value),
-        "teller": _number(m.numerator),
-        "noemer": _number(m.denominator),
-        "eenheid": indicator.unit,
-        "definitief": m.is_final,
-        "verhaal": m.story,
-        "bron": m.source,
-        "gegenereerd": m.is_generated,
-        "goedkeuring": m.get_approval_display(),
-        "_is_count": indicator.unit == Unit.COUNT and m.numerator is None,
-        "_count": m.value if indicator.unit == Unit.COUNT and m.numerator is None else m.numerator,
-        "_threshold": indicator.suppression_threshold,
-        "_cell": (m.indicator_id, m.period_start, m.period_end, m.region_id, m.organisation_id),
-    }
-
-
-def _suppress(rows: list[dict[str, Any]]) -> None:
-    """Every figure through the one suppression module, in place.
-
-    Counts of one breakdown (indicator × period × scope × breakdown key) form one line
-    of a table with its total published: ``suppress_table`` hides the small cells and,
-    where one hidden cell could be recovered from the total, a second one."""
-    from . import suppression
-
-    groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        if row["uitsplitsing"] and row["_count"] is not None:
-            groups[(*row["_cell"], row["uitsplitsing"])].append(row)
-    hidden: set[int] = set()
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        counts = [[int(row["_count"]) for row in members]]
-        mask = suppression.suppress_table(
-            counts, threshold=members[0]["_threshold"], row_totals=True, column_totals=False
+    rows = []
+    for figure in disclosure.figures(ordered):
+        m = figure.measurement
+        rows.append(
+            {
+                "indicator": m.indicator.code,
+                "naam": m.indicator.name,
+                "periode": m.period_label,
+                "periode_start": m.period_start,
+                "periode_eind": m.period_end,
+                "regio": m.region.code if m.region_id else "",
+                "organisatie": m.organisation.code if m.organisation_id else "",
+                "uitsplitsing": m.breakdown_key,
+                "categorie": m.breakdown_value,
+                "waarde": figure.value.published,
+                "teller": figure.numerator.published,
+                "noemer": figure.denominator.published,
+                "eenheid": m.indicator.unit,
+                "definitief": m.is_final,
+                "verhaal": WITHHELD_STORY if figure.story_withheld else figure.story,
+                "bron": m.source,
+                "gegenereerd": m.is_generated,
+                "goedkeuring": m.get_approval_display() if figure.detail else "",
+                "verklaring_tekens": (
+                    suppression.legend_text(
+                        m.indicator.suppression_threshold, markers=figure.markers
+                    )
+                    if figure.markers
+                    else ""
+                ),
+                "_figure": figure,
+            }
         )
-        hidden.update(id(row) for row, hide in zip(members, mask[0], strict=False) if hide)
-    for row in rows:
-        threshold = row["_threshold"]
-        label = suppression.suppressed_label(threshold)
-        if row["_is_count"]:
-            shown = (
-                label
-                if id(row) in hidden
-                else suppression.publish_count(int(row["waarde"]), threshold=threshold)
-            )
-            row["waarde"] = shown
-            continue
-        if row["teller"] is None or row["noemer"] is None:
-            continue  # hours, euros, scores: not counts of people
-        if id(row) in hidden:
-            row["waarde"] = label
-            row["teller"] = label
-        else:
-            row["waarde"] = suppression.publish_rate(
-                int(row["teller"]), int(row["noemer"]), threshold=threshold, unit=row["eenheid"]
-            )
-            row["teller"] = suppression.publish_count(int(row["teller"]), threshold=threshold)
-        row["noemer"] = suppression.publish_count(int(row["noemer"]), threshold=threshold)
-
-
-def measurement_rows(queryset, *, detail: bool) -> list[dict[str, Any]]:
-    rows = [
-        _raw_row(m)
-        for m in queryset.select_related("indicator", "region", "organisation").order_by(
-            "indicator__code",
-            "period_start",
-            "region__code",
-            "organisation__code",
-            "breakdown_key",
-            "breakdown_value",
-        )
-    ]
-    if not detail:
-        _suppress(rows)
-        for row in rows:
-            row["goedkeuring"] = ""
     return rows
 
 
@@ -209,6 +147,10 @@ class MeasurementXlsxExporter(XlsxExporter):
 
     sheet_title = "Metingen"
     column_help = COLUMN_HELP
+
+    @property
+    def legend(self):
+        return suppression.legend()
 
 
 SDMX_DATAFLOW = "KANSRIJK:MONITOR(1.0)"
@@ -223,7 +165,11 @@ SDMX_COLUMNS = [
     "UNIT_MEASURE",
     "NUMERATOR",
     "DENOMINATOR",
+    "CONF_STATUS",
 ]
+# SDMX's code list CL_CONF_STATUS: F = free, A = primary confidentiality due to small
+# counts, D = secondary confidentiality set by the sender.
+CONF_STATUS = {"": "F", suppression.SECONDARY_MARKER: "D"}
 
 
 def sdmx_time_period(row: dict[str, Any]) -> str:
@@ -254,11 +200,12 @@ class SdmxCsvExporter(TabularExporter):
                     "BREAKDOWN": (
                         f"{row['uitsplitsing']}={row['categorie']}" if row["uitsplitsing"] else "_T"
                     ),
-                    "OBS_VALUE": row["waarde"],
+                    "OBS_VALUE": row["_figure"].value.number,
                     "OBS_STATUS": "A" if row["definitief"] else "P",
                     "UNIT_MEASURE": row["eenheid"],
-                    "NUMERATOR": row["teller"],
-                    "DENOMINATOR": row["noemer"],
+                    "NUMERATOR": row["_figure"].numerator.number,
+                    "DENOMINATOR": row["_figure"].denominator.number,
+                    "CONF_STATUS": CONF_STATUS.get(row["_figure"].value.marker, "A"),
                 }
                 for row in rows
             ],
@@ -288,8 +235,9 @@ def export_rows(rows: list[dict[str, Any]], fmt: str) -> bytes:
 
 def export_indicator(indicator: Indicator, fmt: str, *, user=None) -> bytes:
     """The measurements of ``indicator`` that ``user`` may see, in ``fmt``."""
-    queryset, detail = visible_measurements(user, indicator)
-    return export_rows(measurement_rows(queryset, detail=detail), fmt)
+    disclosure = Disclosure(user)
+    queryset = visible_measurements(user, indicator, disclosure)
+    return export_rows(measurement_rows(queryset, disclosure=disclosure), fmt)
 
 
 def export_filename(indicator: Indicator, fmt: str) -> str:

@@ -12,15 +12,32 @@ class IndicatorQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Public indicators for everyone; for members also those owned by an
-        organisation of their network (organisations.visible_to)."""
-        if not user.is_authenticated:
-            return self.public()
+        organisation of their network (organisations.visible_to). An indicator that
+        measures only goals of agendas the user may not open (a concept agenda of another
+        gemeente) is as hidden as those agendas: not in a list, a count, a status, a chart,
+        an export or the API."""
         if user.is_superuser:
             return self.all()
-        from kansrijk.organisations.models import Organisation
+        if not user.is_authenticated:
+            indicators = self.public()
+        else:
+            from kansrijk.organisations.models import Organisation
 
-        network = Organisation.objects.visible_to(user).values("pk")
-        return self.filter(Q(is_public=True) | Q(owner__in=network) | Q(owner=None))
+            network = Organisation.objects.visible_to(user).values("pk")
+            indicators = self.filter(Q(is_public=True) | Q(owner__in=network) | Q(owner=None))
+        return indicators.filter(_measures_an_open_agenda_or_none(user))
+
+
+def _measures_an_open_agenda_or_none(user) -> Q:
+    from kansrijk.agenda.models import Agenda
+
+    from .models import Indicator
+
+    links = Indicator.goals.through.objects
+    open_goal_links = links.filter(goal__agenda__in=Agenda.objects.visible_to(user).values("pk"))
+    return Q(pk__in=open_goal_links.values("indicator_id")) | ~Q(
+        pk__in=links.values("indicator_id")
+    )
 
 
 class MeasurementQuerySet(models.QuerySet):

@@ -8,9 +8,10 @@ PDF, rendered by WeasyPrint like the agenda document) and the DOCX writer both r
 that one structure. The PDF carries the same SVG as the web page; python-docx cannot
 embed SVG, so the DOCX carries the chart's data table instead and says so.
 
-Only approved figures are reported. A reader who is not entitled to the detail of an
-indicator (``indicators.change_indicator``) gets every count and rate through
-``suppression``: a number below the threshold is not drawn and reads "<5".
+Only approved figures are reported, and since the report goes to the council (a public
+document) every figure is the published one (``disclosure.Disclosure(public=True)``): a
+count below the threshold reads "<5", a figure hidden to protect one ".", neither is
+drawn, and the legend says what they mean.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from django.utils.translation import gettext as _
 from kansrijk.agenda.exporting import _goal_rows, format_date
 from kansrijk.reports.pdf import html_to_pdf
 
+from . import suppression
+from .disclosure import Disclosure, status_for
 from .models import Baseline, Indicator, Measurement, Target
 
 FORMATS = ("pdf", "docx")
@@ -44,10 +47,12 @@ class IndicatorSection:
     chart_svg: str
     headers: list[str]
     table: list[list[str]]
+    legend: list[tuple[str, str]]
     status_code: str
     status_label: str
     status_explanation: str
     story: str
+    story_withheld: bool
     story_period: str
     source: str
     has_generated: bool
@@ -91,32 +96,10 @@ def _scope_of(indicator: Indicator, measurements: list[Measurement]):
     return None, None
 
 
-def _shown_value(m: Measurement, detail: bool):
-    """The value as the reader may see it: a Decimal, or a suppressed label."""
-    if detail:
-        return m.display_value
-    from . import suppression
-
-    threshold = m.indicator.suppression_threshold
-    if m.numerator is not None and m.denominator:
-        text = suppression.publish_rate(
-            int(m.numerator), int(m.denominator), threshold=threshold, unit=m.indicator.unit
-        )
-        return m.display_value if text and text[0].isdigit() else text
-    if m.indicator.unit == "count" and m.value is not None:
-        text = suppression.publish_count(int(m.value), threshold=threshold)
-        return m.value if text and text[0].isdigit() else text
-    return m.value
-
-
-def _indicator_section(indicator: Indicator, user) -> IndicatorSection:
+def _indicator_section(indicator: Indicator, disclosure: Disclosure) -> IndicatorSection:
     from . import charts
     from .status import indicator_status
 
-    detail = bool(
-        user is None
-        or (user.is_authenticated and user.has_perm("indicators.change_indicator", indicator))
-    )
     measurements = list(
         indicator.measurements.approved()
         .select_related("region", "organisation", "indicator")
@@ -124,23 +107,34 @@ def _indicator_section(indicator: Indicator, user) -> IndicatorSection:
     )
     region, organisation = _scope_of(indicator, measurements)
     scope_filter = {"region": region, "organisation": organisation}
-    series = [
+    series = disclosure.figures(
         m
         for m in measurements
         if not m.breakdown_key and m.region == region and m.organisation == organisation
-    ]
+    )
     baseline = Baseline.objects.filter(indicator=indicator, **scope_filter).first()
     targets = list(Target.objects.filter(indicator=indicator, **scope_filter).order_by("date"))
+    baseline_shown = None
+    if baseline is not None:
+        baseline_shown = suppression.publish_measurement(baseline)
     chart = charts.trend_chart(
-        [(m.period_label, _shown_value(m, detail)) for m in series],
-        baseline=(baseline.period_label, baseline.value) if baseline else None,
+        [(f.measurement.period_label, f.chart_value) for f in series],
+        baseline=(baseline.period_label, baseline_shown) if baseline else None,
         targets=[(t.period_label or str(t.date.year), t.value) for t in targets],
         unit=indicator.unit,
         title=indicator.name,
         decimals=indicator.decimals,
         chart_id=f"chart-{indicator.code}",
     )
-    status = indicator_status(indicator, region=region, organisation=organisation)
+    if region is None and organisation is None:
+        # Linked to a goal but without a figure or an owner's gemeente: nothing to judge.
+        status_code, status_label = "no_data", _("geen data")
+        explanation = _("Geen status: er is nog geen goedgekeurd cijfer voor dit doel.")
+    else:
+        status = status_for(
+            disclosure, indicator_status(indicator, region=region, organisation=organisation)
+        )
+        status_code, status_label, explanation = status.code, status.label, status.explanation
     latest = series[-1] if series else None
     return IndicatorSection(
         code=indicator.code,
@@ -150,24 +144,29 @@ def _indicator_section(indicator: Indicator, user) -> IndicatorSection:
         chart_svg=chart.svg,
         headers=list(chart.headers),
         table=[list(row) for row in chart.table],
-        status_code=status.code,
-        status_label=str(status.label),
-        status_explanation=str(status.explanation),
+        legend=chart.legend,
+        status_code=status_code,
+        status_label=str(status_label),
+        status_explanation=str(explanation),
         story=latest.story if latest else "",
-        story_period=latest.period_label if latest else "",
+        story_withheld=latest.story_withheld if latest else False,
+        story_period=latest.measurement.period_label if latest else "",
         source=indicator.source_name or indicator.get_source_kind_display(),
-        has_generated=any(m.is_generated for m in series),
+        has_generated=any(f.measurement.is_generated for f in series),
     )
 
 
 def build_report(agenda, *, user=None) -> ProgressReport:
-    """The report of ``agenda``; ``user`` None means the command line (full detail)."""
+    """The report of ``agenda`` with the indicators ``user`` may see (``None``: the
+    command line, every indicator). The report is written for the council, a public
+    document, so every figure is the published one, whoever makes it."""
     visible = Indicator.objects.all() if user is None else Indicator.objects.visible_to(user)
+    disclosure = Disclosure(public=True)
     goals = []
     for goal, row in _goal_rows(agenda):
         section = GoalSection(label=row.label, indicator_text=row.indicator_text)
         for indicator in visible.filter(goals=goal).select_related("owner").order_by("name"):
-            section.indicators.append(_indicator_section(indicator, user))
+            section.indicators.append(_indicator_section(indicator, disclosure))
         section.activities = [
             ActivityStatus(title=line.title, status_label=line.status_label)
             for line in row.main_activities + row.sub_activities
@@ -229,9 +228,21 @@ def render_report_docx(report: ProgressReport) -> bytes:
                     cells = table.add_row().cells
                     for cell, value in zip(cells, values, strict=False):
                         cell.text = str(value)
+                for marker, meaning in item.legend:
+                    legend = document.add_paragraph()
+                    legend.add_run(f"{marker}  ").bold = True
+                    legend.add_run(str(meaning))
+                    legend.runs[0].font.size = legend.runs[1].font.size = Pt(8)
             else:
                 document.add_paragraph(_("Nog geen goedgekeurde cijfers."))
-            if item.story:
+            if item.story_withheld:
+                document.add_paragraph(
+                    _(
+                        "Het verhaal bij het laatste cijfer staat niet in deze rapportage: het "
+                        "cijfer is afgeschermd en het verhaal noemt getallen."
+                    )
+                )
+            elif item.story:
                 paragraph = document.add_paragraph()
                 paragraph.add_run(
                     _("Het verhaal achter het cijfer (%(period)s): ")

@@ -8,7 +8,7 @@ docs/indicators-status.md.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import F, OuterRef, Subquery
@@ -26,7 +26,9 @@ LABELS = {
     "on_track": "op koers",
     "at_risk": "risico",
     "behind": "achter",
+    "no_target": "geen streefwaarde",
     "no_data": "geen data",
+    "suppressed": "afgeschermd",
 }
 
 
@@ -41,6 +43,10 @@ class IndicatorStatus:
     explanation: str
     latest_period: str = ""
     target_date: datetime.date | None = None
+    # The figures the status was made from, so that the disclosure boundary can tell
+    # whether the viewer may see them (kansrijk.indicators.disclosure.status_for).
+    latest: object = field(default=None, compare=False, repr=False)
+    baseline_record: object = field(default=None, compare=False, repr=False)
 
 
 def _value(indicator: Indicator, figure) -> Decimal | None:
@@ -114,15 +120,18 @@ def status_from(indicator: Indicator, *, latest, targets: list, baseline) -> Ind
     baseline_value = _value(indicator, baseline) if baseline else None
 
     if latest is None or not targets:
+        # Figures without a target are not "no data": say what is missing.
         missing = "geen goedgekeurde meting" if latest is None else "geen streefwaarde"
         return _status(
-            "no_data",
+            "no_data" if latest is None else "no_target",
             latest_value=_value(indicator, latest) if latest else None,
             expected_value=None,
             target=targets[-1].value if targets else None,
             baseline=baseline_value,
             explanation=f"Geen status: er is {missing}.",
             latest_period=latest.period_label if latest else "",
+            latest=latest,
+            baseline_record=baseline,
         )
 
     latest_value = _value(indicator, latest)
@@ -136,6 +145,8 @@ def status_from(indicator: Indicator, *, latest, targets: list, baseline) -> Ind
         "baseline": baseline_value,
         "latest_period": latest.period_label,
         "target_date": target.date,
+        "latest": latest,
+        "baseline_record": baseline,
     }
     figure = f"{_text(indicator, latest_value)} in {latest.period_label}"
     goal = f"de streefwaarde van {_text(indicator, target.value)} in {target.date.year}"

@@ -12,6 +12,12 @@ to the detail (the public page, an export, the API).
   is hidden itself when it is below the threshold, or when nothing else is left to hide
   (a line with a single cell).
 
+Two markers, each with its own meaning (docs/small-numbers.md has the legend and its
+source): "<5" for a count below the threshold (primary suppression), and "." for a figure
+hidden only so that a small one cannot be worked out from it (secondary suppression: it
+may be 30). The second follows the symbol of CBS StatLine for "geheim". A figure that
+does not exist reads "–".
+
 The method and its limits are written down in docs/small-numbers.md.
 """
 
@@ -21,8 +27,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 NO_FIGURE = "–"
+# CBS StatLine, "Verklaring van symbolen": "." = het cijfer is onbekend, onvoldoende
+# betrouwbaar of geheim. Kansrijk uses it for secondary suppression only, so that a
+# reader never takes a hidden 30 for "fewer than 5".
+SECONDARY_MARKER = "."
 
 
 def default_threshold() -> int:
@@ -30,8 +41,64 @@ def default_threshold() -> int:
 
 
 def suppressed_label(threshold: int) -> str:
-    """The marker for a hidden figure: "<5" for threshold 5."""
+    """The marker for a count below the threshold: "<5" for threshold 5."""
     return f"<{threshold}"
+
+
+def marker_for(value, threshold: int) -> str:
+    """The marker of a hidden count: "<5" when it is below the threshold (or unknown),
+    "." when it was hidden to protect another figure (it may be large)."""
+    if value is None or value < threshold:
+        return suppressed_label(threshold)
+    return SECONDARY_MARKER
+
+
+def is_marker(text) -> bool:
+    """Is this published text a marker rather than a figure?"""
+    return isinstance(text, str) and (text == SECONDARY_MARKER or text.startswith("<"))
+
+
+def legend(threshold: int | None = None) -> list[tuple[str, str]]:
+    """The markers and what they mean, for the legend under every table and export."""
+    threshold = default_threshold() if threshold is None else threshold
+    return [
+        (
+            suppressed_label(threshold),
+            _(
+                "minder dan %(threshold)s (ook 0): een klein aantal, afgeschermd zodat "
+                "niemand herkenbaar is"
+            )
+            % {"threshold": threshold},
+        ),
+        (
+            SECONDARY_MARKER,
+            _(
+                "geheim: afgeschermd zodat een klein aantal niet uit een totaal kan "
+                "worden teruggerekend; dit cijfer kan groot zijn (teken van het CBS)"
+            ),
+        ),
+        (NO_FIGURE, _("geen cijfer")),
+    ]
+
+
+def legend_for(texts) -> list[tuple[str, str]]:
+    """The legend of the markers that occur among ``texts`` (the cells of one table),
+    empty when none does."""
+    found = {text for text in texts if is_marker(text)}
+    if not found:
+        return []
+    small = next((text for text in found if text.startswith("<")), None)
+    threshold = int(small[1:]) if small and small[1:].isdigit() else None
+    return [(marker, meaning) for marker, meaning in legend(threshold) if marker in found]
+
+
+def legend_text(threshold: int | None = None, *, markers=None) -> str:
+    """The legend as one line, e.g. for a CSV column: only the markers given, or all."""
+    return "; ".join(
+        f"{marker} = {meaning}"
+        for marker, meaning in legend(threshold)
+        if marker != NO_FIGURE and (markers is None or marker in markers)
+    )
 
 
 @dataclass(frozen=True)
@@ -127,6 +194,7 @@ def suppress_lines(
     lines: list[tuple[list, object]],
     *,
     threshold: int,
+    also_hidden=frozenset(),
 ) -> set:
     """Primary and secondary suppression over any set of additive lines.
 
@@ -139,10 +207,14 @@ def suppress_lines(
       from the others (one hidden entry, or hidden members summing to 0 beside a shown
       total), the smallest shown member is hidden too, or else the total.
 
+    ``also_hidden``: keys hidden for another reason before the lines are checked (the
+    numerator of a rate whose denominator is small).
+
     Deterministic: ties are broken by the order of ``values``.
     """
     order = {key: position for position, key in enumerate(values)}
     hidden = {key for key, value in values.items() if _is_small(value, threshold)}
+    hidden |= {key for key in also_hidden if key in values}
     changed = True
     while changed:
         changed = False
@@ -207,11 +279,12 @@ def format_decimal(value: Decimal | int | float, decimals: int = 0) -> str:
 
 
 def publish_count(n: int | Decimal | None, *, threshold: int, hidden: bool = False) -> str:
-    """A count as it may be published: "1.234", "<5" when small or hidden, "–" when absent."""
+    """A count as it may be published: "1.234"; "<5" when small; "." when it is hidden
+    to protect another figure; "–" when absent."""
     if n is None:
         return NO_FIGURE
     if hidden or n < threshold:
-        return suppressed_label(threshold)
+        return marker_for(n, threshold)
     return format_decimal(n)
 
 
@@ -226,13 +299,15 @@ def publish_rate(
 ) -> str:
     """A rate as it may be published ("72%", or "0,45" for a ratio).
 
-    Hidden ("<5") when the numerator or the denominator is below the threshold, or when
-    the numerator's cell is hidden (``hidden=True``). "–" without a denominator.
+    "<5" when the numerator or the denominator is below the threshold; "." when one of
+    them is hidden to protect another figure (``hidden=True``). "–" without a denominator.
     """
     if numerator is None or not denominator:
         return NO_FIGURE
-    if hidden or numerator < threshold or denominator < threshold:
+    if numerator < threshold or denominator < threshold:
         return suppressed_label(threshold)
+    if hidden:
+        return SECONDARY_MARKER
     ratio = Decimal(str(numerator)) / Decimal(str(denominator))
     if unit == "percentage":
         return format_decimal(ratio * 100, decimals) + "%"
@@ -269,7 +344,7 @@ def publish_measurement(measurement, *, hidden: bool = False) -> str:
     if indicator.unit == "count":
         return publish_count(measurement.value, threshold=threshold, hidden=hidden)
     if hidden:
-        return suppressed_label(threshold)
+        return SECONDARY_MARKER
     return publish_value(measurement.value, unit=indicator.unit, decimals=indicator.decimals)
 
 
@@ -280,18 +355,17 @@ def publish_table(
     row_totals: bool = True,
     column_totals: bool = True,
 ) -> list[list[str]]:
-    """The table as text, hidden cells as "<5".
+    """The table as text, hidden cells as "<5" (small) or "." (hidden to protect another).
 
     With ``row_totals`` every row gets its total as a last column; with ``column_totals``
     a last row holds the column totals (and, with both, the grand total).
     """
     result = suppress(rows, threshold=threshold, row_totals=row_totals, column_totals=column_totals)
-    label = suppressed_label(threshold)
 
     def text(value: int | None, is_hidden: bool) -> str:
         if value is None:
             return NO_FIGURE
-        return label if is_hidden else format_decimal(value)
+        return marker_for(value, threshold) if is_hidden else format_decimal(value)
 
     table = [
         [text(value, result.cells[i][j]) for j, value in enumerate(row)]
@@ -313,9 +387,15 @@ def publish_table(
 
 __all__ = [
     "NO_FIGURE",
+    "SECONDARY_MARKER",
     "Cell",
     "SuppressedTable",
     "format_decimal",
+    "is_marker",
+    "legend",
+    "legend_for",
+    "legend_text",
+    "marker_for",
     "publish_count",
     "publish_measurement",
     "publish_rate",

@@ -3,8 +3,8 @@ change), ``status`` (how an indicator is doing), ``suppression`` (what may leave
 someone not entitled to the detail) and ``charts`` (the SVG pictures).
 
 An indicator a user may not see answers 404, the same as one that does not exist. Every
-figure shown to someone outside the owner's network (the public dashboard, anonymous
-visitors of a public indicator) goes through the suppression functions."""
+figure is shown through ``disclosure.Disclosure``: as entered to those entitled to the
+detail, through the suppression of small numbers to everyone else."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -21,9 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kansrijk.agenda.models import Agenda, Goal
-from kansrijk.organisations.models import Membership, Organisation, Region, RegionMembership, Role
+from kansrijk.organisations.models import Membership, Region, RegionMembership, Role
 
 from . import charts, services, status, suppression
+from .disclosure import Disclosure
+from .disclosure import status_for as disclosure_status
 from .forms import DecisionForm, MeasurementForm, scopes_for
 from .models import ApprovalStatus, Indicator, Measurement, SourceKind, Unit
 
@@ -40,41 +43,10 @@ def get_visible_indicator_or_404(user, code: str) -> Indicator:
     )
 
 
-def entitled_to_detail(user, indicator: Indicator) -> bool:
-    """Members of the owner's network see the figures as they are; everyone else gets
-    them through the suppression of small numbers."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or indicator.owner_id is None:
-        return True
-    return Organisation.objects.visible_to(user).filter(pk=indicator.owner_id).exists()
-
-
 def home_region(indicator: Indicator) -> Region | None:
     """The scope an indicator is followed for by default: its owner's gemeente."""
     owner = indicator.owner
     return owner.municipality if owner is not None else None
-
-
-def indicator_status(indicator: Indicator, region: Region | None):
-    if region is None:
-        return None
-    return status.indicator_status(indicator, region=region)
-
-
-def shown_value(measurement: Measurement, *, suppress: bool):
-    """The figure of one measurement as it may be shown: as it is for the entitled,
-    through the one suppression function for everyone else."""
-    if suppress:
-        return suppression.publish_measurement(measurement)
-    return measurement.display_value
-
-
-def shown_part(number, indicator: Indicator, *, suppress: bool):
-    """A numerator or denominator: a count, so below the threshold it shows as "<5"."""
-    if number is None or not suppress:
-        return number
-    return suppression.publish_count(number, threshold=indicator.suppression_threshold)
 
 
 def _history(item) -> list:
@@ -83,15 +55,24 @@ def _history(item) -> list:
     )
 
 
-def _indicator_with_status(indicators):
-    """Each indicator with its status for its owner's gemeente, in three queries for
-    the whole list (not three per indicator)."""
+def _indicator_with_status(indicators, disclosure: Disclosure):
+    """Each indicator with its status for its owner's gemeente, as the viewer may see it,
+    in a few queries for the whole list (not per indicator)."""
     pairs = [(indicator, home_region(indicator)) for indicator in indicators]
     statuses = status.statuses_for_regions(pairs)
     for indicator, region in pairs:
         indicator.home_region = region
-        indicator.status = statuses.get((indicator.pk, region.pk)) if region else None
+        indicator.status = (
+            disclosure_status(disclosure, statuses.get((indicator.pk, region.pk)))
+            if region
+            else None
+        )
     return indicators
+
+
+def _goals_of(indicator, visible_agenda_ids: set[int]) -> list:
+    """The goals an indicator measures, of the agendas the viewer may open."""
+    return [goal for goal in indicator.goals.all() if goal.agenda_id in visible_agenda_ids]
 
 
 # ------------------------------------------------------------------ overview and agenda
@@ -99,17 +80,19 @@ def _indicator_with_status(indicators):
 
 def overview(request):
     """Every indicator the user may see, grouped by the agenda goal it measures."""
+    disclosure = Disclosure(request.user)
+    visible_agenda_ids = set(Agenda.objects.visible_to(request.user).values_list("pk", flat=True))
     indicators = list(
         Indicator.objects.visible_to(request.user)
         .select_related("owner__municipality")
         .prefetch_related(Prefetch("goals", queryset=Goal.objects.select_related("agenda")))
         .order_by("name")
     )
-    _indicator_with_status(indicators)
+    _indicator_with_status(indicators, disclosure)
     groups: dict[object, list] = defaultdict(list)
     loose = []
     for indicator in indicators:
-        goals = list(indicator.goals.all())
+        goals = _goals_of(indicator, visible_agenda_ids)
         if not goals:
             loose.append(indicator)
         for goal in goals:
@@ -122,23 +105,16 @@ def overview(request):
     )
 
 
-def _series(indicator, region, *, suppress: bool):
-    measurements = [
-        m
-        for m in indicator.series_measurements
-        if m.region_id == (region.pk if region else None) and not m.breakdown_key
-    ]
-    return [(m.period_label, shown_value(m, suppress=suppress)) for m in measurements]
-
-
 def agenda_monitor(request, slug):
     agenda = get_object_or_404(Agenda.objects.visible_to(request.user), slug=slug)
+    disclosure = Disclosure(request.user)
     visible = Indicator.objects.visible_to(request.user)
     measurements = (
-        Measurement.objects.approved().select_related("indicator").order_by("period_start")
+        Measurement.objects.approved()
+        .filter(breakdown_key="")
+        .select_related("indicator")
+        .order_by("period_start")
     )
-    if not request.user.is_authenticated:
-        measurements = measurements.filter(indicator__is_public=True)
     goals = list(
         agenda.goals.prefetch_related(
             Prefetch(
@@ -150,21 +126,27 @@ def agenda_monitor(request, slug):
         ).order_by("number")
     )
     for goal in goals:
-        goal.monitor_indicators = _indicator_with_status(list(goal.indicators.all()))
+        goal.monitor_indicators = _indicator_with_status(list(goal.indicators.all()), disclosure)
         for indicator in goal.monitor_indicators:
-            suppress = not entitled_to_detail(request.user, indicator)
+            region = indicator.home_region
+            series = [
+                m
+                for m in indicator.series_measurements
+                if m.region_id == (region.pk if region else None)
+            ]
             indicator.chart = charts.trend_chart(
-                _series(indicator, indicator.home_region, suppress=suppress),
+                [(f.measurement.period_label, f.chart_value) for f in disclosure.figures(series)],
                 unit=indicator.unit,
                 decimals=indicator.decimals,
                 title=_("%(name)s in %(scope)s")
-                % {
-                    "name": indicator.name,
-                    "scope": indicator.home_region.name if indicator.home_region else "–",
-                },
+                % {"name": indicator.name, "scope": region.name if region else "–"},
                 chart_id=f"chart-{goal.pk}-{indicator.pk}",
             )
-    return render(request, "indicators/agenda_monitor.html", {"agenda": agenda, "goals": goals})
+    return render(
+        request,
+        "indicators/agenda_monitor.html",
+        {"agenda": agenda, "goals": goals, "legend": suppression.legend()},
+    )
 
 
 # ------------------------------------------------------------------ per region
@@ -172,6 +154,7 @@ def agenda_monitor(request, slug):
 
 def region_monitor(request, code):
     region = get_object_or_404(Region, code=code)
+    disclosure = Disclosure(request.user)
     today = timezone.localdate()
     child_ids = list(
         RegionMembership.objects.valid_on(today)
@@ -190,30 +173,30 @@ def region_monitor(request, code):
     )
     own: dict[int, list] = defaultdict(list)
     of_children: dict[int, list] = defaultdict(list)
-    for m in measurements:
-        (own if m.region_id == region.pk else of_children)[m.indicator_id].append(m)
+    for figure in disclosure.figures(measurements):
+        m = figure.measurement
+        (own if m.region_id == region.pk else of_children)[m.indicator_id].append(figure)
     rows = []
     for pk in sorted(set(own) | set(of_children), key=lambda pk: by_pk[pk].name):
         indicator = by_pk[pk]
-        suppress = not entitled_to_detail(request.user, indicator)
         row = {"indicator": indicator, "trend": None, "bars": None}
         if own[pk]:
             row["trend"] = charts.trend_chart(
-                [(m.period_label, shown_value(m, suppress=suppress)) for m in own[pk]],
+                [(f.measurement.period_label, f.chart_value) for f in own[pk]],
                 unit=indicator.unit,
                 decimals=indicator.decimals,
                 title=_("%(name)s in %(scope)s") % {"name": indicator.name, "scope": region.name},
                 chart_id=f"trend-{indicator.pk}",
             )
         if of_children[pk]:
-            latest = max(m.period_start for m in of_children[pk])
+            latest = max(f.measurement.period_start for f in of_children[pk])
             latest_rows = sorted(
-                (m for m in of_children[pk] if m.period_start == latest),
-                key=lambda m: m.region.name,
+                (f for f in of_children[pk] if f.measurement.period_start == latest),
+                key=lambda f: f.measurement.region.name,
             )
-            row["period"] = latest_rows[0].period_label
+            row["period"] = latest_rows[0].measurement.period_label
             row["bars"] = charts.bar_chart(
-                [(m.region.name, shown_value(m, suppress=suppress)) for m in latest_rows],
+                [(f.measurement.region.name, f.chart_value) for f in latest_rows],
                 unit=indicator.unit,
                 decimals=indicator.decimals,
                 title=_("%(name)s per gebied in %(region)s, %(period)s")
@@ -224,7 +207,12 @@ def region_monitor(request, code):
     return render(
         request,
         "indicators/region_monitor.html",
-        {"region": region, "rows": rows, "children": sorted(children.values(), key=str)},
+        {
+            "region": region,
+            "rows": rows,
+            "children": sorted(children.values(), key=str),
+            "legend": suppression.legend(),
+        },
     )
 
 
@@ -233,7 +221,8 @@ def region_monitor(request, code):
 
 def indicator_detail(request, code):
     indicator = get_visible_indicator_or_404(request.user, code)
-    suppress = not entitled_to_detail(request.user, indicator)
+    disclosure = Disclosure(request.user)
+    entitled = disclosure.entitled(indicator)
     region = home_region(indicator)
     requested = request.GET.get("regio")
     if requested:
@@ -241,13 +230,11 @@ def indicator_detail(request, code):
     measurements = Measurement.objects.filter(indicator=indicator, region=region).select_related(
         "indicator", "region", "entered_by"
     )
-    if suppress or not request.user.has_perm("indicators.approve_measurement", indicator):
+    if not entitled:
         measurements = measurements.approved()
-    measurements = list(measurements.order_by("period_start", "breakdown_key", "breakdown_value"))
-    for m in measurements:
-        m.shown = shown_value(m, suppress=suppress)
-        m.shown_numerator = shown_part(m.numerator, indicator, suppress=suppress)
-        m.shown_denominator = shown_part(m.denominator, indicator, suppress=suppress)
+    figures = disclosure.figures(
+        measurements.order_by("period_start", "breakdown_key", "breakdown_value")
+    )
     baseline = indicator.baselines.filter(region=region).first() if region else None
     targets = list(indicator.targets.filter(region=region)) if region else []
     national = None
@@ -255,25 +242,26 @@ def indicator_detail(request, code):
         # The national series: the indicator's own figures for the country, or those of
         # the national indicator it is compared with (e.g. the NJi VE reach).
         national_indicator = indicator.comparison or indicator
-        national_rows = list(
+        national_rows = (
             Measurement.objects.approved()
             .filter(indicator=national_indicator, region__kind="country", breakdown_key="")
             .select_related("indicator")
             .order_by("period_start")
         )
-        if national_rows:
-            national = [(m.period_label, shown_value(m, suppress=suppress)) for m in national_rows]
+        national = [
+            (f.measurement.period_label, f.chart_value) for f in disclosure.figures(national_rows)
+        ] or None
     baseline_shown = None
     if baseline is not None:
         baseline_shown = (
-            suppression.publish_measurement(baseline) if suppress else baseline_value(baseline)
+            baseline_value(baseline) if entitled else suppression.publish_measurement(baseline)
         )
     scope_name = region.name if region else _("alle gebieden")
     chart = charts.trend_chart(
         [
-            (m.period_label, m.shown)
-            for m in measurements
-            if m.approval == ApprovalStatus.APPROVED and not m.breakdown_key
+            (f.measurement.period_label, f.chart_value)
+            for f in figures
+            if f.measurement.approval == ApprovalStatus.APPROVED and not f.measurement.breakdown_key
         ],
         baseline=(baseline.period_label, baseline_shown) if baseline else None,
         targets=[(t.period_label or str(t.date.year), t.value) for t in targets],
@@ -287,13 +275,18 @@ def indicator_detail(request, code):
     context = {
         "indicator": indicator,
         "region": region,
-        "measurements": measurements,
+        "figures": figures,
         "baseline": baseline,
         "baseline_text": charts.format_value(baseline_shown, indicator.unit, indicator.decimals),
         "targets": targets,
         "chart": chart,
-        "status": indicator_status(indicator, region) if region else None,
-        "suppressed": suppress,
+        "status": (
+            disclosure_status(disclosure, status.indicator_status(indicator, region=region))
+            if region
+            else None
+        ),
+        "suppressed": not entitled,
+        "legend": suppression.legend(indicator.suppression_threshold),
         "is_external": indicator.source_kind == SourceKind.EXTERNAL,
         "can_submit": request.user.is_authenticated and bool(scopes_for(request.user)),
         "history": _history(indicator) if request.user.is_authenticated else [],
@@ -312,12 +305,14 @@ def baseline_value(baseline):
 
 
 def public_dashboard(request):
-    """Published figures of public indicators, without login; every cell through the
-    suppression of small numbers, including secondary suppression per table."""
-    indicators = list(Indicator.objects.public().order_by("name"))
+    """Published figures of public indicators, without login: per indicator the latest
+    period of every area, each cell as the disclosure boundary publishes it (the same
+    cells the indicator page hides, so the two never disagree)."""
+    disclosure = Disclosure(public=True)
+    indicators = list(Indicator.objects.visible_to(AnonymousUser()).order_by("name"))
     published = (
         Measurement.objects.published()
-        .filter(breakdown_key="", region__isnull=False)
+        .filter(indicator__in=indicators, breakdown_key="", region__isnull=False)
         .select_related("indicator", "region")
         .order_by("indicator_id", "-period_start", "region__name")
     )
@@ -327,20 +322,24 @@ def public_dashboard(request):
         if cells and cells[0].period_start != m.period_start:
             continue
         cells.append(m)
+    figures = {
+        f.measurement.pk: f
+        for f in disclosure.figures(m for cells in latest.values() for m in cells)
+    }
     sections = []
     for indicator in indicators:
         cells = latest.get(indicator.pk, [])
         if not cells:
             continue
-        published_rows = published_cells(indicator, cells)
+        rows = [figures[m.pk] for m in cells]
         sections.append(
             {
                 "indicator": indicator,
                 "period": cells[0].period_label,
-                "rows": published_rows,
+                "rows": rows,
                 "generated": any(m.is_generated for m in cells),
                 "chart": charts.bar_chart(
-                    [(row["label"], row["shown"]) for row in published_rows],
+                    [(f.measurement.region.name, f.chart_value) for f in rows],
                     unit=indicator.unit,
                     decimals=indicator.decimals,
                     title=_("%(name)s per gebied, %(period)s")
@@ -349,56 +348,11 @@ def public_dashboard(request):
                 ),
             }
         )
-    return render(request, "indicators/public_dashboard.html", {"sections": sections})
-
-
-def published_cells(indicator: Indicator, cells: list[Measurement]) -> list[dict]:
-    """One table of the public dashboard: per area its figure, numerator and denominator,
-    hidden where small and secondarily where a hidden cell could be recovered from the
-    total and its siblings (the total of the column is part of the table)."""
-    threshold = indicator.suppression_threshold
-    rate_cells = [m for m in cells if m.numerator is not None and m.denominator]
-    if indicator.unit == Unit.COUNT or rate_cells:
-        counts = [
-            [int(m.numerator), int(m.denominator)]
-            if m.numerator is not None and m.denominator
-            else [int(m.value) if m.value is not None else None, None]
-            for m in cells
-        ]
-        mask = suppression.suppress(counts, threshold=threshold, row_totals=False).cells
-    else:
-        mask = [[False, False] for _m in cells]
-    rows = []
-    for m, (hide_first, hide_second) in zip(cells, mask, strict=True):
-        if m.numerator is not None and m.denominator:
-            shown = suppression.publish_rate(
-                m.numerator,
-                m.denominator,
-                threshold=threshold,
-                unit=indicator.unit,
-                decimals=indicator.decimals,
-                hidden=hide_first or hide_second,
-            )
-            numerator = suppression.publish_count(
-                m.numerator, threshold=threshold, hidden=hide_first
-            )
-            denominator = suppression.publish_count(
-                m.denominator, threshold=threshold, hidden=hide_second
-            )
-        else:
-            shown = suppression.publish_measurement(m, hidden=hide_first)
-            numerator = denominator = suppression.NO_FIGURE
-        rows.append(
-            {
-                "label": m.region.name,
-                "shown": shown,
-                "numerator": numerator,
-                "denominator": denominator,
-                "is_final": m.is_final,
-                "is_generated": m.is_generated,
-            }
-        )
-    return rows
+    return render(
+        request,
+        "indicators/public_dashboard.html",
+        {"sections": sections, "legend": suppression.legend()},
+    )
 
 
 # ------------------------------------------------------------------ entry and approval

@@ -106,6 +106,9 @@ class XlsxExporter(TabularExporter):
     content_type = XLSX_CONTENT_TYPE
     sheet_title = "Gegevens"
     column_help: dict[str, str] = {}
+    # The markers a hidden figure may carry and their meaning, written under the column
+    # help (suppression.legend()); empty for tables without figures of people.
+    legend: list[tuple[str, str]] = []
     long_text_columns: frozenset[str] = frozenset()
     freeze_panes = "A2"
     wrap_text = False
@@ -140,6 +143,13 @@ class XlsxExporter(TabularExporter):
             cell.font = Font(bold=True)
         for column in self.columns:
             notes.append([column, guard_formula(self.column_help.get(column, ""))])
+        if self.legend:
+            notes.append([])
+            notes.append(["teken", "betekenis"])
+            for cell in notes[notes.max_row]:
+                cell.font = Font(bold=True)
+            for marker, meaning in self.legend:
+                notes.append([guard_formula(marker), guard_formula(str(meaning))])
         notes.column_dimensions["A"].width = 26
         notes.column_dimensions["B"].width = 110
         workbook.save(stream)

@@ -45,7 +45,7 @@ def scope_municipality_ids(indicator) -> set[int] | None:
     return ids or None
 
 
-@register(PARTICIPATION_KEY)
+@register(PARTICIPATION_KEY, counts_people=True)
 def participation_rate(
     indicator=None,
     *,
@@ -100,7 +100,6 @@ def participation_rate(
                 row,
                 denominator,
                 region_code=row["municipality__code"],
-                where=row["municipality__name"],
                 pupils_of="de schoolvestigingen in de gemeente",
             )
         )
@@ -113,17 +112,16 @@ def participation_rate(
                 row,
                 denominator,
                 organisation_id=row["school_id"],
-                where=row["school__name"],
                 pupils_of="de school",
             )
         )
     return figures
 
 
-def _figure(row: dict, denominator: int, *, where: str, pupils_of: str, **scope) -> ComputedFigure:
+def _figure(row: dict, denominator: int, *, pupils_of: str, **scope) -> ComputedFigure:
+    # No number in the story: it sits beside a figure that may be hidden as a small number.
     story = (
-        f"{row['participants']} deelnames aan {row['services']} aanbod van de sociale kaart "
-        f"in {where}, {row['period_label']}, op {denominator} leerlingen van {pupils_of} "
+        f"Deelnames aan het aanbod van de sociale kaart, op de leerlingen van {pupils_of} "
         "(referentiedata DUO). Een kind dat aan twee activiteiten meedoet, telt twee keer."
     )
     if row["illustrative"]:

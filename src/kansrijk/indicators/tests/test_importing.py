@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from kansrijk.indicators.disclosure import Disclosure
 from kansrijk.indicators.exporting import export_rows, measurement_rows
 from kansrijk.indicators.importing import ImportRejected, import_file
 from kansrijk.indicators.models import Measurement
@@ -96,7 +97,7 @@ def test_export_round_trips_through_xlsx(setup):
         "m.csv",
         actor=None,
     )
-    xlsx = export_rows(measurement_rows(Measurement.objects.all(), detail=True), "xlsx")
+    xlsx = export_rows(measurement_rows(Measurement.objects.all(), disclosure=Disclosure()), "xlsx")
     report = import_file(xlsx, "m.xlsx", actor=None)
     assert report.unchanged == 1 and not report.changed
     assert Measurement.objects.get().story == "=verhaal"

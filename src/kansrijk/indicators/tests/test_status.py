@@ -111,7 +111,8 @@ def test_no_data_without_a_measurement_or_a_target(reach, maassluis):
     other = MunicipalityFactory()
     measure(reach, other, 2020, numerator=85, denominator=100)
     status = indicator_status(reach, region=other, today=TODAY)
-    assert (status.code, status.label) == ("no_data", "geen data")
+    # Figures but no target: not "geen data" but what is missing.
+    assert (status.code, status.label) == ("no_target", "geen streefwaarde")
     assert "streefwaarde" in status.explanation
 
 

@@ -95,7 +95,8 @@ def test_shown_values_equal_the_input_and_the_result_is_deterministic(rows, flag
         for j, value in enumerate(row):
             shown = published[i][j]
             if mask[i][j]:
-                assert shown == "<5"
+                # Small: "<5"; hidden only to protect a small one: "." (it may be large).
+                assert shown == ("<5" if value < THRESHOLD else ".")
             else:
                 assert int(shown.replace(".", "")) == value
 
@@ -103,9 +104,10 @@ def test_shown_values_equal_the_input_and_the_result_is_deterministic(rows, flag
 def test_a_small_count_and_its_sibling_are_hidden():
     mask = suppress_table([[3, 10, 20], [12, 15, 30]], threshold=5)
     assert mask == [[True, True, False], [True, True, False]]
+    # The 3 is small ("<5"); 10, 12 and 15 are hidden to protect it (".", not "<5").
     assert publish_table([[3, 10, 20], [12, 15, 1234]], threshold=5) == [
-        ["<5", "<5", "20", "33"],
-        ["<5", "<5", "1.234", "1.261"],
+        ["<5", ".", "20", "33"],
+        [".", ".", "1.234", "1.261"],
         ["15", "25", "1.254", "1.294"],
     ]
 
@@ -144,12 +146,13 @@ def test_counts_and_rates():
     assert suppressed_label(10) == "<10"
     assert publish_count(4, threshold=5) == "<5"
     assert publish_count(1234, threshold=5) == "1.234"
-    assert publish_count(12, threshold=5, hidden=True) == "<5"
+    assert publish_count(12, threshold=5, hidden=True) == "."
+    assert publish_count(3, threshold=5, hidden=True) == "<5"
     assert publish_rate(72, 100, threshold=5, unit="percentage") == "72%"
     assert publish_rate(Decimal(1), 3, threshold=5, unit="percentage", decimals=1) == "<5"
     assert publish_rate(10, 4, threshold=5, unit="percentage") == "<5"
     assert publish_rate(10, 30, threshold=5, unit="percentage", decimals=1) == "33,3%"
-    assert publish_rate(10, 30, threshold=5, unit="percentage", hidden=True) == "<5"
+    assert publish_rate(10, 30, threshold=5, unit="percentage", hidden=True) == "."
     assert publish_rate(10, None, threshold=5, unit="percentage") == "–"
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from kansrijk.audit.models import AuditEvent
 from kansrijk.indicators.models import Measurement
+from kansrijk.organisations.models import Organisation
 from kansrijk.organisations.models import Region
 from kansrijk.socialmap.demo import load_demo_socialmap
 from kansrijk.socialmap.models import Need, Participation, Provider, Service, ServiceStatus
@@ -164,16 +165,22 @@ def participation_and_needs_are_illustrative_unless_a_seed_gives_them():
     )
 
 
-def test_participation_is_an_indicator_in_the_monitor_and_the_gaps_show(client, seeded):
+def test_participation_is_an_indicator_in_the_monitor_and_the_gaps_show(
+    client, make_member, seeded
+):
     measurement = Measurement.objects.get(
         indicator__code="sociale-kaart-deelname-maassluis", region__code="GM0556"
     )
     assert measurement.is_generated and "illustratieve" in measurement.story
     assert measurement.denominator == 265 + 513
-    html = client.get(
-        reverse("indicators:detail", args=["sociale-kaart-deelname-maassluis"])
-    ).content.decode()
+    url = reverse("indicators:detail", args=["sociale-kaart-deelname-maassluis"])
+    # It measures a goal of the Maassluis agenda, a concept: hidden like the agenda.
+    assert client.get(url).status_code == 404
+    maassluis = Organisation.objects.get(kind="municipality", code="GM0556")
+    client.force_login(make_member(maassluis))
+    html = client.get(url).content.decode()
     assert "2022/2023" in html
+    client.logout()
     html = client.get(reverse("socialmap:gaps"), {"gemeente": "GM0556"}).content.decode()
     assert (
         "Huiswerkbegeleiding ook voor groep 6" in html

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kansrijk.indicators.disclosure import Disclosure
 from kansrijk.indicators.exporting import FORMATS, export_rows, measurement_rows
 from kansrijk.indicators.models import Indicator, Measurement
 
@@ -13,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Schrijft de metingen van een indicator (of van alle indicatoren: --all) als CSV, "
         "XLSX of SDMX-CSV. Met --public alleen gepubliceerde cijfers, met kleine aantallen "
-        "afgeschermd."
+        "afgeschermd. Cijfers die mensen tellen in het thuiszittersregister of de sociale "
+        "kaart zijn altijd afgeschermd."
     )
 
     def add_arguments(self, parser):
@@ -33,7 +35,7 @@ class Command(BaseCommand):
             queryset = queryset.filter(indicator__code=indicator)
         if public:
             queryset = queryset.published()
-        content = export_rows(measurement_rows(queryset, detail=not public), fmt)
+        content = export_rows(measurement_rows(queryset, disclosure=Disclosure(public=public)), fmt)
         if output == "-":
             sys.stdout.buffer.write(content)
             sys.stdout.flush()
