@@ -135,6 +135,19 @@ def small_numbers_in(text: str, threshold: int) -> list[str]:
     return found
 
 
+def small_number_warning(text: str, threshold: int) -> str:
+    """The warning for a story about a figure that will be public, or "" when it names no
+    small number."""
+    found = small_numbers_in(text, threshold)
+    if not found:
+        return ""
+    return _(
+        "Het verhaal noemt %(numbers)s: een aantal onder de %(threshold)s. Dit cijfer wordt "
+        "openbaar, en zo'n klein aantal kan een kind of gezin herkenbaar maken. Schrijf het "
+        "verhaal zonder dat getal."
+    ) % {"numbers": ", ".join(dict.fromkeys(found)), "threshold": threshold}
+
+
 def has_number(text: str) -> bool:
     return bool(_DIGIT.search(text or ""))
 
@@ -498,6 +511,7 @@ __all__ = [
     "Figure",
     "Part",
     "has_number",
+    "small_number_warning",
     "small_numbers_in",
     "status_for",
     "suppressed_status",

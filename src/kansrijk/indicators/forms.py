@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.organisations.models import Membership, Organisation, Region, Role
 
+from .disclosure import small_number_warning
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -83,6 +85,11 @@ class MeasurementForm(forms.Form):
         help_text=_("Wat verklaart dit cijfer? Wat zien jullie in de praktijk?"),
     )
     source = forms.CharField(label=_("Bron"), required=False, max_length=255)
+    story_checked = forms.BooleanField(
+        label=_("Het verhaal mag zo openbaar worden"),
+        required=False,
+        help_text=_("Alleen nodig als het verhaal een klein aantal noemt."),
+    )
 
     def __init__(self, *args, indicator, scopes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,6 +118,19 @@ class MeasurementForm(forms.Form):
         numerator = data.get("numerator")
         if numerator is not None and denominator and numerator > denominator:
             self.add_error("numerator", _("De teller kan niet groter zijn dan de noemer."))
+        # A story about a figure that will be public is a published text too: a small
+        # number in it gives away what the figure's suppression protects. The person
+        # writing it is warned and must confirm, rather than being stopped.
+        warning = (
+            small_number_warning(data.get("story", ""), self.indicator.suppression_threshold)
+            if self.indicator.is_public
+            else ""
+        )
+        if warning and not data.get("story_checked"):
+            self.add_error(
+                "story",
+                warning + " " + str(_("Of vink aan dat het verhaal zo openbaar mag worden.")),
+            )
         return data
 
     def measurement_fields(self) -> dict:

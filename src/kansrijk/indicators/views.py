@@ -25,7 +25,7 @@ from kansrijk.agenda.models import Agenda, Goal
 from kansrijk.organisations.models import Membership, Region, RegionMembership, Role
 
 from . import charts, services, status, suppression
-from .disclosure import Disclosure
+from .disclosure import Disclosure, small_number_warning
 from .disclosure import status_for as disclosure_status
 from .forms import DecisionForm, MeasurementForm, scopes_for
 from .models import ApprovalStatus, Indicator, Measurement, SourceKind, Unit
@@ -402,6 +402,13 @@ def approval_queue(request):
     )
     if not waiting and not indicators.exists():
         raise PermissionDenied
+    for m in waiting:
+        # The approver publishes the story with the figure: warn about a small number in it.
+        m.story_warning = (
+            small_number_warning(m.story, m.indicator.suppression_threshold)
+            if m.indicator.is_public
+            else ""
+        )
     return render(
         request,
         "indicators/approval_queue.html",

@@ -14,8 +14,7 @@ from django.urls import reverse
 
 from kansrijk.audit.models import AuditEvent
 from kansrijk.indicators.models import Measurement
-from kansrijk.organisations.models import Organisation
-from kansrijk.organisations.models import Region
+from kansrijk.organisations.models import Organisation, Region
 from kansrijk.socialmap.demo import load_demo_socialmap
 from kansrijk.socialmap.models import Need, Participation, Provider, Service, ServiceStatus
 from kansrijk.testing import factories

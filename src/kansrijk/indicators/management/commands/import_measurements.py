@@ -34,5 +34,7 @@ class Command(BaseCommand):
             ) from None
         for line in report.summary_lines():
             self.stdout.write(line)
+        for warning in report.warnings:
+            self.stderr.write(f"Let op: {warning}")
         if dry_run:
             self.stdout.write("Alleen gecontroleerd: er is niets opgeslagen.")
