@@ -7,14 +7,15 @@ missing browser into a failure. Playwright's own browser downloads are never use
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
+
+from kansrijk.testing.database import create_audit_triggers, drop_audit_triggers
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -219,22 +220,11 @@ def screenshot() -> Callable:
 
 @pytest.fixture(scope="module", autouse=True)
 def _audit_triggers_lifted(django_db_setup, django_db_blocker) -> Iterator:
-    """Lift the audit table's append-only triggers while the live-server tests run.
-
-    A live-server test empties the database afterwards (DELETE on SQLite, TRUNCATE on
-    PostgreSQL), which the triggers rightly refuse. They come back, from the migration
-    that defines them, once the module's last test has been cleaned up.
-    """
-    migration = importlib.import_module("kansrijk.audit.migrations.0003_append_only_triggers")
-    statements = {
-        "sqlite": (migration.SQLITE_BACKWARD, migration.SQLITE_FORWARD),
-        "postgresql": (migration.POSTGRES_BACKWARD, migration.POSTGRES_FORWARD),
-    }
-    drop, create = statements.get(connection.vendor, ([], []))
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for statement in drop:
-            cursor.execute(statement)
+    """Lift the audit table's append-only triggers while the live-server tests run: a
+    live-server test empties the database afterwards. They come back once the module's
+    last test has been cleaned up."""
+    with django_db_blocker.unblock():
+        drop_audit_triggers()
     yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for statement in create:
-            cursor.execute(statement)
+    with django_db_blocker.unblock():
+        create_audit_triggers()

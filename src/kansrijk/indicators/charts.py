@@ -149,7 +149,11 @@ def _svg(chart_id: str, title: str, body: list[str], height: int = HEIGHT) -> st
     )
 
 
-def _axis(top: float, unit: str, decimals: int, plot_bottom: float, scale) -> list[str]:
+def _axis(
+    top: float, unit: str, decimals: int, plot_bottom: float, scale, *, labelled: bool = True
+) -> list[str]:
+    """The grid lines, with their values when there is a figure to read them against
+    (without one, a scale from 0 to 1 would only suggest a figure)."""
     body = []
     for tick in range(TICKS + 1):
         value = top * tick / TICKS
@@ -158,6 +162,8 @@ def _axis(top: float, unit: str, decimals: int, plot_bottom: float, scale) -> li
             f'<line class="kansrijk-chart__grid" x1="{MARGIN_LEFT}" y1="{_fmt(y)}" '
             f'x2="{WIDTH - MARGIN_RIGHT}" y2="{_fmt(y)}" stroke="{COLOUR_GRID}"/>'
         )
+        if not labelled:
+            continue
         body.append(
             f'<text class="kansrijk-chart__tick" x="{MARGIN_LEFT - 6}" y="{_fmt(y + 4)}" '
             f'text-anchor="end" fill="{COLOUR_TEXT}">'
@@ -194,7 +200,8 @@ def trend_chart(
 
     labels: list[str] = sorted({label for label, _value in local + country})
     numbers = [as_number(v) for _label, v in local + country + base + goals]
-    top = _nice_max(max([n for n in numbers if n is not None] or [0]), unit)
+    drawn = [n for n in numbers if n is not None]
+    top = _nice_max(max(drawn or [0]), unit)
     plot_bottom = HEIGHT - MARGIN_BOTTOM
     plot_height = plot_bottom - MARGIN_TOP
     plot_width = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
@@ -207,7 +214,7 @@ def trend_chart(
             return MARGIN_LEFT + plot_width / 2
         return MARGIN_LEFT + 20 + index * (plot_width - 40) / (len(labels) - 1)
 
-    body = _axis(top, unit, decimals, plot_bottom, scale)
+    body = _axis(top, unit, decimals, plot_bottom, scale, labelled=bool(drawn))
     for index, label in enumerate(labels):
         body.append(
             f'<text class="kansrijk-chart__period" x="{_fmt(x_of(index))}" '

@@ -85,11 +85,15 @@ class ProgressReport:
 
 
 def _scope_of(indicator: Indicator, measurements: list[Measurement]):
-    """The scope reported: that of the latest approved total figure, else the owner's
+    """The scope reported: the owner's gemeente when it has figures, else that of the
+    latest approved total figure (a region before an organisation), else the owner's
     gemeente."""
     totals = [m for m in measurements if not m.breakdown_key]
+    home = indicator.owner.municipality_id if indicator.owner_id else None
+    if home is not None and any(m.region_id == home for m in totals):
+        return indicator.owner.municipality, None
     if totals:
-        latest = max(totals, key=lambda m: m.period_end)
+        latest = max(totals, key=lambda m: (m.period_end, m.region_id is not None))
         return latest.region, latest.organisation
     if indicator.owner_id and indicator.owner.municipality_id:
         return indicator.owner.municipality, None

@@ -29,6 +29,7 @@ from kansrijk.organisations.models import Organisation, Region
 
 from . import services, taxonomy
 from .forms import parse_period
+from .disclosure import participation_mask
 from .models import (
     Need,
     Participation,
@@ -259,8 +260,14 @@ class ParticipationSerializer(serializers.ModelSerializer):
             self.fields["service"].queryset = Service.objects.visible_to(request.user)
 
     def get_published_participants(self, row) -> str:
-        """The count as it may be published: "<5" below the threshold."""
-        return suppression.publish_count(
+        """The count as it may be published: "<5" below the threshold, "." when it is
+        hidden so that a small count cannot be worked out from a total
+        (``socialmap.disclosure``)."""
+        mask = self.context.get("mask")
+        if mask is None:
+            mask = participation_mask(periods={(row.period_start, row.period_end)})
+        marker = mask.of_count(row) if row.service.status == "published" else ""
+        return marker or suppression.publish_count(
             row.participants, threshold=suppression.default_threshold()
         )
 
@@ -525,7 +532,15 @@ class ParticipationViewSet(
             if user.is_authenticated
             else set()
         )
+        context["mask"] = getattr(self, "_mask", None)
         return context
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        rows = page if page is not None else []
+        # One mask for the periods of the page, over every count of those periods.
+        self._mask = participation_mask(periods={(r.period_start, r.period_end) for r in rows})
+        return page
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -26,6 +26,7 @@ from kansrijk.indicators import suppression
 from kansrijk.organisations.models import Organisation, Region, RegionKind, RegionMembership
 
 from . import exporting, hsds, importing, services
+from .disclosure import participation_mask
 from .forms import (
     ImportForm,
     LocationForm,
@@ -158,15 +159,18 @@ def detail(request, uuid):
         "location__municipality", "location__district", "location__school"
     ).prefetch_related("schedules")
     visible_agendas = Agenda.objects.visible_to(request.user).values("pk")
-    participation = (
+    participation = list(
         Participation.objects.filter(service=service)
-        .values("period_label", "period_start")
+        .values("period_label", "period_start", "period_end")
         .annotate(
             total=Sum("participants"), illustrative=Count("pk", filter=Q(is_illustrative=True))
         )
         .order_by("period_start")
     )
     threshold = suppression.default_threshold()
+    # The same mask as the API and the monitor: a total here can be hidden to protect a
+    # small count at a school or in a gemeente.
+    mask = participation_mask(periods={(r["period_start"], r["period_end"]) for r in participation})
     context = {
         "service": service,
         "themes": service.themes.all(),
@@ -182,15 +186,20 @@ def detail(request, uuid):
         "interventions": service.interventions.filter(agenda__in=visible_agendas).select_related(
             "agenda"
         ),
-        # One count per period: nothing to subtract from, so primary suppression suffices.
         "participation": [
             {
                 "period": row["period_label"],
-                "shown": suppression.publish_count(row["total"], threshold=threshold),
+                "shown": (
+                    mask.of_entry(service.pk, row["period_start"], row["period_end"])
+                    if service.status == "published"
+                    else ""
+                )
+                or suppression.publish_count(row["total"], threshold=threshold),
                 "illustrative": bool(row["illustrative"]),
             }
             for row in participation
         ],
+        "legend": suppression.legend(threshold),
         "is_past_its_check": is_past_its_check(service),
         "can_edit": request.user.has_perm("socialmap.change_service", service),
     }
