@@ -32,6 +32,9 @@ class ComputedFigure:
     breakdown_key: str = ""
     breakdown_value: str = ""
     story: str = ""
+    # Hidden to protect a small count elsewhere, as the module that holds the data decided
+    # (the sociale kaart's participation mask): every surface of the monitor hides it too.
+    withheld: bool = False
     extra: dict = field(default_factory=dict)
 
 

@@ -298,6 +298,7 @@ class Disclosure:
                 "value",
                 "numerator",
                 "denominator",
+                "withheld",
             )
             .order_by("period_start", "region__code", "organisation__code", "pk")
         )
@@ -383,6 +384,8 @@ def _mask_of(indicator: Indicator, rows: list[dict], memberships: list[dict], da
             lines.append((members, total))
 
     markers: dict = {}
+    # Figures the module with the data withheld to protect a count published elsewhere.
+    withheld = {row["pk"] for row in rows if row["withheld"]}
     rate_rows = [row for row in rows if row["numerator"] is not None and row["denominator"]]
     if rate_rows:
         numerators = {row["pk"]: row["numerator"] for row in rate_rows}
@@ -390,7 +393,7 @@ def _mask_of(indicator: Indicator, rows: list[dict], memberships: list[dict], da
         hidden_d = _hide(denominators, lines, threshold)
         # A small denominator hides its numerator too (it is no larger).
         small_d = {pk for pk, denominator in denominators.items() if denominator < threshold}
-        hidden_n = _hide(numerators, lines, threshold, also_hidden=small_d)
+        hidden_n = _hide(numerators, lines, threshold, also_hidden=small_d | withheld)
         for pk in hidden_n:
             markers[(pk, NUMERATOR)] = suppression.marker_for(
                 min(numerators[pk], denominators[pk]), threshold
@@ -403,7 +406,7 @@ def _mask_of(indicator: Indicator, rows: list[dict], memberships: list[dict], da
         if row["value"] is not None and not (row["numerator"] is not None and row["denominator"])
     }
     if count_rows and indicator.unit == Unit.COUNT:
-        for pk in _hide(count_rows, lines, threshold):
+        for pk in _hide(count_rows, lines, threshold, also_hidden=withheld):
             markers[(pk, NUMERATOR)] = suppression.marker_for(count_rows[pk], threshold)
     return _Mask(markers)
 

@@ -253,6 +253,14 @@ class Measurement(ScopedFigure):
         default=False,
         help_text=_("Geen echt cijfer: alleen voor de demo."),
     )
+    withheld = models.BooleanField(
+        _("afgeschermd door de bron"),
+        default=False,
+        help_text=_(
+            "Een berekend cijfer dat de module met de gegevens afschermt om een klein "
+            "aantal elders te beschermen; het wordt nergens getoond."
+        ),
+    )
     approval = models.CharField(
         _("goedkeuring"),
         max_length=20,

@@ -140,6 +140,7 @@ def refresh_computed(indicator: Indicator, *, actor, **kwargs) -> list[Measureme
                 numerator=figure.numerator,
                 denominator=figure.denominator,
                 story=figure.story,
+                withheld=figure.withheld,
                 source=f"berekend: {indicator.computed_key}",
                 is_final=True,
             )

@@ -28,8 +28,8 @@ from kansrijk.indicators import suppression
 from kansrijk.organisations.models import Organisation, Region
 
 from . import services, taxonomy
-from .forms import parse_period
 from .disclosure import participation_mask
+from .forms import parse_period
 from .models import (
     Need,
     Participation,

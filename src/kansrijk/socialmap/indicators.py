@@ -26,6 +26,7 @@ from django.db.models import Count, Q, Sum
 from kansrijk.indicators.computed import ComputedFigure, register
 from kansrijk.organisations.models import Organisation, Region
 
+from .disclosure import participation_mask
 from .models import Participation
 
 PARTICIPATION_KEY = "socialmap-participation-rate"
@@ -90,6 +91,11 @@ def participation_rate(
         .annotate(pupils=Sum("pupil_count"))
         .values_list("municipality_id", "pupils")
     )
+    # The sociale kaart decides what may leave: a total hidden by its mask (to protect a
+    # small count of one entry, also published per entry) is hidden in the monitor too.
+    mask = participation_mask(
+        periods={(row["period_start"], row["period_end"]) for row in by_municipality}
+    )
     figures = []
     for row in by_municipality:
         denominator = pupils.get(row["municipality_id"]) or 0
@@ -101,6 +107,9 @@ def participation_rate(
                 denominator,
                 region_code=row["municipality__code"],
                 pupils_of="de schoolvestigingen in de gemeente",
+                withheld=bool(
+                    mask.of_gemeente(row["municipality_id"], row["period_start"], row["period_end"])
+                ),
             )
         )
     for row in by_school:
@@ -113,12 +122,17 @@ def participation_rate(
                 denominator,
                 organisation_id=row["school_id"],
                 pupils_of="de school",
+                withheld=bool(
+                    mask.of_school(row["school_id"], row["period_start"], row["period_end"])
+                ),
             )
         )
     return figures
 
 
-def _figure(row: dict, denominator: int, *, pupils_of: str, **scope) -> ComputedFigure:
+def _figure(
+    row: dict, denominator: int, *, pupils_of: str, withheld: bool = False, **scope
+) -> ComputedFigure:
     # No number in the story: it sits beside a figure that may be hidden as a small number.
     story = (
         f"Deelnames aan het aanbod van de sociale kaart, op de leerlingen van {pupils_of} "
@@ -133,6 +147,7 @@ def _figure(row: dict, denominator: int, *, pupils_of: str, **scope) -> Computed
         numerator=Decimal(row["participants"]),
         denominator=Decimal(denominator),
         story=story,
+        withheld=withheld,
         extra={"illustrative": bool(row["illustrative"])},
         **scope,
     )
@@ -167,6 +182,7 @@ def refresh_participation(indicator, *, actor) -> int:
             "numerator": figure.numerator,
             "denominator": figure.denominator,
             "story": figure.story,
+            "withheld": figure.withheld,
             "is_generated": figure.extra["illustrative"],
         }
         stored = Measurement.objects.filter(**cell).first()

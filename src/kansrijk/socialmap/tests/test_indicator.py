@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from kansrijk.audit.models import AuditEvent
 from kansrijk.indicators import computed
+from kansrijk.indicators.disclosure import Disclosure
 from kansrijk.indicators.models import Indicator, Measurement
 from kansrijk.indicators.services import refresh_computed
 from kansrijk.socialmap.indicators import (
@@ -120,3 +121,50 @@ def test_small_participation_is_suppressed_on_the_public_dashboard(
     html = client.get(reverse("indicators:public")).content.decode()
     section = html[html.index("Deelname aan het aanbod van de sociale kaart") :]
     assert "&lt;5" in section[: section.index("</table>")]
+
+
+def test_one_mask_for_the_counts_on_every_surface(client, provider, gemeente, school, indicator):
+    """A school's total is published in the monitor and every entry's count at the school
+    in the API: with one small count, a second is hidden (".") on every surface, so the
+    small one cannot be worked out as the total minus the rest."""
+    factories.SchoolFactory(municipality=gemeente, pupil_count=400)
+    homework = ServiceFactory(provider=provider, name="Huiswerkklas")
+    sport = ServiceFactory(provider=provider, name="Sportinstuif")
+    culture = ServiceFactory(provider=provider, name="Cultuurmenu")
+    small = ParticipationFactory(service=homework, school=school, region=None, participants=3)
+    larger = ParticipationFactory(service=sport, school=school, region=None, participants=20)
+    ParticipationFactory(service=culture, school=school, region=None, participants=40)
+    refresh_computed(indicator, actor=None)
+
+    rows = client.get("/api/v1/socialmap/participation/").json()["results"]
+    published = {row["id"]: row["published_participants"] for row in rows}
+    assert published[small.pk] == "<5"
+    assert published[larger.pk] == "."  # the smallest of the rest, and not "<5": it is 20
+    # The school's total (63) stays published in the monitor: two counts are hidden.
+    at_school = Measurement.objects.get(indicator=indicator, organisation=school)
+    assert not at_school.withheld
+    # Each entry's page hides its own total the same way.
+    page = client.get(reverse("socialmap:detail", args=[sport.uuid]))
+    assert [row["shown"] for row in page.context["participation"]] == ["."]
+    assert "geheim" in page.content.decode()
+
+
+def test_a_total_the_sociale_kaart_withholds_is_hidden_in_the_monitor(
+    client, provider, gemeente, school, indicator
+):
+    """An entry counts 8 at one school and 2 at another; its total (10) is on its page.
+    To protect the 2, the 8 is hidden — and with it the first school's total, which is
+    that same 8: the monitor shows it as "." too."""
+    other_school = factories.SchoolFactory(municipality=gemeente, pupil_count=400)
+    homework = ServiceFactory(provider=provider, name="Huiswerkklas")
+    ParticipationFactory(service=homework, school=school, region=None, participants=8)
+    ParticipationFactory(service=homework, school=other_school, region=None, participants=2)
+    refresh_computed(indicator, actor=None)
+
+    at_school = Measurement.objects.get(indicator=indicator, organisation=school)
+    assert at_school.withheld
+    figures = Disclosure(public=True).figures([at_school])
+    assert figures[0].value.text == "." and figures[0].numerator.text == "."
+    rows = client.get("/api/v1/measurements/", {"indicator": indicator.code}).json()["results"]
+    by_scope = {row["organisation"]: row["published_value"] for row in rows if row["organisation"]}
+    assert by_scope[school.code] == "."
