@@ -21,6 +21,8 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from kansrijk.reports.exporting import CsvExporter, TabularExporter, XlsxExporter
 
 from .models import Indicator, Measurement, Unit
@@ -52,6 +54,7 @@ COLUMNS = [
     "bron",
     "gegenereerd",
     "goedkeuring",
+    "berekend_op",
 ]
 
 COLUMN_HELP = {
@@ -73,6 +76,10 @@ COLUMN_HELP = {
     "bron": "waar het cijfer vandaan komt",
     "gegenereerd": "ja = gegenereerd voor de demo, geen echt cijfer",
     "goedkeuring": "ingediend, goedgekeurd of afgewezen (alleen ter informatie)",
+    "berekend_op": (
+        "berekend cijfer: wanneer het laatst is berekend (JJJJ-MM-DDTUU:MM:SS met de "
+        "afwijking van UTC; alleen ter informatie)"
+    ),
 }
 
 
@@ -133,6 +140,9 @@ def _raw_row(m: Measurement) -> dict[str, Any]:
         "bron": m.source,
         "gegenereerd": m.is_generated,
         "goedkeuring": m.get_approval_display(),
+        "berekend_op": (
+            timezone.localtime(m.computed_at).isoformat(timespec="seconds") if m.computed_at else ""
+        ),
         "_is_count": indicator.unit == Unit.COUNT and m.numerator is None,
         "_count": m.value if indicator.unit == Unit.COUNT and m.numerator is None else m.numerator,
         "_threshold": indicator.suppression_threshold,
