@@ -147,8 +147,8 @@ class RefreshResult:
         return asdict(self)
 
 
-def _cell_key(period_start, period_end, region_id, organisation_id, breakdown_key, value):
-    return (period_start, period_end, region_id, organisation_id, breakdown_key, value)
+def _cell_key(period_start, period_end, region_id, organisation_id, breakdown_key, category):
+    return (period_start, period_end, region_id, organisation_id, breakdown_key, category)
 
 
 def _stored_cells(periods: Q, covers: Q | None) -> Q:
@@ -266,8 +266,17 @@ def store_computed(
         # A bare UPDATE: no history row, no audit record, for a figure that did not change.
         Measurement.objects.filter(pk__in=unchanged).update(computed_at=now)
     if covers is not None:
+        covered_ids = set(
+            Measurement.objects.filter(indicator=indicator)
+            .filter(covers)
+            .values_list("pk", flat=True)
+        )
         for measurement in stored.values():
-            if measurement.pk not in kept and measurement.source == source:
+            if (
+                measurement.pk in covered_ids
+                and measurement.pk not in kept
+                and measurement.source == source
+            ):
                 withdraw_measurement(
                     measurement, actor=actor, reason="niet meer berekend uit de gegevens"
                 )

@@ -23,6 +23,7 @@ from kansrijk.indicators import computed, services
 from kansrijk.indicators.computed import ComputedFigure, Run
 from kansrijk.indicators.exporting import export_indicator
 from kansrijk.indicators.models import Indicator, Measurement
+from kansrijk.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +165,18 @@ def test_a_changed_figure_is_written_and_a_vanished_one_withdrawn(indicator, sou
     assert not Measurement.objects.filter(indicator=indicator).exists()
     withdrawn = AuditEvent.objects.get(action="indicators.measurement.withdraw")
     assert withdrawn.before["value"] == "9.0000"
+
+
+def test_a_cell_the_plan_does_not_cover_is_never_withdrawn(indicator, source):
+    """The plan covers the gemeente's cells; a computed figure of a school, stored with
+    the same period, is not the plan's to withdraw."""
+    school = factories.SchoolFactory(municipality=indicator.owner.municipality)
+    figure = ComputedFigure(
+        period_start=DAY, period_end=DAY, period_label="x", organisation_id=school.pk, value=3
+    )
+    services.store_computed(indicator, [figure], actor=None)
+    assert services.refresh_all(actor=None).withdrawn == 0
+    assert Measurement.objects.filter(indicator=indicator, organisation=school).exists()
 
 
 def test_a_figure_entered_by_hand_is_never_withdrawn(indicator, source):
