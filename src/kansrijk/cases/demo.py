@@ -59,16 +59,6 @@ EXAMPLE_PREFIX = "SYN-DEMO-"
 EXAMPLE_BSN_PREFIX = 90_000_000
 COUNT_SOURCE = "demo (illustratief)"
 PARTNERSHIP = "PO2711"
-MIDDEN_KENNEMERLAND = ["GM0375", "GM0383", "GM0396", "GM0450", "GM0453"]
-# The gemeenten each computed indicator of the demo is computed for (its owner, the
-# gemeente Beverwijk, works for Beverwijk only).
-INDICATOR_REGIONS = {
-    "mk-thuiszitters": MIDDEN_KENNEMERLAND,
-    "mk-aanbod-binnen-3-maanden": MIDDEN_KENNEMERLAND,
-    "mk-mediane-duur-verzuim": MIDDEN_KENNEMERLAND,
-}
-GENERATED_STORY = " Berekend uit het synthetische demoregister: geen echt cijfer."
-PERIODS = 8  # peildata (and quarters) of the computed indicators
 
 
 class CasesDemoRefused(Exception):
@@ -463,81 +453,20 @@ def _reported_counts(today, report: CasesDemoReport) -> None:
 # ------------------------------------------------------------------ indicators
 
 
-def _indicator_periods(key: str, today) -> list[tuple[datetime.date | None, datetime.date]]:
-    first = dates.add_months(today, -3 * PERIODS - 3)
-    peildata = reporting.peildata_between(first, today)[-PERIODS:]
-    if key == STOCK_KEY:
-        return [(None, day) for day in peildata]
-    return [(dates.quarter_start(day) + _days(1), day) for day in peildata]
-
-
 def refresh_indicators(*, today=None, actor=None) -> int:
-    """Store the figures of the register's computed indicators of the demo, only those
-    that differ from what is stored; marked as generated (the register is synthetic).
-    Returns how many measurements were written."""
-    from kansrijk.indicators import computed
+    """Bring the register's computed indicators of the demo up to date, as the live
+    refresh does (docs/decisions/0022): the last peildata and quarters, for the gemeenten
+    of the Midden-Kennemerland agenda they measure; marked as generated, since the
+    register is synthetic; only what differs from what is stored. Returns how many
+    measurements were written."""
     from kansrijk.indicators import services as indicator_services
-    from kansrijk.indicators.models import ApprovalStatus, Indicator, Measurement
+    from kansrijk.indicators.models import Indicator
 
-    today = today or timezone.localdate()
     written = 0
-    regions: dict[str, Region] = {}
     for indicator in Indicator.objects.filter(
         computed_key__in=[STOCK_KEY, OFFER_KEY, DURATION_KEY]
     ).order_by("code"):
-        codes = INDICATOR_REGIONS.get(indicator.code)
-        for period_start, period_end in _indicator_periods(indicator.computed_key, today):
-            figures = computed.compute(
-                indicator.computed_key,
-                indicator=indicator,
-                period_start=period_start,
-                period_end=period_end,
-                regions=codes,
-            )
-            for figure in figures:
-                region = None
-                if figure.region_code:
-                    region = regions.get(figure.region_code) or Region.objects.get(
-                        code=figure.region_code
-                    )
-                    regions[figure.region_code] = region
-                cell = {
-                    "indicator": indicator,
-                    "period_start": figure.period_start,
-                    "period_end": figure.period_end,
-                    "region": region,
-                    "organisation_id": figure.organisation_id,
-                    "breakdown_key": figure.breakdown_key,
-                    "breakdown_value": figure.breakdown_value,
-                }
-                wanted = {
-                    "period_label": figure.period_label,
-                    "value": figure.value,
-                    "numerator": figure.numerator,
-                    "denominator": figure.denominator,
-                    "story": figure.story + GENERATED_STORY,
-                    "is_generated": True,
-                    "is_final": True,
-                    "source": f"berekend: {indicator.computed_key}",
-                }
-                stored = Measurement.objects.filter(**cell).first()
-                if (
-                    stored is not None
-                    and stored.approval == ApprovalStatus.APPROVED
-                    and all(getattr(stored, name) == value for name, value in wanted.items())
-                ):
-                    continue
-                organisation_id = cell.pop("organisation_id")
-                indicator_services.submit_measurement(
-                    actor=actor,
-                    approve=True,
-                    **cell,
-                    organisation=(
-                        Organisation.objects.get(pk=organisation_id) if organisation_id else None
-                    ),
-                    **wanted,
-                )
-                written += 1
+        written += indicator_services.bring_up_to_date(indicator, actor=actor, today=today).written
     return written
 
 

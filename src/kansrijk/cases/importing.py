@@ -71,6 +71,7 @@ from kansrijk.organisations.validators import (
 from kansrijk.reports.exporting import unguard_formula
 
 from . import crypto
+from .indicators import changed_cases
 from .models import (
     Case,
     CaseCategory,
@@ -1336,6 +1337,9 @@ class _Writer:
         self.result = result
         self.checked: _Checked | None = None  # set by _check_file, whose rows it writes
         self.renamed: set[int] = set()
+        # (woongemeente, school) of every case written, before and after: the computed
+        # figures to refresh once the import has committed (``changed_cases``).
+        self.touched: set[tuple[int | None, int | None]] = set()
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.reason = f"import {run.pk}"
         self.sink = sink
@@ -1496,6 +1500,7 @@ class _Writer:
             case_rows: list[tuple] = []
             for pk, (row, person_id) in zip(case_ids, created, strict=True):
                 start = row.start_date.isoformat()
+                self.touched.add((row.municipality_id, row.school_id))
                 organisation_id = self._organisation_id(row.municipality_id)
                 self.result.organisations[organisation_id] += 1
                 audit_rows.append(
@@ -1545,6 +1550,8 @@ class _Writer:
             updates = []
             for row, case_id in changed:
                 old = old_cases[case_id]
+                self.touched.add((old["municipality_id"], old["school_id"]))
+                self.touched.add((row.municipality_id, row.school_id))
                 updates.append(
                     (
                         row.category,
@@ -1712,6 +1719,8 @@ def _import(
                         "young_people_updated": result.people_updated,
                     },
                 )
+                # One refresh of the computed figures for the whole file, after the commit.
+                changed_cases(writer.touched)
     except _Rejected as rejected:
         _finish(
             run,

@@ -16,11 +16,21 @@ publishes them through its suppression of small numbers like any other count.
   period (absoluut and relatief verzuim), for a gemeente with at least as many episodes
   as the small-number threshold (the median of one or two episodes is one child's
   duration, and a median cannot be suppressed afterwards like a count).
+
+A figure computed for a gemeente (or SWV) whose register holds synthetic cases (the demo)
+is marked as generated, never as a real figure.
+
+Live (docs/decisions/0022): each key is registered with a plan. The stock is kept up to
+date on the last ``REFRESHED_PERIODS`` peildata (``KANSRIJK_PEILDATA``), the rates and
+medians on the quarters ending on them: the same two years the register's trend chart
+and the demo show; older figures stay as they were computed. ``changed_cases`` is what
+the register's services and import call when a case changes.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -28,16 +38,21 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from kansrijk.indicators.computed import ComputedFigure, register
+from kansrijk.indicators import computed
+from kansrijk.indicators.computed import ComputedFigure, Run, register
 from kansrijk.organisations.models import Organisation, OrganisationKind, Region
 
+from . import dates
 from .models import Case, CaseCategory, CountDefinition
-from .reporting import Cutoffs, counted_q
+from .reporting import Cutoffs, counted_q, peildata_between
 
 STOCK_KEY = "cases-thuiszitters-peildatum"
 OFFER_KEY = "cases-aanbod-binnen-3-maanden"
 DURATION_KEY = "cases-mediane-duur"
 EPISODE_CATEGORIES = [CaseCategory.ABSOLUTE, CaseCategory.RELATIVE]
+SOURCE = "cases"
+REFRESHED_PERIODS = 8  # peildata (and the quarters ending on them) kept up to date
+GENERATED_STORY = " Berekend uit het synthetische demoregister: geen echt cijfer."
 
 # The stories hold no number: they sit beside figures that may be hidden as small
 # numbers, and the figures are in the table beside them (kansrijk.indicators.disclosure).
@@ -53,16 +68,38 @@ DURATION_STORY = "Mediane duur in dagen van de episodes die in deze periode zijn
 
 
 def _municipalities(indicator, regions) -> list[Region]:
-    """The gemeenten to compute for: those asked for, or the werkgebied of the
-    indicator's owner, or else every gemeente with a case."""
+    """The gemeenten to compute for: those asked for; or the gemeenten of the agendas
+    whose goals the indicator measures together with the werkgebied of its owner; or
+    else every gemeente with a case."""
     if regions:
         return list(Region.objects.filter(code__in=regions, kind="municipality"))
+    followed = Q(pk__in=[])
+    if indicator is not None and indicator.pk is not None:
+        followed |= Q(pk__in=Region.objects.filter(agendas__goals__indicators=indicator))
     owner = getattr(indicator, "owner", None)
     if owner is not None:
-        served = list(owner.served_regions.filter(kind="municipality"))
-        if served:
-            return served
+        followed |= Q(pk__in=owner.served_regions.values("pk"))
+    found = list(Region.objects.filter(followed, kind="municipality").order_by("code"))
+    if found:
+        return found
     return list(Region.objects.filter(pk__in=Case.objects.values("municipality_id").distinct()))
+
+
+def _with_synthetic_cases(field_name: str, ids) -> set[int]:
+    """The gemeenten (``municipality_id``) or SWVs (``school__partnership_id``) among
+    ``ids`` whose register holds synthetic cases: their figures are demo figures."""
+    return set(
+        Case.objects.filter(is_synthetic=True, **{f"{field_name}__in": list(ids)})
+        .values_list(field_name, flat=True)
+        .distinct()
+    )
+
+
+def _generated(story: str, is_generated: bool) -> dict:
+    return {
+        "story": story + GENERATED_STORY if is_generated else story,
+        "is_generated": is_generated,
+    }
 
 
 def _period(period_start, period_end):
@@ -70,7 +107,96 @@ def _period(period_start, period_end):
     return period_start or period_end.replace(month=1, day=1), period_end
 
 
-@register(STOCK_KEY, counts_people=True)
+# ------------------------------------------------------------------ live refresh
+
+
+def refreshed_peildata(today: datetime.date) -> list[datetime.date]:
+    """The last ``REFRESHED_PERIODS`` peildata up to ``today``: the stock is kept up to
+    date on these. Between two peildata the latest figure stays that of the last
+    peildatum, as in the register's quarterly report."""
+    first = dates.add_months(today, -3 * REFRESHED_PERIODS - 3)
+    return peildata_between(first, today)[-REFRESHED_PERIODS:]
+
+
+def refreshed_quarters(today: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
+    """The quarters ending on those peildata, (P − 3 months, P], as first and last day."""
+    return [
+        (dates.quarter_start(day) + datetime.timedelta(days=1), day)
+        for day in refreshed_peildata(today)
+    ]
+
+
+def _followed_codes(indicator, municipality_ids, *, with_partnerships: bool) -> list[str]:
+    """The codes of the gemeenten ``indicator`` follows; none when a change touched
+    ``municipality_ids`` and none of them is followed (nor, for an indicator with SWV
+    figures, served by one of the SWVs of the gemeenten followed)."""
+    municipalities = _municipalities(indicator, None)
+    if municipality_ids is not None:
+        reach = {region.pk for region in municipalities}
+        if with_partnerships:
+            partnerships = Organisation.objects.filter(
+                kind=OrganisationKind.PARTNERSHIP, served_regions__in=municipalities
+            )
+            reach |= set(
+                Region.objects.filter(serving_organisations__in=partnerships).values_list(
+                    "pk", flat=True
+                )
+            )
+        if not reach & set(municipality_ids):
+            return []
+    return [region.code for region in municipalities]
+
+
+def _stock_plan(indicator, *, today, municipality_ids=None) -> list[Run]:
+    codes = _followed_codes(indicator, municipality_ids, with_partnerships=True)
+    if not codes:
+        return []
+    # The SWV figures are not covered: an SWV whose cell is not computed again keeps it.
+    return [
+        Run(
+            {"period_end": day, "regions": codes},
+            Q(period_start=day, period_end=day, region__code__in=codes),
+        )
+        for day in refreshed_peildata(today)
+    ]
+
+
+def _quarter_plan(indicator, *, today, municipality_ids=None) -> list[Run]:
+    codes = _followed_codes(indicator, municipality_ids, with_partnerships=False)
+    if not codes:
+        return []
+    return [
+        Run(
+            {"period_start": start, "period_end": end, "regions": codes},
+            Q(period_start=start, period_end=end, region__code__in=codes),
+        )
+        for start, end in refreshed_quarters(today)
+    ]
+
+
+def changed_cases(scopes: Iterable[tuple[int | None, int | None]]) -> None:
+    """Cases changed in the current transaction, given as (woongemeente id, school id),
+    before and after the change: after the commit the computed figures of those
+    gemeenten, and of the gemeenten the schools are in (for the SWV figures), are
+    brought up to date in the background (``computed.changed``)."""
+    municipality_ids: set[int] = set()
+    school_ids: set[int] = set()
+    for municipality_id, school_id in scopes:
+        if municipality_id:
+            municipality_ids.add(municipality_id)
+        if school_id:
+            school_ids.add(school_id)
+    if school_ids:
+        municipality_ids |= set(
+            Organisation.objects.filter(pk__in=school_ids)
+            .exclude(municipality=None)
+            .values_list("municipality_id", flat=True)
+            .distinct()
+        )
+    computed.changed(SOURCE, municipality_ids)
+
+
+@register(STOCK_KEY, counts_people=True, source=SOURCE, plan=_stock_plan)
 def thuiszitters_on_peildatum(
     indicator=None,
     *,
@@ -91,6 +217,7 @@ def thuiszitters_on_peildatum(
         .values_list("municipality_id", "n")
     )
     label = peildatum.isoformat()
+    synthetic = _with_synthetic_cases("municipality_id", [r.pk for r in municipalities])
     figures = [
         ComputedFigure(
             period_start=peildatum,
@@ -98,14 +225,22 @@ def thuiszitters_on_peildatum(
             period_label=label,
             region_code=region.code,
             value=Decimal(by_municipality.get(region.pk, 0)),
-            story=STOCK_STORY,
+            **_generated(
+                STOCK_STORY,
+                region.pk in synthetic,
+            ),
         )
         for region in municipalities
     ]
     if include_partnerships:
-        partnerships = Organisation.objects.filter(
-            kind=OrganisationKind.PARTNERSHIP, served_regions__in=municipalities
-        ).distinct()
+        partnerships = list(
+            Organisation.objects.filter(
+                kind=OrganisationKind.PARTNERSHIP, served_regions__in=municipalities
+            )
+            .distinct()
+            .order_by("code")
+        )
+        synthetic = _with_synthetic_cases("school__partnership_id", [p.pk for p in partnerships])
         by_partnership = dict(
             Case.objects.filter(school__partnership__in=partnerships)
             .filter(counted_q(cut, CountDefinition.OCW))
@@ -120,14 +255,17 @@ def thuiszitters_on_peildatum(
                 period_label=label,
                 organisation_id=partnership.pk,
                 value=Decimal(by_partnership.get(partnership.pk, 0)),
-                story=PARTNERSHIP_STOCK_STORY,
+                **_generated(
+                    PARTNERSHIP_STOCK_STORY,
+                    partnership.pk in synthetic,
+                ),
             )
             for partnership in partnerships
         ]
     return figures
 
 
-@register(OFFER_KEY, counts_people=True)
+@register(OFFER_KEY, counts_people=True, source=SOURCE, plan=_quarter_plan)
 def offer_within_three_months(
     indicator=None,
     *,
@@ -157,6 +295,7 @@ def offer_within_three_months(
         )
     )
     by_municipality = {row["municipality_id"]: row for row in rows}
+    synthetic = _with_synthetic_cases("municipality_id", list(by_municipality))
     figures = []
     for region in municipalities:
         row = by_municipality.get(region.pk)
@@ -170,7 +309,10 @@ def offer_within_three_months(
                 region_code=region.code,
                 numerator=Decimal(row["in_time"]),
                 denominator=Decimal(row["due"]),
-                story=OFFER_STORY,
+                **_generated(
+                    OFFER_STORY,
+                    region.pk in synthetic,
+                ),
             )
         )
     return figures
@@ -202,7 +344,7 @@ def median_durations(cases, minimum: int = 1) -> dict[int, Decimal]:
     return {pk: sum(values) / len(values) for pk, values in found.items()}
 
 
-@register(DURATION_KEY, counts_people=True)
+@register(DURATION_KEY, counts_people=True, source=SOURCE, plan=_quarter_plan)
 def median_duration(
     indicator=None,
     *,
@@ -220,6 +362,7 @@ def median_duration(
         end_date__lte=period_end,
     )
     medians = median_durations(ended, minimum=settings.KANSRIJK["SMALL_NUMBER_THRESHOLD"])
+    synthetic = _with_synthetic_cases("municipality_id", list(medians))
     return [
         ComputedFigure(
             period_start=period_start,
@@ -227,7 +370,10 @@ def median_duration(
             period_label=f"{period_start:%Y-%m-%d}/{period_end:%Y-%m-%d}",
             region_code=region.code,
             value=medians[region.pk].quantize(Decimal("0.1")),
-            story=DURATION_STORY,
+            **_generated(
+                DURATION_STORY,
+                region.pk in synthetic,
+            ),
         )
         for region in municipalities
         if region.pk in medians

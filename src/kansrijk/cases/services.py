@@ -29,6 +29,7 @@ from kansrijk.organisations.models import Organisation, Region
 from kansrijk.organisations.validators import validate_bsn, validate_onderwijsnummer
 
 from . import crypto, dates, queries
+from .indicators import changed_cases
 from .models import (
     REPORT_TRANSITIONS,
     AbsenceReport,
@@ -96,6 +97,13 @@ def _record_case(action: str, case: Case, *, actor, before=None, after=None, rea
 
 def _case_snapshot(case: Case) -> dict:
     return audit.snapshot(case, CASE_AUDIT_FIELDS)
+
+
+def _scope(case: Case) -> tuple[int | None, int | None]:
+    """Where a case counts in the monitor's computed figures: its woongemeente and its
+    school (the SWV). A change that can move a figure passes it to ``changed_cases``,
+    before and after the change, so both gemeenten are refreshed after the commit."""
+    return (case.municipality_id, case.school_id)
 
 
 # ------------------------------------------------------------------ young people
@@ -491,6 +499,7 @@ def open_case(
         case.participants.set(participants)
     queries.forget_scope(case_manager)
     _record_case("cases.case.create", case, actor=actor, after=_case_snapshot(case))
+    changed_cases([_scope(case)])
     return case
 
 
@@ -503,6 +512,7 @@ def update_case(case: Case, *, actor, participants=None, **changes) -> Case:
     if unknown:
         raise ValueError(f"cannot change {sorted(unknown)} with update_case")
     before = _case_snapshot(case)
+    scope_before = _scope(case)
     for name, value in changes.items():
         setattr(case, name, value)
     if case.school_id is None and case.category != CaseCategory.ABSOLUTE:
@@ -515,6 +525,7 @@ def update_case(case: Case, *, actor, participants=None, **changes) -> Case:
     if participants is not None:
         after["participants"] = sorted(p.pk for p in participants)
     _record_case("cases.case.update", case, actor=actor, before=before, after=after)
+    changed_cases([scope_before, _scope(case)])
     return case
 
 
@@ -600,6 +611,7 @@ def record_offer(case: Case, *, actor, offer_date: datetime.date, description: s
     _record_case(
         "cases.case.offer", case, actor=actor, before=before, after={"offer_date": offer_date}
     )
+    changed_cases([_scope(case)])
     return case
 
 
@@ -620,6 +632,7 @@ def close_case(case: Case, *, actor, end_date: datetime.date, outcome: str) -> C
     case.full_clean()
     case.save()
     _record_case("cases.case.close", case, actor=actor, before=before, after=_case_snapshot(case))
+    changed_cases([_scope(case)])
     return case
 
 
@@ -630,6 +643,7 @@ def reopen_case(case: Case, *, actor) -> Case:
     case.outcome = ""
     case.save()
     _record_case("cases.case.reopen", case, actor=actor, before=before, after=_case_snapshot(case))
+    changed_cases([_scope(case)])
     return case
 
 

@@ -96,8 +96,9 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "source",
             "is_generated",
             "approval",
+            "computed_at",
         ]
-        read_only_fields = ["id", "region", "is_generated", "approval"]
+        read_only_fields = ["id", "region", "is_generated", "approval", "computed_at"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,8 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from kansrijk.reports.exporting import CsvExporter, TabularExporter, XlsxExporter
 
 from . import suppression
@@ -53,6 +55,7 @@ COLUMNS = [
     "gegenereerd",
     "goedkeuring",
     "verklaring_tekens",
+    "berekend_op",
 ]
 
 COLUMN_HELP = {
@@ -78,6 +81,10 @@ COLUMN_HELP = {
         "wat een teken in plaats van een cijfer betekent: <5 = minder dan 5 (ook 0), "
         "afgeschermd; . = geheim, afgeschermd om een klein aantal te beschermen (kan groot "
         "zijn; teken van het CBS). Wordt bij importeren niet gelezen."
+    ),
+    "berekend_op": (
+        "berekend cijfer: wanneer het laatst is berekend (JJJJ-MM-DDTUU:MM:SS met de "
+        "afwijking van UTC; alleen ter informatie)"
     ),
 }
 
@@ -134,6 +141,11 @@ def measurement_rows(queryset, *, disclosure: Disclosure) -> list[dict[str, Any]
                         m.indicator.suppression_threshold, markers=figure.markers
                     )
                     if figure.markers
+                    else ""
+                ),
+                "berekend_op": (
+                    timezone.localtime(m.computed_at).isoformat(timespec="seconds")
+                    if m.computed_at
                     else ""
                 ),
                 "_figure": figure,

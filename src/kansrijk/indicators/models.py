@@ -275,6 +275,10 @@ class Measurement(ScopedFigure):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the refresh last computed a computed figure, whether or not it changed: the
+    # figure is up to date with the register or the sociale kaart as of this moment
+    # (docs/decisions/0022). Not editable, and not in the audit's before and after.
+    computed_at = models.DateTimeField(_("berekend op"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     objects = MeasurementQuerySet.as_manager()

@@ -19,17 +19,20 @@ Imported from ``SocialmapConfig.ready()``; the import goes from socialmap to ind
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from kansrijk.indicators.computed import ComputedFigure, register
-from kansrijk.organisations.models import Organisation, Region
+from kansrijk.indicators import computed
+from kansrijk.indicators.computed import ComputedFigure, Run, register
+from kansrijk.organisations.models import Organisation
 
 from .disclosure import participation_mask
 from .models import Participation
 
 PARTICIPATION_KEY = "socialmap-participation-rate"
+SOURCE = "socialmap"
 ILLUSTRATIVE_NOTE = "Berekend uit illustratieve deelnamecijfers: geen echte cijfers."
 
 
@@ -46,7 +49,32 @@ def scope_municipality_ids(indicator) -> set[int] | None:
     return ids or None
 
 
-@register(PARTICIPATION_KEY, counts_people=True)
+def _participation_plan(indicator, *, today, municipality_ids=None) -> list[Run]:
+    """Live (docs/decisions/0022): every period with participation, for the gemeenten the
+    indicator follows, in one call; none when a change touched none of them. The call is
+    the whole truth for those gemeenten and their schools: the figure of a period whose
+    only service was archived is withdrawn."""
+    followed = scope_municipality_ids(indicator)
+    if followed is None:
+        return [Run({"municipality_ids": None})]
+    if municipality_ids is not None and not followed & set(municipality_ids):
+        return []
+    return [
+        Run(
+            {"municipality_ids": followed},
+            Q(region_id__in=followed) | Q(organisation__municipality_id__in=followed),
+        )
+    ]
+
+
+def changed_participation(municipality_ids: Iterable[int | None]) -> None:
+    """Participation counted in these gemeenten changed in the current transaction (a
+    count entered or imported, a service published or no longer published): the
+    participation indicators are brought up to date after the commit."""
+    computed.changed(SOURCE, municipality_ids)
+
+
+@register(PARTICIPATION_KEY, counts_people=True, source=SOURCE, plan=_participation_plan)
 def participation_rate(
     indicator=None,
     *,
@@ -148,6 +176,7 @@ def _figure(
         denominator=Decimal(denominator),
         story=story,
         withheld=withheld,
+        is_generated=bool(row["illustrative"]),
         extra={"illustrative": bool(row["illustrative"])},
         **scope,
     )
@@ -159,52 +188,5 @@ def refresh_participation(indicator, *, actor) -> int:
     from illustrative counts are marked as generated for the demo. Returns how many
     measurements were written."""
     from kansrijk.indicators import services as indicator_services
-    from kansrijk.indicators.models import ApprovalStatus, Measurement
 
-    written = 0
-    regions = {}
-    for figure in participation_rate(indicator):
-        region = None
-        if figure.region_code:
-            region = regions.get(figure.region_code) or Region.objects.get(code=figure.region_code)
-            regions[figure.region_code] = region
-        cell = {
-            "indicator": indicator,
-            "period_start": figure.period_start,
-            "period_end": figure.period_end,
-            "region": region,
-            "organisation_id": figure.organisation_id,
-            "breakdown_key": "",
-            "breakdown_value": "",
-        }
-        wanted = {
-            "period_label": figure.period_label,
-            "numerator": figure.numerator,
-            "denominator": figure.denominator,
-            "story": figure.story,
-            "withheld": figure.withheld,
-            "is_generated": figure.extra["illustrative"],
-        }
-        stored = Measurement.objects.filter(**cell).first()
-        if (
-            stored is not None
-            and stored.approval == ApprovalStatus.APPROVED
-            and all(getattr(stored, name) == value for name, value in wanted.items())
-        ):
-            continue
-        organisation = (
-            Organisation.objects.get(pk=figure.organisation_id) if figure.organisation_id else None
-        )
-        cell.pop("organisation_id")
-        indicator_services.submit_measurement(
-            actor=actor,
-            approve=True,
-            **cell,
-            organisation=organisation,
-            value=None,
-            source=f"berekend: {PARTICIPATION_KEY}",
-            is_final=True,
-            **wanted,
-        )
-        written += 1
-    return written
+    return indicator_services.bring_up_to_date(indicator, actor=actor).written

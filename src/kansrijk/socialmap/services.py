@@ -28,6 +28,7 @@ from kansrijk.audit import services as audit
 from kansrijk.organisations.models import Membership, Organisation, Region, RegionKind, Role
 
 from . import rules
+from .indicators import changed_participation
 from .models import (
     Contact,
     CostOption,
@@ -347,6 +348,7 @@ def update_service(
     A published entry changed by someone who may not approve it goes back to "ter
     goedkeuring": parents only see what a beleidsmedewerker has seen."""
     service = Service.objects.select_for_update().get(pk=service.pk)
+    was_published = service.status == ServiceStatus.PUBLISHED
     before_fields = comparable(service, SERVICE_AUDIT_FIELDS)
     before = {**_snapshot(service), **_links_snapshot(service)}
     for name, value in changes.items():
@@ -375,17 +377,30 @@ def update_service(
         before=before,
         after={**_snapshot(service), **_links_snapshot(service)},
     )
+    _published_changed(service, was_published=was_published)
     return True
+
+
+def _published_changed(service: Service, *, was_published: bool) -> None:
+    """Only the participation of published services counts in the participation
+    indicator: when an entry starts or stops being published, the gemeenten where its
+    participation was counted get their figures refreshed after the commit."""
+    if was_published != (service.status == ServiceStatus.PUBLISHED):
+        changed_participation(
+            service.participations.values_list("municipality_id", flat=True).distinct()
+        )
 
 
 def _transition(service: Service, *, actor, action: str, reason: str = "", **changes) -> Service:
     before = {"status": service.status}
+    was_published = service.status == ServiceStatus.PUBLISHED
     for name, value in changes.items():
         setattr(service, name, value)
     service.save(update_fields=[*changes, "last_modified"])
     _record(
         action, service, actor=actor, before=before, after={"status": service.status}, reason=reason
     )
+    _published_changed(service, was_published=was_published)
     return service
 
 
@@ -599,6 +614,7 @@ def save_participation(
         "region": region,
     }
     existing = Participation.objects.filter(**lookup).first()
+    municipality_before = existing.municipality_id if existing is not None else None
     wanted = {
         "period_label": period_label,
         "participants": participants,
@@ -629,6 +645,8 @@ def save_participation(
             "illustrative": is_illustrative,
         },
     )
+    if service.status == ServiceStatus.PUBLISHED:
+        changed_participation([municipality_before, row.municipality_id])
     return row, True
 
 
@@ -1019,6 +1037,7 @@ def import_catalogue(catalogue: dict, *, actor, report) -> None:
     for service_id, data in catalogue["services"].items():
         service = Service.objects.filter(uuid=service_id).first()
         before = dump_service(service) if service is not None else None
+        was_published = service is not None and service.status == ServiceStatus.PUBLISHED
         fields = dict(data["fields"])
         fields["provider"] = provider_of(data["provider"])
         fields["last_modified"] = fields["last_modified"] or modified_now()
@@ -1070,6 +1089,7 @@ def import_catalogue(catalogue: dict, *, actor, report) -> None:
             report.services_unchanged += 1
             continue
         refresh_search_text(service)
+        _published_changed(service, was_published=was_published)
         if before is None:
             report.services_created += 1
         else:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("indicators", "0002_indicator_comparison"),
+        ("indicators", "0003_measurement_computed_at"),
     ]
 
     operations = [
