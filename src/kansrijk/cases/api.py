@@ -36,8 +36,16 @@ from rest_framework.views import APIView
 from kansrijk.organisations.models import Organisation, Region
 
 from . import reporting, services, worklist
+from .forms import NewCaseForm
 from .models import Agreement, Case, CaseCategory, CaseEvent, CountDefinition, ReportedCount
-from .queries import EPISODE, FULL, PARTIAL, scope_of
+from .queries import (
+    EPISODE,
+    FULL,
+    PARTIAL,
+    case_manager_candidates,
+    registering_municipalities,
+    scope_of,
+)
 
 # ------------------------------------------------------------------ cases
 
@@ -179,6 +187,32 @@ class CaseDetailSerializer(CaseSerializer):
         return AgreementSerializer(agreements, many=True).data
 
 
+class CaseIntakeSerializer(serializers.Serializer):
+    """A new case, as on the page "Nieuwe casus": the young person (by number, registered
+    when not yet in the register) and the episode. Checked by the same form and opened by
+    the same service as the page."""
+
+    identifier_kind = serializers.ChoiceField(
+        choices=["bsn", "onderwijsnummer"], default="bsn", help_text="Soort nummer."
+    )
+    identifier = serializers.CharField(
+        write_only=True, help_text="BSN of onderwijsnummer; komt nooit terug in een antwoord."
+    )
+    birth_date = serializers.DateField()
+    given_name = serializers.CharField(required=False, allow_blank=True)
+    family_name = serializers.CharField(required=False, allow_blank=True)
+    municipality = serializers.CharField(help_text="Woongemeente (GM-code), van je eigen bureau.")
+    living_since = serializers.DateField(required=False, allow_null=True)
+    category = serializers.ChoiceField(choices=CaseCategory.choices)
+    start_date = serializers.DateField()
+    school = serializers.CharField(
+        required=False, allow_blank=True, help_text="School (BRIN6); leeg bij absoluut verzuim."
+    )
+    case_manager = serializers.IntegerField(
+        required=False, allow_null=True, help_text="De regievoerder (gebruiker-id)."
+    )
+
+
 CASE_FILTERS = [
     OpenApiParameter(
         "open", OpenApiTypes.BOOL, description="Alleen open (true) of beëindigde (false) casussen."
@@ -200,11 +234,27 @@ CASE_FILTERS = [
         ),
     ),
     retrieve=extend_schema(description="Eén casus met tijdlijn en afspraken, naar toegangsniveau."),
+    create=extend_schema(
+        request=CaseIntakeSerializer,
+        responses={201: CaseDetailSerializer},
+        description=(
+            "Een casus openen, zoals op de pagina Nieuwe casus: alleen voor wie casussen "
+            "registreert (leerplicht, met tweestapsverificatie), niet met een API-sleutel. "
+            "Dezelfde controles; fouten per veld in het Nederlands."
+        ),
+    ),
 )
-class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+class CaseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     permission_classes = [permissions.IsAuthenticated]
 
     def get_serializer_class(self):
+        if self.action == "create":
+            return CaseIntakeSerializer
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
 
     def get_queryset(self):
@@ -235,6 +285,50 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         case = self.get_object()
         services.record_reads(request.user, [case], route="api: casus")
         return Response(self.get_serializer(case).data)
+
+    def create(self, request, *args, **kwargs):
+        """The page's form checks the intake and the page's service opens the case, so the
+        API and the page cannot drift apart."""
+        user = request.user
+        if not user.has_perm("cases.add_case") or getattr(request, "auth", None) is not None:
+            raise PermissionDenied(_("Alleen leerplicht opent casussen, niet een API-sleutel."))
+        intake = CaseIntakeSerializer(data=request.data)
+        intake.is_valid(raise_exception=True)
+        data = dict(intake.validated_data)
+        municipalities = registering_municipalities(user)
+        municipality = municipalities.filter(code=data.pop("municipality")).first()
+        form = NewCaseForm(
+            {
+                **{key: value for key, value in data.items() if value is not None},
+                "municipality": municipality.pk if municipality else "",
+                "school_code": data.pop("school", "") or "",
+            },
+            municipalities=municipalities,
+            schools=None,
+            case_managers=case_manager_candidates(user),
+        )
+        if not form.is_valid():
+            raise ValidationError(_api_errors(form))
+        try:
+            case, _registered = services.intake_case(
+                actor=user, young_person=form.existing_person, **form.cleaned_data
+            )
+        except services.DuplicateYoungPerson:
+            raise ValidationError(
+                {"identifier": [_("Deze jongere is zojuist door iemand anders ingeschreven.")]}
+            ) from None
+        except DjangoValidationError as error:
+            raise ValidationError(
+                error.message_dict if hasattr(error, "message_dict") else error.messages
+            ) from None
+        services.record_reads(user, [case], route="api: casus geopend")
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data, 201)
+
+
+def _api_errors(form) -> dict:
+    """The form's errors under the API's field names (school_code is school)."""
+    names = {"school_code": "school", "__all__": "non_field_errors"}
+    return {names.get(field, field): list(messages) for field, messages in form.errors.items()}
 
 
 # ------------------------------------------------------------------ counts

@@ -314,3 +314,53 @@ def manages_cases(user) -> bool:
 
         cached = user._manages_cases = Case.objects.filter(case_manager_id=user.pk).exists()
     return cached
+
+
+# ------------------------------------------------------------------ choices of the forms
+
+
+def registering_municipalities(user):
+    """The gemeenten a leerplichtambtenaar opens cases for: those of their office."""
+    from kansrijk.organisations.models import Region
+
+    scope = scope_of(user)
+    regions = Region.objects.municipalities().order_by("name")
+    return regions if scope.is_superuser else regions.filter(pk__in=scope.full_region_ids)
+
+
+def area_schools(user):
+    """The schools of the user's work, for the choice lists (and the schools a user may
+    report verzuim for: ``rules.can_report_for_school``). None for the superuser: all
+    8,600 schools are too many for a list, the form asks for the BRIN6."""
+    from kansrijk.organisations.models import Organisation
+
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return None
+    return Organisation.objects.schools().filter(
+        Q(pk__in=scope.school_ids)
+        | Q(partnership_id__in=scope.partnership_ids)
+        | Q(municipality_id__in=scope.full_region_ids)
+    )
+
+
+def case_manager_candidates(user, include=None):
+    """Who can be regievoerder: leerplicht and SWV coordinators in the user's network
+    (and the current regievoerder)."""
+    from django.contrib.auth import get_user_model
+
+    from kansrijk.organisations.models import Organisation, Role
+
+    User = get_user_model()
+    network = Organisation.objects.visible_to(user).values("pk")
+    condition = Q(
+        memberships__is_active=True,
+        memberships__role__in=[Role.ATTENDANCE_OFFICER, Role.SWV_COORDINATOR],
+        memberships__organisation__in=network,
+    )
+    if include is not None:
+        condition |= Q(pk=include.pk)
+    ids = User.objects.filter(condition).values("pk")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )

@@ -447,6 +447,51 @@ def new_dossier_id(today: datetime.date | None = None) -> str:
 
 
 @transaction.atomic
+def intake_case(
+    *,
+    actor,
+    young_person: YoungPerson | None,
+    category: str,
+    start_date: datetime.date,
+    school_obj: Organisation | None = None,
+    municipality: Region | None = None,
+    case_manager=None,
+    identifier_kind: str = "",
+    identifier: str = "",
+    birth_date: datetime.date | None = None,
+    given_name: str = "",
+    family_name: str = "",
+    living_since: datetime.date | None = None,
+    **_ignored,
+) -> tuple[Case, bool]:
+    """Open a case from the intake of ``NewCaseForm`` (the page and the API): register
+    the young person when they are not in the register yet, then open the episode.
+    Returns the case and whether the young person was registered now."""
+    registered = young_person is None
+    if registered:
+        young_person = register_young_person(
+            actor=actor,
+            identifier_kind=identifier_kind,
+            identifier=identifier,
+            birth_date=birth_date,
+            municipality=municipality,
+            living_since=living_since,
+            given_name=given_name or "",
+            family_name=family_name or "",
+        )
+    case = open_case(
+        actor=actor,
+        young_person=young_person,
+        category=category,
+        start_date=start_date,
+        school=school_obj,
+        municipality=municipality,
+        case_manager=case_manager,
+    )
+    return case, registered
+
+
+@transaction.atomic
 def open_case(
     *,
     actor,

@@ -20,7 +20,6 @@ import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -41,7 +40,6 @@ from kansrijk.organisations.models import (
     Organisation,
     OrganisationKind,
     Region,
-    Role,
 )
 
 from . import dates, exporting, reporting, services, worklist
@@ -84,7 +82,16 @@ from .models import (
     Residence,
     YoungPerson,
 )
-from .queries import EPISODE, FULL, PARTIAL, manages_cases, scope_of
+from .queries import (
+    EPISODE,
+    FULL,
+    PARTIAL,
+    area_schools,
+    case_manager_candidates,
+    manages_cases,
+    registering_municipalities,
+    scope_of,
+)
 from .rules import access_level, young_person_level
 
 PER_PAGE = 50
@@ -173,45 +180,6 @@ def scope_partnerships(user):
     return partnerships.filter(
         Q(pk__in=scope.partnership_ids) | Q(pk__in=serving) | Q(pk__in=of_schools)
     ).distinct()
-
-
-def registering_municipalities(user):
-    """The gemeenten a leerplichtambtenaar opens cases for: those of their office."""
-    scope = scope_of(user)
-    regions = Region.objects.municipalities().order_by("name")
-    return regions if scope.is_superuser else regions.filter(pk__in=scope.full_region_ids)
-
-
-def area_schools(user):
-    """The schools of the user's work, for the choice lists (and the schools a user may
-    report verzuim for: ``rules.can_report_for_school``). None for the superuser: all
-    8,600 schools are too many for a list, the form asks for the BRIN6."""
-    scope = scope_of(user)
-    if scope.is_superuser:
-        return None
-    return Organisation.objects.schools().filter(
-        Q(pk__in=scope.school_ids)
-        | Q(partnership_id__in=scope.partnership_ids)
-        | Q(municipality_id__in=scope.full_region_ids)
-    )
-
-
-def case_manager_candidates(user, include=None):
-    """Who can be regievoerder: leerplicht and SWV coordinators in the user's network
-    (and the current regievoerder)."""
-    User = get_user_model()
-    network = Organisation.objects.visible_to(user).values("pk")
-    condition = Q(
-        memberships__is_active=True,
-        memberships__role__in=[Role.ATTENDANCE_OFFICER, Role.SWV_COORDINATOR],
-        memberships__organisation__in=network,
-    )
-    if include is not None:
-        condition |= Q(pk=include.pk)
-    ids = User.objects.filter(condition).values("pk")
-    return User.objects.filter(pk__in=ids, is_active=True).order_by(
-        "first_name", "last_name", "username"
-    )
 
 
 def network_organisations(user, case: Case):
@@ -583,27 +551,8 @@ def case_new(request):
         cleaned = form.cleaned_data
         try:
             with transaction.atomic():
-                young_person = form.person or form.existing_person
-                registered = young_person is None
-                if registered:
-                    young_person = services.register_young_person(
-                        actor=user,
-                        identifier_kind=cleaned["identifier_kind"],
-                        identifier=cleaned["identifier"],
-                        birth_date=cleaned["birth_date"],
-                        municipality=cleaned["municipality"],
-                        living_since=cleaned.get("living_since"),
-                        given_name=cleaned.get("given_name", ""),
-                        family_name=cleaned.get("family_name", ""),
-                    )
-                case = services.open_case(
-                    actor=user,
-                    young_person=young_person,
-                    category=cleaned["category"],
-                    start_date=cleaned["start_date"],
-                    school=cleaned["school_obj"],
-                    municipality=cleaned["municipality"],
-                    case_manager=cleaned.get("case_manager"),
+                case, registered = services.intake_case(
+                    actor=user, young_person=form.person or form.existing_person, **cleaned
                 )
                 if report is not None:
                     if report.status == ReportStatus.REGISTERED:

@@ -90,8 +90,10 @@ def test_schema_endpoint_serves_openapi_3_with_every_endpoint(client):
     assert set(schema["paths"]["/api/v1/socialmap/services/"]) == {"get", "post"}
     assert set(schema["paths"]["/api/v1/socialmap/services/{id}/"]) == {"get", "patch"}
     assert set(schema["paths"]["/api/v1/socialmap/participation/"]) == {"get", "post"}
-    # The register: schools, SWVs and leerplicht report their counts; cases are read-only.
+    # The register: schools, SWVs and leerplicht report their counts; leerplicht opens a
+    # case (as on the page); a case is not changed through the API.
     assert set(schema["paths"]["/api/v1/reported-counts/"]) == {"get", "post"}
+    assert set(schema["paths"]["/api/v1/cases/"]) == {"get", "post"}
     assert all(
         set(operations) == {"get"}
         for path, operations in schema["paths"].items()
@@ -103,6 +105,7 @@ def test_schema_endpoint_serves_openapi_3_with_every_endpoint(client):
                 "/api/v1/socialmap/services/",
                 "/api/v1/socialmap/participation/",
                 "/api/v1/reported-counts/",
+                "/api/v1/cases/",
             )
         )
     )

@@ -189,3 +189,42 @@ def test_an_impossible_count_is_refused_with_the_field_named(api, people, networ
     )
     assert response.status_code == 400
     assert "count" in response.json()
+
+
+def test_opening_a_case_through_the_api_checks_like_the_page(verified_client, people, network):
+    """Leerplicht opens a case through the API with the checks of the page; others may
+    not, and an API key never does."""
+    from kansrijk.cases.models import Case
+
+    from .test_views import new_case_data
+
+    data = new_case_data(network)
+    payload = {
+        "identifier": data["identifier"],
+        "birth_date": data["birth_date"],
+        "municipality": "GM0375",
+        "category": "relatief",
+        "start_date": data["start_date"],
+        "school": network.school.code,
+    }
+    client = verified_client(people["leerplicht"])
+    bad = client.post(
+        "/api/v1/cases/", {**payload, "identifier": "123456789"}, content_type="application/json"
+    )
+    assert bad.status_code == 400
+    assert "elfproef" in bad.json()["identifier"][0] and "123456789" not in bad.content.decode()
+    # Relatief verzuim without a school: the service's rule, as on the page.
+    no_school = client.post(
+        "/api/v1/cases/", {**payload, "school": ""}, content_type="application/json"
+    )
+    assert no_school.status_code == 400 and "school" in no_school.json()
+    assert not Case.objects.exists()
+    created = client.post("/api/v1/cases/", payload, content_type="application/json")
+    assert created.status_code == 201
+    case = Case.objects.get()
+    assert created.json()["dossier_id"] == case.dossier_id
+    assert case.municipality.code == "GM0375"
+    school = verified_client(people["school"])
+    assert (
+        school.post("/api/v1/cases/", payload, content_type="application/json").status_code == 403
+    )

@@ -116,6 +116,26 @@ def test_a_case_opened_with_the_form_changes_the_figure(
     assert "berekend op 14 maart 2025 om 13:00" in response.content.decode()
 
 
+def test_a_case_opened_through_the_api_changes_the_figure(
+    verified_client, people, network, indicator, refreshes, django_capture_on_commit_callbacks
+):
+    """The API opens a case with the page's form and service: the figure follows."""
+    client = verified_client(people["leerplicht"])
+    data = new_case_data(network, start_date=START)
+    payload = {
+        **{key: data[key] for key in ("identifier_kind", "identifier", "birth_date", "category")},
+        "start_date": START,
+        "municipality": "GM0375",
+        "school": network.school.code,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/cases/", payload, content_type="application/json")
+    assert response.status_code == 201, response.json()
+    assert data["identifier"] not in response.content.decode()  # the number never returns
+    assert figure(indicator) == 1
+    assert len(refreshes) == 1 and refreshes[0]["municipality_ids"] == {network.beverwijk.pk}
+
+
 def test_nothing_is_refreshed_before_the_commit(verified_client, people, network, indicator):
     """Without the commit (the test's transaction never commits) the task never runs."""
     client = verified_client(people["leerplicht"])

@@ -37,7 +37,8 @@ NEW_BSN = "123456708"  # opened in the web
 COMMAND_BSN = "246813581"  # imported on the command line
 UPLOAD_BSN = "246813593"  # imported in the web
 REJECTED_BSN = "246813611"  # in a file that is rejected: never registered
-NUMBERS = (BSN, NEW_BSN, COMMAND_BSN, UPLOAD_BSN, REJECTED_BSN)
+API_BSN = "246813623"  # opened through the API
+NUMBERS = (BSN, NEW_BSN, COMMAND_BSN, UPLOAD_BSN, REJECTED_BSN, API_BSN)
 
 
 def spellings(number: str) -> tuple[str, ...]:
@@ -179,6 +180,19 @@ def test_no_number_leaves_the_encrypted_column(
     api.force_authenticate(people["leerplicht"])
     for path in ("/api/v1/cases/", f"/api/v1/cases/{case.pk}/"):
         assert addresses.note(path, api.get(path)).status_code == 200
+    # A case opened through the API, after a first try with a wrong birth date for an
+    # existing number (the error must not repeat the number).
+    intake = {
+        "identifier": API_BSN,
+        "birth_date": "2012-05-06",
+        "municipality": network.beverwijk.code,
+        "category": "absoluut",
+        "start_date": "2024-02-05",
+    }
+    assert api.post("/api/v1/cases/", intake, format="json").status_code == 201
+    wrong = api.post("/api/v1/cases/", {**intake, "birth_date": "2012-05-07"}, format="json")
+    assert wrong.status_code == 400
+    addresses.note("/api/v1/cases/", wrong)
 
     # An import on the command line and one uploaded in the web; a file that is rejected.
     command_file = write_csv(
@@ -245,7 +259,7 @@ def test_no_number_leaves_the_encrypted_column(
     # Every text column of every table, the audit trail and the task queue included. The
     # one column allowed to hold the number holds it encrypted, so it is searched too.
     assert [hit for number in NUMBERS for hit in text_columns_holding(number)] == []
-    assert YoungPerson.objects.count() == 4
+    assert YoungPerson.objects.count() == 5
 
 
 def test_the_search_finds_a_planted_number(network, case, logged):
