@@ -343,6 +343,13 @@ class CountRowSerializer(serializers.Serializer):
         help_text="Per kolom het aantal; null als het is afgeschermd (zie suppressed_fields).",
     )
     suppressed_fields = serializers.ListField(child=serializers.CharField())
+    markers = serializers.DictField(
+        child=serializers.CharField(),
+        help_text=(
+            'Per afgeschermde kolom het teken: "<5" voor een klein aantal, "." voor een '
+            "aantal dat is afgeschermd om een klein aantal te beschermen (kan groot zijn)."
+        ),
+    )
     pupils = serializers.IntegerField(allow_null=True)
     per_1000_pupils = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
 
@@ -357,7 +364,7 @@ class CountReportSerializer(serializers.Serializer):
     rows = CountRowSerializer(many=True)
 
 
-def _row_data(row: reporting.UnitRow) -> dict:
+def _row_data(row: reporting.UnitRow, threshold: int) -> dict:
     return {
         "code": row.code,
         "name": row.name,
@@ -367,6 +374,7 @@ def _row_data(row: reporting.UnitRow) -> dict:
             for column in reporting.COUNT_COLUMNS
         },
         "suppressed_fields": sorted(row.hidden),
+        "markers": {column: row.marker(column, threshold) for column in sorted(row.hidden)},
         "pupils": row.pupils,
         "per_1000_pupils": None if "per_1000_leerlingen" in row.hidden else row.per_1000,
     }
@@ -427,7 +435,7 @@ class CaseCountsView(APIView):
             "definition_text": report.definition_text,
             "suppressed": report.suppressed,
             "threshold": report.threshold,
-            "rows": [_row_data(row) for row in report.all_rows],
+            "rows": [_row_data(row, report.threshold) for row in report.all_rows],
         }
         return Response(CountReportSerializer(data).data)
 
