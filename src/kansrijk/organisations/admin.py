@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from . import services
-from .models import Membership, Organisation, Region, RegionMembership, User
+from .models import Membership, Organisation, Region, RegionMembership, RegionSuccession, User
 
 
 class RegionMembershipInline(admin.TabularInline):
@@ -18,12 +18,27 @@ class RegionMembershipInline(admin.TabularInline):
     autocomplete_fields = ["parent"]
 
 
+class RegionSuccessionInline(admin.TabularInline):
+    """The herindelingen come from the reference data (``load_reference_data``), which
+    audits them; here they are shown, not edited."""
+
+    model = RegionSuccession
+    fk_name = "predecessor"
+    extra = 0
+    fields = ["successor", "date", "whole", "source"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "review_note"]
+    list_display = ["name", "code", "kind", "valid_from", "valid_to", "review_note"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
-    inlines = [RegionMembershipInline]
+    inlines = [RegionMembershipInline, RegionSuccessionInline]
 
     def save_model(self, request, obj, form, change):
         services.save_region(obj, actor=request.user)
