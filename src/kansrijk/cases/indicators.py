@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, Q, When, Window
+from django.db.models import BigIntegerField, Count, F, Q, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -102,6 +102,7 @@ def _successor_expression(field_name: str, day: datetime.date):
     return SqlCase(
         *[When(Q(**{field_name: old}), then=new) for old, new in sorted(successor.items())],
         default=F(field_name),
+        output_field=BigIntegerField(),
     )
 
 

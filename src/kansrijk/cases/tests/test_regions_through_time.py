@@ -44,7 +44,11 @@ from django.db import transaction
 
 import kansrijk
 from kansrijk.cases import reporting, services
-from kansrijk.cases.indicators import thuiszitters_on_peildatum
+from kansrijk.cases.indicators import (
+    median_duration,
+    offer_within_three_months,
+    thuiszitters_on_peildatum,
+)
 from kansrijk.cases.models import Case, CaseCategory
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.organisations.reference_data import load_reference_data
@@ -369,3 +373,33 @@ def test_the_monitor_figure_of_vijfheerenlanden_before_it_existed_is_its_predece
         thuiszitters_on_peildatum(regions=["GM0545"], period_end=P2, include_partnerships=False)
         == []
     )
+
+
+def test_the_offer_share_counts_where_the_young_person_lived_at_the_deadline():
+    # Daan's deadline (2022-02-01) fell before his move: Gorinchem, not Utrecht.
+    figures = offer_within_three_months(
+        regions=["GM0512", "GM0344"], period_start=D(2022, 1, 1), period_end=D(2022, 12, 31)
+    )
+    assert [(f.region_code, f.numerator, f.denominator) for f in figures] == [("GM0512", 0, 1)]
+    # 2018, asked for Vijfheerenlanden: its predecessors of that year (S in Leerdam, its
+    # deadline 2018-12-03; E in Vianen, 2018-11-20, still running then).
+    figures = offer_within_three_months(
+        regions=["GM1961"], period_start=D(2018, 1, 1), period_end=D(2018, 12, 31)
+    )
+    assert sorted((f.region_code, f.numerator, f.denominator) for f in figures) == [
+        ("GM0545", 0, 1),
+        ("GM0620", 0, 1),
+    ]
+
+
+def test_the_median_duration_counts_where_the_young_person_lived_at_the_end(settings):
+    settings.KANSRIJK = {**settings.KANSRIJK, "SMALL_NUMBER_THRESHOLD": 1}
+    figures = median_duration(
+        regions=["GM1961", "GM0512"], period_start=D(2019, 1, 1), period_end=D(2019, 12, 31)
+    )
+    # E ended on 2019-02-15 in Vianen, which had become Vijfheerenlanden: 179 days.
+    # N ended in Gorinchem on 2019-05-01: 65 days.
+    assert sorted((f.region_code, f.value) for f in figures) == [
+        ("GM0512", 65),
+        ("GM1961", 179),
+    ]
