@@ -32,8 +32,8 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case as SqlCase
 from django.db.models import BigIntegerField, Count, F, Q, When, Window
+from django.db.models import Case as SqlCase
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
