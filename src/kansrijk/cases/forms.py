@@ -827,6 +827,11 @@ class AbsenceReportForm(SchoolFieldsMixin, YoungPersonFieldsMixin, forms.Form):
         self.allowed_school_ids = (
             None if schools is None else set(schools.values_list("pk", flat=True))
         )
+        # A report goes to leerplicht of a gemeente that exists today, not to one that
+        # merged away (the reference data keeps those for history).
+        self.fields["municipality"].queryset = (
+            Region.objects.municipalities().existing_on(timezone.localdate()).order_by("name")
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -17,6 +17,14 @@ publishes them through its suppression of small numbers like any other count.
   as the small-number threshold (the median of one or two episodes is one child's
   duration, and a median cannot be suppressed afterwards like a count).
 
+The gemeente of an episode is where the young person lived (``Residence``) on the day
+the figure looks at: the peildatum for the stock, the Thuiszitterspact deadline for the
+offers, the end date for the durations; without residence history it is the case's
+woongemeente. Figures are made for the gemeenten as they exist on the peildatum or the
+last day of the period: a residence in a gemeente that had merged by then counts in its
+successor, and a gemeente asked for that did not exist yet is computed as its
+predecessors (so that ``aggregation.series_across_mergers`` can add them up).
+
 A figure computed for a gemeente (or SWV) whose register holds synthetic cases (the demo)
 is marked as generated, never as a real figure.
 
@@ -34,17 +42,26 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Window
+from django.db.models import BigIntegerField, Count, F, Q, When, Window
+from django.db.models import Case as SqlCase
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from kansrijk.indicators import computed
 from kansrijk.indicators.computed import ComputedFigure, Run, register
 from kansrijk.organisations.models import Organisation, OrganisationKind, Region
+from kansrijk.organisations.queries import successors_on
 
 from . import dates
 from .models import Case, CaseCategory, CountDefinition
-from .reporting import Cutoffs, counted_q, peildata_between
+from .reporting import (
+    Cutoffs,
+    counted_q,
+    fold_into_successors,
+    municipality_on_day,
+    peildata_between,
+    with_home_on,
+)
 
 STOCK_KEY = "cases-thuiszitters-peildatum"
 OFFER_KEY = "cases-aanbod-binnen-3-maanden"
@@ -100,6 +117,49 @@ def _generated(story: str, is_generated: bool) -> dict:
         "story": story + GENERATED_STORY if is_generated else story,
         "is_generated": is_generated,
     }
+
+
+def _as_on(municipalities: list[Region], day: datetime.date) -> list[Region]:
+    """The gemeenten asked for as they are on ``day``: one that did not exist yet is
+    replaced by its predecessors of that day (Vijfheerenlanden in 2018 by Leerdam, Vianen
+    and Zederik); one that had already merged is left out (its figure is its
+    successor's). A few regions, read per level of the merger tree."""
+    found: dict[int, Region] = {}
+    pending = list(municipalities)
+    seen: set[int] = set()
+    while pending:
+        later = []
+        for region in pending:
+            if region.pk in seen:
+                continue
+            seen.add(region.pk)
+            if region.exists_on(day):
+                found[region.pk] = region
+            elif region.valid_from is not None and region.valid_from > day:
+                later.append(region.pk)
+        pending = list(Region.objects.filter(successions__successor_id__in=later).distinct())
+    return sorted(found.values(), key=lambda region: (region.name, region.code))
+
+
+def _sources_of(municipalities: list[Region], day: datetime.date) -> set[int]:
+    """The gemeenten whose residents count for ``municipalities`` on ``day``: themselves
+    and the gemeenten that had merged into them by then."""
+    targets = {region.pk for region in municipalities}
+    return targets | {old for old, new in successors_on(day).items() if new in targets}
+
+
+def _successor_expression(field_name: str, day: datetime.date):
+    """The gemeente id in ``field_name`` with a gemeente that had merged by ``day``
+    replaced by its successor, in SQL: for a window partition, which a Python fold cannot
+    reach. At most one branch per merged gemeente (about ninety)."""
+    successor = successors_on(day)
+    if not successor:
+        return F(field_name)
+    return SqlCase(
+        *[When(Q(**{field_name: old}), then=new) for old, new in sorted(successor.items())],
+        default=F(field_name),
+        output_field=BigIntegerField(),
+    )
 
 
 def _period(period_start, period_end):
@@ -208,14 +268,21 @@ def thuiszitters_on_peildatum(
 ):
     peildatum = period_end or timezone.localdate()
     cut = Cutoffs.on(peildatum)
-    municipalities = _municipalities(indicator, regions)
-    by_municipality = dict(
-        Case.objects.filter(municipality__in=municipalities)
-        .filter(counted_q(cut, CountDefinition.OCW))
-        .values("municipality_id")
+    municipalities = _as_on(_municipalities(indicator, regions), peildatum)
+    counted = (
+        with_home_on(Case.objects.filter(counted_q(cut, CountDefinition.OCW)), peildatum)
+        .annotate(unit=municipality_on_day())
+        .filter(unit__in=_sources_of(municipalities, peildatum))
+        .values("unit")
         .annotate(n=Count("pk"))
-        .values_list("municipality_id", "n")
+        .order_by()
     )
+    by_municipality = {
+        pk: counts["n"]
+        for pk, counts in fold_into_successors(
+            {row["unit"]: {"n": row["n"]} for row in counted}, peildatum
+        ).items()
+    }
     label = peildatum.isoformat()
     synthetic = _with_synthetic_cases("municipality_id", [r.pk for r in municipalities])
     figures = [
@@ -275,26 +342,32 @@ def offer_within_three_months(
     **kwargs,
 ):
     period_start, period_end = _period(period_start, period_end)
-    municipalities = _municipalities(indicator, regions)
+    municipalities = _as_on(_municipalities(indicator, regions), period_end)
+    # The gemeente on the deadline: where the young person lived when the offer was due.
     rows = (
-        Case.objects.filter(
-            municipality__in=municipalities,
-            category__in=EPISODE_CATEGORIES,
-            pact_deadline__gte=period_start,
-            pact_deadline__lte=period_end,
+        with_home_on(
+            Case.objects.filter(
+                category__in=EPISODE_CATEGORIES,
+                pact_deadline__gte=period_start,
+                pact_deadline__lte=period_end,
+            ),
+            F("pact_deadline"),
         )
+        .annotate(unit=municipality_on_day())
+        .filter(unit__in=_sources_of(municipalities, period_end))
         .filter(
             Q(offer_date__lte=F("pact_deadline"))
             | Q(end_date__isnull=True)
             | Q(end_date__gt=F("pact_deadline"))
         )
-        .values("municipality_id")
+        .values("unit")
         .annotate(
             due=Count("pk"),
             in_time=Count("pk", filter=Q(offer_date__lte=F("pact_deadline"))),
         )
+        .order_by()
     )
-    by_municipality = {row["municipality_id"]: row for row in rows}
+    by_municipality = fold_into_successors({row.pop("unit"): row for row in rows}, period_end)
     synthetic = _with_synthetic_cases("municipality_id", list(by_municipality))
     figures = []
     for region in municipalities:
@@ -318,25 +391,39 @@ def offer_within_three_months(
     return figures
 
 
-def median_durations(cases, minimum: int = 1) -> dict[int, Decimal]:
+def median_durations(
+    cases, minimum: int = 1, *, on_day: datetime.date | None = None, among=None
+) -> dict[int, Decimal]:
     """{municipality id: median duration in days} of the given ended episodes, for the
-    gemeenten with at least ``minimum`` of them.
+    gemeenten with at least ``minimum`` of them. The gemeente of an episode is where the
+    young person lived on its end date, as the gemeenten are on ``on_day`` (default: the
+    case's woongemeente, ``Case.municipality``); ``among``: only the episodes of these
+    gemeenten (before folding merged ones into their successors).
 
     The rows are numbered per gemeente by duration in the database (a window function,
     on SQLite and PostgreSQL alike); only the one or two middle rows of each gemeente
     come back to be averaged."""
+    if on_day is None:
+        unit = F("municipality_id")
+    else:
+        cases = with_home_on(cases, F("end_date")).annotate(_home_unit=municipality_on_day())
+        if among is not None:
+            cases = cases.filter(_home_unit__in=among)
+        unit = _successor_expression("_home_unit", on_day)
     ranked = cases.annotate(
+        unit=unit,
         duration=F("end_date") - F("start_date"),
+    ).annotate(
         position=Window(
             RowNumber(),
-            partition_by=[F("municipality_id")],
+            partition_by=[F("unit")],
             order_by=[F("end_date") - F("start_date"), F("pk")],
         ),
-        size=Window(Count("pk"), partition_by=[F("municipality_id")]),
+        size=Window(Count("pk"), partition_by=[F("unit")]),
     )
     middle = ranked.filter(
         Q(position=(F("size") + 1) / 2) | Q(position=(F("size") + 2) / 2)
-    ).values_list("municipality_id", "duration", "size")
+    ).values_list("unit", "duration", "size")
     found: dict[int, list] = {}
     for municipality_id, duration, size in middle:
         if size >= minimum:
@@ -354,14 +441,18 @@ def median_duration(
     **kwargs,
 ):
     period_start, period_end = _period(period_start, period_end)
-    municipalities = _municipalities(indicator, regions)
+    municipalities = _as_on(_municipalities(indicator, regions), period_end)
     ended = Case.objects.filter(
-        municipality__in=municipalities,
         category__in=EPISODE_CATEGORIES,
         end_date__gte=period_start,
         end_date__lte=period_end,
     )
-    medians = median_durations(ended, minimum=settings.KANSRIJK["SMALL_NUMBER_THRESHOLD"])
+    medians = median_durations(
+        ended,
+        minimum=settings.KANSRIJK["SMALL_NUMBER_THRESHOLD"],
+        on_day=period_end,
+        among=_sources_of(municipalities, period_end),
+    )
     synthetic = _with_synthetic_cases("municipality_id", list(medians))
     return [
         ComputedFigure(

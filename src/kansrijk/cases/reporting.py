@@ -12,8 +12,11 @@ The rules, exactly as ``docs/formats/thuiszitters-report.md`` writes them (P = p
   before P;
 * new: start in (P − 3 months, P]; ended: end in (P − 3 months, P] — of the categories
   the definition covers;
-* gemeente = woongemeente; school = the case's school (absoluut without school: its own
-  row); SWV = the school's SWV; RMC = the woongemeente's RMC region on P (dated
+* gemeente = the woongemeente on P: the young person's residence valid on P
+  (``Residence``), or, for a young person without residence history, the case's
+  woongemeente (``Case.municipality``); a residence in a gemeente that had merged by P
+  counts in its successor; school = the case's school (absoluut without school: its own
+  row); SWV = the school's SWV; RMC = the RMC region of that gemeente on P (dated
   memberships).
 
 Every count is one conditional aggregate of one grouped query (``unit_counts``); pupils
@@ -30,7 +33,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.indicators.suppression import (
@@ -42,6 +46,7 @@ from kansrijk.indicators.suppression import (
     suppress_lines,
 )
 from kansrijk.organisations.models import Organisation, Region, RegionKind, RegionMembership
+from kansrijk.organisations.queries import successors_on
 
 from . import dates
 from .models import Case, CaseCategory, CountDefinition
@@ -194,13 +199,59 @@ def relevant_cases(cases, cut: Cutoffs):
     )
 
 
+HOME_ON_DAY = "home_on_day"
+
+
+def with_home_on(cases, day):
+    """``cases`` with the young person's residence valid on ``day`` joined in (a LEFT
+    JOIN: a young person without residence history keeps the case's woongemeente).
+    ``day`` is a date or an expression on the case (``F("pact_deadline")``). Residences
+    of one young person do not overlap (``services.record_move`` ends the current one),
+    so the join adds no rows."""
+    residences = "young_person__residences"
+    return cases.annotate(
+        **{
+            HOME_ON_DAY: FilteredRelation(
+                residences,
+                condition=Q(**{f"{residences}__valid_from__lte": day})
+                & (
+                    Q(**{f"{residences}__valid_to__isnull": True})
+                    | Q(**{f"{residences}__valid_to__gt": day})
+                ),
+            )
+        }
+    )
+
+
+def municipality_on_day():
+    """The woongemeente on the day of ``with_home_on``: the residence's gemeente, or else
+    the case's own (``Case.municipality``, the woongemeente when it was opened)."""
+    return Coalesce(F(f"{HOME_ON_DAY}__municipality_id"), F("municipality_id"))
+
+
+def fold_into_successors(per_municipality: dict, day: datetime.date) -> dict:
+    """Per-gemeente counts with the gemeenten that had merged by ``day`` added to their
+    successor on that day (a residence recorded in Leerdam counts in Vijfheerenlanden on a
+    peildatum after 1 January 2019). Adds up at most a few hundred aggregate rows."""
+    successor = successors_on(day)
+    folded: dict = {}
+    for municipality_id, counts in per_municipality.items():
+        target = successor.get(municipality_id, municipality_id)
+        if target not in folded:
+            folded[target] = dict(counts)
+        else:
+            for column, value in counts.items():
+                folded[target][column] += value
+    return folded
+
+
 def unit_expression(level: str, peildatum: datetime.date):
     if level == "school":
         return F("school_id")
     if level == "swv":
         return F("school__partnership_id")
     if level == "gemeente":
-        return F("municipality_id")
+        return municipality_on_day()
     raise ValueError(f"unknown level {level!r}")  # the RMC level: see unit_counts
 
 
@@ -223,11 +274,13 @@ def unit_counts(
 ) -> dict:
     """{unit id (or None): {column: count}} in one grouped query.
 
-    The RMC level adds up the rows of the gemeente level (at most 342 counts, never the
-    cases): every case has one woongemeente, so the sums are exact. Grouping the cases by
-    a subquery for their RMC region made PostgreSQL run it once per case (0.6–1.5 s a
-    peildatum at national scale, bench/RESULTS.md). ``rmc_of``: the gemeenten's RMC regions
-    on P, when the caller has read them already."""
+    The gemeente level groups by the woongemeente on P (``with_home_on``) and then adds a
+    gemeente that had merged by P to its successor. The RMC level adds up the rows of the
+    gemeente level (at most a few hundred counts, never the cases): every case has one
+    woongemeente on P, so the sums are exact. Grouping the cases by a subquery for their
+    RMC region made PostgreSQL run it once per case (0.6–1.5 s a peildatum at national
+    scale, bench/RESULTS.md). ``rmc_of``: the gemeenten's RMC regions on P, when the
+    caller has read them already."""
     if level == "rmc":
         rmc_of = rmc_regions_of_municipalities(peildatum) if rmc_of is None else rmc_of
         totals: dict = {}
@@ -239,15 +292,17 @@ def unit_counts(
                 total[column] += value
         return totals
     cut = Cutoffs.on(peildatum)
-    unit = unit_expression(level, peildatum)
+    relevant = relevant_cases(cases, cut)
+    if level == "gemeente":
+        relevant = with_home_on(relevant, peildatum)
     grouped = (
-        relevant_cases(cases, cut)
-        .annotate(unit=unit)
+        relevant.annotate(unit=unit_expression(level, peildatum))
         .values("unit")
         .annotate(**count_annotations(cut, definition))
         .order_by()
     )
-    return {row.pop("unit"): row for row in grouped}
+    found = {row.pop("unit"): row for row in grouped}
+    return fold_into_successors(found, peildatum) if level == "gemeente" else found
 
 
 def pupils_per_unit(
@@ -299,7 +354,10 @@ def unit_universe(level: str, peildatum: datetime.date, scope=None) -> set[int] 
     schools = scope.school_ids | scope.aggregate_school_ids
     if level == "gemeente":
         return set(
-            Region.objects.municipalities().filter(pk__in=regions).values_list("pk", flat=True)
+            Region.objects.municipalities()
+            .existing_on(peildatum)
+            .filter(pk__in=regions)
+            .values_list("pk", flat=True)
         )
     if level == "rmc":
         return set(
@@ -330,11 +388,15 @@ def _units_of(level: str):
     return Region.objects.filter(kind=RegionKind.RMC_REGION)
 
 
-def unit_names(level: str, unit_ids=None) -> dict:
-    """{unit id: (code, name)}; ``unit_ids=None``: every unit of the level."""
+def unit_names(level: str, unit_ids=None, *, peildatum: datetime.date | None = None) -> dict:
+    """{unit id: (code, name)}; ``unit_ids=None``: every unit of the level (for the
+    gemeente level: every gemeente that exists on ``peildatum``, so a report on a day in
+    2018 lists Leerdam and not yet Vijfheerenlanden)."""
     units = _units_of(level)
     if unit_ids is not None:
         units = units.filter(pk__in=[pk for pk in unit_ids if pk is not None])
+    elif level == "gemeente" and peildatum is not None:
+        units = units.existing_on(peildatum)
     return {pk: (code, name) for pk, code, name in units.values_list("pk", "code", "name")}
 
 
@@ -520,9 +582,12 @@ def build_report(
     )
     universe = unit_universe(level, peildatum, scope)
     if universe is None:  # the whole register: every unit of the level
-        names = unit_names(level)
+        names = unit_names(level, peildatum=peildatum)
         pupils = pupils_per_unit(level, peildatum, rmc_of=rmc_of)
         unit_ids = set(names) | set(counts)
+        # A unit with cases but outside the units of P: a gemeente that was split (its
+        # residents' new gemeente is not known), or one that did not exist yet.
+        names |= unit_names(level, set(counts) - set(names) - {None})
     else:
         unit_ids = universe | set(counts)
         names = unit_names(level, unit_ids)

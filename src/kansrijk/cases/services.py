@@ -26,6 +26,7 @@ from kansrijk.audit import services as audit
 from kansrijk.audit.masking import mask
 from kansrijk.audit.models import AuditEvent
 from kansrijk.organisations.models import Organisation, Region
+from kansrijk.organisations.queries import successors_on
 from kansrijk.organisations.validators import validate_bsn, validate_onderwijsnummer
 
 from . import crypto, dates, queries
@@ -193,7 +194,24 @@ def record_move(
     person: YoungPerson, *, actor, municipality: Region, valid_from: datetime.date
 ) -> Residence:
     """The young person lives in ``municipality`` from ``valid_from``: the current
-    residence ends there, the history stays."""
+    residence ends there, the history stays.
+
+    Reports count a case in the woongemeente of each peildatum from this history. The
+    case's own woongemeente (``Case.municipality``) says who works on the case now: the
+    scoping and the work lists read it. So a move that has taken effect also moves the
+    young person's open cases to the new gemeente (to its successor, when a move is
+    recorded late into a gemeente that has merged since), each with its own audit record.
+    A move recorded ahead of its date leaves the cases where they are; record it again
+    (or change the case) when it takes effect."""
+    if not municipality.exists_on(valid_from):
+        raise ValidationError(
+            {
+                "municipality": _(
+                    "Deze gemeente bestond op de verhuisdatum niet (herindeling). "
+                    "Kies de gemeente zoals die op die datum heette."
+                )
+            }
+        )
     current = person.residences.filter(valid_to__isnull=True).order_by("-valid_from").first()
     if current is not None:
         if valid_from <= current.valid_from:
@@ -217,6 +235,28 @@ def record_move(
         target=person,
         after={"municipality": municipality.code, "valid_from": valid_from},
     )
+    # The figures count a case where the young person lives on each day: a move changes
+    # those of the gemeente left and the gemeente joined, whatever happens to the cases.
+    if person.cases.exists():
+        changed_cases(
+            [(current.municipality_id if current else None, None), (municipality.pk, None)]
+        )
+    today = timezone.localdate()
+    if valid_from <= today:
+        now_in = successors_on(today).get(municipality.pk, municipality.pk)
+        # The open cases of one young person: one or two rows.
+        for case in person.cases.filter(end_date__isnull=True).exclude(municipality_id=now_in):
+            before = _case_snapshot(case)
+            case.municipality_id = now_in
+            case.save(update_fields=["municipality", "updated_at"])
+            _record_case(
+                "cases.case.update",
+                case,
+                actor=actor,
+                before=before,
+                after=_case_snapshot(case),
+                reason="verhuizing",
+            )
     return residence
 
 

@@ -6,9 +6,11 @@ audited the same way. Memberships are ended, never deleted: the trail must keep 
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Membership, Organisation, Region, RegionMembership, User
+from .models import Membership, Organisation, Region, RegionMembership, RegionSuccession, User
 
 
 class RegionMembershipInline(admin.TabularInline):
@@ -20,10 +22,26 @@ class RegionMembershipInline(admin.TabularInline):
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "review_note"]
+    list_display = ["name", "code", "kind", "valid_from", "valid_to", "review_note"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
     inlines = [RegionMembershipInline]
+    readonly_fields = ["herindelingen"]
+
+    @admin.display(description=_("herindelingen"))
+    def herindelingen(self, obj):
+        """The mergers come from the reference data (``load_reference_data``), which audits
+        them; the admin shows them and does not edit them."""
+        if obj is None or obj.pk is None:
+            return "–"
+        lines = [
+            f"{s.date:%d-%m-%Y}: {s.predecessor} → {s.successor}"
+            + ("" if s.whole else f" ({_('deels')})")
+            for s in RegionSuccession.objects.filter(
+                Q(predecessor=obj) | Q(successor=obj)
+            ).select_related("predecessor", "successor")
+        ]
+        return "; ".join(lines) or "–"
 
     def save_model(self, request, obj, form, change):
         services.save_region(obj, actor=request.user)

@@ -31,6 +31,11 @@ class Region(models.Model):
     # Reference data is sometimes ambiguous (an RMC region of a merged gemeente). We keep
     # the doubt visible instead of guessing: the note says what a person has to check.
     review_note = models.TextField(_("te controleren"), blank=True)
+    # A region exists from ``valid_from`` up to (not including) ``valid_to``: a gemeente
+    # begins or ends with a merger (herindeling) on 1 January. Empty means "as far as the
+    # reference data knows": a gemeente without an end date still exists.
+    valid_from = models.DateField(_("bestaat vanaf"), null=True, blank=True)
+    valid_to = models.DateField(_("bestaat tot"), null=True, blank=True)
 
     objects = RegionQuerySet.as_manager()
 
@@ -39,6 +44,14 @@ class Region(models.Model):
         verbose_name_plural = _("regio's")
         ordering = ["kind", "name"]
         indexes = [models.Index(fields=["kind", "name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gt=models.F("valid_from")),
+                name="region_dates_in_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -46,6 +59,11 @@ class Region(models.Model):
     def clean(self) -> None:
         if self.kind == RegionKind.MUNICIPALITY:
             validators.validate_gm_code(self.code)
+
+    def exists_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to > day
+        )
 
     def parents_on(self, day, kind: str | None = None):
         """The regions this region belongs to on ``day`` (memberships carry validity dates)."""
@@ -94,6 +112,48 @@ class RegionMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child} ⊂ {self.parent}"
+
+
+class RegionSuccession(models.Model):
+    """On ``date`` the territory of ``predecessor`` went to ``successor`` (a herindeling).
+
+    A merger gives every old gemeente one row to the new one; a split (Littenseradiel,
+    Winsum, Haaren) gives the old gemeente a row to each receiving gemeente, marked as not
+    ``whole``. A renaming with a new CBS code (Groesbeek → Berg en Dal) is a whole
+    succession too. Figures measured for the old code stay with it; these rows let a
+    report or a series carry them over to the successor.
+    """
+
+    predecessor = models.ForeignKey(
+        Region, models.CASCADE, related_name="successions", verbose_name=_("voorganger")
+    )
+    successor = models.ForeignKey(
+        Region, models.CASCADE, related_name="predecessions", verbose_name=_("opvolger")
+    )
+    date = models.DateField(_("datum herindeling"))
+    whole = models.BooleanField(
+        _("geheel"),
+        default=True,
+        help_text=_("Ging het hele grondgebied van de voorganger naar deze opvolger?"),
+    )
+    source = models.CharField(_("bron"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("herindeling")
+        verbose_name_plural = _("herindelingen")
+        ordering = ["date", "successor", "predecessor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="unique_region_succession"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")),
+                name="region_succession_not_to_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.date})"
 
 
 class OrganisationKind(models.TextChoices):

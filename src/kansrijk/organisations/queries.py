@@ -19,6 +19,44 @@ class RegionQuerySet(models.QuerySet):
     def needing_review(self):
         return self.exclude(review_note="")
 
+    def existing_on(self, day):
+        """The regions that exist on ``day``: begun (or no known start) and not yet ended."""
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+        )
+
+
+def successors_on(day) -> dict[int, int]:
+    """{id of a gemeente that had ended by ``day``: id of the gemeente its whole territory
+    belongs to on ``day``}, following a chain of mergers (Graafstroom → Molenwaard →
+    Molenlanden). A gemeente that was split (Littenseradiel, Winsum) has no single
+    successor and is left out: where its residents went is not known from the region.
+
+    A few hundred rows at most, read in one query; callers fold per-gemeente aggregates
+    with it, never rows of cases."""
+    from .models import RegionSuccession
+
+    whole: dict[int, tuple[int, object]] = {}
+    split: set[int] = set()
+    for predecessor, successor, date, is_whole in RegionSuccession.objects.filter(
+        date__lte=day
+    ).values_list("predecessor_id", "successor_id", "date", "whole"):
+        if not is_whole or predecessor in whole:
+            split.add(predecessor)
+        whole[predecessor] = (successor, date)
+    found: dict[int, int] = {}
+    for start in whole:
+        if start in split:
+            continue
+        current, seen = start, {start}
+        while current in whole and current not in split:
+            current = whole[current][0]
+            if current in seen:  # a cycle in hand-entered data: stop where it closes
+                break
+            seen.add(current)
+        found[start] = current
+    return found
+
 
 class MembershipQuerySet(models.QuerySet):
     def active_for(self, user, roles=None):

@@ -1,11 +1,19 @@
-"""Loading the shipped reference data: the country, provinces, gemeenten, RMC regions,
-samenwerkingsverbanden (SWVs), school institutions (BRIN4) and school locations (BRIN6).
+"""Loading the shipped reference data: the country, provinces, gemeenten (with the
+gemeenten that merged since 2013 and their successors), RMC regions with dated
+memberships, samenwerkingsverbanden (SWVs), school institutions (BRIN4) and school
+locations (BRIN6).
 
 The files and their provenance are described in ``kansrijk/reference_data/SOURCES.md``.
 ``load_reference_data`` reads and checks every file first, then writes everything in one
 transaction with one audit record. Any bad value raises ``ReferenceDataError`` naming the
 file, the line and the column, and nothing is written. Nothing is guessed: the four
 gemeenten whose RMC region the files cannot settle get a review note and no membership.
+
+RMC memberships carry the dates their source holds for (decision 0021): the 2015 text of
+the regulation from ``RMC_2015_VALID_FROM`` until the 2025 derivation takes over on
+1 January 2025, a gemeente that merged until its merger, and a gemeente formed by a
+merger from its first day when every predecessor lay in the same region. The four
+ambiguous gemeenten get no region after their merger either.
 
 Loading is idempotent. Rows are matched on their code; a second run with the same files
 creates and updates nothing. A few values are placeholders that the files do not really
@@ -37,6 +45,7 @@ from .models import (
     Region,
     RegionKind,
     RegionMembership,
+    RegionSuccession,
     Sector,
 )
 
@@ -47,6 +56,27 @@ RMC_2025_FILE = "rmc_regio_per_gemeente_2025_afgeleid.csv"
 SWV_PC4_FILE = "swv_regio_indeling_pc4_2013.csv"
 SWV_GEMEENTE_FILE = "swv_per_gemeente_2025_afgeleid.csv"
 SWV_NAMES_FILE = "swv_namen_steekproef.csv"
+MERGERS_FILE = "gemeentelijke_herindelingen_2013_2023.csv"
+
+# The day from which the 2015 text of the RMC regulation (BWBR0031387, bijlage C) is read
+# as the RMC division. It names De Friese Meren, a gemeente that exists from 1 January
+# 2014, and not yet the mergers of 1 January 2015: decision 0021 gives the reasoning.
+RMC_2015_VALID_FROM = date(2014, 1, 1)
+# How the regulation writes a few names that neither match a CBS name nor can be matched
+# by ignoring case, punctuation and "(NH.)"-like suffixes: abbreviations, two typos, and
+# the two Bergens (by their region: 24 Noord-Kennemerland, 38 Limburg-Noord).
+RMC_2015_SPELLINGS = {
+    "Bergen (NH)": "GM0373",
+    "Bergen": "GM0893",
+    "Bergeyk": "GM1724",
+    "Haarlemmerliede c.a.": "GM0393",
+    "Hellevloetsluis": "GM0530",
+    "Kollumerland c.a.": "GM0079",
+    "Millingen a.d. Rijn": "GM0265",
+    "Nuenen c.a.": "GM0820",
+    "Tytjerksteradiel": "GM0737",
+}
+YES_NO = {"ja": True, "nee": False}
 
 COUNTRY_CODE = "NL"
 COUNTRY_NAME = "Nederland"
@@ -103,6 +133,8 @@ KIND_LABELS = {
     "country": ("land", "landen"),
     "provinces": ("provincie", "provincies"),
     "municipalities": ("gemeente", "gemeenten"),
+    "former_municipalities": ("opgeheven gemeente", "opgeheven gemeenten"),
+    "region_successions": ("opvolging bij herindeling", "opvolgingen bij herindeling"),
     "rmc_regions": ("RMC-regio", "RMC-regio's"),
     "region_memberships": ("regiolidmaatschap", "regiolidmaatschappen"),
     "municipality_organisations": ("gemeente-organisatie", "gemeente-organisaties"),
@@ -173,6 +205,9 @@ class LoadReport:
     ambiguous: list[FlaggedMunicipality] = field(default_factory=list)
     # The gemeenten placed in an RMC region through a merger hint that needs checking.
     to_verify: list[FlaggedMunicipality] = field(default_factory=list)
+    # Names in the 2015 regulation of gemeenten that no longer existed on the day its
+    # text is read from (merged before 2014): they get no membership.
+    rmc_2015_not_placed: list[str] = field(default_factory=list)
     # Rows loaded with a value left out (a postcode that fails validation, no SWV found).
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -195,6 +230,7 @@ class LoadReport:
             "counts": {kind: counts.as_dict() for kind, counts in self.counts.items()},
             "ambiguous_rmc": [flagged.code for flagged in self.ambiguous],
             "rmc_to_verify": [flagged.code for flagged in self.to_verify],
+            "rmc_2015_not_placed": list(self.rmc_2015_not_placed),
             "warnings": len(self.warnings),
         }
 
@@ -296,9 +332,37 @@ class _RmcPlacement:
 
 
 @dataclass
+class _Succession:
+    line: int
+    date: date
+    predecessor: str  # GM code
+    successor: str  # GM code
+    whole: bool
+    sources: str
+
+
+@dataclass
+class _Former:
+    """A gemeente that merged away between 2013 and 2025 (not in gemeenten_2025.csv)."""
+
+    code: str
+    name: str
+    province: str  # CBS province code
+    valid_to: date
+    valid_from: date | None = None  # set when the file shows it was itself formed then
+
+
+@dataclass
 class _Files:
     year: int = 0
     gemeenten: dict[str, _Gemeente] = field(default_factory=dict)
+    former: dict[str, _Former] = field(default_factory=dict)
+    successions: list[_Succession] = field(default_factory=list)
+    # gemeente code -> the day it was formed by a merger in the mergers file
+    formed_on: dict[str, date] = field(default_factory=dict)
+    # gemeente code (2025 or former) -> RMC code, as the 2015 regulation names it
+    rmc_2015: dict[str, str] = field(default_factory=dict)
+    rmc_2015_unknown: list[str] = field(default_factory=list)  # "naam (RMC nn)"
     rmc_names: dict[str, str] = field(default_factory=dict)
     rmc_placements: dict[str, _RmcPlacement] = field(default_factory=dict)
     swv_codes: dict[str, str] = field(default_factory=dict)  # code -> sector (PO/VO)
@@ -334,6 +398,114 @@ def _read_gemeenten(directory: Path, files: _Files) -> None:
     files.year = int(years.pop())
 
 
+def _date(name: str, line: int, row: dict, column: str) -> date:
+    value = _required(name, line, row, column)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(name, line, column, f"'{value}' is geen datum (JJJJ-MM-DD).") from None
+
+
+def _yes_no(name: str, line: int, row: dict, column: str) -> bool:
+    value = row[column]
+    if value not in YES_NO:
+        raise _fail(name, line, column, f"'{value}' is geen ja of nee.")
+    return YES_NO[value]
+
+
+def _read_mergers(directory: Path, files: _Files) -> None:
+    """The herindelingen since 2013: which gemeente went to which, on which day."""
+    name = MERGERS_FILE
+    columns = (
+        "datum",
+        "voorganger_code",
+        "voorganger_naam",
+        "voorganger_provincie",
+        "opvolger_code",
+        "opvolger_naam",
+        "opvolger_nieuw",
+        "geheel",
+        "bron",
+    )
+    rows = []
+    for line, row in _rows(directory, name, columns):
+        day = _date(name, line, row, "datum")
+        code = _checked(name, line, row, "voorganger_code", validators.validate_gm_code)
+        if code in files.gemeenten:
+            raise _fail(name, line, "voorganger_code", f"{code} bestaat nog in {GEMEENTEN_FILE}.")
+        province = _required(name, line, row, "voorganger_provincie")
+        if province not in PROVINCE_BY_FILE_NAME:
+            raise _fail(name, line, "voorganger_provincie", f"onbekende provincie '{province}'.")
+        successor = _checked(name, line, row, "opvolger_code", validators.validate_gm_code)
+        if successor == code:
+            raise _fail(name, line, "opvolger_code", f"{code} kan niet zijn eigen opvolger zijn.")
+        former = files.former.setdefault(
+            code,
+            _Former(
+                code=code,
+                name=_required(name, line, row, "voorganger_naam"),
+                province=PROVINCE_BY_FILE_NAME[province],
+                valid_to=day,
+            ),
+        )
+        if former.valid_to != day:
+            raise _fail(
+                name, line, "datum", f"{code} eindigt eerder op {former.valid_to.isoformat()}."
+            )
+        new = _yes_no(name, line, row, "opvolger_nieuw")
+        if new and files.formed_on.setdefault(successor, day) != day:
+            raise _fail(name, line, "opvolger_nieuw", f"{successor} ontstond al eerder.")
+        files.successions.append(
+            _Succession(
+                line=line,
+                date=day,
+                predecessor=code,
+                successor=successor,
+                whole=_yes_no(name, line, row, "geheel"),
+                sources=_required(name, line, row, "bron"),
+            )
+        )
+        rows.append((line, successor))
+    for line, successor in rows:
+        if successor not in files.gemeenten and successor not in files.former:
+            raise _fail(
+                name,
+                line,
+                "opvolger_code",
+                f"{successor} staat niet in {GEMEENTEN_FILE} en niet als voorganger in dit bestand.",
+            )
+    # A gemeente that goes whole to one successor has exactly one row; a split one has a
+    # row per receiving gemeente, none of them whole.
+    by_predecessor: dict[str, list[_Succession]] = defaultdict(list)
+    for succession in files.successions:
+        by_predecessor[succession.predecessor].append(succession)
+    for code, successions in by_predecessor.items():
+        whole = [s for s in successions if s.whole]
+        if whole and len(successions) > 1:
+            raise _fail(
+                name,
+                whole[0].line,
+                "geheel",
+                f"{code} gaat geheel naar {whole[0].successor} en toch ook naar een andere gemeente.",
+            )
+    for code, day in files.formed_on.items():
+        if code in files.former:
+            files.former[code].valid_from = day
+            if day >= files.former[code].valid_to:
+                raise _fail(name, 1, "datum", f"{code} eindigt voordat het ontstaat.")
+
+
+def _normalised_name(value: str) -> str:
+    """A gemeente name without case, punctuation, spaces or a province suffix such as
+    "(NH.)"; "St." reads as "Sint". The regulation writes "Hengelo(O)", "Oud Beijerland"
+    and "St. Oedenrode" where CBS writes "Hengelo (O.)", "Oud-Beijerland" and
+    "Sint-Oedenrode"."""
+    value = value.replace("\u2019", "'").lower()
+    value = re.sub(r"\([^)]*\)", "", value)
+    value = re.sub(r"\bst\.\s*", "sint ", value)
+    return "".join(character for character in value if character.isalnum())
+
+
 def _rmc_code(name: str, line: int, column: str, value: str) -> str:
     if not re.fullmatch(r"[0-9]{1,2}", value) or not 1 <= int(value) <= 99:
         raise _fail(name, line, column, f"'{value}' is geen RMC-regionummer (1-99).")
@@ -350,6 +522,11 @@ def _gemeente_code(name: str, line: int, row: dict, files: _Files) -> str:
 def _read_rmc(directory: Path, files: _Files) -> None:
     name = RMC_2015_FILE
     columns = ("rmc_regio_code", "rmc_regio_naam", "gemeentenaam_2015")
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for code, gemeente in files.gemeenten.items():
+        by_name[_normalised_name(gemeente.name)].add(code)
+    for code, former in files.former.items():
+        by_name[_normalised_name(former.name)].add(code)
     for line, row in _rows(directory, name, columns):
         code = _rmc_code(name, line, "rmc_regio_code", row["rmc_regio_code"])
         region_name = _required(name, line, row, "rmc_regio_naam")
@@ -360,6 +537,30 @@ def _read_rmc(directory: Path, files: _Files) -> None:
                 "rmc_regio_naam",
                 f"regio {code} heet eerder '{files.rmc_names[code]}', hier '{region_name}'.",
             )
+        written = _required(name, line, row, "gemeentenaam_2015")
+        matches = (
+            {RMC_2015_SPELLINGS[written]}
+            if written in RMC_2015_SPELLINGS
+            else by_name.get(_normalised_name(written), set())
+        )
+        if len(matches) > 1:
+            raise _fail(
+                name,
+                line,
+                "gemeentenaam_2015",
+                f"'{written}' past bij meer gemeenten: {', '.join(sorted(matches))}.",
+            )
+        if not matches:
+            # A gemeente that merged before 2013 (Boarnsterhim, Zijpe...): the text still
+            # names it, but it is neither a 2025 gemeente nor in the mergers file.
+            files.rmc_2015_unknown.append(f"{written} (RMC {int(code[3:])})")
+            continue
+        gemeente = matches.pop()
+        if gemeente in files.rmc_2015:
+            raise _fail(
+                name, line, "gemeentenaam_2015", f"{gemeente} staat er twee keer in ({written})."
+            )
+        files.rmc_2015[gemeente] = code
 
     name = RMC_2025_FILE
     columns = ("gemeentecode", "rmc_regio_code", "methode", "kandidaat_codes", "voorgangers_2013")
@@ -539,6 +740,7 @@ def read_reference_files(directory: Path) -> _Files:
     """Read and check every file; raises ``ReferenceDataError`` on the first bad value."""
     files = _Files()
     _read_gemeenten(directory, files)
+    _read_mergers(directory, files)
     _read_rmc(directory, files)
     _read_swv(directory, files)
     _read_schools(directory, files)
@@ -558,15 +760,21 @@ def _merge_note(current: str, wanted: str) -> str:
 def _sync_regions(
     kind: str, wanted: dict[str, dict], counts: KindCounts, *, file: str
 ) -> dict[str, int]:
-    """Create or update the regions of one kind; ``wanted`` maps code -> name and note."""
+    """Create or update the regions of one kind; ``wanted`` maps code -> name, note and,
+    for a gemeente, the days it begins and ends (``valid_from``, ``valid_to``)."""
     existing = {region.code: region for region in Region.objects.filter(code__in=list(wanted))}
     to_create, to_update, fields = [], [], set()
     for code, values in wanted.items():
         region = existing.get(code)
+        dates = {key: values.get(key) for key in ("valid_from", "valid_to")}
         if region is None:
             to_create.append(
                 Region(
-                    kind=kind, code=code, name=values["name"], review_note=values.get("note", "")
+                    kind=kind,
+                    code=code,
+                    name=values["name"],
+                    review_note=values.get("note", ""),
+                    **dates,
                 )
             )
             counts.created += 1
@@ -585,6 +793,10 @@ def _sync_regions(
         if note != region.review_note:
             region.review_note = note
             changed.append("review_note")
+        for key, value in dates.items():
+            if getattr(region, key) != value:
+                setattr(region, key, value)
+                changed.append(key)
         if changed:
             to_update.append(region)
             fields.update(changed)
@@ -598,14 +810,14 @@ def _sync_regions(
 
 
 def _sync_memberships(
-    wanted: dict[tuple[int, int, date | None], str],
+    wanted: dict[tuple[int, int, date | None], tuple[date | None, str]],
     owned_prefixes: tuple[str, ...],
-    valid_from: date,
     counts: KindCounts,
 ) -> None:
-    """Create the wanted memberships, correct their source, and remove the memberships
-    this loader made for the same date that the files no longer give (a gemeente moved
-    to another region). Memberships a person entered are never touched."""
+    """Create the wanted memberships ((child, parent, valid_from) -> (valid_to, source)),
+    correct their end date and source, and remove the memberships this loader made that
+    the files no longer give (a gemeente moved to another region, a date corrected).
+    Memberships a person entered (another source) are never touched."""
     existing = {
         (m.child_id, m.parent_id, m.valid_from): m
         for m in RegionMembership.objects.filter(
@@ -613,16 +825,23 @@ def _sync_memberships(
         )
     }
     to_create, to_update = [], []
-    for key, source in wanted.items():
+    for key, (valid_to, source) in wanted.items():
         membership = existing.get(key)
         if membership is None:
             child, parent, start = key
             to_create.append(
-                RegionMembership(child_id=child, parent_id=parent, valid_from=start, source=source)
+                RegionMembership(
+                    child_id=child,
+                    parent_id=parent,
+                    valid_from=start,
+                    valid_to=valid_to,
+                    source=source,
+                )
             )
             counts.created += 1
-        elif membership.source != source:
+        elif membership.source != source or membership.valid_to != valid_to:
             membership.source = source
+            membership.valid_to = valid_to
             to_update.append(membership)
             counts.updated += 1
         else:
@@ -630,14 +849,100 @@ def _sync_memberships(
     stale = [
         m.pk
         for key, m in existing.items()
-        if key not in wanted and m.valid_from == valid_from and m.source.startswith(owned_prefixes)
+        if key not in wanted and m.source.startswith(owned_prefixes)
     ]
-    RegionMembership.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    if to_update:
-        RegionMembership.objects.bulk_update(to_update, ["source"], batch_size=BATCH_SIZE)
     if stale:
         RegionMembership.objects.filter(pk__in=stale).delete()
         counts.removed += len(stale)
+    RegionMembership.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    if to_update:
+        RegionMembership.objects.bulk_update(
+            to_update, ["source", "valid_to"], batch_size=BATCH_SIZE
+        )
+
+
+def _sync_successions(wanted: dict[tuple[int, int], dict], counts: KindCounts) -> None:
+    """Create or correct the herindelingen ((predecessor, successor) -> date, whole,
+    source); remove those of the mergers file that it no longer gives."""
+    existing = {(s.predecessor_id, s.successor_id): s for s in RegionSuccession.objects.all()}
+    to_create, to_update = [], []
+    for key, values in wanted.items():
+        succession = existing.get(key)
+        if succession is None:
+            predecessor, successor = key
+            to_create.append(
+                RegionSuccession(predecessor_id=predecessor, successor_id=successor, **values)
+            )
+            counts.created += 1
+            continue
+        if any(getattr(succession, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(succession, name, value)
+            to_update.append(succession)
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    stale = [
+        s.pk
+        for key, s in existing.items()
+        if key not in wanted and s.source.startswith(MERGERS_FILE)
+    ]
+    if stale:
+        RegionSuccession.objects.filter(pk__in=stale).delete()
+        counts.removed += len(stale)
+    RegionSuccession.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    if to_update:
+        RegionSuccession.objects.bulk_update(
+            to_update, ["date", "whole", "source"], batch_size=BATCH_SIZE
+        )
+
+
+def _rmc_2015_placements(files: _Files) -> dict[str, tuple[str, str]]:
+    """{gemeente code: (RMC code, source)} by the 2015 regulation, for every gemeente of
+    2025 or of the mergers file: the region the text names for it, or else, for a gemeente
+    formed by a merger, the one region all its predecessors lay in. Predecessors in two
+    regions (Vijfheerenlanden: Vianen 19, Leerdam and Zederik 30) give no region."""
+    predecessors: dict[str, list[str]] = defaultdict(list)
+    for succession in files.successions:
+        predecessors[succession.successor].append(succession.predecessor)
+    found: dict[str, set[str] | None] = {}
+
+    def regions_of(code: str, seen: frozenset) -> set[str] | None:
+        if code in files.rmc_2015:
+            return {files.rmc_2015[code]}
+        if code in found:
+            return found[code]
+        if code in seen or code not in predecessors:
+            return None
+        regions: set[str] = set()
+        for predecessor in predecessors[code]:
+            of_predecessor = regions_of(predecessor, seen | {code})
+            if of_predecessor is None:
+                found[code] = None
+                return None
+            regions |= of_predecessor
+        found[code] = regions
+        return regions
+
+    placements = {}
+    for code, rmc in files.rmc_2015.items():
+        placements[code] = (rmc, f"{RMC_2015_FILE} (regeling BWBR0031387, bijlage C)")
+    for code in predecessors:
+        if code in files.rmc_2015:
+            continue
+        regions = regions_of(code, frozenset())
+        if regions is not None and len(regions) == 1:
+            names = ", ".join(
+                sorted(
+                    files.former[p].name if p in files.former else files.gemeenten[p].name
+                    for p in predecessors[code]
+                )
+            )
+            placements[code] = (
+                next(iter(regions)),
+                f"{RMC_2015_FILE} via de voorgangers ({names}) in {MERGERS_FILE}"[:200],
+            )
+    return placements
 
 
 def _sync_organisations(
@@ -819,28 +1124,78 @@ def _write(files: _Files, report: LoadReport, progress: Progress) -> None:
     municipalities = _sync_regions(
         RegionKind.MUNICIPALITY,
         {
-            code: {"name": gemeente.name, "note": notes.get(code, "")}
+            code: {
+                "name": gemeente.name,
+                "note": notes.get(code, ""),
+                "valid_from": files.formed_on.get(code),
+                "valid_to": None,
+            }
             for code, gemeente in files.gemeenten.items()
         },
         counts["municipalities"],
         file=GEMEENTEN_FILE,
     )
+    # The gemeenten that merged away keep their own row and CBS code (decision 0003).
+    municipalities |= _sync_regions(
+        RegionKind.MUNICIPALITY,
+        {
+            code: {
+                "name": former.name,
+                "valid_from": former.valid_from,
+                "valid_to": former.valid_to,
+            }
+            for code, former in files.former.items()
+        },
+        counts["former_municipalities"],
+        file=MERGERS_FILE,
+    )
+    _sync_successions(
+        {
+            (municipalities[s.predecessor], municipalities[s.successor]): {
+                "date": s.date,
+                "whole": s.whole,
+                "source": f"{MERGERS_FILE}; bron: {s.sources}"[:200],
+            }
+            for s in files.successions
+        },
+        counts["region_successions"],
+    )
+    report.rmc_2015_not_placed = list(files.rmc_2015_unknown)
     progress("regio's", 3, 4)
 
     # Memberships: province in the country, gemeente in its province and RMC region.
-    wanted: dict[tuple[int, int, date | None], str] = {}
+    wanted: dict[tuple[int, int, date | None], tuple[date | None, str]] = {}
     for code, *_ in PROVINCES:
-        wanted[(provinces[code], country, None)] = "CBS-provinciecode"
+        wanted[(provinces[code], country, None)] = (None, "CBS-provinciecode")
     for code, gemeente in files.gemeenten.items():
         wanted[(municipalities[code], provinces[gemeente.province], valid_from)] = (
-            f"{GEMEENTEN_FILE} (CBS/PDOK gebiedsindeling {files.year})"
+            None,
+            f"{GEMEENTEN_FILE} (CBS/PDOK gebiedsindeling {files.year})",
+        )
+    for code, former in files.former.items():
+        wanted[(municipalities[code], provinces[former.province], former.valid_from)] = (
+            former.valid_to,
+            f"{MERGERS_FILE} (provincie tot de herindeling)",
         )
     for code, placement in files.rmc_placements.items():
         if placement.rmc:
             source = f"{RMC_2025_FILE}; methode: {placement.method}"
-            wanted[(municipalities[code], rmc_regions[placement.rmc], valid_from)] = source[:200]
+            wanted[(municipalities[code], rmc_regions[placement.rmc], valid_from)] = (
+                None,
+                source[:200],
+            )
+    # The 2015 regulation holds from its date until the 2025 derivation takes over, for
+    # the days the gemeente existed in between.
+    for code, (rmc, source) in _rmc_2015_placements(files).items():
+        begins = max(RMC_2015_VALID_FROM, files.formed_on.get(code, RMC_2015_VALID_FROM))
+        ends = files.former[code].valid_to if code in files.former else valid_from
+        ends = min(ends, valid_from)
+        if begins < ends:
+            wanted[(municipalities[code], rmc_regions[rmc], begins)] = (ends, source)
     _sync_memberships(
-        wanted, (GEMEENTEN_FILE, RMC_2025_FILE), valid_from, counts["region_memberships"]
+        wanted,
+        (GEMEENTEN_FILE, RMC_2025_FILE, RMC_2015_FILE, MERGERS_FILE),
+        counts["region_memberships"],
     )
     progress("regio's", 4, 4)
 

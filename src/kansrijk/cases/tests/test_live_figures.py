@@ -185,7 +185,7 @@ def test_a_dry_run_or_a_rejected_file_refreshes_nothing(
     assert figure(indicator) == 0
 
 
-def test_closing_and_moving_a_case_to_another_gemeente_refresh_both(
+def test_a_move_and_a_closed_case_refresh_both_gemeenten(
     network, indicator, young_person, refreshes, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,8 +197,12 @@ def test_closing_and_moving_a_case_to_another_gemeente_refresh_both(
             municipality=network.beverwijk,
         )
     assert figure(indicator) == 1
+    # The woongemeente on the peildatum counts: a move on 10 December takes the case to
+    # Maassluis on 1 January, and both gemeenten are refreshed.
     with django_capture_on_commit_callbacks(execute=True):
-        services.update_case(case, actor=None, municipality=network.maassluis)
+        services.record_move(
+            young_person, actor=None, municipality=network.maassluis, valid_from=D(2024, 12, 10)
+        )
     assert figure(indicator) == 0
     assert refreshes[-1]["municipality_ids"] == {network.beverwijk.pk, network.maassluis.pk}
     with django_capture_on_commit_callbacks(execute=True):

@@ -175,11 +175,12 @@ def test_rates_per_thousand_pupils_from_the_reference_data(register):
     assert str(row.per_1000) == "36.0"
 
 
-@pytest.mark.parametrize(("level", "queries"), [("gemeente", 3), ("school", 3), ("rmc", 5)])
+@pytest.mark.parametrize(("level", "queries"), [("gemeente", 4), ("school", 3), ("rmc", 6)])
 def test_one_query_per_part(register, django_assert_max_num_queries, level, queries):
-    # The counts, the units with their names, and their pupils; the RMC level also reads
-    # which RMC region each gemeente belongs to on P, for the counts and for the pupils
-    # (it adds up the gemeenten's).
+    # The counts, the units with their names, and their pupils; the gemeente and RMC
+    # levels also read the herindelingen up to P (to add a merged gemeente to its
+    # successor), and the RMC level which RMC region each gemeente belongs to on P, for
+    # the counts and for the pupils (it adds up the gemeenten's).
     with django_assert_max_num_queries(queries):
         reporting.build_report(peildatum=P, level=level, definition="ocw")
 

@@ -81,6 +81,71 @@ def test_moving_house_keeps_the_history(network, young_person):
     assert young_person.municipality_on(D(2024, 2, 1)) == network.maassluis
 
 
+def test_a_move_brings_the_open_cases_woongemeente_up_to_date(network, young_person, case):
+    closed = services.open_case(
+        actor=None,
+        young_person=young_person,
+        category="absoluut",
+        start_date=D(2023, 9, 4),
+        dossier_id="TZ-TEST-OUD",
+    )
+    services.close_case(closed, actor=None, end_date=D(2023, 11, 1), outcome="andere_school")
+    services.record_move(
+        young_person, actor=None, municipality=network.maassluis, valid_from=D(2024, 2, 1)
+    )
+    case.refresh_from_db()
+    closed.refresh_from_db()
+    # The open case follows the young person (scoping and work lists read it); the closed
+    # one keeps the woongemeente of its time. Reports read the residence history either way.
+    assert case.municipality == network.maassluis
+    assert closed.municipality == network.beverwijk
+    event = AuditEvent.objects.filter(action="cases.case.update").latest("pk")
+    assert event.reason == "verhuizing"
+    assert (event.before["municipality"], event.after["municipality"]) == (
+        network.beverwijk.pk,
+        network.maassluis.pk,
+    )
+
+
+@time_machine.travel(datetime.datetime(2024, 3, 1, 12, tzinfo=datetime.UTC), tick=False)
+def test_a_move_ahead_of_its_date_leaves_the_case_where_it_is(network, young_person, case):
+    services.record_move(
+        young_person, actor=None, municipality=network.maassluis, valid_from=D(2024, 4, 1)
+    )
+    case.refresh_from_db()
+    assert case.municipality == network.beverwijk
+    assert young_person.municipality_on(D(2024, 4, 1)) == network.maassluis
+
+
+def test_a_move_into_a_gemeente_that_merged_since_moves_the_case_to_its_successor(
+    network, young_person, case
+):
+    from kansrijk.organisations.models import RegionSuccession
+    from kansrijk.testing import factories
+
+    merged = D(2019, 1, 1)
+    leerdam = factories.MunicipalityFactory(code="GM0545", name="Leerdam", valid_to=merged)
+    vijfheerenlanden = factories.MunicipalityFactory(
+        code="GM1961", name="Vijfheerenlanden", valid_from=merged
+    )
+    RegionSuccession.objects.create(predecessor=leerdam, successor=vijfheerenlanden, date=merged)
+    # Leerdam no longer existed in 2024: the move must name the gemeente of its day.
+    with pytest.raises(ValidationError) as raised:
+        services.record_move(
+            young_person, actor=None, municipality=leerdam, valid_from=D(2024, 2, 1)
+        )
+    assert "bestond op de verhuisdatum niet" in str(raised.value)
+    with pytest.raises(ValidationError):
+        services.record_move(
+            young_person, actor=None, municipality=vijfheerenlanden, valid_from=D(2018, 6, 1)
+        )
+    # Recorded late: the young person moved to Leerdam in 2018.
+    services.record_move(young_person, actor=None, municipality=leerdam, valid_from=D(2018, 6, 1))
+    case.refresh_from_db()
+    assert case.municipality == vijfheerenlanden
+    assert young_person.municipality_on(D(2018, 12, 31)) == leerdam
+
+
 def test_opening_a_case_takes_the_woongemeente_and_sector(network, case):
     assert case.municipality == network.beverwijk
     assert case.sector == network.school.sector

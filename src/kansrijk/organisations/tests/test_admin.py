@@ -1,5 +1,7 @@
 """The admin changes organisations through the audited services."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -90,3 +92,15 @@ def test_admin_changes_to_users_and_regions_are_audited(admin_client):
     )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="region.update", target_id=str(region.pk)).exists()
+
+
+def test_the_region_page_shows_its_herindelingen(admin_client):
+    from kansrijk.organisations.models import RegionSuccession
+
+    leerdam = factories.MunicipalityFactory(code="GM0545", name="Leerdam")
+    vijfheerenlanden = factories.MunicipalityFactory(code="GM1961", name="Vijfheerenlanden")
+    RegionSuccession.objects.create(
+        predecessor=leerdam, successor=vijfheerenlanden, date=datetime.date(2019, 1, 1)
+    )
+    response = admin_client.get(reverse("admin:organisations_region_change", args=[leerdam.pk]))
+    assert "01-01-2019: Leerdam → Vijfheerenlanden" in response.content.decode()

@@ -29,9 +29,14 @@ from kansrijk.organisations.models import (
     Region,
     RegionKind,
     RegionMembership,
+    RegionSuccession,
     Sector,
 )
+from kansrijk.organisations.queries import successors_on
 from kansrijk.organisations.reference_data import (
+    MERGERS_FILE,
+    RMC_2015_FILE,
+    RMC_2015_VALID_FROM,
     SCHOOLS_FILE,
     ReferenceDataError,
     load_reference_data,
@@ -53,14 +58,34 @@ MERGER_HINTS = {
     "Voorne aan Zee",
 }
 MIDDEN_KENNEMERLAND = {"Beverwijk", "Castricum", "Heemskerk", "Uitgeest", "Velsen"}
+D2019 = datetime.date(2019, 1, 1)
+# The four gemeenten whose predecessors lay in two RMC regions: formed on this day.
+AMBIGUOUS_FORMED = {
+    "Waadhoeke": (datetime.date(2018, 1, 1), None),
+    "Midden-Groningen": (datetime.date(2018, 1, 1), None),
+    "Westerkwartier": (D2019, None),
+    "Vijfheerenlanden": (D2019, None),
+}
 
 
 def gemeente(name: str) -> Region:
     return Region.objects.get(kind=RegionKind.MUNICIPALITY, name=name)
 
 
-def rmc_regions(region: Region) -> set[str]:
-    return set(region.parents_on(DAY, RegionKind.RMC_REGION).values_list("code", flat=True))
+def rmc_regions(region: Region, day: datetime.date = DAY) -> set[str]:
+    return set(region.parents_on(day, RegionKind.RMC_REGION).values_list("code", flat=True))
+
+
+def rmc_memberships(code: str) -> list[tuple]:
+    """(RMC code, valid from, valid to, source file) of a gemeente, in date order."""
+    return [
+        (parent, start, end, source.split(" ")[0].rstrip(";"))
+        for parent, start, end, source in RegionMembership.objects.filter(
+            child__code=code, parent__kind=RegionKind.RMC_REGION
+        )
+        .order_by("valid_from")
+        .values_list("parent__code", "valid_from", "valid_to", "source")
+    ]
 
 
 def database_is_empty() -> bool:
@@ -112,7 +137,9 @@ class TestShippedFiles:
         regions = Region.objects.all()
         assert regions.filter(kind=RegionKind.COUNTRY).count() == 1
         assert regions.filter(kind=RegionKind.PROVINCE).count() == 12
-        assert regions.filter(kind=RegionKind.MUNICIPALITY).count() == 342
+        assert regions.filter(kind=RegionKind.MUNICIPALITY).existing_on(DAY).count() == 342
+        # The gemeenten that merged away since 2013 keep their own row and CBS code.
+        assert regions.filter(kind=RegionKind.MUNICIPALITY, valid_to__isnull=False).count() == 91
         assert regions.filter(kind=RegionKind.RMC_REGION).count() == 39
         organisations = Organisation.objects.all()
         assert organisations.filter(kind=OrganisationKind.MUNICIPALITY).count() == 342
@@ -130,6 +157,8 @@ class TestShippedFiles:
             Sector.MBO: 0,
         }
         assert shipped.counts["municipalities"].created == 342
+        assert shipped.counts["former_municipalities"].created == 91
+        assert shipped.counts["region_successions"].created == 98
         assert shipped.counts["school_locations"].created == 8622
         assert shipped.updated == 0
 
@@ -202,6 +231,8 @@ class TestShippedFiles:
         assert report.removed == 0
         assert report.counts["school_locations"].unchanged == 8622
         assert report.counts["municipalities"].unchanged == 342
+        assert report.counts["former_municipalities"].unchanged == 91
+        assert report.counts["region_successions"].unchanged == 98
         assert (Organisation.objects.count(), Region.objects.count()) == before
         assert RegionMembership.objects.count() == memberships
         assert len(report.ambiguous) == 4
@@ -227,7 +258,9 @@ class TestShippedFiles:
         region = gemeente(name)
         assert len(rmc_regions(region)) == 1
         assert "herindelingshint" in region.review_note
-        membership = RegionMembership.objects.get(child=region, parent__kind=RegionKind.RMC_REGION)
+        membership = RegionMembership.objects.get(
+            child=region, parent__kind=RegionKind.RMC_REGION, valid_from=DAY
+        )
         assert "herindeling-hint (verifiëren)" in membership.source
 
     @pytest.mark.parametrize(
@@ -246,13 +279,120 @@ class TestShippedFiles:
     def test_rmc_spot_checks_from_sources(self, name, code, rmc_name):
         assert rmc_regions(gemeente(name)) == {code}
         assert Region.objects.get(code=code).name == rmc_name
-        membership = RegionMembership.objects.get(child=gemeente(name), parent__code=code)
+        membership = RegionMembership.objects.get(
+            child=gemeente(name), parent__code=code, valid_from=DAY
+        )
         assert membership.valid_from == DAY
         assert "rmc_regio_per_gemeente_2025_afgeleid.csv; methode: naam" in membership.source
 
     def test_every_unflagged_gemeente_has_one_rmc_region(self):
-        for region in Region.objects.municipalities().exclude(name__in=AMBIGUOUS):
+        for region in Region.objects.municipalities().existing_on(DAY).exclude(name__in=AMBIGUOUS):
             assert len(rmc_regions(region)) == 1, region.name
+
+    # ------------------------------------------------------------ regions through time
+
+    def test_the_merged_gemeenten_of_vijfheerenlanden_with_their_codes_and_dates(self):
+        vijfheerenlanden = gemeente("Vijfheerenlanden")
+        assert (vijfheerenlanden.valid_from, vijfheerenlanden.valid_to) == (D2019, None)
+        predecessors = RegionSuccession.objects.filter(successor=vijfheerenlanden)
+        assert sorted(predecessors.values_list("predecessor__code", "predecessor__name")) == [
+            ("GM0545", "Leerdam"),
+            ("GM0620", "Vianen"),
+            ("GM0707", "Zederik"),
+        ]
+        assert {(s.date, s.whole) for s in predecessors} == {(D2019, True)}
+        assert all(MERGERS_FILE in s.source for s in predecessors)
+        leerdam = gemeente("Leerdam")
+        assert (leerdam.valid_from, leerdam.valid_to) == (None, D2019)
+        assert leerdam.exists_on(datetime.date(2018, 12, 31))
+        assert not leerdam.exists_on(D2019)
+        # Leerdam and Zederik lay in Zuid-Holland until the merger, Vianen in Utrecht.
+        assert set(leerdam.parents_on(datetime.date(2018, 6, 1), RegionKind.PROVINCE)) == {
+            Region.objects.get(code="PV28")
+        }
+
+    def test_rmc_memberships_carry_the_dates_of_their_source(self):
+        # A gemeente that exists throughout: the 2015 regulation until the 2025
+        # derivation takes over, in the same region.
+        assert rmc_memberships("GM0375") == [
+            ("RMC25", RMC_2015_VALID_FROM, DAY, RMC_2015_FILE),
+            ("RMC25", DAY, None, "rmc_regio_per_gemeente_2025_afgeleid.csv"),
+        ]
+        # The predecessors of Vijfheerenlanden until their merger, each in its own region.
+        assert rmc_memberships("GM0545") == [("RMC30", RMC_2015_VALID_FROM, D2019, RMC_2015_FILE)]
+        assert rmc_memberships("GM0707") == [("RMC30", RMC_2015_VALID_FROM, D2019, RMC_2015_FILE)]
+        assert rmc_memberships("GM0620") == [("RMC19", RMC_2015_VALID_FROM, D2019, RMC_2015_FILE)]
+        # Vijfheerenlanden itself: no region guessed, before 2025 or after.
+        assert rmc_memberships("GM1961") == []
+
+    @pytest.mark.parametrize(
+        ("name", "rmc", "since"),
+        [
+            # Formed by a merger, every predecessor in one region of the 2015 text.
+            ("West Betuwe", "RMC15", D2019),
+            ("Hoeksche Waard", "RMC30", D2019),
+            ("Molenlanden", "RMC30", D2019),  # Giessenlanden and Molenwaard (2013)
+            ("Land van Cuijk", "RMC36", datetime.date(2022, 1, 1)),
+            ("Voorne aan Zee", "RMC29", datetime.date(2023, 1, 1)),
+            ("Gooise Meren", "RMC20", datetime.date(2016, 1, 1)),
+            ("De Fryske Marren", "RMC05", datetime.date(2015, 7, 1)),  # De Friese Meren
+            ("Goeree-Overflakkee", "RMC29", RMC_2015_VALID_FROM),  # formed in 2013
+        ],
+    )
+    def test_a_merged_gemeente_takes_the_one_region_of_its_predecessors(self, name, rmc, since):
+        memberships = rmc_memberships(gemeente(name).code)
+        assert memberships[0] == (rmc, since, DAY, RMC_2015_FILE)
+        source = RegionMembership.objects.get(
+            child=gemeente(name), parent__code=rmc, valid_from=since
+        ).source
+        assert "via de voorgangers" in source
+        assert rmc_regions(gemeente(name), since) == {rmc}
+        assert rmc_regions(gemeente(name), since - datetime.timedelta(days=1)) == set()
+
+    @pytest.mark.parametrize("name", sorted(AMBIGUOUS))
+    def test_the_ambiguous_four_have_no_region_after_their_merger(self, name):
+        region = gemeente(name)
+        assert rmc_memberships(region.code) == []
+        for predecessor in RegionSuccession.objects.filter(successor=region):
+            memberships = rmc_memberships(predecessor.predecessor.code)
+            assert len(memberships) == 1
+            assert memberships[0][2] == predecessor.date
+
+    def test_the_regions_of_a_day_in_2016_2019_and_2022(self):
+        for day in [datetime.date(2016, 6, 1), D2019, datetime.date(2022, 10, 1)]:
+            existing = Region.objects.municipalities().existing_on(day)
+            without = {r.name for r in existing if len(rmc_regions(r, day)) != 1}
+            formed = {g for g, (a, b) in AMBIGUOUS_FORMED.items() if day >= a}
+            assert without == formed, day
+        assert Region.objects.municipalities().existing_on(D2019).count() == 355
+        assert Region.objects.municipalities().existing_on(datetime.date(2016, 6, 1)).count() == 390
+
+    def test_names_of_gemeenten_that_merged_before_2014_are_reported(self, shipped):
+        assert shipped.rmc_2015_not_placed == [
+            "Boarnsterhim (RMC 4)",
+            "Harenkarspel (RMC 23)",
+            "Zijpe (RMC 23)",
+            "Boskoop (RMC 27)",
+            "Rijnwoude (RMC 27)",
+        ]
+
+    def test_a_split_gemeente_has_no_single_successor(self):
+        littenseradiel = gemeente("Littenseradiel")
+        successions = RegionSuccession.objects.filter(predecessor=littenseradiel)
+        assert sorted(successions.values_list("successor__name", "whole")) == [
+            ("Leeuwarden", False),
+            ("Súdwest-Fryslân", False),
+            ("Waadhoeke", False),
+        ]
+        mapping = successors_on(datetime.date(2022, 10, 1))
+        assert littenseradiel.pk not in mapping
+        # Through two mergers: Graafstroom (2013) → Molenwaard (2019) → Molenlanden.
+        assert mapping[gemeente("Graafstroom").pk] == gemeente("Molenlanden").pk
+        assert mapping[gemeente("Leerdam").pk] == gemeente("Vijfheerenlanden").pk
+        assert gemeente("Molenwaard").pk not in successors_on(datetime.date(2018, 12, 31))
+        assert successors_on(datetime.date(2018, 12, 31))[gemeente("Liesveld").pk] == (
+            gemeente("Molenwaard").pk
+        )
 
     def test_maassluis_po_school_belongs_to_po2807(self):
         schools = Organisation.objects.schools().filter(
@@ -575,3 +715,54 @@ def test_a_changed_file_updates_what_changed(data_dir):
     assert (memberships.created, memberships.removed) == (1, 1)
     assert report.counts["municipalities"].updated == 0
     assert AuditEvent.objects.filter(action="reference_data.load").count() == 2
+
+
+@pytest.mark.django_db
+def test_an_existing_database_gets_the_dated_memberships_on_a_rerun():
+    """A database loaded before the regions had dates: only 2025 memberships, no
+    predecessors, no successions. A rerun adds them and changes nothing else."""
+    load_reference_data(SHIPPED)
+    RegionSuccession.objects.all().delete()
+    for prefix in (RMC_2015_FILE, MERGERS_FILE):
+        RegionMembership.objects.filter(source__startswith=prefix).delete()
+    Region.objects.filter(valid_to__isnull=False).delete()
+    Region.objects.update(valid_from=None)
+    before = set(RegionMembership.objects.values_list("child_id", "parent_id", "valid_from"))
+
+    report = load_reference_data(SHIPPED)
+
+    assert report.counts["former_municipalities"].created == 91
+    assert report.counts["region_successions"].created == 98
+    # The 24 gemeenten formed by a merger since 2013 get their first day.
+    assert report.counts["municipalities"].updated == 24
+    memberships = report.counts["region_memberships"]
+    assert (memberships.updated, memberships.removed) == (0, 0)
+    assert memberships.created == 91 + 422  # provinces of the predecessors, 2015 regions
+    after = set(RegionMembership.objects.values_list("child_id", "parent_id", "valid_from"))
+    assert before <= after
+    assert rmc_memberships("GM0545") == [("RMC30", RMC_2015_VALID_FROM, D2019, RMC_2015_FILE)]
+    rerun = load_reference_data(SHIPPED)
+    assert rerun.created == rerun.updated == rerun.removed == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("datum", "1-1-2019", "geen datum"),
+        ("voorganger_code", "GM1961", "bestaat nog in gemeenten_2025.csv"),
+        ("opvolger_code", "GM9999", "staat niet in gemeenten_2025.csv"),
+        ("geheel", "misschien", "geen ja of nee"),
+        ("voorganger_provincie", "Holland", "onbekende provincie"),
+    ],
+)
+def test_a_bad_merger_row_is_refused_with_its_place(data_dir, column, value, message):
+    def corrupt(line, row):
+        if line == 2:
+            row[column] = value
+
+    edit_csv(data_dir / MERGERS_FILE, corrupt)
+    with pytest.raises(ReferenceDataError, match=message) as raised:
+        load_reference_data(data_dir)
+    assert (raised.value.file, raised.value.line, raised.value.column) == (MERGERS_FILE, 2, column)
+    assert database_is_empty()

@@ -21,8 +21,8 @@ def _plain(text: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Laadt de referentiegegevens: provincies, gemeenten, RMC-regio's, "
-        "samenwerkingsverbanden en schoolvestigingen (idempotent)."
+        "Laadt de referentiegegevens: provincies, gemeenten met hun herindelingen, "
+        "RMC-regio's, samenwerkingsverbanden en schoolvestigingen (idempotent)."
     )
 
     def add_arguments(self, parser):
@@ -77,6 +77,12 @@ class Command(BaseCommand):
             )
             for flagged in report.to_verify:
                 self.stdout.write(f"  {flagged.code} {flagged.name}: RMC {flagged.rmc_region}")
+        if report.rmc_2015_not_placed:
+            self.stdout.write(
+                f"{len(report.rmc_2015_not_placed)} namen in de RMC-regeling 2015 van gemeenten "
+                "die vóór 2014 zijn opgeheven (geen lidmaatschap):"
+            )
+            self.stdout.write(f"  {', '.join(report.rmc_2015_not_placed)}")
         if report.warnings:
             self.stdout.write(f"{len(report.warnings)} waarschuwingen:")
             for warning in report.warnings:
