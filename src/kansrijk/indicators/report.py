@@ -111,7 +111,7 @@ def _shown_value(m: Measurement, detail: bool):
 
 def _indicator_section(indicator: Indicator, user) -> IndicatorSection:
     from . import charts
-    from .status import indicator_status
+    from .status import indicator_status, status_from
 
     detail = bool(
         user is None
@@ -140,7 +140,12 @@ def _indicator_section(indicator: Indicator, user) -> IndicatorSection:
         decimals=indicator.decimals,
         chart_id=f"chart-{indicator.code}",
     )
-    status = indicator_status(indicator, region=region, organisation=organisation)
+    if region is None and organisation is None:
+        # No approved figure and no owner's gemeente (an external source, say): nothing to
+        # measure the status in, so "geen data" rather than a scope-less status query.
+        status = status_from(indicator, latest=None, targets=[], baseline=None)
+    else:
+        status = indicator_status(indicator, region=region, organisation=organisation)
     latest = series[-1] if series else None
     return IndicatorSection(
         code=indicator.code,
