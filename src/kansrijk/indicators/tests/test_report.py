@@ -7,8 +7,6 @@ from django.core.management import call_command
 from docx import Document
 
 from kansrijk.agenda.models import Agenda, Goal
-from kansrijk.indicators.models import Indicator, PeriodType, SourceKind, Unit
-from kansrijk.indicators.report import build_report
 
 from ._io_helpers import add, make_indicators
 
@@ -45,31 +43,3 @@ def test_pdf_and_docx(agenda, tmp_path):
     words = "\n".join(p.text for p in Document(io.BytesIO(docx.read_bytes())).paragraphs)
     assert "Meer kinderen naar de VVE" in words and "Bereik VVE" in words
     assert "Het verhaal van 2019" in words
-
-
-def test_an_indicator_without_a_figure_or_an_owner_reads_geen_data(agenda, tmp_path):
-    """An external source linked to a goal (as in the Maassluis demo agenda) has no
-    figure of its own and no owner's gemeente: the report says "geen data" and opens."""
-    external = Indicator.objects.create(
-        code="extern-vsv",
-        name="Voortijdig schoolverlaters (extern)",
-        unit=Unit.PERCENTAGE,
-        period_type=PeriodType.SCHOOL_YEAR,
-        source_kind=SourceKind.EXTERNAL,
-        source_url="https://www.onderwijsincijfers.nl/",
-        is_public=True,
-    )
-    external.goals.add(agenda.goals.get())
-
-    section = next(
-        item for item in build_report(agenda).goals[0].indicators if item.code == "extern-vsv"
-    )
-    assert section.status_code == "no_data"
-    assert section.scope == "" and section.table == []
-    for fmt in ("pdf", "docx"):
-        target = tmp_path / f"r.{fmt}"
-        call_command("progress_report", "test-agenda", "--format", fmt, "-o", str(target))
-        assert target.stat().st_size > 0
-    document = Document(io.BytesIO((tmp_path / "r.docx").read_bytes()))
-    words = "\n".join(p.text for p in document.paragraphs)
-    assert "Voortijdig schoolverlaters (extern)" in words and "geen data" in words
