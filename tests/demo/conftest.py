@@ -1,32 +1,71 @@
 """The full demo, loaded once for the tests of this package: the real reference data and
-``kansrijk load_demo``, as ``make demo`` does (about a minute). The tests here read it and
-change nothing that outlives them (each runs in a transaction that is rolled back); the
-package's teardown empties the database again for the tests that come after."""
+``kansrijk load_demo``, as ``make demo`` does. It is loaded in a transaction that is rolled
+back when the package is done; each test runs in a savepoint inside it, so nothing a test
+changes outlives it and the tests after this package find an empty database."""
 
 from __future__ import annotations
 
-from io import StringIO
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
 
-from kansrijk.testing.database import audit_triggers_lifted
+from .support import TIMINGS, Kansrijk
 
 
 @pytest.fixture(scope="package")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), override_settings(DEBUG=True):
-        call_command("load_reference_data", stdout=StringIO())
-        call_command("load_demo", stdout=StringIO())
-    yield
-    with django_db_blocker.unblock(), audit_triggers_lifted():
-        call_command("flush", interactive=False, verbosity=0)
+def pdf_once_per_document() -> Iterator[dict]:
+    """Render each distinct HTML document to PDF once (WeasyPrint is deterministic for
+    the same HTML); every later request for it still runs its view and gets the bytes."""
+    import weasyprint
+
+    rendered: dict[str, bytes] = {}
+    real_html = weasyprint.HTML
+
+    class OncePerDocument:
+        def __init__(self, *args, string=None, **kwargs):
+            self._make = lambda: real_html(*args, string=string, **kwargs)
+            self._key = (
+                hashlib.sha256(string.encode()).hexdigest() + repr(sorted(kwargs))
+                if string is not None and not args
+                else None
+            )
+
+        def write_pdf(self, *args, **kwargs):
+            if self._key is None or args or kwargs:
+                return self._make().write_pdf(*args, **kwargs)
+            if self._key not in rendered:
+                rendered[self._key] = self._make().write_pdf()
+            return rendered[self._key]
+
+    weasyprint.HTML = OncePerDocument
+    yield rendered
+    weasyprint.HTML = real_html
+
+
+@pytest.fixture(scope="package")
+def demo(django_db_setup, django_db_blocker, pdf_once_per_document) -> Iterator[dict]:
+    """The full demo, loaded once for the package and rolled back afterwards."""
+    kansrijk = Kansrijk()
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(DEBUG=True):
+            reference = kansrijk("load_reference_data")
+            loaded = kansrijk("load_demo")
+        yield {"runs": kansrijk.runs, "reference": reference, "demo": loaded}
+        transaction.set_rollback(True)
+    if os.environ.get("KANSRIJK_SMOKE_TIMINGS"):
+        Path(os.environ["KANSRIJK_SMOKE_TIMINGS"]).write_text(
+            "".join(f"{seconds:.3f}\t{what}\n" for seconds, what in TIMINGS), encoding="utf-8"
+        )
 
 
 @pytest.fixture
 def demo_user(demo, db):
-    """A demo user by name (password login is not needed: the test client logs in)."""
+    """A demo user by name (the test client logs in without a password)."""
     from kansrijk.organisations.models import User
 
     return lambda username: User.objects.get(username=username)

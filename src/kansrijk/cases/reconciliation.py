@@ -62,7 +62,14 @@ from kansrijk.reports.exporting import CsvExporter
 from . import services
 from .models import Case, CountDefinition, ReportedCount
 from .queries import scope_of
-from .reporting import DEFINITIONS, Cutoffs, counted_q
+from .reporting import (
+    DEFINITIONS,
+    Cutoffs,
+    counted_q,
+    fold_into_successors,
+    municipality_on_day,
+    with_home_on,
+)
 
 __all__ = [
     "COLUMNS",
@@ -348,9 +355,16 @@ def compare(
     reporting_school = Exists(
         ReportedCount.objects.filter(reference_date=peildatum, school_id=OuterRef("school_id"))
     )
-    register_by_municipality = _grouped(
-        counted.filter(lines_q).filter(reporting_school), "municipality_id", Count("pk")
+    # The woongemeente on the peildatum (residence history), as the quarterly report counts.
+    at_home = with_home_on(counted.filter(lines_q).filter(reporting_school), peildatum).annotate(
+        home=municipality_on_day()
     )
+    register_by_municipality = {
+        pk: counts["n"]
+        for pk, counts in fold_into_successors(
+            {pk: {"n": n} for pk, n in _grouped(at_home, "home", Count("pk")).items()}, peildatum
+        ).items()
+    }
     region_ids = set(reported_by_municipality) | set(register_by_municipality)
     region_names = {
         pk: (code, name)

@@ -21,7 +21,8 @@ from kansrijk.organisations.models import Membership, Organisation
 
 from . import services
 from .disclosure import Disclosure
-from .models import Indicator, Measurement, Target
+from .importing import COMPUTED_IS_NOT_ENTERED
+from .models import Indicator, Measurement, SourceKind, Target
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -148,6 +149,10 @@ class MeasurementSerializer(serializers.ModelSerializer):
         return data
 
     def validate(self, attrs):
+        if attrs["indicator"].source_kind == SourceKind.COMPUTED:
+            raise ValidationError(
+                {"indicator": str(COMPUTED_IS_NOT_ENTERED % {"code": attrs["indicator"].code})}
+            )
         numerator, denominator = attrs.get("numerator"), attrs.get("denominator")
         if attrs.get("value") is None and (numerator is None or denominator is None):
             raise ValidationError("Geef een waarde, of teller en noemer.")

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kansrijk.agenda.importing import (
     MAX_FILE_BYTES,
@@ -42,7 +43,7 @@ from kansrijk.organisations.models import Membership, Organisation, Region, Role
 
 from . import services
 from .disclosure import small_number_warning
-from .models import ApprovalStatus, Indicator, Measurement
+from .models import ApprovalStatus, Indicator, Measurement, SourceKind
 
 __all__ = ["MAX_FILE_BYTES", "ImportProblem", "ImportRejected", "ImportReport", "import_file"]
 
@@ -61,6 +62,10 @@ COLUMNS = (
     "definitief",
     "verhaal",
     "bron",
+)
+# A computed figure comes from the register or the sociale kaart, never from a file.
+COMPUTED_IS_NOT_ENTERED = _lazy(
+    "'%(code)s' wordt berekend door Kansrijk zelf; die cijfers lever je niet aan."
 )
 REQUIRED_COLUMNS = ("indicator", "periode", "periode_start", "periode_eind")
 LIMITS = {"periode": 40, "uitsplitsing": 40, "categorie": 80, "bron": 255}
@@ -232,6 +237,8 @@ def _check(rows, *, actor) -> tuple[list[dict[str, Any]], list[ImportProblem]]:
             problem("indicator", _("vul de code van de indicator in."))
         elif indicator is None:
             problem("indicator", _("'%(code)s' is geen bekende indicator.") % {"code": code})
+        elif indicator.source_kind == SourceKind.COMPUTED:
+            problem("indicator", COMPUTED_IS_NOT_ENTERED % {"code": code})
         label = _text(values.get("periode"))
         if not label:
             problem("periode", _("vul de periode in (bijvoorbeeld 2023-2024)."))

@@ -100,7 +100,9 @@ def _scope_of(indicator: Indicator, measurements: list[Measurement]):
     return None, None
 
 
-def _indicator_section(indicator: Indicator, disclosure: Disclosure) -> IndicatorSection:
+def _indicator_section(
+    indicator: Indicator, disclosure: Disclosure, *, goal_id: int | None = None
+) -> IndicatorSection:
     from . import charts
     from .status import indicator_status
 
@@ -128,7 +130,8 @@ def _indicator_section(indicator: Indicator, disclosure: Disclosure) -> Indicato
         unit=indicator.unit,
         title=indicator.name,
         decimals=indicator.decimals,
-        chart_id=f"chart-{indicator.code}",
+        # An indicator can measure two goals: one chart per goal, each with its own id.
+        chart_id=f"chart-{goal_id}-{indicator.code}" if goal_id else f"chart-{indicator.code}",
     )
     if region is None and organisation is None:
         # Linked to a goal but without a figure or an owner's gemeente: nothing to judge.
@@ -170,7 +173,7 @@ def build_report(agenda, *, user=None) -> ProgressReport:
     for goal, row in _goal_rows(agenda):
         section = GoalSection(label=row.label, indicator_text=row.indicator_text)
         for indicator in visible.filter(goals=goal).select_related("owner").order_by("name"):
-            section.indicators.append(_indicator_section(indicator, disclosure))
+            section.indicators.append(_indicator_section(indicator, disclosure, goal_id=goal.pk))
         section.activities = [
             ActivityStatus(title=line.title, status_label=line.status_label)
             for line in row.main_activities + row.sub_activities

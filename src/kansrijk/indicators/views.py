@@ -288,7 +288,9 @@ def indicator_detail(request, code):
         "suppressed": not entitled,
         "legend": suppression.legend(indicator.suppression_threshold),
         "is_external": indicator.source_kind == SourceKind.EXTERNAL,
-        "can_submit": request.user.is_authenticated and bool(scopes_for(request.user)),
+        "can_submit": indicator.source_kind != SourceKind.COMPUTED
+        and request.user.is_authenticated
+        and bool(scopes_for(request.user)),
         "history": _history(indicator) if request.user.is_authenticated else [],
     }
     return render(request, "indicators/indicator_detail.html", context)
@@ -371,7 +373,7 @@ def submit(request, code):
         return redirect_to_login(request.get_full_path())
     indicator = get_visible_indicator_or_404(request.user, code)
     scopes = scopes_for(request.user)
-    if not scopes:
+    if not scopes or indicator.source_kind == SourceKind.COMPUTED:
         raise PermissionDenied
     form = MeasurementForm(request.POST or None, indicator=indicator, scopes=scopes)
     if request.method == "POST" and form.is_valid():

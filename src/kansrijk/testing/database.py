@@ -1,5 +1,4 @@
-"""Database helpers for tests that empty the database (a live server, a package that
-loads the full demo once).
+"""Database helpers for tests that empty the database (the live-server tests).
 
 Emptying the database (DELETE on SQLite, TRUNCATE on PostgreSQL) is what the audit
 table's append-only triggers rightly refuse, so such tests lift them first and put them
@@ -9,8 +8,6 @@ access (``django_db_blocker.unblock()``)."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.db import connection
 
@@ -36,12 +33,3 @@ def drop_audit_triggers() -> None:
 
 def create_audit_triggers() -> None:
     _execute(_statements()[1])
-
-
-@contextmanager
-def audit_triggers_lifted() -> Iterator[None]:
-    drop_audit_triggers()
-    try:
-        yield
-    finally:
-        create_audit_triggers()
