@@ -145,7 +145,7 @@ def agenda_monitor(request, slug):
     return render(
         request,
         "indicators/agenda_monitor.html",
-        {"agenda": agenda, "goals": goals, "legend": suppression.legend()},
+        {"agenda": agenda, "goals": goals},
     )
 
 
@@ -211,7 +211,6 @@ def region_monitor(request, code):
             "region": region,
             "rows": rows,
             "children": sorted(children.values(), key=str),
-            "legend": suppression.legend(),
         },
     )
 
@@ -286,7 +285,9 @@ def indicator_detail(request, code):
             else None
         ),
         "suppressed": not entitled,
-        "legend": suppression.legend(indicator.suppression_threshold),
+        "legend": suppression.legend_for(
+            part.text for f in figures for part in (f.value, f.numerator, f.denominator)
+        ),
         "is_external": indicator.source_kind == SourceKind.EXTERNAL,
         "can_submit": indicator.source_kind != SourceKind.COMPUTED
         and request.user.is_authenticated
@@ -340,6 +341,9 @@ def public_dashboard(request):
                 "period": cells[0].period_label,
                 "rows": rows,
                 "generated": any(m.is_generated for m in cells),
+                "legend": suppression.legend_for(
+                    part.text for f in rows for part in (f.value, f.numerator, f.denominator)
+                ),
                 "chart": charts.bar_chart(
                     [(f.measurement.region.name, f.chart_value) for f in rows],
                     unit=indicator.unit,
@@ -350,11 +354,7 @@ def public_dashboard(request):
                 ),
             }
         )
-    return render(
-        request,
-        "indicators/public_dashboard.html",
-        {"sections": sections, "legend": suppression.legend()},
-    )
+    return render(request, "indicators/public_dashboard.html", {"sections": sections})
 
 
 # ------------------------------------------------------------------ entry and approval

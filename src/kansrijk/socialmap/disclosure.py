@@ -5,9 +5,10 @@ or wijk (the API), per entry and period (the entry's page), and per school and p
 (the monitor's participation indicator, computed in ``indicators``). Each is a sum of the
 others, so a count hidden in one shape could be worked out from the other two. The mask is
 therefore made once, over all of them: every count of a published entry is a cell, and
-each school, gemeente and entry-period total is the total of a line of cells
-(``kansrijk.indicators.suppression.suppress_lines``). A count below the threshold reads
-"<5"; a count or total hidden to protect one reads "." (docs/small-numbers.md).
+each school and gemeente total is the total of a line of cells
+(``kansrijk.indicators.suppression.suppress_lines``); an entry's total for a period is
+hidden whenever one of its counts is. A count below the threshold reads "<5"; a count or
+total hidden to protect one reads "." (docs/small-numbers.md).
 """
 
 from __future__ import annotations
@@ -86,8 +87,14 @@ def participation_mask(*, periods=None, threshold: int | None = None) -> Partici
             members[total].append(cell)
     for total, cells in members.items():
         values[total] = sum(values[cell] for cell in cells)
-    lines = [(cells, total) for total, cells in members.items()]
+    # The school and gemeente totals are the monitor's figures: lines whose members may
+    # be hidden to keep them. An entry's total on its own page matters less: rather than
+    # hide a count elsewhere for it, it is hidden itself as soon as one of its counts is.
+    lines = [(cells, total) for total, cells in members.items() if total[0] != "entry"]
     hidden = suppress_lines(values, lines, threshold=threshold)
+    for total, cells in members.items():
+        if total[0] == "entry" and (values[total] < threshold or any(c in hidden for c in cells)):
+            hidden.add(total)
     return ParticipationMask(values, frozenset(hidden), threshold)
 
 

@@ -199,10 +199,10 @@ def detail(request, uuid):
             }
             for row in participation
         ],
-        "legend": suppression.legend(threshold),
         "is_past_its_check": is_past_its_check(service),
         "can_edit": request.user.has_perm("socialmap.change_service", service),
     }
+    context["legend"] = suppression.legend_for(row["shown"] for row in context["participation"])
     return render(request, "socialmap/detail.html", context)
 
 

@@ -152,9 +152,10 @@ def test_one_mask_for_the_counts_on_every_surface(client, provider, gemeente, sc
 def test_a_total_the_sociale_kaart_withholds_is_hidden_in_the_monitor(
     client, provider, gemeente, school, indicator
 ):
-    """An entry counts 8 at one school and 2 at another; its total (10) is on its page.
-    To protect the 2, the 8 is hidden — and with it the first school's total, which is
-    that same 8: the monitor shows it as "." too."""
+    """An entry counts 8 at one school and 2 at another school of the same gemeente, whose
+    total (10) the monitor publishes. To protect the 2, the 8 is hidden — and with it the
+    first school's total, which is that same 8: the monitor shows it as "." too. The
+    entry's own total on its page is hidden rather than protected."""
     other_school = factories.SchoolFactory(municipality=gemeente, pupil_count=400)
     homework = ServiceFactory(provider=provider, name="Huiswerkklas")
     ParticipationFactory(service=homework, school=school, region=None, participants=8)
@@ -168,3 +169,5 @@ def test_a_total_the_sociale_kaart_withholds_is_hidden_in_the_monitor(
     rows = client.get("/api/v1/measurements/", {"indicator": indicator.code}).json()["results"]
     by_scope = {row["organisation"]: row["published_value"] for row in rows if row["organisation"]}
     assert by_scope[school.code] == "."
+    page = client.get(reverse("socialmap:detail", args=[homework.uuid]))
+    assert [row["shown"] for row in page.context["participation"]] == ["."]
