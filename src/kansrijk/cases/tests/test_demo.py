@@ -1,32 +1,23 @@
-"""The register in the demo (``kansrijk load_demo``): synthetic, labelled cases for the
-three seed regions, an example of every signal, regievoerders, reported counts with
-differences for the reconciliation, the computed indicators in the monitor; a second run
-changes nothing."""
+"""The register in the demo: an example of every signal, regievoerders, reported counts
+with differences for the reconciliation. The whole ``kansrijk load_demo`` (synthetic
+cases, the computed indicators, a second run) is in ``test_demo_full``."""
 
 from __future__ import annotations
 
 import datetime
-from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import call_command
-from django.db.models import Count
-from django.urls import reverse
 from django.utils import timezone
 
-from kansrijk.audit.models import AuditEvent
-from kansrijk.cases import demo, reconciliation, synthetic, worklist
-from kansrijk.cases.indicators import REFRESHED_PERIODS
+from kansrijk.cases import demo, reconciliation, worklist
 from kansrijk.cases.models import (
     Agreement,
     Case,
     CaseEvent,
     Exemption,
     ReportedCount,
-    YoungPerson,
 )
-from kansrijk.indicators.models import Indicator, Measurement
 from kansrijk.organisations.demo import load_demo_organisations
 from kansrijk.organisations.models import Region, Sector, User
 from kansrijk.testing import factories
@@ -60,7 +51,11 @@ def school(code, gemeente, pupils, partnership=None, sector=Sector.PO, name=None
 
 
 @pytest.fixture
-def reference_data():
+def reference_data(db):
+    make_reference_data()
+
+
+def make_reference_data():
     """The slice of the reference data the demo refers to (the full load has its own
     tests): the gemeenten, SWVs and some schools with pupils of the seed regions."""
     for code, name in GEMEENTEN.items():
@@ -90,14 +85,6 @@ def reference_data():
 
 
 @pytest.fixture
-def loaded(settings, reference_data):
-    settings.DEBUG = True
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture
 def register(settings, reference_data):
     """The demo organisations and users, then the register's demo (no agendas or monitor)."""
     settings.DEBUG = True
@@ -114,28 +101,6 @@ def test_refused_without_debug(settings, reference_data):
     with pytest.raises(demo.CasesDemoRefused, match="DEBUG"):
         demo.load_demo_cases()
     assert not Case.objects.exists()
-
-
-def test_synthetic_labelled_cases_for_the_three_seed_regions(loaded):
-    assert "Thuiszittersregister (/thuiszitters/)" in loaded
-    cases = Case.objects.all()
-    pupils = 450 + 380 + 330 + 480 + 265 + 450 + 250 + 1400 + 265 + 513 + 80
-    generated = round(synthetic.CASES_PER_PUPIL_YEAR * 5 * pupils)
-    assert cases.count() == generated + len(demo.EXAMPLES)
-    assert f"{generated + len(demo.EXAMPLES)} synthetische casussen" in loaded
-    assert not cases.filter(is_synthetic=False).exists()
-    assert not cases.exclude(dossier_id__startswith="SYN-").exists()
-    assert not YoungPerson.objects.filter(is_synthetic=False).exists()
-    per_gemeente = dict(cases.values_list("municipality__code").annotate(n=Count("pk")))
-    assert set(per_gemeente) == {"GM0375", "GM0383", "GM0396", "GM0450", "GM0453"} | {
-        "GM0556",
-        "GM1961",
-    }
-    # Dates relative to today: the last cases start in the last weeks.
-    today = timezone.localdate()
-    latest = cases.exclude(dossier_id__startswith=demo.EXAMPLE_PREFIX).latest("start_date")
-    assert (today - latest.start_date).days < 30
-    assert cases.filter(end_date=None).exists()
 
 
 def test_an_example_of_every_signal(register):
@@ -201,50 +166,6 @@ def test_reported_counts_with_differences_for_the_reconciliation(register):
     result = reconciliation.compare(peildatum=peildatum)
     assert result.school_differences
     assert result.matching_schools
-
-
-def test_computed_indicators_in_the_monitor(client, loaded):
-    thuiszitters = Indicator.objects.get(code="mk-thuiszitters")
-    assert thuiszitters.source_kind == "computed"
-    assert thuiszitters.computed_key == "cases-thuiszitters-peildatum"
-    figures = Measurement.objects.filter(indicator=thuiszitters, region__isnull=False)
-    assert set(figures.values_list("region__code", flat=True)) == set(MIDDEN_KENNEMERLAND)
-    assert figures.filter(region__code="GM0375").count() == REFRESHED_PERIODS
-    assert all(m.is_generated and m.approval == "approved" for m in figures)
-    assert all("synthetische demoregister" in m.story for m in figures)
-    # The SWVs of the region as well.
-    assert Measurement.objects.filter(indicator=thuiszitters, organisation__code="PO2711")
-    for code in ("mk-aanbod-binnen-3-maanden", "mk-mediane-duur-verzuim"):
-        assert Measurement.objects.filter(indicator__code=code, is_generated=True).exists(), code
-    # The register's count of the last peildatum is the monitor's figure.
-    peildatum = demo.reporting.latest_peildatum(timezone.localdate())
-    report = demo.reporting.build_report(peildatum=peildatum, level="gemeente")
-    beverwijk = next(row for row in report.rows if row.code == "GM0375")
-    stored = figures.get(region__code="GM0375", period_end=peildatum)
-    assert stored.value == beverwijk.counts["thuiszitters"]
-    # The public sees the figures through the suppression of small numbers.
-    response = client.get(reverse("indicators:detail", args=["mk-thuiszitters"]))
-    assert response.status_code == 200
-    shown = [f.value.text for f in response.context["figures"]]
-    assert len(shown) == REFRESHED_PERIODS
-    assert all(value == "<5" or int(value.replace(".", "")) >= 5 for value in shown), shown
-
-
-def test_a_second_run_changes_nothing(loaded):
-    models = (Case, YoungPerson, CaseEvent, Agreement, Exemption, ReportedCount, Measurement)
-    counts = [model.objects.count() for model in models]
-    audit_rows = AuditEvent.objects.count()
-    history = Measurement.history.count()
-    managers = sorted(Case.objects.exclude(case_manager=None).values_list("pk", flat=True))
-    report = demo.load_demo_cases()
-    assert not report.changed, report
-    assert [model.objects.count() for model in models] == counts
-    assert AuditEvent.objects.count() == audit_rows
-    assert Measurement.history.count() == history
-    assert sorted(Case.objects.exclude(case_manager=None).values_list("pk", flat=True)) == managers
-    # And the whole demo, a second time.
-    call_command("load_demo", stdout=StringIO())
-    assert [model.objects.count() for model in models] == counts
 
 
 def test_without_reference_data_the_demo_says_why(settings, db):

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 
 from kansrijk.agenda.demo import AGENDA_DIR, load_agenda_file
 from kansrijk.audit.models import AuditEvent
@@ -22,6 +23,7 @@ from kansrijk.indicators.models import (
 from kansrijk.organisations.demo import load_demo_organisations
 from kansrijk.organisations.models import Region, RegionKind
 from kansrijk.testing import factories
+from kansrijk.testing.database import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +40,16 @@ GEMEENTEN = {
 }
 
 
-@pytest.fixture
-def seeded(settings):
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
     """The slice of the reference data the seeds refer to, the demo organisations and the
-    two seed agendas whose goals the indicators link to."""
+    two seed agendas whose goals the indicators link to: loaded once for the module, in a
+    transaction rolled back at its end (each test runs in a savepoint inside it)."""
+    with rolled_back(django_db_blocker), override_settings(DEBUG=True):
+        yield _seed()
+
+
+def _seed():
     factories.RegionFactory(code="NL", kind=RegionKind.COUNTRY, name="Nederland")
     for code, name in GEMEENTEN.items():
         factories.MunicipalityOrganisationFactory(
@@ -65,7 +73,6 @@ def seeded(settings):
         partnership=factories.PartnershipFactory(code="PO2605"),
         sector="SBO",
     )
-    settings.DEBUG = True
     load_demo_organisations()
     load_agenda_file(AGENDA_DIR / "maassluis.toml")
     load_agenda_file(AGENDA_DIR / "midden-kennemerland.toml")

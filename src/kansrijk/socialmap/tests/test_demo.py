@@ -10,14 +10,17 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 
 from kansrijk.audit.models import AuditEvent
 from kansrijk.indicators.models import Measurement
 from kansrijk.organisations.models import Organisation, Region
+from kansrijk.socialmap import taxonomy
 from kansrijk.socialmap.demo import load_demo_socialmap
 from kansrijk.socialmap.models import Need, Participation, Provider, Service, ServiceStatus
 from kansrijk.testing import factories
+from kansrijk.testing.database import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -55,10 +58,17 @@ NAMED_OFFERS = {
 }
 
 
-@pytest.fixture
-def seeded(settings):
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
     """The slice of the reference data the demo refers to (the full load has its own
-    tests), then ``kansrijk load_demo``."""
+    tests), then ``kansrijk load_demo``: once for the module, in a transaction rolled back
+    at its end (each test runs in a savepoint inside it)."""
+    with rolled_back(django_db_blocker), override_settings(DEBUG=True):
+        taxonomy.ensure_taxonomies()
+        yield _seed()
+
+
+def _seed():
     for code, name in GEMEENTEN.items():
         factories.MunicipalityOrganisationFactory(
             municipality=factories.MunicipalityFactory(code=code, name=name),
@@ -97,7 +107,6 @@ def seeded(settings):
             pupil_count=pupils,
         )
     # 12DE00 (IKC Startpunt) is left out on purpose: the loader skips what is missing.
-    settings.DEBUG = True
     out = StringIO()
     call_command("load_demo", stdout=out)
     return out.getvalue()
