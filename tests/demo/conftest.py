@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import transaction
 from django.test import override_settings
+
+from kansrijk.testing.database import rolled_back
 
 from .support import TIMINGS, Kansrijk
 
@@ -51,12 +52,11 @@ def pdf_once_per_document() -> Iterator[dict]:
 def demo(django_db_setup, django_db_blocker, pdf_once_per_document) -> Iterator[dict]:
     """The full demo, loaded once for the package and rolled back afterwards."""
     kansrijk = Kansrijk()
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         with override_settings(DEBUG=True):
             reference = kansrijk("load_reference_data")
             loaded = kansrijk("load_demo")
         yield {"runs": kansrijk.runs, "reference": reference, "demo": loaded}
-        transaction.set_rollback(True)
     if os.environ.get("KANSRIJK_SMOKE_TIMINGS"):
         Path(os.environ["KANSRIJK_SMOKE_TIMINGS"]).write_text(
             "".join(f"{seconds:.3f}\t{what}\n" for seconds, what in TIMINGS), encoding="utf-8"
