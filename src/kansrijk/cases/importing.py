@@ -60,6 +60,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_variables
 
 from kansrijk.agenda.importing import ImportProblem, ImportRejected
+from kansrijk.audit import chain as audit_chain
 from kansrijk.audit import services as audit
 from kansrijk.audit.masking import mask
 from kansrijk.audit.models import AuditEvent
@@ -1308,6 +1309,9 @@ AUDIT_COLUMNS = (
     "after",
     "reason",
 )
+# The place of each audit row in the trail's hash chain (audit.chain), given when its
+# batch is written.
+AUDIT_CHAIN_COLUMNS = ("sequence", "prev_hash", "hash")
 EXISTING_CASE_COLUMNS = (
     "id",
     "dossier_id",
@@ -1346,7 +1350,7 @@ class _Writer:
         self.people = _Table(YoungPerson, PERSON_COLUMNS, with_id=True)
         self.residences = _Table(Residence, RESIDENCE_COLUMNS, with_id=False)
         self.cases = _Table(Case, CASE_COLUMNS, with_id=True)
-        self.audit = _Table(AuditEvent, AUDIT_COLUMNS, with_id=False)
+        self.audit = _Table(AuditEvent, (*AUDIT_COLUMNS, *AUDIT_CHAIN_COLUMNS), with_id=False)
         # The model's own methods, on one scratch instance each: the number encrypted
         # and hashed as YoungPerson.set_identifier does it, the pact deadline as
         # Case.set_derived_fields derives it.
@@ -1584,7 +1588,20 @@ class _Writer:
                 )
             self.sink.many(self.update_case_sql, updates)
             self.result.updated += len(changed)
-        self.sink.copy(self.audit, audit_rows)
+        self.sink.copy(self.audit, self._chained(audit_rows))
+
+    @staticmethod
+    def _chained(audit_rows: list[tuple]) -> list[tuple]:
+        """The batch's audit rows with their places in the hash chain. Their time is the
+        moment they join it, as for every audit row (audit.chain.link)."""
+        now = timezone.now()
+        created_at = connection.ops.adapt_datetimefield_value(now)
+        links = audit_chain.link_rows(
+            [dict(zip(AUDIT_COLUMNS, row, strict=True)) | {"created_at": now} for row in audit_rows]
+        )
+        return [
+            (created_at, *row[1:], *place) for row, place in zip(audit_rows, links, strict=True)
+        ]
 
 
 class _Rejected(Exception):

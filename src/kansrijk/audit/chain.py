@@ -1,0 +1,162 @@
+"""The hash chain over the audit trail (decision 0025).
+
+Every audit row gets a ``sequence`` number (1, 2, 3, … without gaps), the ``prev_hash``
+of the row before it (64 zeros for the first) and its own ``hash``:
+
+    hash = SHA-256( canonical(row) )
+
+``canonical(row)`` is the UTF-8 encoding of a JSON object with exactly the keys of
+``HASHED_FIELDS``, sorted, without spaces (``separators=(",", ":")``), non-ASCII kept as
+it is, and with these values:
+
+- ``sequence``: the integer; ``prev_hash``: the 64 lower-case hex digits;
+- ``created_at``: UTC as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (always six decimals);
+- ``actor_id``, ``organisation_id``: the integer or ``null``;
+- the texts (``actor_display``, ``action``, ``target_type``, ``target_id``,
+  ``target_display``, ``reason``) as stored;
+- ``before`` and ``after``: the JSON value as stored, or ``null``; a float without a
+  fraction is written as an integer (PostgreSQL's ``jsonb`` gives ``1.0`` back as ``1.0``
+  or ``1`` depending on the path; the hash must not depend on it).
+
+The primary key is not hashed: the sequence is the row's place. A writer takes a lock on
+the one row of ``AuditChainHead`` (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
+``IMMEDIATE`` transactions already hold the database's write lock), numbers and hashes
+its rows, and moves the head, all in its own transaction: two writers can never both
+follow the same row, and a rolled-back writer leaves no gap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+GENESIS = "0" * 64
+HEAD_ID = 1
+HASHED_FIELDS = (
+    "sequence",
+    "prev_hash",
+    "created_at",
+    "actor_id",
+    "actor_display",
+    "organisation_id",
+    "action",
+    "target_type",
+    "target_id",
+    "target_display",
+    "before",
+    "after",
+    "reason",
+)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value as both databases give it back: floats without a fraction as ints."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {str(key): _plain(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(inner) for inner in value]
+    return value
+
+
+def _timestamp(moment: datetime | str) -> str:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str | bytes):
+        # Raw writers (the case import) hand over the JSON text they store.
+        return _plain(json.loads(value))
+    return None if value is None else _plain(json.loads(json.dumps(value)))
+
+
+def canonical(values: dict[str, Any]) -> bytes:
+    """The bytes that are hashed for one row, from its field values by name."""
+    document = {name: values.get(name) for name in HASHED_FIELDS}
+    document["created_at"] = _timestamp(values["created_at"])
+    document["before"] = _json(values.get("before"))
+    document["after"] = _json(values.get("after"))
+    for name in ("actor_id", "organisation_id", "sequence"):
+        if document[name] is not None:
+            document[name] = int(document[name])
+    return json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def digest(values: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical(values)).hexdigest()
+
+
+def locked_head():
+    """The chain's head row, locked until the end of the caller's transaction. Created
+    from the last chained row when it is missing (a new or emptied database)."""
+    from .models import AuditChainHead, AuditEvent
+
+    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
+    if head is not None:
+        return head
+    last = (
+        AuditEvent.objects.filter(sequence__isnull=False)
+        .order_by("-sequence")
+        .values_list("sequence", "hash")
+        .first()
+    ) or (0, GENESIS)
+    try:
+        with transaction.atomic():
+            AuditChainHead.objects.create(pk=HEAD_ID, sequence=last[0], hash=last[1])
+    except IntegrityError:
+        pass  # another writer created it first; its lock is taken below
+    return AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
+
+
+def _advance(values: Iterable[dict[str, Any]]) -> list[tuple[int, str, str]]:
+    """(sequence, prev_hash, hash) for each row, in order, and the head moved past them.
+    The caller holds the head's lock, i.e. runs inside a transaction."""
+    values = list(values)
+    if not values:
+        return []
+    head = locked_head()
+    sequence, previous = head.sequence, head.hash
+    links = []
+    for row in values:
+        sequence += 1
+        row = {**row, "sequence": sequence, "prev_hash": previous}
+        current = digest(row)
+        links.append((sequence, previous, current))
+        previous = current
+    head.sequence, head.hash = sequence, previous
+    head.save(update_fields=["sequence", "hash", "updated_at"])
+    return links
+
+
+def link(events: list) -> None:
+    """Give unsaved ``AuditEvent`` objects their place in the chain. Their time is the
+    moment they join it, so the trail's times never go back along the chain."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("chain.link() must be called inside transaction.atomic()")
+    now = timezone.now()
+    for event in events:
+        event.created_at = now
+    rows = ({name: getattr(event, name) for name in HASHED_FIELDS} for event in events)
+    for event, (sequence, previous, current) in zip(events, _advance(rows), strict=True):
+        event.sequence, event.prev_hash, event.hash = sequence, previous, current
+
+
+def link_rows(rows: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
+    """(sequence, prev_hash, hash) for rows a raw writer inserts itself (by field name;
+    ``before``/``after`` may be JSON text). Inside the writer's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("chain.link_rows() must be called inside transaction.atomic()")
+    return _advance(rows)
