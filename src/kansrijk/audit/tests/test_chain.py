@@ -309,3 +309,34 @@ def test_concurrent_writers_never_fork_the_chain(triggers_back_after_flush, tran
         assert verification.verify().ok
     finally:
         drop_audit_triggers()
+
+
+def test_the_migration_chains_existing_rows(triggers_back_after_flush, transactional_db):
+    """Rows written before the chain existed get their places in order of time, and the
+    triggers are in place afterwards (on SQLite the table is rebuilt on the way)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from kansrijk.testing.database import drop_audit_triggers
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("audit", "0003_append_only_triggers")])
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for minutes, after in ((5, '{"n": 1.0, "s": "ë"}'), (9, None), (1, "[1, 2.5]")):
+            cursor.execute(
+                "INSERT INTO audit_auditevent (created_at, actor_display, action, target_type, "
+                "target_id, target_display, reason, after) "
+                "VALUES (%s, 'systeem', 'test.old', '', '', '', '', %s)",
+                [connection.ops.adapt_datetimefield_value(now - timedelta(minutes=minutes)), after],
+            )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes("audit"))
+    try:
+        rows = list(AuditEvent.objects.order_by("sequence").values_list("sequence", "after"))
+        assert rows == [(1, None), (2, {"n": 1.0, "s": "ë"}), (3, [1, 2.5])]
+        assert verification.verify().ok
+        record(1)
+        assert verification.verify().ok
+    finally:
+        drop_audit_triggers()
