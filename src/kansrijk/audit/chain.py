@@ -15,8 +15,9 @@ it is, and with these values:
 - the texts (``actor_display``, ``action``, ``target_type``, ``target_id``,
   ``target_display``, ``reason``) as stored;
 - ``before`` and ``after``: the JSON value as stored, or ``null``; a float without a
-  fraction is written as an integer (PostgreSQL's ``jsonb`` gives ``1.0`` back as ``1.0``
-  or ``1`` depending on the path; the hash must not depend on it).
+  fraction is written as the integer it reads as (``1.0`` as ``1``, ``1e+16`` as
+  ``10000000000000000``), because PostgreSQL's ``jsonb`` gives such numbers back as
+  integers and the hash must not depend on the database.
 
 The primary key is not hashed: the sequence is the row's place. A writer takes a lock on
 the one row of ``AuditChainHead`` (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
@@ -31,6 +32,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -57,8 +59,9 @@ HASHED_FIELDS = (
 
 def _plain(value: Any) -> Any:
     """A JSON value as both databases give it back: floats without a fraction as ints."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        # As PostgreSQL reads 1e+16 or 1.0: the decimal the float is written as.
+        return int(Decimal(repr(value)))
     if isinstance(value, dict):
         return {str(key): _plain(inner) for key, inner in value.items()}
     if isinstance(value, list | tuple):
@@ -75,9 +78,7 @@ def _timestamp(moment: datetime | str) -> str:
 
 
 def _json(value: Any) -> Any:
-    if isinstance(value, str | bytes):
-        # Raw writers (the case import) hand over the JSON text they store.
-        return _plain(json.loads(value))
+    """A JSON field's value as the database gives it back (tuples become lists)."""
     return None if value is None else _plain(json.loads(json.dumps(value)))
 
 
@@ -155,8 +156,17 @@ def link(events: list) -> None:
 
 
 def link_rows(rows: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
-    """(sequence, prev_hash, hash) for rows a raw writer inserts itself (by field name;
-    ``before``/``after`` may be JSON text). Inside the writer's transaction."""
+    """(sequence, prev_hash, hash) for rows a raw writer inserts itself, by field name,
+    with ``before`` and ``after`` as the JSON text it stores (or None). Inside the
+    writer's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("chain.link_rows() must be called inside transaction.atomic()")
-    return _advance(rows)
+    parsed = (
+        row
+        | {
+            name: json.loads(row[name]) if isinstance(row.get(name), str | bytes) else None
+            for name in ("before", "after")
+        }
+        for row in rows
+    )
+    return _advance(parsed)

@@ -108,6 +108,12 @@ class TestChain:
         assert sorted(AuditEvent.objects.values_list("sequence", flat=True)) == [1, 2]
         assert verification.verify().ok
 
+    def test_json_values_hash_as_the_database_gives_them_back(self):
+        numbers = {"big": 1e16, "huge": 1e300, "tiny": 1.5e-300, "one": 1.0, "half": 0.5}
+        record(1, before=numbers, after="een tekst als JSON-waarde")
+        record(1, before=[1, [2.0, {"x": None}]], after=True)
+        assert verification.verify().ok
+
     def test_the_hash_is_sha256_of_the_documented_serialisation(self):
         (event,) = record(1, before={"n": 1.0, "b": [2.0, "x"]}, after={"ë": None})
         event.refresh_from_db()
