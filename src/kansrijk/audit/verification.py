@@ -25,6 +25,7 @@ from .models import AuditChainHead, AuditEvent
 logger = logging.getLogger("kansrijk.audit")
 
 BATCH = 5000
+KEPT_PROBLEMS = 1000
 COLUMNS = ("id", *chain.HASHED_FIELDS, "hash")
 DEFAULT_CLOCK_TOLERANCE = timedelta(seconds=60)
 TRIGGERS = {
@@ -61,11 +62,18 @@ class Report:
     last_sequence: int = 0
     last_hash: str = chain.GENESIS
     anchors_checked: int = 0
+    # The first problems, in chain order; a trail broken everywhere is counted, not kept.
     problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problem_count
+
+    def add(self, problem: Problem) -> None:
+        self.problem_count += 1
+        if len(self.problems) < KEPT_PROBLEMS:
+            self.problems.append(problem)
 
 
 def read_anchors(lines: Iterable[str]) -> list[Anchor]:
@@ -108,9 +116,7 @@ class _Walk:
         self.previous_time = None
 
     def problem(self, what: str, row: dict | None = None) -> None:
-        self.report.problems.append(
-            Problem(what, row["sequence"] if row else None, row["id"] if row else None)
-        )
+        self.report.add(Problem(what, row["sequence"] if row else None, row["id"] if row else None))
 
     def step(self, row: dict) -> None:
         report, sequence = self.report, row["sequence"]
@@ -145,7 +151,7 @@ class _Walk:
     def finish(self) -> None:
         for sequence in sorted(self.anchors):
             anchor = self.anchors[sequence]
-            self.report.problems.append(
+            self.report.add(
                 Problem(
                     f"het anker van {anchor.at or 'eerder'} noemt deze regel, maar de keten "
                     "heeft hem niet: regels verwijderd",
@@ -160,12 +166,12 @@ def _check_head(report: Report, *, caught_up: bool) -> bool:
     head = AuditChainHead.objects.filter(pk=chain.HEAD_ID).first()
     if head is None:
         if report.rows:
-            report.problems.append(Problem("de kop van de keten ontbreekt"))
+            report.add(Problem("de kop van de keten ontbreekt"))
         return True
     if head.sequence > report.last_sequence:
         if not caught_up:
             return False
-        report.problems.append(
+        report.add(
             Problem(
                 f"de kop van de keten staat op volgnummer {head.sequence}, maar de keten "
                 "eindigt hier: regels aan het eind verwijderd",
@@ -173,7 +179,7 @@ def _check_head(report: Report, *, caught_up: bool) -> bool:
             )
         )
     elif head.sequence < report.last_sequence:
-        report.problems.append(
+        report.add(
             Problem(
                 f"de keten loopt door tot na de kop (volgnummer {head.sequence}): "
                 "regels buiten de applicatie toegevoegd",
@@ -181,9 +187,7 @@ def _check_head(report: Report, *, caught_up: bool) -> bool:
             )
         )
     elif head.hash != report.last_hash:
-        report.problems.append(
-            Problem("de kop van de keten noemt een andere hash", report.last_sequence)
-        )
+        report.add(Problem("de kop van de keten noemt een andere hash", report.last_sequence))
     return True
 
 
@@ -192,7 +196,7 @@ def _unchained(report: Report) -> None:
     for pk, moment, action in rows.values_list("id", "created_at", "action").iterator(
         chunk_size=BATCH
     ):
-        report.problems.append(
+        report.add(
             Problem(
                 f"regel zonder plaats in de keten ({action}, {moment:%Y-%m-%d %H:%M:%S}): "
                 "buiten de applicatie ingevoegd",
@@ -219,7 +223,7 @@ def _triggers(report: Report) -> None:
         present = {name for (name,) in cursor.fetchall()}
     for name in names:
         if name not in present:
-            report.problems.append(
+            report.add(
                 Problem(f"de trigger {name} ontbreekt of staat uit: de tabel is niet afgeschermd")
             )
 

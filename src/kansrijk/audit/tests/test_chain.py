@@ -190,6 +190,14 @@ class TestTampering:
             f"volgnummer 3, id {events[2].pk}: volgnummer(s) 2 ontbreken: regels verwijderd"
         ]
 
+    def test_a_trail_broken_everywhere_is_counted_not_kept(self, monkeypatch):
+        monkeypatch.setattr(verification, "KEPT_PROBLEMS", 2)
+        record(3)
+        with triggers_off():
+            sql("UPDATE audit_auditevent SET reason = 'overal anders'")
+        report = verification.verify()
+        assert (report.problem_count, len(report.problems)) == (3, 2)
+
     def test_removing_the_last_rows_shows_at_the_head(self):
         events = record(3)
         with triggers_off():

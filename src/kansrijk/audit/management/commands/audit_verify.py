@@ -49,10 +49,10 @@ class Command(BaseCommand):
             return
         for problem in report.problems[:LISTED]:
             self.stderr.write(str(problem))
-        if len(report.problems) > LISTED:
-            self.stderr.write(f"… en nog {len(report.problems) - LISTED} problemen.")
+        if report.problem_count > LISTED:
+            self.stderr.write(f"… en nog {report.problem_count - LISTED} problemen.")
         raise CommandError(
-            f"De audittrail is niet ongeschonden: {len(report.problems)} problemen, "
+            f"De audittrail is niet ongeschonden: {report.problem_count} problemen, "
             f"het eerste: {report.problems[0]}",
             returncode=1,
         )
