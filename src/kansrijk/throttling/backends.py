@@ -1,17 +1,19 @@
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import BaseBackend
 from django.core.exceptions import PermissionDenied
 
 from . import services
 from .services import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS
 
 
-class ThrottleBackend(BaseBackend):
+class ThrottleBackend:
     """Refuses a login before any password is checked once too many logins failed from
     this address (a password spray over many user names) or for this user name (a guess
     from many addresses). django-axes, after this backend, still locks one user name on
     one address after fewer failures. ``ThrottleResponseMiddleware`` turns the refusal
-    into an honest answer; the backend can only say no."""
+    into an honest answer; the backend can only say no.
+
+    Deliberately not a ``BaseBackend``: without ``get_user`` it can never be the backend
+    a session is bound to (``force_login`` and ``login`` pick the first that has one)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:

@@ -196,3 +196,10 @@ class TestCounters:
             project_settings._rate("KANSRIJK_THROTTLE_TEST", "20/15")
         monkeypatch.setenv("KANSRIJK_THROTTLE_TEST", "5/60")
         assert project_settings._rate("KANSRIJK_THROTTLE_TEST", "20/15") == (5, 60)
+
+
+def test_the_throttle_is_never_the_backend_of_a_session(
+    client, make_member, municipality_organisation
+):
+    client.force_login(make_member(municipality_organisation))
+    assert client.get(reverse("home")).context["user"].is_authenticated
