@@ -187,6 +187,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Axes and the throttle see the same client address (KANSRIJK_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "kansrijk.throttling.services.client_ip"
 
 OTP_TOTP_ISSUER = "Kansrijk"
 
@@ -321,6 +323,9 @@ KANSRIJK = {
         "REFERRAL_SIGNAL_YEARS": env.int("KANSRIJK_RETENTION_REFERRAL_SIGNAL_YEARS", default=2),
         "REFERRAL_SIGNAL_AGE": env.int("KANSRIJK_RETENTION_REFERRAL_SIGNAL_AGE", default=23),
     },
+    # How many reverse proxies in front of Kansrijk append to X-Forwarded-For; 0 means
+    # none, and the client's address is REMOTE_ADDR (docs/operations.md).
+    "PROXY_COUNT": env.int("KANSRIJK_PROXY_COUNT", default=0),
     # Limits on attempts, counted in the database (decision 0024, docs/operations.md):
     # (attempts, minutes) per address or per account.
     "THROTTLE": {

@@ -7,12 +7,12 @@ window later; the next attempt after that starts a new window. This tells the vi
 honestly when trying again will work, which a sliding window cannot.
 """
 
+import ipaddress
 import logging
 import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
@@ -92,10 +92,35 @@ class Refusal:
         return _messages(self.minutes)[self.limit.name] % {"minutes": self.minutes}
 
 
+def client_ip(request) -> str | None:
+    """The visitor's IP address, for these limits and for django-axes alike
+    (``AXES_CLIENT_IP_CALLABLE``).
+
+    Behind ``PROXY_COUNT`` reverse proxies, each of which appends the address it was
+    reached from to X-Forwarded-For, the visitor is that many entries from the right;
+    whatever the visitor wrote further left is ignored. Without proxies, or when the
+    header does not hold a valid address there, it is REMOTE_ADDR.
+    """
+    proxies = settings.KANSRIJK["PROXY_COUNT"]
+    if proxies:
+        header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [part.strip() for part in header.split(",") if part.strip()]
+        if len(forwarded) >= proxies and _is_ip(forwarded[-proxies]):
+            return forwarded[-proxies]
+    remote = request.META.get("REMOTE_ADDR", "")
+    return remote if _is_ip(remote) else None
+
+
 def client_address(request) -> str:
-    """The visitor's address as django-axes sees it, so that both count the same client
-    (docs/operations.md explains the reverse-proxy setting)."""
-    return get_client_ip_address(request) or "onbekend"
+    return client_ip(request) or "onbekend"
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def normalised(value: str) -> str:

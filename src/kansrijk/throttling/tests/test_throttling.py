@@ -203,3 +203,23 @@ def test_the_throttle_is_never_the_backend_of_a_session(
 ):
     client.force_login(make_member(municipality_organisation))
     assert client.get(reverse("home")).context["user"].is_authenticated
+
+
+class TestBehindAProxy:
+    def test_the_address_the_proxy_saw_counts_not_what_the_visitor_wrote(self, settings, rf):
+        settings.KANSRIJK = settings.KANSRIJK | {"PROXY_COUNT": 1}
+        request = rf.get("/", HTTP_X_FORWARDED_FOR=f"10.0.0.1, {SPRAYER}", REMOTE_ADDR="127.0.0.1")
+        assert services.client_address(request) == SPRAYER
+        request = rf.get("/", REMOTE_ADDR="127.0.0.1")  # a request that bypassed the proxy
+        assert services.client_address(request) == "127.0.0.1"
+        request = rf.get("/", HTTP_X_FORWARDED_FOR="<script>", REMOTE_ADDR="127.0.0.1")
+        assert services.client_address(request) == "127.0.0.1"
+
+    def test_axes_counts_the_same_address(self, settings, make_member, municipality_organisation):
+        from axes.models import AccessAttempt
+
+        settings.KANSRIJK = settings.KANSRIJK | {"PROXY_COUNT": 1}
+        user = make_member(municipality_organisation)
+        client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"10.0.0.1, {SPRAYER}")
+        log_in(client, user.username, "wrong password 123")
+        assert AccessAttempt.objects.get().ip_address == SPRAYER
