@@ -7,6 +7,7 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.db import models
+from django.utils import translation
 from rest_framework import serializers
 
 import kansrijk
@@ -109,6 +110,7 @@ def test_the_walk_finds_the_forms_and_models():
     assert "kansrijk.cases.api.CaseIntakeSerializer" in dict(request_serializers())
 
 
+@translation.override("nl")
 def test_a_bounded_text_field_refuses_more_in_dutch():
     from kansrijk.agenda.forms import NominationForm
 
