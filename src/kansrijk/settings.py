@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "kansrijk.organisations",
     "kansrijk.audit",
     "kansrijk.accounts",
+    "kansrijk.throttling",
     "simple_history",
     "rest_framework",
     "drf_spectacular",
@@ -110,6 +111,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Answers a login refused by the throttle (per address, per account) with HTTP 429.
+    "kansrijk.throttling.responses.ThrottleResponseMiddleware",
     # Axes must be last: it turns a lockout raised by the backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -154,7 +157,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisations.User"
 
 AUTHENTICATION_BACKENDS = [
-    # Axes first: it refuses locked-out credentials before any password is checked.
+    # The throttle and axes first: they refuse before any password is checked.
+    "kansrijk.throttling.backends.ThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -183,8 +187,22 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Axes and the throttle see the same client address (KANSRIJK_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "kansrijk.throttling.services.client_ip"
 
 OTP_TOTP_ISSUER = "Kansrijk"
+
+
+def _rate(variable: str, default: str) -> tuple[int, int]:
+    """A limit from the environment as "attempts/minutes", for example "20/15"."""
+    value = env(variable, default=default)
+    attempts, _, minutes = value.partition("/")
+    if not (attempts.strip().isdigit() and minutes.strip().isdigit()) or int(minutes) < 1:
+        raise ImproperlyConfigured(
+            f"{variable}: {value!r} is not a limit like '20/15' (attempts/minutes)."
+        )
+    return int(attempts), int(minutes)
+
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
@@ -308,6 +326,22 @@ KANSRIJK = {
         # A verwijsindex signal: this many years, or earlier at this age.
         "REFERRAL_SIGNAL_YEARS": env.int("KANSRIJK_RETENTION_REFERRAL_SIGNAL_YEARS", default=2),
         "REFERRAL_SIGNAL_AGE": env.int("KANSRIJK_RETENTION_REFERRAL_SIGNAL_AGE", default=23),
+    },
+    # How many reverse proxies in front of Kansrijk append to X-Forwarded-For; 0 means
+    # none, and the client's address is REMOTE_ADDR (docs/operations.md).
+    "PROXY_COUNT": env.int("KANSRIJK_PROXY_COUNT", default=0),
+    # Limits on attempts, counted in the database (decision 0024, docs/operations.md):
+    # (attempts, minutes) per address or per account.
+    "THROTTLE": {
+        # Failed logins from one address, whatever the user name: stops a password spray.
+        "login_per_address": _rate("KANSRIJK_THROTTLE_LOGIN_PER_ADDRESS", "20/15"),
+        # Failed logins for one user name, from whatever address.
+        "login_per_account": _rate("KANSRIJK_THROTTLE_LOGIN_PER_ACCOUNT", "10/15"),
+        # Password-reset requests from one address, and for one e-mail address.
+        "password_reset_per_address": _rate("KANSRIJK_THROTTLE_RESET_PER_ADDRESS", "10/60"),
+        "password_reset_per_email": _rate("KANSRIJK_THROTTLE_RESET_PER_EMAIL", "3/60"),
+        # Forms anyone may send without logging in (the education prize's nominations).
+        "public_form_per_address": _rate("KANSRIJK_THROTTLE_PUBLIC_FORM_PER_ADDRESS", "10/60"),
     },
     # Where load_reference_data finds the CSV files of the shared reference data.
     "REFERENCE_DATA_DIR": Path(

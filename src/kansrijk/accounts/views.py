@@ -16,6 +16,9 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kansrijk.throttling import services as throttle
+from kansrijk.throttling.responses import refused
+
 from . import services
 from .forms import TokenForm
 
@@ -34,6 +37,20 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        # Counted per e-mail address as typed, whether or not an account has it, so the
+        # refusal tells nothing about who has an account here.
+        keys = [
+            (throttle.RESET_MAIL_PER_ADDRESS, throttle.client_address(self.request)),
+            (throttle.RESET_MAIL_PER_EMAIL, throttle.normalised(form.cleaned_data["email"])),
+        ]
+        for name, value in keys:
+            if refusal := throttle.check(name, value):
+                return refused(self.request, refusal)
+        for name, value in keys:
+            throttle.hit(name, value)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -15,6 +15,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk import limits
+
 from . import services
 from .models import (
     Activity,
@@ -72,6 +74,7 @@ class PlannedMonthsForm(forms.ModelForm):
     """The planned months as text ('2022-03, 2022-06'), saved by set_planned_months."""
 
     planned_months_text = forms.CharField(
+        max_length=limits.NOTE,
         label=_("Geplande maanden"),
         required=False,
         help_text=_("JJJJ-MM, gescheiden door komma's, bijvoorbeeld '2022-03, 2022-06'."),

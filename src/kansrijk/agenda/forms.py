@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk import limits
 from kansrijk.organisations.models import Organisation
 
 from .models import Nomination, NominationStatus, Spearhead, WorkStatus
@@ -33,6 +34,7 @@ class ProgressForm(forms.Form):
         help_text=_("Een getal van 0 tot en met 100. Laat leeg als je het niet weet."),
     )
     note = forms.CharField(
+        max_length=limits.TEXT,
         label=_("Wat is er gebeurd?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -88,6 +90,7 @@ class AdoptForm(forms.Form):
 class OccurrenceForm(forms.Form):
     date = forms.DateField(label=_("Datum"), widget=DateInput())
     note = forms.CharField(
+        max_length=limits.TEXT,
         label=_("Notitie"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kansrijk import limits
 from kansrijk.organisations.models import Organisation, Region
 
 from .queries import AgendaQuerySet
@@ -56,8 +57,8 @@ class Agenda(models.Model):
     )
     period_start = models.DateField(_("looptijd vanaf"))
     period_end = models.DateField(_("looptijd tot en met"))
-    vision = models.TextField(_("visie"), blank=True)
-    introduction = models.TextField(_("inleiding"), blank=True)
+    vision = limits.BoundedTextField(_("visie"), max_length=limits.CHAPTER, blank=True)
+    introduction = limits.BoundedTextField(_("inleiding"), max_length=limits.CHAPTER, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=AgendaStatus.choices, default=AgendaStatus.CONCEPT
     )
@@ -68,7 +69,7 @@ class Agenda(models.Model):
         default=False,
         help_text=_("Alleen een vastgestelde agenda kan openbaar zijn."),
     )
-    source = models.TextField(_("bron"), blank=True)
+    source = limits.BoundedTextField(_("bron"), max_length=limits.TEXT, blank=True)
     history = HistoricalRecords()
 
     objects = AgendaQuerySet.as_manager()
@@ -129,8 +130,8 @@ class Theme(AgendaItem):
     kind = models.CharField(_("soort"), max_length=20, choices=ThemeKind.choices)
     number = models.CharField(_("nummer"), max_length=10, blank=True)
     title = models.CharField(_("titel"), max_length=255)
-    background = models.TextField(_("achtergrond"), blank=True)
-    sources = models.TextField(_("bronnen"), blank=True)
+    background = limits.BoundedTextField(_("achtergrond"), max_length=limits.TEXT, blank=True)
+    sources = limits.BoundedTextField(_("bronnen"), max_length=limits.TEXT, blank=True)
     history = HistoricalRecords()
 
     class Meta(AgendaItem.Meta):
@@ -148,8 +149,10 @@ class Spearhead(AgendaItem):
     agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="spearheads")
     number = models.CharField(_("nummer"), max_length=10, blank=True)
     title = models.CharField(_("titel"), max_length=255)
-    description = models.TextField(_("toelichting"), blank=True)
-    intended_result = models.TextField(_("beoogd resultaat"), blank=True)
+    description = limits.BoundedTextField(_("toelichting"), max_length=limits.TEXT, blank=True)
+    intended_result = limits.BoundedTextField(
+        _("beoogd resultaat"), max_length=limits.TEXT, blank=True
+    )
     priority = models.PositiveSmallIntegerField(_("prioriteit"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -171,8 +174,10 @@ class Goal(AgendaItem):
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="goals")
     number = models.CharField(_("nummer"), max_length=10, blank=True)
-    text = models.TextField(_("doel"))
-    indicator_text = models.TextField(_("hoe meten we dat?"), blank=True)
+    text = limits.BoundedTextField(_("doel"), max_length=limits.TEXT)
+    indicator_text = limits.BoundedTextField(
+        _("hoe meten we dat?"), max_length=limits.TEXT, blank=True
+    )
     priority = models.CharField(_("prioriteit"), max_length=100, blank=True)
     history = HistoricalRecords()
 
@@ -214,8 +219,8 @@ class Activity(AgendaItem):
         "self", models.CASCADE, null=True, blank=True, related_name="children"
     )
     kind = models.CharField(_("soort"), max_length=20, choices=ActivityKind.choices)
-    title = models.TextField(_("activiteit"))
-    description = models.TextField(_("toelichting"), blank=True)
+    title = limits.BoundedTextField(_("activiteit"), max_length=limits.TEXT)
+    description = limits.BoundedTextField(_("toelichting"), max_length=limits.TEXT, blank=True)
     planned_text = models.CharField(
         _("planning zoals geschreven"),
         max_length=200,
@@ -252,23 +257,33 @@ class Intervention(AgendaItem):
     agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="interventions")
     goals = models.ManyToManyField(Goal, blank=True, related_name="interventions")
     name = models.CharField(_("naam"), max_length=255)
-    parties_text = models.TextField(_("betrokken partijen"), blank=True)
-    planning_text = models.TextField(_("planning"), blank=True)
-    goal_text = models.TextField(_("doel van de interventie"), blank=True)
-    target_group = models.TextField(_("doelgroep"), blank=True)
+    parties_text = limits.BoundedTextField(
+        _("betrokken partijen"), max_length=limits.TEXT, blank=True
+    )
+    planning_text = limits.BoundedTextField(_("planning"), max_length=limits.TEXT, blank=True)
+    goal_text = limits.BoundedTextField(
+        _("doel van de interventie"), max_length=limits.TEXT, blank=True
+    )
+    target_group = limits.BoundedTextField(_("doelgroep"), max_length=limits.TEXT, blank=True)
     age_min = models.DecimalField(
         _("leeftijd vanaf"), max_digits=4, decimal_places=2, null=True, blank=True
     )
     age_max = models.DecimalField(
         _("leeftijd tot en met"), max_digits=4, decimal_places=2, null=True, blank=True
     )
-    location_text = models.TextField(_("locatie (wijk, school)"), blank=True)
+    location_text = limits.BoundedTextField(
+        _("locatie (wijk, school)"), max_length=limits.TEXT, blank=True
+    )
     locations = models.ManyToManyField(Region, blank=True, related_name="interventions")
-    activities_text = models.TextField(_("activiteiten"), blank=True)
-    monitoring_text = models.TextField(_("monitoring en evaluatie"), blank=True)
-    financing_text = models.TextField(_("financiering zoals geschreven"), blank=True)
+    activities_text = limits.BoundedTextField(_("activiteiten"), max_length=limits.TEXT, blank=True)
+    monitoring_text = limits.BoundedTextField(
+        _("monitoring en evaluatie"), max_length=limits.TEXT, blank=True
+    )
+    financing_text = limits.BoundedTextField(
+        _("financiering zoals geschreven"), max_length=limits.TEXT, blank=True
+    )
     online_information = models.CharField(_("online informatie"), max_length=255, blank=True)
-    contact = models.TextField(_("contact"), blank=True)
+    contact = limits.BoundedTextField(_("contact"), max_length=limits.TEXT, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=WorkStatus.choices, default=WorkStatus.PLANNED
     )
@@ -369,7 +384,7 @@ class ProgressNote(models.Model):
         Intervention, models.CASCADE, null=True, blank=True, related_name="progress_notes"
     )
     date = models.DateField(_("datum"))
-    text = models.TextField(_("notitie"))
+    text = limits.BoundedTextField(_("notitie"), max_length=limits.TEXT)
     is_milestone = models.BooleanField(_("mijlpaal"), default=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
@@ -402,7 +417,7 @@ class EvaluationMoment(models.Model):
     external_id = models.CharField(_("extern id"), max_length=80)
     month = models.DateField(_("maand"), help_text=_("Eerste dag van de maand."))
     planned_text = models.CharField(_("planning zoals geschreven"), max_length=200, blank=True)
-    description = models.TextField(_("omschrijving"))
+    description = limits.BoundedTextField(_("omschrijving"), max_length=limits.TEXT)
     done_on = models.DateField(_("uitgevoerd op"), null=True, blank=True)
 
     class Meta:
@@ -465,7 +480,7 @@ class FundingLine(models.Model):
         _("gerealiseerd (€)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     is_estimate = models.BooleanField(_("circa"), default=False)
-    notes = models.TextField(_("toelichting"), blank=True)
+    notes = limits.BoundedTextField(_("toelichting"), max_length=limits.TEXT, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -500,7 +515,7 @@ class Commitment(models.Model):
 
     agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="commitments")
     external_id = models.CharField(_("extern id"), max_length=80)
-    text = models.TextField(_("afspraak"))
+    text = limits.BoundedTextField(_("afspraak"), max_length=limits.TEXT)
     owner = models.ForeignKey(
         Organisation, models.PROTECT, null=True, blank=True, related_name="commitments"
     )
@@ -523,7 +538,7 @@ class Commitment(models.Model):
 class CommitmentOccurrence(models.Model):
     commitment = models.ForeignKey(Commitment, models.CASCADE, related_name="occurrences")
     date = models.DateField(_("datum"))
-    note = models.TextField(_("notitie"), blank=True)
+    note = limits.BoundedTextField(_("notitie"), max_length=limits.TEXT, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -599,10 +614,13 @@ class Nomination(models.Model):
     prize = models.ForeignKey(EducationPrize, models.CASCADE, related_name="nominations")
     category = models.CharField(_("categorie"), max_length=20, choices=PrizeCategory.choices)
     nominee = models.CharField(_("genomineerde"), max_length=200)
-    motivation = models.TextField(_("motivatie"))
+    motivation = limits.BoundedTextField(_("motivatie"), max_length=limits.TEXT)
     submitted_by = models.CharField(_("ingediend door"), max_length=200)
-    co_signers = models.TextField(
-        _("mede-ondertekenaars"), blank=True, help_text=_("Eén naam per regel.")
+    co_signers = limits.BoundedTextField(
+        _("mede-ondertekenaars"),
+        max_length=limits.NOTE,
+        blank=True,
+        help_text=_("Eén naam per regel."),
     )
     status = models.CharField(
         _("status"),

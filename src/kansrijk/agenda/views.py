@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kansrijk.organisations.models import Membership, Organisation, Role
+from kansrijk.throttling import services as throttle
+from kansrijk.throttling.responses import refused
 
 from . import extensions, services
 from .commitments import commitment_status, occurrence_counts, overdue_commitments
@@ -813,6 +815,13 @@ def nominate(request, pk):
     prize = get_object_or_404(EducationPrize.objects.select_related("organiser"), pk=pk)
     if not prize.nominations_open:
         return render(request, "agenda/nominate.html", {"prize": prize, "form": None})
+    if request.method == "POST":
+        # Anyone may nominate without an account: every post counts, valid or not.
+        refusal = throttle.attempt(
+            throttle.PUBLIC_FORM_PER_ADDRESS, throttle.client_address(request)
+        )
+        if refusal is not None:
+            return refused(request, refusal)
     form = NominationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.submit_nomination(prize, actor=request.user, **form.cleaned_data)

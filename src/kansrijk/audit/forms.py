@@ -1,15 +1,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk import limits
+
 
 class AuditFilterForm(forms.Form):
     action = forms.CharField(
+        max_length=limits.SEARCH,
         label=_("Handeling"),
         required=False,
         help_text=_("Bijvoorbeeld auth.login of organisation."),
     )
-    actor = forms.CharField(label=_("Door"), required=False)
-    target_type = forms.CharField(label=_("Soort object"), required=False)
+    actor = forms.CharField(max_length=limits.SEARCH, label=_("Door"), required=False)
+    target_type = forms.CharField(max_length=limits.SEARCH, label=_("Soort object"), required=False)
     date_from = forms.DateField(
         label=_("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -196,17 +196,24 @@ class CaseIntakeSerializer(serializers.Serializer):
         choices=["bsn", "onderwijsnummer"], default="bsn", help_text="Soort nummer."
     )
     identifier = serializers.CharField(
-        write_only=True, help_text="BSN of onderwijsnummer; komt nooit terug in een antwoord."
+        max_length=20,
+        write_only=True,
+        help_text="BSN of onderwijsnummer; komt nooit terug in een antwoord.",
     )
     birth_date = serializers.DateField()
-    given_name = serializers.CharField(required=False, allow_blank=True)
-    family_name = serializers.CharField(required=False, allow_blank=True)
-    municipality = serializers.CharField(help_text="Woongemeente (GM-code), van je eigen bureau.")
+    given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    family_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    municipality = serializers.CharField(
+        max_length=40, help_text="Woongemeente (GM-code), van je eigen bureau."
+    )
     living_since = serializers.DateField(required=False, allow_null=True)
     category = serializers.ChoiceField(choices=CaseCategory.choices)
     start_date = serializers.DateField()
     school = serializers.CharField(
-        required=False, allow_blank=True, help_text="School (BRIN6); leeg bij absoluut verzuim."
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="School (BRIN6); leeg bij absoluut verzuim.",
     )
     case_manager = serializers.IntegerField(
         required=False, allow_null=True, help_text="De regievoerder (gebruiker-id)."

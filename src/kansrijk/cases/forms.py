@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kansrijk import limits
 from kansrijk.organisations.models import Organisation, Region, Sector
 from kansrijk.organisations.validators import (
     is_valid_bsn,
@@ -470,6 +471,7 @@ class EventForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Soort"), choices=EventKind.choices)
     date = date_field(gettext_lazy("Datum"))
     description = forms.CharField(
+        max_length=limits.TEXT,
         label=gettext_lazy("Omschrijving"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -492,6 +494,7 @@ class EventForm(forms.Form):
     )
     sent_to_prosecutor_on = date_field(gettext_lazy("Naar het OM gestuurd op"), required=False)
     decision = forms.CharField(
+        max_length=limits.TEXT,
         label=gettext_lazy("Besluit"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -540,6 +543,7 @@ class EventForm(forms.Form):
 
 class AgreementForm(forms.Form):
     description = forms.CharField(
+        max_length=limits.TEXT,
         label=gettext_lazy("Afspraak"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Wat gebeurt er? Afspraak is afspraak."),
@@ -585,7 +589,10 @@ class ResolveAgreementForm(forms.Form):
     )
     on = date_field(gettext_lazy("Afgehandeld op"), initial=timezone.localdate)
     note = forms.CharField(
-        label=gettext_lazy("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=limits.NOTE,
+        label=gettext_lazy("Toelichting"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def clean_on(self):
@@ -601,6 +608,7 @@ class OfferForm(forms.Form):
         help_text=gettext_lazy("Hiermee stopt de klok van het Thuiszitterspact."),
     )
     description = forms.CharField(
+        max_length=limits.TEXT,
         label=gettext_lazy("Welk aanbod?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk import limits
 from kansrijk.organisations.models import Organisation, Region, Sector
 
 from . import crypto, dates
@@ -554,7 +555,7 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, models.CASCADE, related_name="events")
     kind = models.CharField(_("soort"), max_length=30, choices=EventKind.choices)
     date = models.DateField(_("datum"))
-    description = models.TextField(_("omschrijving"), blank=True)
+    description = limits.BoundedTextField(_("omschrijving"), max_length=limits.TEXT, blank=True)
     mas_route = models.PositiveSmallIntegerField(
         _("MAS-route"), choices=MasRoute.choices, null=True, blank=True
     )
@@ -565,7 +566,7 @@ class CaseEvent(models.Model):
     )
     sent_to_prosecutor_on = models.DateField(_("naar het OM gestuurd op"), null=True, blank=True)
     # Doorbraakberaad.
-    decision = models.TextField(_("besluit"), blank=True)
+    decision = limits.BoundedTextField(_("besluit"), max_length=limits.TEXT, blank=True)
     mandated_organisation = models.ForeignKey(
         Organisation,
         models.PROTECT,
@@ -610,7 +611,7 @@ class Agreement(models.Model):
     is not kept stays visible to the doorbraakberaad."""
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="agreements")
-    description = models.TextField(_("afspraak"))
+    description = limits.BoundedTextField(_("afspraak"), max_length=limits.TEXT)
     responsible_organisation = models.ForeignKey(
         Organisation,
         models.PROTECT,
@@ -625,7 +626,7 @@ class Agreement(models.Model):
         _("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.OPEN
     )
     resolved_on = models.DateField(_("afgehandeld op"), null=True, blank=True)
-    resolution_note = models.TextField(_("toelichting"), blank=True)
+    resolution_note = limits.BoundedTextField(_("toelichting"), max_length=limits.NOTE, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk import limits
 from kansrijk.organisations.models import Membership, Organisation, Region, Role
 
 from .disclosure import small_number_warning
@@ -79,6 +80,7 @@ class MeasurementForm(forms.Form):
         help_text=_("Laat leeg voor een voorlopig cijfer."),
     )
     story = forms.CharField(
+        max_length=limits.TEXT,
         label=_("Het verhaal achter het cijfer"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kansrijk import limits
 from kansrijk.organisations.models import Organisation, Region
 
 from .queries import IndicatorQuerySet, MeasurementQuerySet
@@ -57,14 +58,17 @@ def default_threshold() -> int:
 class Indicator(models.Model):
     code = models.SlugField(_("code"), max_length=80, unique=True)
     name = models.CharField(_("naam"), max_length=255)
-    definition = models.TextField(_("definitie"), blank=True)
+    definition = limits.BoundedTextField(_("definitie"), max_length=limits.TEXT, blank=True)
     unit = models.CharField(_("eenheid"), max_length=20, choices=Unit.choices)
     polarity = models.CharField(
         _("richting"), max_length=10, choices=Polarity.choices, default=Polarity.HIGHER_IS_BETTER
     )
-    numerator_definition = models.TextField(_("teller"), blank=True)
-    denominator_definition = models.TextField(
-        _("noemer"), blank=True, help_text=_("Alleen voor een verhoudingsgetal.")
+    numerator_definition = limits.BoundedTextField(_("teller"), max_length=limits.TEXT, blank=True)
+    denominator_definition = limits.BoundedTextField(
+        _("noemer"),
+        max_length=limits.TEXT,
+        blank=True,
+        help_text=_("Alleen voor een verhoudingsgetal."),
     )
     period_type = models.CharField(_("soort periode"), max_length=20, choices=PeriodType.choices)
     breakdown_levels = models.JSONField(
@@ -163,7 +167,7 @@ class Baseline(ScopedFigure):
     denominator = models.DecimalField(
         _("noemer"), max_digits=14, decimal_places=4, null=True, blank=True
     )
-    note = models.TextField(_("toelichting"), blank=True)
+    note = limits.BoundedTextField(_("toelichting"), max_length=limits.TEXT, blank=True)
     source = models.CharField(_("bron"), max_length=255, blank=True)
 
     class Meta:
@@ -192,7 +196,7 @@ class Target(ScopedFigure):
     date = models.DateField(_("streefdatum"))
     period_label = models.CharField(_("periode"), max_length=40, blank=True)
     value = models.DecimalField(_("streefwaarde"), max_digits=14, decimal_places=4)
-    note = models.TextField(_("toelichting"), blank=True)
+    note = limits.BoundedTextField(_("toelichting"), max_length=limits.TEXT, blank=True)
     source = models.CharField(_("bron"), max_length=255, blank=True)
 
     class Meta:
@@ -246,7 +250,9 @@ class Measurement(ScopedFigure):
         _("noemer"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     is_final = models.BooleanField(_("definitief"), default=False)
-    story = models.TextField(_("het verhaal achter het cijfer"), blank=True)
+    story = limits.BoundedTextField(
+        _("het verhaal achter het cijfer"), max_length=limits.TEXT, blank=True
+    )
     source = models.CharField(_("bron"), max_length=255, blank=True)
     is_generated = models.BooleanField(
         _("gegenereerd voor de demo"),

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk import limits
+
 from . import validators
 from .queries import MembershipQuerySet, OrganisationQuerySet, RegionQuerySet
 
@@ -30,7 +32,7 @@ class Region(models.Model):
     name = models.CharField(_("naam"), max_length=200)
     # Reference data is sometimes ambiguous (an RMC region of a merged gemeente). We keep
     # the doubt visible instead of guessing: the note says what a person has to check.
-    review_note = models.TextField(_("te controleren"), blank=True)
+    review_note = limits.BoundedTextField(_("te controleren"), max_length=limits.NOTE, blank=True)
     # A region exists from ``valid_from`` up to (not including) ``valid_to``: a gemeente
     # begins or ends with a merger (herindeling) on 1 January. Empty means "as far as the
     # reference data knows": a gemeente without an end date still exists.

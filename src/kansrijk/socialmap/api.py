@@ -216,7 +216,9 @@ class ServiceSerializer(serializers.ModelSerializer):
 class ParticipationSerializer(serializers.ModelSerializer):
     service = serializers.SlugRelatedField(slug_field="uuid", queryset=Service.objects.none())
     period = serializers.CharField(
-        source="period_label", help_text="A school year (2023/2024) or a calendar year (2023)."
+        max_length=40,
+        source="period_label",
+        help_text="A school year (2023/2024) or a calendar year (2023).",
     )
     school = serializers.SlugRelatedField(
         slug_field="code",

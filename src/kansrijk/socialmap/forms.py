@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kansrijk import limits
 from kansrijk.organisations.models import Organisation, Region, RegionKind, RegionMembership
 from kansrijk.organisations.validators import normalise_postcode, validate_brin6
 
@@ -156,7 +157,9 @@ class ServiceForm(forms.ModelForm):
     contact, phone and language records; areas the service areas."""
 
     provider = forms.ChoiceField(label=gettext_lazy("Aanbieder"))
-    url = forms.URLField(label=gettext_lazy("Website"), required=False, assume_scheme="https")
+    url = forms.URLField(
+        max_length=limits.URL, label=gettext_lazy("Website"), required=False, assume_scheme="https"
+    )
     areas = forms.MultipleChoiceField(
         label=gettext_lazy("Waar is het aanbod?"),
         help_text=gettext_lazy(
@@ -397,9 +400,13 @@ class LocationForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.000001"}),
     )
     url = forms.URLField(
-        label=gettext_lazy("Of online: webadres"), required=False, assume_scheme="https"
+        max_length=limits.URL,
+        label=gettext_lazy("Of online: webadres"),
+        required=False,
+        assume_scheme="https",
     )
     description = forms.CharField(
+        max_length=limits.TEXT,
         label=gettext_lazy("Toelichting"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

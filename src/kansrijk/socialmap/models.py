@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk import limits
 from kansrijk.organisations.models import Organisation, Region
 from kansrijk.organisations.validators import validate_postcode
 
@@ -39,7 +40,7 @@ class Taxonomy(models.Model):
     uuid = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("naam"), max_length=120)
-    description = models.TextField(_("omschrijving"), blank=True)
+    description = limits.BoundedTextField(_("omschrijving"), max_length=limits.TEXT, blank=True)
     uri = models.CharField(_("uri"), max_length=255, blank=True)
     version = models.CharField(_("versie"), max_length=20, blank=True)
 
@@ -59,7 +60,7 @@ class TaxonomyTerm(models.Model):
     taxonomy = models.ForeignKey(Taxonomy, models.PROTECT, related_name="terms")
     code = models.SlugField(_("code"), max_length=60)
     name = models.CharField(_("naam"), max_length=120)
-    description = models.TextField(_("omschrijving"), blank=True)
+    description = limits.BoundedTextField(_("omschrijving"), max_length=limits.TEXT, blank=True)
     parent = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="children"
     )
@@ -98,10 +99,10 @@ class Provider(models.Model):
     )
     name = models.CharField(_("naam"), max_length=200)
     alternate_name = models.CharField(_("andere naam"), max_length=200, blank=True)
-    description = models.TextField(_("omschrijving"), blank=True)
+    description = limits.BoundedTextField(_("omschrijving"), max_length=limits.TEXT, blank=True)
     email = models.EmailField(_("e-mailadres"), blank=True)
     website = models.URLField(_("website"), max_length=255, blank=True)
-    source_note = models.TextField(_("bron"), blank=True)
+    source_note = limits.BoundedTextField(_("bron"), max_length=limits.TEXT, blank=True)
 
     class Meta:
         verbose_name = _("aanbieder")
@@ -138,16 +139,19 @@ class Service(models.Model):
     )
     name = models.CharField(_("naam"), max_length=255)
     alternate_name = models.CharField(_("andere naam"), max_length=255, blank=True)
-    description = models.TextField(
-        _("wat is het?"), help_text=_("In gewone taal (B1): korte zinnen, geen vaktaal.")
+    description = limits.BoundedTextField(
+        _("wat is het?"),
+        max_length=limits.TEXT,
+        help_text=_("In gewone taal (B1): korte zinnen, geen vaktaal."),
     )
     url = models.URLField(_("website"), max_length=255, blank=True)
     email = models.EmailField(_("e-mailadres"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.CONCEPT
     )
-    alert = models.TextField(
+    alert = limits.BoundedTextField(
         _("let op"),
+        max_length=limits.TEXT,
         blank=True,
         help_text=_("Iets tijdelijks, zoals een wachtlijst of 'nog niet gestart'."),
     )
@@ -173,7 +177,9 @@ class Service(models.Model):
     maximum_group = models.PositiveSmallIntegerField(
         _("tot en met groep"), null=True, blank=True, validators=GROUP_VALIDATORS
     )
-    eligibility_description = models.TextField(_("voor wie precies?"), blank=True)
+    eligibility_description = limits.BoundedTextField(
+        _("voor wie precies?"), max_length=limits.TEXT, blank=True
+    )
     requires_referral = models.BooleanField(
         _("op indicatie"),
         default=False,
@@ -184,14 +190,18 @@ class Service(models.Model):
         default=False,
         help_text=_("Alleen voor gezinnen met een laag inkomen."),
     )
-    fees_description = models.TextField(_("wat kost het?"), blank=True)
+    fees_description = limits.BoundedTextField(
+        _("wat kost het?"), max_length=limits.TEXT, blank=True
+    )
     is_free = models.BooleanField(_("gratis"), default=False)
     accepts_jeugdfonds = models.BooleanField(
         _("Jeugdfonds Sport & Cultuur"),
         default=False,
         help_text=_("Het Jeugdfonds Sport & Cultuur kan de kosten betalen."),
     )
-    application_process = models.TextField(_("hoe meld je je aan?"), blank=True)
+    application_process = limits.BoundedTextField(
+        _("hoe meld je je aan?"), max_length=limits.TEXT, blank=True
+    )
     themes = models.ManyToManyField(
         TaxonomyTerm,
         blank=True,
@@ -224,10 +234,15 @@ class Service(models.Model):
         blank=True,
         help_text=_("De datum waarop iemand heeft nagekeken dat alles nog klopt."),
     )
-    source_note = models.TextField(
-        _("bron"), blank=True, help_text=_("Waar deze informatie vandaan komt.")
+    source_note = limits.BoundedTextField(
+        _("bron"),
+        max_length=limits.TEXT,
+        blank=True,
+        help_text=_("Waar deze informatie vandaan komt."),
     )
-    review_note = models.TextField(_("opmerking bij de beoordeling"), blank=True)
+    review_note = limits.BoundedTextField(
+        _("opmerking bij de beoordeling"), max_length=limits.NOTE, blank=True
+    )
     submitted_at = models.DateTimeField(_("ingediend op"), null=True, blank=True)
     published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -348,7 +363,7 @@ class Location(models.Model):
         default=LocationType.PHYSICAL,
     )
     name = models.CharField(_("naam van de locatie"), max_length=200)
-    description = models.TextField(_("toelichting"), blank=True)
+    description = limits.BoundedTextField(_("toelichting"), max_length=limits.TEXT, blank=True)
     url = models.URLField(_("webadres (online)"), max_length=255, blank=True)
     school = models.ForeignKey(
         Organisation,
@@ -419,7 +434,7 @@ class ServiceAtLocation(models.Model):
     uuid = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
     service = models.ForeignKey(Service, models.CASCADE, related_name="service_at_locations")
     location = models.ForeignKey(Location, models.CASCADE, related_name="service_at_locations")
-    description = models.TextField(_("toelichting"), blank=True)
+    description = limits.BoundedTextField(_("toelichting"), max_length=limits.TEXT, blank=True)
 
     class Meta:
         verbose_name = _("aanbod op locatie")
@@ -459,7 +474,7 @@ class Schedule(models.Model):
     closes_at = models.TimeField(_("tot"), null=True, blank=True)
     valid_from = models.DateField(_("geldig vanaf"), null=True, blank=True)
     valid_to = models.DateField(_("geldig tot en met"), null=True, blank=True)
-    description = models.TextField(_("omschrijving"), blank=True)
+    description = limits.BoundedTextField(_("omschrijving"), max_length=limits.TEXT, blank=True)
 
     class Meta:
         verbose_name = _("tijden")
@@ -746,7 +761,7 @@ class Need(models.Model):
     maximum_group = models.PositiveSmallIntegerField(
         _("tot en met groep"), null=True, blank=True, validators=GROUP_VALIDATORS
     )
-    description = models.TextField(_("wat is er nodig?"))
+    description = limits.BoundedTextField(_("wat is er nodig?"), max_length=limits.TEXT)
     period_label = models.CharField(_("periode"), max_length=40, blank=True)
     is_illustrative = models.BooleanField(
         _("illustratief"),
