@@ -1,10 +1,22 @@
 """Fixtures shared by every test: the user trio and helpers for two-factor logins."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kansrijk.organisations.models import Role
 from kansrijk.testing import factories
+
+
+@pytest.fixture(autouse=True)
+def dutch_by_default():
+    """Every test starts in the site's language. A request in English (the language switch)
+    leaves English active in the test thread, and a later test without a request would
+    otherwise read its messages in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
