@@ -18,9 +18,7 @@ history; removing an item is a deliberate act in the application.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -34,6 +32,20 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kansrijk.imports import (
+    Cell,
+    CellError,
+    Column,
+    ImportProblem,
+    ImportRejected,
+    Limits,
+    Progress,
+    check_header,
+    data_rows,
+    no_progress,
+    open_table,
+)
+from kansrijk.imports import blank as _blank
 from kansrijk.organisations.models import Region
 from kansrijk.reports.exporting import FORMULA_TRIGGERS, unguard_formula
 
@@ -58,43 +70,15 @@ from .models import (
 
 MAX_ROWS = 20_000
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Physical rows (blank ones too) may exceed the data rows a little, not without end.
+LIMITS = Limits(max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS + 5_000)
 REQUIRED_COLUMNS = ("type", "external_id")
+HEADER_RULES = [Column(name, required=True) for name in REQUIRED_COLUMNS]
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 ID_RE = re.compile(r"^[^|\s][^|]*$")
 
 
-# ------------------------------------------------------------------ problems and report
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is not None and self.column:
-            return _("Rij %(row)s, kolom '%(column)s': %(message)s") % {
-                "row": self.row,
-                "column": self.column,
-                "message": self.message,
-            }
-        if self.row is not None:
-            return _("Rij %(row)s: %(message)s") % {"row": self.row, "message": self.message}
-        if self.column:
-            return _("Kolom '%(column)s': %(message)s") % {
-                "column": self.column,
-                "message": self.message,
-            }
-        return self.message
-
-
-class ImportRejected(Exception):
-    """The file was not imported; ``problems`` says why, row by row."""
-
-    def __init__(self, problems: list[ImportProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+# ------------------------------------------------------------------ the report
 
 
 @dataclass
@@ -135,13 +119,6 @@ class ImportReport:
 
 
 @dataclass
-class Cell:
-    value: Any
-    is_formula: bool = False
-    from_csv: bool = False
-
-
-@dataclass
 class RawRow:
     number: int
     cells: dict[str, Cell]
@@ -169,105 +146,22 @@ class Table:
     rows: list[RawRow]
 
 
-def read_table(data: bytes, filename: str) -> Table:
-    """The header and rows of an XLSX or CSV file (by its extension)."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is groter dan 5 MB."))])
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        header, records = _read_xlsx(data)
-    elif name.endswith(".csv"):
-        header, records = _read_csv(data)
-    else:
-        raise ImportRejected([ImportProblem(None, None, _("Kies een .xlsx- of .csv-bestand."))])
-    columns = [str(c.value or "").strip().lower() for c in header]
-    problems = []
-    seen: set[str] = set()
-    for column in columns:
-        if column and column in seen:
-            problems.append(ImportProblem(1, column, _("deze kolom staat er twee keer in.")))
-        seen.add(column)
-    for column in REQUIRED_COLUMNS:
-        if column not in columns:
-            problems.append(ImportProblem(None, column, _("deze kolom ontbreekt in het bestand.")))
+def read_table(data, filename: str, *, progress: Progress = no_progress) -> Table:
+    """The header and non-blank rows of an XLSX or CSV file (by its extension), read
+    through the shared pipeline: its limits are checked while reading."""
+    source = open_table(data, filename, limits=LIMITS, progress=progress, sheet="Agenda")
+    columns = source.columns
+    problems = check_header(HEADER_RULES, columns)
     if problems:
         raise ImportRejected(problems)
-    rows = []
-    for number, record in records:
-        cells = {
-            column: cell
-            for column, cell in zip(columns, record, strict=False)
-            if column and column in COLUMN_SET
-        }
-        if all(_blank(cell.value) for cell in cells.values()):
-            continue
-        rows.append(RawRow(number=number, cells=cells))
-        if len(rows) > MAX_ROWS:
-            raise ImportRejected(
-                [
-                    ImportProblem(
-                        None, None, _("Het bestand heeft meer dan %(n)s rijen.") % {"n": MAX_ROWS}
-                    )
-                ]
-            )
+    rows = [
+        RawRow(number=number, cells=cells)
+        for number, cells in data_rows(source, COLUMN_SET, max_rows=MAX_ROWS)
+    ]
     return Table(columns=[c for c in columns if c], rows=rows)
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _read_csv(data: bytes):
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV (gescheiden door lijstscheidingsteken)" in cp1252.
-        text = data.decode("cp1252", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    # We write commas; Dutch Excel writes semicolons. The header line tells which.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = list(reader)
-    if not records:
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is leeg."))])
-    header = [Cell(value) for value in records[0]]
-    body = [
-        (number, [Cell(value, from_csv=True) for value in record])
-        for number, record in enumerate(records[1:], start=2)
-    ]
-    return header, body
-
-
-def _read_xlsx(data: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportRejected(
-            [
-                ImportProblem(
-                    None, None, _("Het bestand kon niet worden gelezen als Excel-bestand (.xlsx).")
-                )
-            ]
-        ) from None
-    sheet = workbook["Agenda"] if "Agenda" in workbook.sheetnames else workbook.worksheets[0]
-    records = []
-    for number, row in enumerate(sheet.iter_rows(), start=1):
-        records.append(
-            (number, [Cell(cell.value, is_formula=cell.data_type == "f") for cell in row])
-        )
-    workbook.close()
-    if not records:
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is leeg."))])
-    return records[0][1], records[1:]
-
-
 # ------------------------------------------------------------------ what a row may hold
-
-
-class CellError(Exception):
-    pass
 
 
 def _text(value: Any) -> str:

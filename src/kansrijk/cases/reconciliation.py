@@ -43,18 +43,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kansrijk.agenda.importing import LIMITS as READ_LIMITS
+from kansrijk.agenda.importing import MAX_FILE_BYTES as MAX_FILE_BYTES  # the upload form's
 from kansrijk.agenda.importing import (
-    MAX_FILE_BYTES,
     MAX_ROWS,
     CellError,
     ImportProblem,
     ImportRejected,
     _blank,
     _integer,
-    _read_csv,
-    _read_xlsx,
 )
 from kansrijk.audit.masking import mask
+from kansrijk.imports import Progress, data_rows, no_progress, open_table
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.organisations.validators import validate_brin6, validate_gm_code
 from kansrijk.reports.exporting import CsvExporter
@@ -479,17 +479,11 @@ def parse_date(value: Any) -> datetime.date:
     raise CellError(_("'%(value)s' is geen datum; schrijf JJJJ-MM-DD.") % {"value": text})
 
 
-def _read(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is groter dan 5 MB."))])
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        header, records = _read_xlsx(data)
-    elif name.endswith(".csv"):
-        header, records = _read_csv(data)
-    else:
+def _read(data, filename: str, progress: Progress = no_progress) -> list[tuple[int, dict]]:
+    if not filename.lower().endswith((".csv", ".xlsx")):
         raise ImportRejected([ImportProblem(None, None, _("Kies een .csv- of .xlsx-bestand."))])
-    columns = [str(cell.value or "").strip().lower().lstrip("\ufeff") for cell in header]
+    source = open_table(data, filename, limits=READ_LIMITS, progress=progress)
+    columns = source.columns
     problems = [
         ImportProblem(None, column, _("deze kolom ontbreekt in het bestand."))
         for column in REQUIRED_COLUMNS
@@ -503,26 +497,10 @@ def _read(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
     if problems:
         raise ImportRejected(problems)
     rows = []
-    for number, record in records:
-        values: dict[str, Any] = {}
-        formulas = []
-        for column, cell in zip(columns, record, strict=False):
-            if column in COLUMNS:
-                values[column] = cell.value
-                if cell.is_formula:
-                    formulas.append(column)
-        if all(_blank(value) for value in values.values()):
-            continue
-        values["_formulas"] = formulas
+    for number, cells in data_rows(source, COLUMNS, max_rows=MAX_ROWS):
+        values: dict[str, Any] = {column: cell.value for column, cell in cells.items()}
+        values["_formulas"] = [column for column, cell in cells.items() if cell.is_formula]
         rows.append((number, values))
-        if len(rows) > MAX_ROWS:
-            raise ImportRejected(
-                [
-                    ImportProblem(
-                        None, None, _("Het bestand heeft meer dan %(n)s rijen.") % {"n": MAX_ROWS}
-                    )
-                ]
-            )
     if not rows:
         raise ImportRejected([ImportProblem(None, None, _("Het bestand heeft geen rijen."))])
     return rows

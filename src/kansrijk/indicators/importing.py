@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from kansrijk.agenda.importing import LIMITS as READ_LIMITS
 from kansrijk.agenda.importing import (
     MAX_FILE_BYTES,
     MAX_ROWS,
@@ -36,9 +37,8 @@ from kansrijk.agenda.importing import (
     _blank,
     _boolean,
     _decimal,
-    _read_csv,
-    _read_xlsx,
 )
+from kansrijk.imports import Column, Progress, check_header, data_rows, no_progress, open_table
 from kansrijk.organisations.models import Membership, Organisation, Region, Role
 
 from . import services
@@ -68,6 +68,7 @@ COMPUTED_IS_NOT_ENTERED = _lazy(
     "'%(code)s' wordt berekend door Kansrijk zelf; die cijfers lever je niet aan."
 )
 REQUIRED_COLUMNS = ("indicator", "periode", "periode_start", "periode_eind")
+HEADER_RULES = [Column(name, required=True) for name in REQUIRED_COLUMNS]
 LIMITS = {"periode": 40, "uitsplitsing": 40, "categorie": 80, "bron": 255}
 COMPARED = ("period_label", "value", "numerator", "denominator", "is_final", "story", "source")
 
@@ -100,22 +101,10 @@ class Row:
     fields: dict[str, Any]
 
 
-def _read(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is groter dan 5 MB."))])
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        header, records = _read_xlsx(data)
-    elif name.endswith(".csv"):
-        header, records = _read_csv(data)
-    else:
-        raise ImportRejected([ImportProblem(None, None, _("Kies een .xlsx- of .csv-bestand."))])
-    columns = [str(cell.value or "").strip().lower() for cell in header]
-    problems = [
-        ImportProblem(None, column, _("deze kolom ontbreekt in het bestand."))
-        for column in REQUIRED_COLUMNS
-        if column not in columns
-    ]
+def _read(data, filename: str, progress: Progress = no_progress) -> list[tuple[int, dict]]:
+    source = open_table(data, filename, limits=READ_LIMITS, progress=progress)
+    columns = source.columns
+    problems = check_header(HEADER_RULES, columns)
     if "waarde" not in columns and not {"teller", "noemer"} <= set(columns):
         problems.append(
             ImportProblem(
@@ -129,30 +118,12 @@ def _read(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
     if problems:
         raise ImportRejected(problems)
     rows = []
-    for number, record in records:
-        values = {
-            column: cell.value
-            for column, cell in zip(columns, record, strict=False)
-            if column in COLUMNS
-        }
-        formulas = [
-            column
-            for column, cell in zip(columns, record, strict=False)
-            if column in COLUMNS and cell.is_formula
-        ]
-        if all(_blank(value) for value in values.values()):
-            continue
+    for number, cells in data_rows(source, COLUMNS, max_rows=MAX_ROWS):
+        values: dict[str, Any] = {column: cell.value for column, cell in cells.items()}
+        formulas = [column for column, cell in cells.items() if cell.is_formula]
         if formulas:
             values["_formulas"] = formulas
         rows.append((number, values))
-        if len(rows) > MAX_ROWS:
-            raise ImportRejected(
-                [
-                    ImportProblem(
-                        None, None, _("Het bestand heeft meer dan %(n)s rijen.") % {"n": MAX_ROWS}
-                    )
-                ]
-            )
     if not rows:
         raise ImportRejected([ImportProblem(None, None, _("Het bestand heeft geen rijen."))])
     return rows

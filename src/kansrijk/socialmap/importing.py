@@ -29,18 +29,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kansrijk.agenda.importing import LIMITS as READ_LIMITS
 from kansrijk.agenda.importing import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     ImportProblem,
     ImportRejected,
-    _blank,
     _boolean,
-    _read_csv,
-    _read_xlsx,
     _text,
 )
 from kansrijk.agenda.importing import CellError as _CellError
+from kansrijk.imports import Column, Progress, check_header, data_rows, no_progress, open_table
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.organisations.validators import BRIN6_RE
 
@@ -106,50 +105,22 @@ class ImportReport:
         ]
 
 
-def read_rows(data: bytes, filename: str, columns, required) -> list[tuple[int, dict[str, Any]]]:
+def read_rows(
+    data, filename: str, columns, required, progress: Progress = no_progress
+) -> list[tuple[int, dict[str, Any]]]:
     """The rows of a CSV or XLSX file as {column: value}, numbered as a spreadsheet numbers
     them (the header is row 1). Unknown columns are ignored; empty rows skipped."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is groter dan 5 MB."))])
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        header, records = _read_xlsx(data)
-    elif name.endswith(".csv"):
-        header, records = _read_csv(data)
-    else:
-        raise ImportRejected([ImportProblem(None, None, _("Kies een .xlsx- of .csv-bestand."))])
-    names = [str(cell.value or "").strip().lower() for cell in header]
-    missing = [
-        ImportProblem(None, column, _("deze kolom ontbreekt in het bestand."))
-        for column in required
-        if column not in names
-    ]
-    if missing:
-        raise ImportRejected(missing)
+    source = open_table(data, filename, limits=READ_LIMITS, progress=progress)
+    problems = check_header([Column(name, required=True) for name in required], source.columns)
+    if problems:
+        raise ImportRejected(problems)
     rows = []
-    for number, record in records:
-        values = {
-            column: cell.value
-            for column, cell in zip(names, record, strict=False)
-            if column in columns
-        }
-        if all(_blank(value) for value in values.values()):
-            continue
-        formula = next(
-            (column for column, cell in zip(names, record, strict=False) if cell.is_formula),
-            None,
-        )
+    for number, cells in data_rows(source, columns, max_rows=MAX_ROWS):
+        values: dict[str, Any] = {column: cell.value for column, cell in cells.items()}
+        formula = next((column for column, cell in cells.items() if cell.is_formula), None)
         if formula:
             values["__formula__"] = formula
         rows.append((number, values))
-        if len(rows) > MAX_ROWS:
-            raise ImportRejected(
-                [
-                    ImportProblem(
-                        None, None, _("Het bestand heeft meer dan %(n)s rijen.") % {"n": MAX_ROWS}
-                    )
-                ]
-            )
     return rows
 
 
