@@ -829,11 +829,11 @@ def read_zip(data, progress: Progress = no_progress) -> Tables:
     names = set(archive.namelist())
     tables = Tables()
     for name, (path, _columns) in TABLES.items():
-        tables.rows[name] = _member_rows(archive, path, progress) if path in names else []
+        tables.rows[name] = _member_rows(archive, name, path, progress) if path in names else []
     return tables
 
 
-def _member_rows(archive, path: str, progress: Progress) -> list[tuple[int, dict]]:
+def _member_rows(archive, name: str, path: str, progress: Progress) -> list[tuple[int, dict]]:
     try:
         table = read_member_csv(archive, path, limits=ZIP_LIMITS, progress=progress)
         columns = table.columns
@@ -850,7 +850,7 @@ def _member_rows(archive, path: str, progress: Progress) -> list[tuple[int, dict
             if cells
         ]
     except ImportRejected as error:
-        raise _rejected(error, path) from None
+        raise _rejected(error, name) from None
 
 
 def _flat(value) -> str:
