@@ -369,10 +369,11 @@ def read_xlsx(
 ) -> Table:
     """The first sheet (or ``sheet``) of a workbook, read with openpyxl in read-only
     mode, after the zip directory is checked (shared strings are loaded whole)."""
-    from openpyxl import load_workbook
-
+    # The directory first: a bomb is refused before openpyxl is even loaded.
     check_zip(stream, limits, what=_("Excel-bestand (.xlsx)"))
     stream.seek(0)
+    from openpyxl import load_workbook
+
     try:
         workbook = load_workbook(stream, read_only=True, data_only=False)
         worksheet = workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]

@@ -138,20 +138,25 @@ def measure(run, data: bytes, filename: str) -> dict:
     return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb(), "message": outcome}
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    """All cases; or, given an importer and a file name ("klein (vloer)" for the floor),
+    only that one case, so that the process's peak memory is that case's own."""
     import django
 
     django.setup()
+    only_importer, only_file = [*argv, None, None][:2]
     for importer in _importers():
-        data, filename = floor_file(importer)
-        result = measure(importer.read, data, filename)
-        print(json.dumps({"importer": importer.name, "file": "klein (vloer)", **result}))
-        for bomb, (data, filename) in bombs(importer).items():
-            result = measure(importer.run, data, filename)
+        if only_importer and importer.name != only_importer:
+            continue
+        cases = {"klein (vloer)": (importer.read, *floor_file(importer))}
+        cases.update({name: (importer.run, *bomb) for name, bomb in bombs(importer).items()})
+        for name, (run, data, filename) in cases.items():
+            if only_file and name != only_file:
+                continue
+            result = measure(run, data, filename)
             result["bytes"] = len(data)
-            print(json.dumps({"importer": importer.name, "file": bomb, **result}), flush=True)
-    sys.stdout.flush()
+            print(json.dumps({"importer": importer.name, "file": name, **result}), flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
