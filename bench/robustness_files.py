@@ -132,7 +132,7 @@ def section(results: dict) -> str:
             "Run with `.venv/bin/python bench/robustness_files.py`. Every case in a fresh "
             f"process (Django started, nothing else), {REPEAT} times: median time from the call "
             "of the importer to its refusal, and the largest peak resident memory of the "
-            "process (`ru_maxrss`, Django included). The floor (`klein (vloer)`) is the same "
+            "process (VmHWM, Django included; not `ru_maxrss`, which Linux carries over from the parent process). The floor (`klein (vloer)`) is the same "
             "importer *reading* a valid 200-row file; `× vloer` and `boven vloer` compare each "
             "bomb with it.",
             "",

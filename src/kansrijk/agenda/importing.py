@@ -74,6 +74,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 LIMITS = Limits(max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS + 5_000)
 REQUIRED_COLUMNS = ("type", "external_id")
 HEADER_RULES = [Column(name, required=True) for name in REQUIRED_COLUMNS]
+MAX_DIGITS = 15
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 ID_RE = re.compile(r"^[^|\s][^|]*$")
 
@@ -187,9 +188,16 @@ def _decimal(value: Any, places: int) -> Decimal | None:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise CellError(_("'%(value)s' is geen getal.") % {"value": value}) from None
+            raise CellError(_("'%(value)s' is geen getal.") % {"value": str(value)[:40]}) from None
     if not number.is_finite():
-        raise CellError(_("'%(value)s' is geen getal.") % {"value": value})
+        raise CellError(_("'%(value)s' is geen getal.") % {"value": str(value)[:40]})
+    # No figure in an agenda, a measurement or a count reaches a million billion; a
+    # bigger one would only overflow the quantize below or the database column.
+    if number.adjusted() >= MAX_DIGITS:
+        raise CellError(
+            _("%(value)s is te groot; een getal heeft hoogstens %(n)s cijfers voor de komma.")
+            % {"value": str(value)[:40], "n": MAX_DIGITS}
+        )
     return number.quantize(Decimal(1).scaleb(-places))
 
 

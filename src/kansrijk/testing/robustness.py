@@ -1,7 +1,7 @@
 """Every importer against every hostile file: how long until it is refused, and how
 much memory that took. ``python -m kansrijk.testing.robustness`` runs the whole matrix
 in one fresh process and prints one JSON line per case; memory is the process's peak
-resident size (``ru_maxrss``) after the case, so it only ever grows and the last line
+resident size (VmHWM) after the case, so it only ever grows and the last line
 bounds them all. The test suite and ``bench/robustness_files.py`` both call it.
 
 No case reaches the database: every importer reads (and refuses) the file before it
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import resource
 import sys
 import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .bombs import big_cell_csv, blank_csv, xlsx_rows_bomb, zip_bomb
 
@@ -119,8 +121,14 @@ def floor_file(importer: Importer, rows: int = 200) -> tuple[bytes, str]:
 
 
 def _peak_mb() -> float:
-    # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The process's peak resident memory. Linux keeps ``ru_maxrss`` across fork and
+    exec, so a process started by a big one (the test runner) would report its parent's
+    peak; VmHWM belongs to this process's own memory map."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return int(re.search(r"VmHWM:\s*(\d+)", status)[1]) / 1024
 
 
 def measure(run, data: bytes, filename: str) -> dict:
