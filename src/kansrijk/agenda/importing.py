@@ -1013,6 +1013,14 @@ def import_table(agenda: Agenda, table: Table, *, actor, dry_run: bool = False) 
 
 
 def import_file(
-    agenda: Agenda, data: bytes, filename: str, *, actor, dry_run: bool = False
+    agenda: Agenda,
+    data,
+    filename: str,
+    *,
+    actor,
+    dry_run: bool = False,
+    progress: Progress = no_progress,
 ) -> ImportReport:
-    return import_table(agenda, read_table(data, filename), actor=actor, dry_run=dry_run)
+    """``data`` is bytes or a seekable binary file."""
+    table = read_table(data, filename, progress=progress)
+    return import_table(agenda, table, actor=actor, dry_run=dry_run)

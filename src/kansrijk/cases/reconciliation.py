@@ -709,12 +709,18 @@ def save_counts(
 
 
 def import_counts(
-    data: bytes, filename: str, *, actor, dry_run: bool = False, source: str = "bestand"
+    data,
+    filename: str,
+    *,
+    actor,
+    dry_run: bool = False,
+    source: str = "bestand",
+    progress: Progress = no_progress,
 ) -> CountImportReport:
     """Check every row of a counts file and, when all are right, store them all.
 
     Raises ``ImportRejected`` with every problem; nothing is written then."""
-    checked, problems = check_counts(_read(data, filename), actor=actor)
+    checked, problems = check_counts(_read(data, filename, progress), actor=actor)
     if problems:
         raise ImportRejected(problems)
     with transaction.atomic():

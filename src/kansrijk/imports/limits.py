@@ -78,12 +78,14 @@ def cell_too_large(limits: Limits, row: int, column: str | None = None):
 
 class CountingReader(io.RawIOBase):
     """A binary stream that counts what passes and refuses to pass more than ``limit``
-    bytes: the check happens while reading, not after."""
+    bytes: the check happens while reading, not after. ``observe`` sees every chunk
+    (to hash the file in the same pass, for instance)."""
 
-    def __init__(self, raw, limit: int, refuse):
+    def __init__(self, raw, limit: int, refuse, observe=None):
         self._raw = raw
         self.limit = limit
         self.refuse = refuse
+        self.observe = observe
         self.count = 0
 
     def readable(self) -> bool:
@@ -93,6 +95,8 @@ class CountingReader(io.RawIOBase):
         data = self._raw.read(len(buffer))
         count = len(data)
         buffer[:count] = data
+        if self.observe is not None and count:
+            self.observe(data)
         self.count += count
         if self.count > self.limit:
             raise self.refuse()

@@ -114,11 +114,15 @@ def read_csv(
     limits: Limits,
     progress: Progress = no_progress,
     encodings: tuple[str, ...] = SPREADSHEET_ENCODINGS,
+    observe: Callable[[bytes], None] | None = None,
 ) -> Table:
     """A CSV file from a seekable binary stream. Its encoding is detected first (in one
-    pass that keeps nothing); the delimiter (comma or semicolon) from the header."""
+    pass that keeps nothing); the delimiter (comma or semicolon) from the header.
+    ``observe`` sees every chunk of the reading pass (not of the detection)."""
     encoding = detect_encoding(stream, limits, encodings)
-    counted = CountingReader(stream, limits.max_bytes, lambda: too_many_bytes(limits))
+    counted = CountingReader(
+        stream, limits.max_bytes, lambda: too_many_bytes(limits), observe=observe
+    )
     text = io.TextIOWrapper(
         io.BufferedReader(counted, 1 << 16),
         encoding=encoding,

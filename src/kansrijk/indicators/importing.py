@@ -424,12 +424,18 @@ def _same(existing: Measurement, fields: dict[str, Any]) -> bool:
 
 
 def import_file(
-    data: bytes, filename: str, *, actor, approve: bool = False, dry_run: bool = False
+    data,
+    filename: str,
+    *,
+    actor,
+    approve: bool = False,
+    dry_run: bool = False,
+    progress: Progress = no_progress,
 ) -> ImportReport:
     """Check every row of the file and, when all are right, store them all.
 
     Raises ``ImportRejected`` with every problem; nothing is written then."""
-    checked, problems = _check(_read(data, filename), actor=actor)
+    checked, problems = _check(_read(data, filename, progress), actor=actor)
     if problems:
         raise ImportRejected(problems)
     report = ImportReport(dry_run=dry_run, warnings=_story_warnings(checked))

@@ -1726,5 +1726,8 @@ def import_tables(tables: Tables, *, actor, dry_run: bool = False) -> HsdsReport
     return report
 
 
-def import_file(data: bytes, filename: str, *, actor, dry_run: bool = False) -> HsdsReport:
-    return import_tables(read_file(data, filename), actor=actor, dry_run=dry_run)
+def import_file(
+    data, filename: str, *, actor, dry_run: bool = False, progress: Progress = no_progress
+) -> HsdsReport:
+    """``data`` is bytes or a seekable binary file."""
+    return import_tables(read_file(data, filename, progress), actor=actor, dry_run=dry_run)

@@ -191,9 +191,10 @@ def _schools_by_code(codes) -> dict[str, Organisation]:
 
 
 def import_participation(
-    data: bytes, filename: str, *, actor, dry_run: bool = False
+    data, filename: str, *, actor, dry_run: bool = False, progress: Progress = no_progress
 ) -> ImportReport:
-    rows = read_rows(data, filename, PARTICIPATION_COLUMNS, ("aanbod", "periode", "deelnemers"))
+    required = ("aanbod", "periode", "deelnemers")
+    rows = read_rows(data, filename, PARTICIPATION_COLUMNS, required, progress)
     problems: list[ImportProblem] = []
     lookups = _participation_lookups(rows, actor)
     checked, seen = [], {}
@@ -342,8 +343,10 @@ def _apply(checked: list[dict], dry_run: bool, save, exists) -> ImportReport:
 # ------------------------------------------------------------------ needs
 
 
-def import_needs(data: bytes, filename: str, *, actor, dry_run: bool = False) -> ImportReport:
-    rows = read_rows(data, filename, NEED_COLUMNS, ("thema", "omschrijving"))
+def import_needs(
+    data, filename: str, *, actor, dry_run: bool = False, progress: Progress = no_progress
+) -> ImportReport:
+    rows = read_rows(data, filename, NEED_COLUMNS, ("thema", "omschrijving"), progress)
     problems: list[ImportProblem] = []
     lookups = _need_lookups(rows, actor)
     checked, seen = [], {}

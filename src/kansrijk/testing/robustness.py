@@ -28,7 +28,8 @@ from .bombs import big_cell_csv, blank_csv, xlsx_rows_bomb, zip_bomb
 class Importer:
     name: str
     header: str
-    run: Callable[[bytes, str], object]
+    # (data, filename[, progress]): the whole import.
+    run: Callable[..., object]
     # Only the reading (the floor: what any file costs before its rows are checked).
     read: Callable[[bytes, str], object]
 
@@ -36,6 +37,7 @@ class Importer:
 def _importers() -> list[Importer]:
     from kansrijk.agenda import importing as agenda
     from kansrijk.cases import reconciliation
+    from kansrijk.imports import no_progress
     from kansrijk.indicators import importing as indicators
     from kansrijk.socialmap import hsds
     from kansrijk.socialmap import importing as socialmap
@@ -44,37 +46,49 @@ def _importers() -> list[Importer]:
         Importer(
             "agenda",
             "type,external_id,title",
-            lambda data, name: agenda.import_file(None, data, name, actor=None),
+            lambda data, name, progress=no_progress: agenda.import_file(
+                None, data, name, actor=None, progress=progress
+            ),
             agenda.read_table,
         ),
         Importer(
             "metingen",
             "indicator,periode,periode_start,periode_eind,regio,waarde",
-            lambda data, name: indicators.import_file(data, name, actor=None),
+            lambda data, name, progress=no_progress: indicators.import_file(
+                data, name, actor=None, progress=progress
+            ),
             indicators._read,
         ),
         Importer(
             "deelname",
             "aanbod,periode,deelnemers",
-            lambda data, name: socialmap.import_participation(data, name, actor=None),
+            lambda data, name, progress=no_progress: socialmap.import_participation(
+                data, name, actor=None, progress=progress
+            ),
             lambda data, name: socialmap.read_rows(data, name, socialmap.PARTICIPATION_COLUMNS, ()),
         ),
         Importer(
             "behoeften",
             "thema,omschrijving",
-            lambda data, name: socialmap.import_needs(data, name, actor=None),
+            lambda data, name, progress=no_progress: socialmap.import_needs(
+                data, name, actor=None, progress=progress
+            ),
             lambda data, name: socialmap.read_rows(data, name, socialmap.NEED_COLUMNS, ()),
         ),
         Importer(
             "telling",
             "peildatum,brin6,aantal",
-            lambda data, name: reconciliation.import_counts(data, name, actor=None),
+            lambda data, name, progress=no_progress: reconciliation.import_counts(
+                data, name, actor=None, progress=progress
+            ),
             reconciliation._read,
         ),
         Importer(
             "hsds",
             "id,name,description,status",
-            lambda data, name: hsds.import_file(data, name, actor=None),
+            lambda data, name, progress=no_progress: hsds.import_file(
+                data, name, actor=None, progress=progress
+            ),
             hsds.read_file,
         ),
     ]

@@ -18,6 +18,7 @@ from kansrijk.imports import (
     open_table,
     parse_decimal,
     parse_integer,
+    read_csv,
     read_member_csv,
 )
 from kansrijk.testing.bombs import big_cell_csv, blank_csv, xlsx_rows_bomb, zip_bomb
@@ -145,3 +146,37 @@ def test_progress_is_reported_while_reading():
     )
     assert sum(1 for _row in table.rows) == 2500
     assert seen == [("lezen", 1000, 0), ("lezen", 2000, 0)]
+
+
+def test_the_reading_pass_can_be_observed():
+    import hashlib
+
+    data = b"a,b\n1,2\n3,4\n"
+    digest = hashlib.sha256()
+    table = read_csv(io.BytesIO(data), limits=LIMITS, observe=digest.update)
+    assert sum(1 for _row in table.rows) == 2
+    assert digest.hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_every_importer_passes_progress_to_its_reader():
+    from kansrijk.socialmap.hsds import HsdsRejected
+    from kansrijk.testing.robustness import _importers
+
+    for importer in _importers():
+        seen = []
+        if importer.name == "hsds":
+            data, name = _zip_member("services.csv", blank_csv(60_000, importer.header)), "f.zip"
+        else:
+            data, name = blank_csv(30_000, importer.header), "f.csv"
+        with pytest.raises((ImportRejected, HsdsRejected), match="rijen"):
+            importer.run(data, name, lambda *args, seen=seen: seen.append(args))
+        assert ("lezen", 1000, 0) in seen, importer.name
+
+
+def _zip_member(name: str, data: bytes) -> bytes:
+    import zipfile
+
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w") as archive:
+        archive.writestr(name, data)
+    return stream.getvalue()
