@@ -804,7 +804,11 @@ ZIP_LIMITS = Limits(
     max_decompressed_bytes=50 * 1024 * 1024,
     max_members=len(TABLES) + 20,
 )
-MAX_JSON_BYTES = 10 * 1024 * 1024
+MAX_JSON_BYTES = MAX_ZIP_BYTES
+# The JSON form is parsed whole (its objects nest); every object or list costs memory
+# whatever its size, so they are counted in the bytes before parsing. A catalogue of
+# 10,000 services has about 300,000.
+MAX_JSON_CONTAINERS = 500_000
 
 
 def _rejected(error: ImportRejected, table: str | None = None) -> HsdsRejected:
@@ -866,8 +870,18 @@ def _flat(value) -> str:
 def _json_services(data) -> list:
     data = data if isinstance(data, bytes | bytearray) else data.read(MAX_JSON_BYTES + 1)
     if len(data) > MAX_JSON_BYTES:
+        raise HsdsRejected([HsdsProblem(None, None, None, _("Het bestand is groter dan 50 MB."))])
+    if data.count(b"{") + data.count(b"[") > MAX_JSON_CONTAINERS:
         raise HsdsRejected(
-            [HsdsProblem(None, None, None, _("Het JSON-bestand is groter dan 10 MB."))]
+            [
+                HsdsProblem(
+                    None,
+                    None,
+                    None,
+                    _("Het bestand heeft meer dan %(n)s objecten en lijsten; dat is de grens.")
+                    % {"n": f"{MAX_JSON_CONTAINERS:,}".replace(",", ".")},
+                )
+            ]
         )
     try:
         page = json.loads(data.decode("utf-8"))

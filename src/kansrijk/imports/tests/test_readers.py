@@ -180,3 +180,12 @@ def _zip_member(name: str, data: bytes) -> bytes:
     with zipfile.ZipFile(stream, "w") as archive:
         archive.writestr(name, data)
     return stream.getvalue()
+
+
+def test_hsds_json_refuses_deep_nesting_and_masses_of_objects():
+    from kansrijk.socialmap.hsds import HsdsRejected, read_json
+
+    with pytest.raises(HsdsRejected, match="geen JSON"):
+        read_json(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(HsdsRejected, match="objecten en lijsten"):
+        read_json(b"[" + b"{}," * 600_000 + b"{}]")
