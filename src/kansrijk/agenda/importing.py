@@ -758,6 +758,11 @@ def _check_funding(row: RawRow, item: ParsedRow, line, is_new: bool, problem) ->
             "planned_amount",
             _("deze kolom ontbreekt, maar is nodig voor een nieuwe financieringsregel."),
         )
+    _check_funding_owner(row, item, is_new, problem)
+
+
+def _check_funding_owner(row: RawRow, item: ParsedRow, is_new: bool, problem) -> None:
+    """A funding line belongs to an intervention or to an activity: exactly one."""
     owners = [
         column
         for column in ("intervention_external_id", "activity_external_id")
