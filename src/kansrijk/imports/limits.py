@@ -31,6 +31,10 @@ class Limits:
     max_ratio: int = 100
     ratio_floor: int = 1 * MIB
     max_members: int = 100
+    # A workbook's shared strings (openpyxl loads them all), and the unpacked size from
+    # which a workbook's XML is counted before openpyxl reads it (xlsx_scan).
+    max_strings: int = 500_000
+    scan_floor: int = 256 * KIB
 
     def but(self, **changes) -> Limits:
         return replace(self, **changes)

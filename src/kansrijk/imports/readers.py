@@ -30,6 +30,7 @@ from .limits import (
     too_many_rows,
 )
 from .problems import rejected
+from .xlsx_scan import scan_workbook
 
 # (phase, done, total): total is 0 when it is not known.
 Progress = Callable[[str, int, int], None]
@@ -373,8 +374,10 @@ def read_xlsx(
 ) -> Table:
     """The first sheet (or ``sheet``) of a workbook, read with openpyxl in read-only
     mode, after the zip directory is checked (shared strings are loaded whole)."""
-    # The directory first: a bomb is refused before openpyxl is even loaded.
-    check_zip(stream, limits, what=_("Excel-bestand (.xlsx)"))
+    # The directory first: a bomb is refused before openpyxl is even loaded; then the
+    # XML itself is counted, because openpyxl holds a whole row and all strings at once.
+    archive = check_zip(stream, limits, what=_("Excel-bestand (.xlsx)"))
+    scan_workbook(archive, limits)
     stream.seek(0)
     from openpyxl import load_workbook
 

@@ -44,26 +44,72 @@ _SHEET_START = (
 _SHEET_END = "</sheetData></worksheet>"
 
 
-def xlsx_rows_bomb(rows: int = 2_000_000, header: str = "type") -> bytes:
-    """A workbook whose one sheet has ``rows`` one-cell rows (about 290 KB for two
-    million): the first holds ``header``, the others the same short text."""
+def _workbook(sheet_parts, shared_strings: bytes | None = None) -> bytes:
+    """A minimal workbook whose one sheet's XML is written from ``sheet_parts``."""
     stream = io.BytesIO()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
         archive.writestr("_rels/.rels", _RELS)
         archive.writestr("xl/workbook.xml", _WORKBOOK)
         archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        if shared_strings is not None:
+            archive.writestr("xl/sharedStrings.xml", shared_strings)
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write((_SHEET_START % {"rows": rows}).encode())
-            sheet.write(f'<row><c t="inlineStr"><is><t>{header}</t></is></c></row>'.encode())
-            block = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 10_000
-            for _ in range((rows - 1) // 10_000):
-                sheet.write(block)
-            sheet.write(
-                b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * ((rows - 1) % 10_000)
-            )
-            sheet.write(_SHEET_END.encode())
+            for part in sheet_parts:
+                sheet.write(part)
     return stream.getvalue()
+
+
+def xlsx_rows_bomb(rows: int = 2_000_000, header: str = "type") -> bytes:
+    """A workbook whose one sheet has ``rows`` one-cell rows (about 290 KB for two
+    million): the first holds ``header``, the others the same short text."""
+
+    def parts():
+        yield (_SHEET_START % {"rows": rows}).encode()
+        yield f'<row><c t="inlineStr"><is><t>{header}</t></is></c></row>'.encode()
+        row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
+        for _ in range((rows - 1) // 10_000):
+            yield row * 10_000
+        yield row * ((rows - 1) % 10_000)
+        yield _SHEET_END.encode()
+
+    return _workbook(parts())
+
+
+def xlsx_wide_row_bomb(cells: int = 2_000_000) -> bytes:
+    """One row of ``cells`` empty cells: openpyxl would build the whole row at once."""
+
+    def parts():
+        yield (_SHEET_START % {"rows": 1}).encode() + b"<row>"
+        for _ in range(cells // 10_000):
+            yield b"<c/>" * 10_000
+        yield b"</row>" + _SHEET_END.encode()
+
+    return _workbook(parts())
+
+
+def xlsx_strings_bomb(strings: int = 1_000_000) -> bytes:
+    """A header row and ``strings`` shared strings: openpyxl loads them all."""
+    shared = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + b"<si><t>x</t></si>" * strings
+        + b"</sst>"
+    )
+    row = b'<row><c t="s"><v>0</v></c></row>'
+    return _workbook([(_SHEET_START % {"rows": 1}).encode(), row, _SHEET_END.encode()], shared)
+
+
+def xlsx_with_doctype() -> bytes:
+    """A sheet that declares a document type (the way entity bombs begin), padded past
+    the size from which sheets are scanned."""
+    start = (
+        b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaa">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>"
+    )
+    padding = b"<!-- " + b"x" * (300 * 1024) + b" -->"
+    return _workbook([start, padding, b"<row><c><v>1</v></c></row>", _SHEET_END.encode()])
 
 
 def zip_bomb(member: str = "services.csv", mebibytes: int = 1200) -> bytes:
