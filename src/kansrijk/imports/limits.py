@@ -24,6 +24,9 @@ class Limits:
     max_columns: int = 200
     # Characters in one cell. Excel itself stops at 32,767.
     max_cell_chars: int = 32 * KIB
+    # Characters in one row of a CSV, over all its lines (a quoted cell may hold line
+    # breaks): bounds the memory of a row whatever its shape.
+    max_row_chars: int = 160 * KIB
     # A zip (an XLSX is one): all members together, unpacked, and how much bigger a
     # member may be unpacked than packed (members under ``ratio_floor`` bytes are not
     # judged by their ratio: a small repetitive file packs very well).
@@ -77,6 +80,14 @@ def cell_too_large(limits: Limits, row: int, column: str | None = None):
         % {"n": f"{limits.max_cell_chars:,}".replace(",", ".")},
         row=row,
         column=column,
+    )
+
+
+def row_too_long(limits: Limits, row: int):
+    return rejected(
+        _("deze rij is langer dan %(n)s tekens; dat is de grens (een aanhalingsteken te veel?).")
+        % {"n": f"{limits.max_row_chars:,}".replace(",", ".")},
+        row=row,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from .limits import (
     Limits,
     cell_too_large,
     human_bytes,
+    row_too_long,
     too_many_bytes,
     too_many_columns,
     too_many_rows,
@@ -130,14 +132,18 @@ def read_csv(
         errors="replace" if encoding == CP1252 else "strict",
         newline="",
     )
-    lines = _bounded_lines(text, limits)
-    first = next(lines, "")
+    lines = _BoundedLines(text, limits)
+    try:
+        first = next(lines, "")
+    except _RowTooLong as error:
+        raise _too_long(limits, 1, error) from None
     if not first.strip():
         raise rejected(_("Het bestand is leeg."))
+    lines.next_record()
     # We write commas; Dutch Excel writes semicolons. The header line tells which.
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(_chain(first, lines), delimiter=delimiter)
-    records = _csv_records(reader, limits, progress)
+    records = _csv_records(reader, lines, limits, progress)
     _number, header = next(records)
     return Table(header=header, rows=records, encoding=encoding)
 
@@ -147,43 +153,73 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
     yield from rest
 
 
-def _bounded_lines(text, limits: Limits) -> Iterator[str]:
-    """The text's lines, none longer than a row may be: a file of one endless line is
-    refused after reading that much, not after reading it all."""
-    longest = limits.max_cell_chars * 4 + limits.max_columns * 64
-    line_number = 0
-    while True:
+class _RowTooLong(Exception):
+    def __init__(self, one_cell: bool = False):
+        # The overlong part is one cell (no delimiter in a cell's worth): say so.
+        self.one_cell = one_cell
+
+
+class _BoundedLines:
+    """The text's lines, none longer than a row may be, and no row (a record, which a
+    quoted cell may spread over several lines) longer either: a file of one endless line
+    or one endless quoted cell is refused after reading that much, not after all of it.
+    ``next_record`` is called when the csv reader has finished a record."""
+
+    def __init__(self, text, limits: Limits):
+        self.text = text
+        self.longest = limits.max_row_chars
+        self.cell_chars = limits.max_cell_chars
+        self.line_number = 0
+        self.record_chars = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def next_record(self) -> None:
+        self.record_chars = 0
+
+    def __next__(self) -> str:
         try:
-            line = text.readline(longest)
+            line = self.text.readline(self.longest)
         except UnicodeDecodeError:
             raise rejected(
                 _("het bestand is niet in %(encoding)s opgeslagen, zoals het begin deed denken.")
                 % {"encoding": "UTF-8"},
-                row=line_number + 1,
+                row=self.line_number + 1,
             ) from None
         except (zipfile.BadZipFile, zlib.error, EOFError):
             raise rejected(_("Het bestand is beschadigd en kon niet worden gelezen.")) from None
         if not line:
-            return
-        line_number += 1
-        if len(line) >= longest and not line.endswith(("\n", "\r")):
-            raise cell_too_large(limits, row=line_number)
-        yield line
+            raise StopIteration
+        self.line_number += 1
+        self.record_chars += len(line)
+        cut_off = len(line) >= self.longest and not line.endswith(("\n", "\r"))
+        if cut_off or self.record_chars > self.longest:
+            longest_part = max(len(part) for part in re.split("[,;\n]", line))
+            raise _RowTooLong(one_cell=longest_part > self.cell_chars)
+        return line
 
 
-def _csv_records(reader, limits: Limits, progress: Progress):
+def _too_long(limits: Limits, row: int, error: _RowTooLong):
+    return cell_too_large(limits, row=row) if error.one_cell else row_too_long(limits, row)
+
+
+def _csv_records(reader, lines: _BoundedLines, limits: Limits, progress: Progress):
     number = 0
     while True:
         try:
             cells = next(reader)
         except StopIteration:
             return
+        except _RowTooLong as error:
+            raise _too_long(limits, number + 1, error) from None
         except csv.Error as error:
             if "field larger than field limit" in str(error):
                 raise cell_too_large(limits, row=number + 1) from None
             raise rejected(
                 _("deze rij is geen geldige CSV (een aanhalingsteken te veel?)."), row=number + 1
             ) from None
+        lines.next_record()
         number += 1
         _check_row_size(limits, number, cells)
         if number % PROGRESS_EVERY == 0:

@@ -69,7 +69,11 @@ def test_blank_lines_count_as_rows():
 
 def test_a_cell_over_the_csv_module_limit_gets_our_message():
     assert "langer dan 32.768 tekens" in _rejected(big_cell_csv(200 * 1024))
-    assert "langer dan 32.768 tekens" in _rejected(b"a,b\n" + b"x" * 300_000 + b"\n")
+    assert "cel is langer dan 32.768 tekens" in _rejected(b"a,b\n" + b"x" * 300_000 + b"\n")
+    many_cells = b"a,b\n" + b"x," * 100_000 + b"\n"
+    assert "rij is langer dan 163.840 tekens" in _rejected(
+        many_cells, limits=Limits(max_columns=10**6)
+    )
     assert "langer dan 32.768 tekens" in _rejected(big_cell_csv(40 * 1024))
 
 
@@ -189,3 +193,12 @@ def test_hsds_json_refuses_deep_nesting_and_masses_of_objects():
         read_json(b"[" * 100_000 + b"]" * 100_000)
     with pytest.raises(HsdsRejected, match="objecten en lijsten"):
         read_json(b"[" + b"{}," * 600_000 + b"{}]")
+
+
+def test_a_row_spread_over_many_lines_is_bounded_too():
+    many_quoted_cells = b"a,b\n" + b'"x\n",' * 100_000 + b"\n"
+    assert "Rij 2: deze rij is langer dan 163.840 tekens" in _rejected(many_quoted_cells)
+    one_endless_cell = b"a,b\n" + b'"' + b"x\n" * 100_000 + b'"\n'
+    assert "Rij 2: een cel is langer dan" in _rejected(one_endless_cell)
+    legitimate = b'a,b\n"twee\nregels",1\n3,4\n'
+    assert _rows(legitimate)[1] == [["twee\nregels", "1"], ["3", "4"]]
