@@ -883,6 +883,11 @@ def _json_services(data) -> list:
                 )
             ]
         )
+    if b"\\u0000" in data:
+        # A NUL cannot be stored (PostgreSQL refuses it) and has no place in a catalogue.
+        raise HsdsRejected(
+            [HsdsProblem(None, None, None, _("Het bestand bevat een NUL-teken (\\u0000)."))]
+        )
     try:
         page = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):

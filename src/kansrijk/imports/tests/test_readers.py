@@ -202,3 +202,10 @@ def test_a_row_spread_over_many_lines_is_bounded_too():
     assert "Rij 2: een cel is langer dan" in _rejected(one_endless_cell)
     legitimate = b'a,b\n"twee\nregels",1\n3,4\n'
     assert _rows(legitimate)[1] == [["twee\nregels", "1"], ["3", "4"]]
+
+
+def test_hsds_json_refuses_nul():
+    from kansrijk.socialmap.hsds import HsdsRejected, read_json
+
+    with pytest.raises(HsdsRejected, match="NUL"):
+        read_json(b'[{"id": "a\\u0000b"}]')
