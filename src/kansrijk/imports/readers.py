@@ -132,7 +132,7 @@ def read_csv(
         errors="replace" if encoding == CP1252 else "strict",
         newline="",
     )
-    lines = _BoundedLines(text, limits)
+    lines = _BoundedLines(text, limits, encoding)
     try:
         first = next(lines, "")
     except _RowTooLong as error:
@@ -165,11 +165,11 @@ class _BoundedLines:
     or one endless quoted cell is refused after reading that much, not after all of it.
     ``next_record`` is called when the csv reader has finished a record."""
 
-    def __init__(self, text, limits: Limits):
+    def __init__(self, text, limits: Limits, encoding: str):
         self.text = text
+        self.encoding = encoding
         self.longest = limits.max_row_chars
         self.cell_chars = limits.max_cell_chars
-        self.line_number = 0
         self.record_chars = 0
 
     def __iter__(self) -> Iterator[str]:
@@ -182,16 +182,16 @@ class _BoundedLines:
         try:
             line = self.text.readline(self.longest)
         except UnicodeDecodeError:
+            # Decoded in chunks, UTF-16 cannot say which row; UTF-8 was checked row by
+            # row before, so only UTF-16 gets here.
             raise rejected(
-                _("het bestand is niet in %(encoding)s opgeslagen, zoals het begin deed denken.")
-                % {"encoding": "UTF-8"},
-                row=self.line_number + 1,
+                _("Het bestand is niet in %(encoding)s opgeslagen, zoals het begin deed denken.")
+                % {"encoding": ENCODING_NAMES[self.encoding]}
             ) from None
         except (zipfile.BadZipFile, zlib.error, EOFError):
             raise rejected(_("Het bestand is beschadigd en kon niet worden gelezen.")) from None
         if not line:
             raise StopIteration
-        self.line_number += 1
         self.record_chars += len(line)
         cut_off = len(line) >= self.longest and not line.endswith(("\n", "\r"))
         if cut_off or self.record_chars > self.longest:
@@ -250,6 +250,11 @@ def detect_encoding(stream, limits: Limits, accepted: tuple[str, ...]) -> str:
         encoding = UTF16
     elif head.startswith(codecs.BOM_UTF8):
         encoding = UTF8_BOM
+        # Checked whole all the same, so that a wrong byte is named with its row.
+        found, bad_line = _utf8_or_cp1252(stream, limits)
+        stream.seek(0)
+        if found == CP1252:
+            raise rejected(_not_utf8_message(), row=bad_line)
     else:
         encoding, bad_line = _utf8_or_cp1252(stream, limits)
         stream.seek(0)

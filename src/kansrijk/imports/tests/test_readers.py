@@ -209,3 +209,8 @@ def test_hsds_json_refuses_nul():
 
     with pytest.raises(HsdsRejected, match="NUL"):
         read_json(b'[{"id": "a\\u0000b"}]')
+
+
+def test_a_wrong_byte_after_a_bom_is_named_with_its_row():
+    message = _rejected(b"\xef\xbb\xbfa,b\n1,2\n\xff\xfe\n")
+    assert message.startswith("Rij 3: het bestand is niet in UTF-8 opgeslagen")
