@@ -315,6 +315,9 @@ def _looks_like_utf16(chunk: bytes) -> bool:
 # ------------------------------------------------------------------ zip and XLSX
 
 
+PACKINGS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
 def check_zip(stream, limits: Limits, *, what: str) -> zipfile.ZipFile:
     """The archive, after its directory is checked against the limits: members, total
     unpacked size, and the ratio of each member. ``what`` names the file in messages."""
@@ -332,6 +335,13 @@ def check_zip(stream, limits: Limits, *, what: str) -> zipfile.ZipFile:
         )
     total = 0
     for member in members:
+        if member.flag_bits & 0x1 or member.compress_type not in PACKINGS:
+            # Encrypted, or packed in a way Excel and our exports never use: zipfile
+            # would fail on it later, or need a password.
+            raise rejected(
+                _("'%(name)s' in het bestand is versleuteld of op een onbekende manier ingepakt.")
+                % {"name": member.filename[:80]}
+            )
         total += member.file_size
         if total > limits.max_decompressed_bytes:
             raise rejected(

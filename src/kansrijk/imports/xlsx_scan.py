@@ -12,6 +12,7 @@ a spreadsheet never has one, and entities are how XML bombs are made.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from xml.parsers import expat
 
 from django.utils.translation import gettext as _
@@ -48,7 +49,7 @@ def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, counter) -> None:
         raise rejected(
             _("Het bestand kon niet worden gelezen als Excel-bestand (.xlsx).")
         ) from None
-    except (zipfile.BadZipFile, EOFError, OSError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         raise rejected(_("Het bestand is beschadigd en kon niet worden gelezen.")) from None
 
 

@@ -214,3 +214,19 @@ def test_hsds_json_refuses_nul():
 def test_a_wrong_byte_after_a_bom_is_named_with_its_row():
     message = _rejected(b"\xef\xbb\xbfa,b\n1,2\n\xff\xfe\n")
     assert message.startswith("Rij 3: het bestand is niet in UTF-8 opgeslagen")
+
+
+def test_encrypted_or_oddly_packed_members_are_refused():
+    import zipfile
+
+    for packing, encrypted in ((zipfile.ZIP_BZIP2, False), (zipfile.ZIP_DEFLATED, True)):
+        stream = io.BytesIO()
+        with zipfile.ZipFile(stream, "w", packing) as archive:
+            archive.writestr("services.csv", b"id,name\n1,a\n")
+        data = bytearray(stream.getvalue())
+        if encrypted:  # zipfile cannot write it; set the flag in both headers
+            central = data.index(b"PK\x01\x02")
+            data[6] |= 0x1
+            data[central + 8] |= 0x1
+        with pytest.raises(ImportRejected, match="versleuteld of op een onbekende manier"):
+            check_zip(io.BytesIO(bytes(data)), LIMITS, what="zip")
