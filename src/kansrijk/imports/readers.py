@@ -321,18 +321,18 @@ PACKINGS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 def check_zip(stream, limits: Limits, *, what: str) -> zipfile.ZipFile:
     """The archive, after its directory is checked against the limits: members, total
     unpacked size, and the ratio of each member. ``what`` names the file in messages."""
+    unreadable = rejected(_("Het bestand kon niet worden gelezen als %(what)s.") % {"what": what})
+    # The number of members from the end record, before zipfile builds an object for
+    # each: a small zip can list a million.
+    if _member_count(stream, unreadable) > limits.max_members:
+        raise _too_many_members(limits)
     try:
         archive = zipfile.ZipFile(stream)
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
-        raise rejected(
-            _("Het bestand kon niet worden gelezen als %(what)s.") % {"what": what}
-        ) from None
+        raise unreadable from None
     if len(members) > limits.max_members:
-        raise rejected(
-            _("Het bestand bevat meer dan %(n)s onderdelen; dat is de grens.")
-            % {"n": limits.max_members}
-        )
+        raise _too_many_members(limits)
     total = 0
     for member in members:
         if member.flag_bits & 0x1 or member.compress_type not in PACKINGS:
@@ -359,6 +359,25 @@ def check_zip(stream, limits: Limits, *, what: str) -> zipfile.ZipFile:
                 % {"name": member.filename[:80], "ratio": limits.max_ratio}
             )
     return archive
+
+
+def _member_count(stream, unreadable) -> int:
+    try:
+        end = zipfile._EndRecData(stream)  # the standard library's own reader of the end record
+    except (OSError, ValueError, zipfile.BadZipFile):
+        end = None
+    finally:
+        stream.seek(0)
+    if not end:
+        raise unreadable
+    return end[zipfile._ECD_ENTRIES_TOTAL]
+
+
+def _too_many_members(limits: Limits):
+    return rejected(
+        _("Het bestand bevat meer dan %(n)s onderdelen; dat is de grens.")
+        % {"n": limits.max_members}
+    )
 
 
 def open_member(archive: zipfile.ZipFile, name: str, limits: Limits):

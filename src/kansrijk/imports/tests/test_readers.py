@@ -230,3 +230,16 @@ def test_encrypted_or_oddly_packed_members_are_refused():
             data[central + 8] |= 0x1
         with pytest.raises(ImportRejected, match="versleuteld of op een onbekende manier"):
             check_zip(io.BytesIO(bytes(data)), LIMITS, what="zip")
+
+
+def test_a_zip_listing_masses_of_members_is_refused_before_they_are_listed():
+    import zipfile
+
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w") as archive:
+        for number in range(150):
+            archive.writestr(f"m{number}.csv", b"")
+    with pytest.raises(ImportRejected, match="meer dan 100 onderdelen"):
+        check_zip(io.BytesIO(stream.getvalue()), LIMITS, what="zip")
+    with pytest.raises(ImportRejected, match="kon niet worden gelezen als zip"):
+        check_zip(io.BytesIO(b"geen zip"), LIMITS, what="zip")
