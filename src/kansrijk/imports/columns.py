@@ -113,7 +113,7 @@ def check_value(rule: Column, raw: Any) -> Any:
         return None
     text = cell_text(raw).strip()
     if rule.max_length is not None and len(text) > rule.max_length:
-        raise CellError(_("langer dan %(n)s tekens.") % {"n": rule.max_length})
+        raise CellError(_("hoogstens %(n)s tekens.") % {"n": rule.max_length})
     value = rule.parse(raw) if rule.parse else text
     if rule.choices is not None:
         value = _choice(rule, value)

@@ -38,7 +38,15 @@ from kansrijk.agenda.importing import (
     _boolean,
     _decimal,
 )
-from kansrijk.imports import Column, Progress, check_header, data_rows, no_progress, open_table
+from kansrijk.imports import (
+    Column,
+    Progress,
+    check_header,
+    check_row,
+    data_rows,
+    no_progress,
+    open_table,
+)
 from kansrijk.organisations.models import Membership, Organisation, Region, Role
 
 from . import services
@@ -69,7 +77,13 @@ COMPUTED_IS_NOT_ENTERED = _lazy(
 )
 REQUIRED_COLUMNS = ("indicator", "periode", "periode_start", "periode_eind")
 HEADER_RULES = [Column(name, required=True) for name in REQUIRED_COLUMNS]
-LIMITS = {"periode": 40, "uitsplitsing": 40, "categorie": 80, "bron": 255}
+# The free-text columns, as declared rules of the shared pipeline.
+TEXT_RULES = [
+    Column("periode", max_length=40),
+    Column("uitsplitsing", max_length=40),
+    Column("categorie", max_length=80),
+    Column("bron", max_length=255),
+]
 COMPARED = ("period_label", "value", "numerator", "denominator", "is_final", "story", "source")
 
 
@@ -304,9 +318,8 @@ class _RowCheck:
         label = self.text("periode")
         if not label:
             self.problem("periode", _("vul de periode in (bijvoorbeeld 2023-2024)."))
-        for column, limit in LIMITS.items():
-            if len(self.text(column)) > limit:
-                self.problem(column, _("hoogstens %(n)s tekens.") % {"n": limit})
+        _texts, problems = check_row(TEXT_RULES, self.number, self.values)
+        self.problems.extend(problems)
         dates = {}
         for column in ("periode_start", "periode_eind"):
             if _blank(self.values.get(column)):

@@ -130,7 +130,7 @@ def test_column_rules_name_row_and_column():
     )
     assert values == {"soort": "VO", "bedrag": Decimal("1234.5")}
     assert [str(p) for p in problems] == [
-        "Rij 4, kolom 'naam': langer dan 5 tekens.",
+        "Rij 4, kolom 'naam': hoogstens 5 tekens.",
         "Rij 4, kolom 'aantal': 11 is groter dan 10.",
     ]
     _values, problems = check_row(rules, 5, {"naam": "a\x00", "aantal": "1e999"})
