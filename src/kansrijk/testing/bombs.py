@@ -5,6 +5,7 @@ never built through openpyxl)."""
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zipfile
 import zlib
@@ -83,6 +84,20 @@ def xlsx_wide_row_bomb(cells: int = 2_000_000) -> bytes:
         yield (_SHEET_START % {"rows": 1}).encode() + b"<row>"
         for _ in range(cells // 10_000):
             yield b"<c/>" * 10_000
+        yield b"</row>" + _SHEET_END.encode()
+
+    return _workbook(parts())
+
+
+def xlsx_noisy_wide_row(cells: int = 400_000) -> bytes:
+    """One row of ``cells`` cells holding random numbers: packs only a few times, so the
+    zip limits pass it, and openpyxl would build the whole row (hundreds of MB)."""
+    rng = random.Random(15)
+
+    def parts():
+        yield (_SHEET_START % {"rows": 1}).encode() + b"<row>"
+        for _ in range(cells // 10_000):
+            yield b"".join(b"<c><v>%d</v></c>" % rng.getrandbits(40) for _ in range(10_000))
         yield b"</row>" + _SHEET_END.encode()
 
     return _workbook(parts())

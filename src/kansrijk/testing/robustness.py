@@ -10,6 +10,7 @@ looks anything up, so ``actor`` and ``agenda`` are None here.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bombs import big_cell_csv, blank_csv, xlsx_rows_bomb, zip_bomb
+from .bombs import big_cell_csv, blank_csv, xlsx_noisy_wide_row, xlsx_rows_bomb, zip_bomb
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,11 @@ def _importers() -> list[Importer]:
     ]
 
 
+@functools.cache
+def _noisy_wide_row() -> bytes:
+    return xlsx_noisy_wide_row()
+
+
 def _zipped(member: str, data: bytes) -> bytes:
     stream = io.BytesIO()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -119,6 +125,7 @@ def bombs(importer: Importer) -> dict[str, tuple[bytes, str]]:
     return {
         "xlsx 2 mln rijen": (xlsx_rows_bomb(2_000_000, importer.header.split(",")[0]), "b.xlsx"),
         "zip-bom als xlsx": (zip_bomb("xl/worksheets/sheet1.xml"), "bom.xlsx"),
+        "xlsx brede rij": (_noisy_wide_row(), "rij.xlsx"),
         "lege regels": (blank_csv(2_400_000, importer.header), "b.csv"),
         "grote cel": (big_cell_csv(200 * 1024, importer.header), "c.csv"),
     }
