@@ -24,6 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from kansrijk.api.fields import BLANKABLE_URLS
 from kansrijk.indicators import suppression
 from kansrijk.organisations.models import Organisation, Region
 
@@ -49,6 +50,8 @@ def _django_error(error: DjangoValidationError) -> ValidationError:
 
 
 class ProviderSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = BLANKABLE_URLS
+
     id = serializers.UUIDField(source="uuid", read_only=True)
 
     class Meta:
@@ -58,6 +61,8 @@ class ProviderSerializer(serializers.ModelSerializer):
 
 
 class LocationSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = BLANKABLE_URLS
+
     id = serializers.UUIDField(source="uuid", read_only=True)
     name = serializers.CharField(source="location.name", read_only=True)
     address_1 = serializers.CharField(source="location.address_1", read_only=True)
@@ -136,6 +141,8 @@ class LanguageCodes(serializers.Field):
 class ServiceSerializer(serializers.ModelSerializer):
     """An entry. ``themes`` and ``audiences`` are term codes (see taxonomy-terms),
     ``service_areas`` region codes (GM0556, or a wijk), ``languages`` ISO 639-1 codes."""
+
+    serializer_field_mapping = BLANKABLE_URLS
 
     id = serializers.UUIDField(source="uuid", read_only=True)
     organization = ProviderSerializer(source="provider", read_only=True)
