@@ -30,7 +30,8 @@ from .models import Indicator, Measurement, SourceKind, Target
 class IndicatorSerializer(serializers.ModelSerializer):
     serializer_field_mapping = BLANKABLE_URLS
 
-    owner = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Null for the national indicators no organisation owns.
+    owner = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Indicator
@@ -57,8 +58,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 class TargetSerializer(serializers.ModelSerializer):
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Target

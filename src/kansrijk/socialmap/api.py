@@ -145,7 +145,8 @@ class ServiceSerializer(serializers.ModelSerializer):
     serializer_field_mapping = BLANKABLE_URLS
 
     id = serializers.UUIDField(source="uuid", read_only=True)
-    organization = ProviderSerializer(source="provider", read_only=True)
+    # Null for an entry whose provider is not (yet) a known organisation.
+    organization = ProviderSerializer(source="provider", read_only=True, allow_null=True)
     provider = serializers.UUIDField(
         write_only=True,
         required=False,
@@ -300,8 +301,8 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
 class NeedSerializer(serializers.ModelSerializer):
     municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    school = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    school = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     theme = serializers.SlugRelatedField(slug_field="code", read_only=True)
     has_offer = serializers.BooleanField(read_only=True)
 
