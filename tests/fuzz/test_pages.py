@@ -115,7 +115,7 @@ def _pages_the_walk_misses() -> list[str]:
 # The pager's and the search's parameters, fuzzed on every page beside those found.
 COMMON_PARAMETERS = ("pagina", "q")
 
-EXAMPLES_PER_ROUTE = 12
+EXAMPLES_PER_ROUTE = 10
 
 HOSTILE = st.one_of(
     st.text(max_size=30),
