@@ -40,7 +40,7 @@ def test_a_nul_in_a_form_value_is_a_400_before_the_view(officer_client):
 def test_the_api_answers_json(db):
     response = APIClient().get("/api/v1/agendas/", {"agenda": "\x00"})
     assert response.status_code == 400
-    assert "teken dat hier niet kan staan" in response.json()["detail"]
+    assert "teken dat hier niet kan staan" in response.json()["agenda"][0]
 
 
 @pytest.mark.parametrize("goal", ["99999999999999999999999", "-1", "²", "١"])

@@ -69,7 +69,7 @@ class RefuseForbiddenCharactersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         field = refused_field(request.GET)
         if field is not None:
-            return self.refuse(request, refusal_message(field))
+            return self.refuse(request, field)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -85,11 +85,13 @@ class RefuseForbiddenCharactersMiddleware:
         ):
             field = refused_field(request.POST)
             if field is not None:
-                return self.refuse(request, refusal_message(field))
+                return self.refuse(request, field)
         return None
 
     @staticmethod
-    def refuse(request: HttpRequest, message: str) -> HttpResponse:
+    def refuse(request: HttpRequest, field: str) -> HttpResponse:
+        message = refusal_message(field)
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=400)
+            # As the API's own validation errors: the parameter names the list.
+            return JsonResponse({field: [message]}, status=400)
         return render(request, "400.html", {"message": message}, status=400)

@@ -7,6 +7,8 @@ describes the answer's status, its shape.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -38,11 +40,18 @@ def api_schema(demo, db):
     """The schema, loaded from the application itself through WSGI (no network)."""
     from kansrijk.wsgi import application
 
-    # Like Django's test client: a request must not close the test's transaction.
+    with _requests_keep_the_connection():
+        return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@contextmanager
+def _requests_keep_the_connection():
+    # Like Django's test client: a request must not close the test's transaction (on
+    # PostgreSQL the connection is older than CONN_MAX_AGE once the demo is loaded).
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+        yield
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
@@ -117,4 +126,5 @@ def test_no_server_error_from_any_request(api_schema, api_key, known, mode):
             _realistic(case, known, data.draw)
         case.call_and_validate(headers=with_key if authenticated else None, checks=CHECKS)
 
-    check()
+    with _requests_keep_the_connection():
+        check()
