@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kansrijk.input_guard import id_from
 from kansrijk.organisations.models import Membership, Organisation, Role
 from kansrijk.throttling import services as throttle
 from kansrijk.throttling.responses import refused
@@ -676,9 +677,8 @@ def versions(request, slug):
 def versions_compare(request, slug):
     """The compare form (GET) leads to the readable diff."""
     agenda = get_visible_agenda_or_404(request.user, slug)
-    try:
-        old, new = int(request.GET.get("van", "")), int(request.GET.get("naar", ""))
-    except ValueError:
+    old, new = id_from(request.GET.get("van")), id_from(request.GET.get("naar"))
+    if old is None or new is None:
         return redirect("agenda:versions", slug=agenda.slug)
     return redirect("agenda:version_diff", slug=agenda.slug, a=old, b=new)
 

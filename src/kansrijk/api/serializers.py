@@ -103,8 +103,16 @@ class ThemeSerializer(ReadOnlyModelSerializer):
         ]
 
 
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2022-09"})
+class MonthField(serializers.DateField):
+    """A date shown as its month (YYYY-MM): the schema says so, not "a date"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
+
+
 class EvaluationMomentSerializer(ReadOnlyModelSerializer):
-    month = serializers.DateField(format="%Y-%m", read_only=True, help_text="YYYY-MM")
+    month = MonthField(read_only=True, help_text="YYYY-MM")
 
     class Meta:
         model = EvaluationMoment

@@ -43,6 +43,7 @@ from kansrijk.agenda.models import (
     Spearhead,
     WorkStatus,
 )
+from kansrijk.input_guard import id_from
 
 from . import serializers
 from .permissions import UpdateProgress
@@ -69,13 +70,12 @@ class Filter:
         )
 
     def value(self, raw: str):
-        if "\x00" in raw:  # PostgreSQL refuses NUL in a string: say so instead of failing
-            raise ValidationError({self.name: [_("Ongeldig teken in de waarde.")]})
+        # A NUL never gets here: the middleware refuses it (kansrijk.input_guard).
         if self.type is int:
-            try:
-                return int(raw)
-            except ValueError:
-                raise ValidationError({self.name: [_("Geef een geheel getal.")]}) from None
+            value = id_from(raw)
+            if value is None:
+                raise ValidationError({self.name: [_("Geef een geheel getal van 0 of groter.")]})
+            return value
         if self.choices is not None and raw not in self.choices.values:
             raise ValidationError({self.name: [_("Onbekende waarde: %(value)s.") % {"value": raw}]})
         return raw

@@ -60,7 +60,9 @@ class YoungPersonSerializer(serializers.Serializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    mandated_organisation = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    mandated_organisation = serializers.SlugRelatedField(
+        slug_field="name", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = CaseEvent
@@ -80,7 +82,9 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
 
 class AgreementSerializer(serializers.ModelSerializer):
-    responsible_organisation = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    responsible_organisation = serializers.SlugRelatedField(
+        slug_field="name", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Agreement
@@ -98,7 +102,7 @@ class AgreementSerializer(serializers.ModelSerializer):
 
 class CaseSerializer(serializers.ModelSerializer):
     access_level = serializers.SerializerMethodField()
-    school = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    school = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     partnership = serializers.SerializerMethodField()
     municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
     case_manager = serializers.SerializerMethodField()

@@ -320,17 +320,21 @@ class CaseFilterForm(forms.Form):
 class YoungPersonFieldsMixin:
     """Number, birth date, names and woongemeente of a young person who may be new."""
 
-    def clean_identity(self) -> None:
+    def clean_identity(self) -> str | None:
+        """The number, checked against its kind (BSN or onderwijsnummer), or None. Only a
+        checked number may be looked up: the keyed hash takes nine ASCII digits."""
         kind = self.cleaned_data.get("identifier_kind")
         number = "".join((self.cleaned_data.get("identifier") or "").split())
         if not kind or not number:
-            return
+            return None
         from .services import normalise_identifier
 
         try:
             self.cleaned_data["identifier"] = normalise_identifier(kind, number)
         except ValidationError as error:
             self.add_error("identifier", error)
+            return None
+        return self.cleaned_data["identifier"]
 
 
 IDENTIFIER_KIND_FIELD_HELP = gettext_lazy(
@@ -424,9 +428,8 @@ class NewCaseForm(SchoolFieldsMixin, YoungPersonFieldsMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         if self.person is None:
-            self.clean_identity()
-            number = cleaned.get("identifier")
-            if number and "identifier" not in self.errors:
+            number = self.clean_identity()
+            if number:
                 from .services import find_young_person
 
                 existing = find_young_person(number)
@@ -843,10 +846,9 @@ class AbsenceReportForm(SchoolFieldsMixin, YoungPersonFieldsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        self.clean_identity()
-        number = cleaned.get("identifier")
+        number = self.clean_identity()
         self.existing_person = None
-        if number and "identifier" not in self.errors:
+        if number:
             from .services import find_young_person
 
             existing = find_young_person(number)

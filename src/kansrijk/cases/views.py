@@ -36,6 +36,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kansrijk.indicators import charts, suppression
+from kansrijk.input_guard import id_from
 from kansrijk.organisations.models import (
     Organisation,
     OrganisationKind,
@@ -525,14 +526,15 @@ def case_new(request):
     if not user.has_perm("cases.add_case"):
         raise PermissionDenied
     person, report, initial = None, None, {}
-    if request.GET.get("melding", "").isdigit():
-        report = get_visible_report_or_404(user, int(request.GET["melding"]))
+    report_id, person_id = id_from(request.GET.get("melding")), id_from(request.GET.get("jongere"))
+    if report_id is not None:
+        report = get_visible_report_or_404(user, report_id)
         if not user.has_perm("cases.handle_report", report):
             raise PermissionDenied
         person = report.young_person
         initial = open_from_report_initial(report)
-    elif request.GET.get("jongere", "").isdigit():
-        person = get_visible_young_person_or_404(user, int(request.GET["jongere"]))
+    elif person_id is not None:
+        person = get_visible_young_person_or_404(user, person_id)
     municipalities = registering_municipalities(user)
     if person is not None:
         services.record_person_reads(user, [person], route="nieuwe casus")

@@ -14,9 +14,11 @@ authenticated partner may POST a measurement for an organisation they may submit
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from kansrijk.api.fields import BLANKABLE_URLS
 from kansrijk.organisations.models import Membership, Organisation
 
 from . import services
@@ -26,7 +28,10 @@ from .models import Indicator, Measurement, SourceKind, Target
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    serializer_field_mapping = BLANKABLE_URLS
+
+    # Null for the national indicators no organisation owns.
+    owner = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Indicator
@@ -53,8 +58,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 class TargetSerializer(serializers.ModelSerializer):
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Target
@@ -64,10 +69,12 @@ class TargetSerializer(serializers.ModelSerializer):
 
 class MeasurementSerializer(serializers.ModelSerializer):
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.none())
+    # Null in an answer: a figure of a region (the country, a gemeente) has no
+    # organisation, one of an organisation no region. A partner still names its own.
     organisation = serializers.SlugRelatedField(
-        slug_field="code", queryset=Organisation.objects.all()
+        slug_field="code", queryset=Organisation.objects.all(), allow_null=True
     )
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     published_value = serializers.SerializerMethodField()
     published_numerator = serializers.SerializerMethodField()
     published_denominator = serializers.SerializerMethodField()
@@ -147,6 +154,11 @@ class MeasurementSerializer(serializers.ModelSerializer):
                 data[name] = decimal.to_representation(number) if number is not None else None
             data["story"] = figure.story
         return data
+
+    def validate_organisation(self, organisation):
+        if organisation is None:
+            raise ValidationError(_("Noem de organisatie waarvoor je meet."))
+        return organisation
 
     def validate(self, attrs):
         if attrs["indicator"].source_kind == SourceKind.COMPUTED:

@@ -24,6 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from kansrijk.api.fields import BLANKABLE_URLS
 from kansrijk.indicators import suppression
 from kansrijk.organisations.models import Organisation, Region
 
@@ -49,6 +50,8 @@ def _django_error(error: DjangoValidationError) -> ValidationError:
 
 
 class ProviderSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = BLANKABLE_URLS
+
     id = serializers.UUIDField(source="uuid", read_only=True)
 
     class Meta:
@@ -58,6 +61,8 @@ class ProviderSerializer(serializers.ModelSerializer):
 
 
 class LocationSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = BLANKABLE_URLS
+
     id = serializers.UUIDField(source="uuid", read_only=True)
     name = serializers.CharField(source="location.name", read_only=True)
     address_1 = serializers.CharField(source="location.address_1", read_only=True)
@@ -137,8 +142,11 @@ class ServiceSerializer(serializers.ModelSerializer):
     """An entry. ``themes`` and ``audiences`` are term codes (see taxonomy-terms),
     ``service_areas`` region codes (GM0556, or a wijk), ``languages`` ISO 639-1 codes."""
 
+    serializer_field_mapping = BLANKABLE_URLS
+
     id = serializers.UUIDField(source="uuid", read_only=True)
-    organization = ProviderSerializer(source="provider", read_only=True)
+    # Null for an entry whose provider is not (yet) a known organisation.
+    organization = ProviderSerializer(source="provider", read_only=True, allow_null=True)
     provider = serializers.UUIDField(
         write_only=True,
         required=False,
@@ -295,8 +303,8 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
 class NeedSerializer(serializers.ModelSerializer):
     municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    school = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    school = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     theme = serializers.SlugRelatedField(slug_field="code", read_only=True)
     has_offer = serializers.BooleanField(read_only=True)
 
