@@ -39,10 +39,8 @@ import itertools
 import json
 import logging
 import os
-import queue
 import re
 import secrets
-import threading
 import time
 from array import array
 from collections import Counter
@@ -52,8 +50,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -71,6 +68,7 @@ from kansrijk.organisations.validators import (
 from kansrijk.reports.exporting import unguard_formula
 
 from . import crypto
+from .import_staging import Staging, Table, UpdateTable
 from .indicators import changed_cases
 from .models import (
     Case,
@@ -138,7 +136,7 @@ DOSSIER_ID_MAX = Case._meta.get_field("dossier_id").max_length
 GIVEN_NAME_MAX = YoungPerson._meta.get_field("given_name").max_length
 FAMILY_NAME_MAX = YoungPerson._meta.get_field("family_name").max_length
 # How often progress is published while checking (seconds).
-PROGRESS_INTERVAL = 0.25
+PROGRESS_INTERVAL = 1.0
 MASKED = "••••••"
 
 # The fields of a case that the file sets; equal values mean "unchanged".
@@ -986,14 +984,13 @@ def _check_file(
 ) -> _Checked:
     """Check every row: the problems, the file's SHA-256 and what each row would do.
 
-    With a ``writer`` (inside the import's transaction) every batch that is checked is
-    written at once, as long as no problem has been found; the first problem stops the
-    writing, checking goes on to the end, and the caller rolls the transaction back. So
-    the file is read once, and on PostgreSQL the checking of one batch goes on while the
-    database writes the previous one. Progress then goes to ``caches["progress"]``:
-    the run's own row is not visible outside the transaction."""
+    With a ``writer`` every batch that is checked is staged at once (``import_staging``),
+    as long as no problem has been found; the first problem stops the staging, checking
+    goes on to the end. So the file is read once, and on PostgreSQL the checking of one
+    batch goes on while the database stages the previous one. No transaction is held:
+    the progress (and the heartbeat) goes to the run's own row, a short write now and
+    then."""
     checked = _Checked()
-    cache = caches["progress"]
     if writer is not None:
         writer.checked = checked
 
@@ -1063,10 +1060,7 @@ def _check_file(
             if rows % 500 == 0 and time.monotonic() - last_report >= PROGRESS_INTERVAL:
                 last_report = time.monotonic()
                 total = max(total, rows)
-                if writer is None:
-                    ImportRun.objects.filter(pk=run.pk).update(checked_rows=rows, total_rows=total)
-                else:
-                    cache.set(progress_key(run.pk), {"checked": rows, "total": total})
+                heartbeat(run, checked_rows=rows, total_rows=total)
                 progress("controleren", rows, total)
         if batch:
             hand_over(batch)
@@ -1075,8 +1069,7 @@ def _check_file(
         problems.add(ImportProblem(None, None, _("Het bestand heeft geen rijen.")))
     checked.rows = rows
     run.checked_rows = run.total_rows = rows
-    if writer is None:
-        ImportRun.objects.filter(pk=run.pk).update(checked_rows=rows, total_rows=rows)
+    heartbeat(run, checked_rows=rows, total_rows=rows)
     progress("controleren", rows, rows)
     return checked
 
@@ -1086,159 +1079,6 @@ def _check_file(
 
 def _row_values(row: CaseRow) -> dict:
     return {name: getattr(row, name) for name in CASE_FIELDS}
-
-
-class _Table:
-    """The statement that writes many rows into one model's table: COPY on PostgreSQL,
-    ``executemany`` elsewhere. The ORM's ``bulk_create`` spends most of an import
-    compiling SQL and adapting values one by one (bench/RESULTS-cases-import.md); here
-    each row is a tuple of values already in the form the database reads. Columns the
-    import does not set get their field's default, computed once, so a field added to
-    the model later still gets a value."""
-
-    def __init__(self, model, columns: tuple[str, ...], *, with_id: bool):
-        quote = connection.ops.quote_name
-        self.table = model._meta.db_table
-        by_attname = {f.attname: f for f in model._meta.concrete_fields}
-        rest = [
-            f for f in model._meta.concrete_fields if f.attname not in columns and not f.primary_key
-        ]
-        self.tail = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
-        names = [by_attname[name].column for name in columns] + [f.column for f in rest]
-        if with_id:
-            names.insert(0, model._meta.pk.column)
-        listed = ", ".join(quote(name) for name in names)
-        self.copy_sql = f"COPY {quote(self.table)} ({listed}) FROM STDIN"
-        self.insert_sql = (
-            f"INSERT INTO {quote(self.table)} ({listed}) "  # noqa: S608 - names from the model
-            f"VALUES ({', '.join(['%s'] * len(names))})"
-        )
-        self.pk_column = model._meta.pk.column
-        self.sequence = None
-
-
-class _Sink:
-    """Where the writing goes. On PostgreSQL a second thread sends each batch (COPY,
-    ``executemany``) over the import's own connection, inside its transaction, while
-    this thread reads and prepares the next batch: Python and the database server work
-    at the same time. At most two batches (eight statements) wait, so memory stays flat. Elsewhere
-    (SQLite, whose work happens in this process anyway) the statements run at once.
-
-    New primary keys come from the table's sequence over a second connection on
-    PostgreSQL (``nextval`` is not transactional), from the write lock the import holds
-    on SQLite."""
-
-    def __init__(self):
-        self.threaded = connection.vendor == "postgresql"
-        self.error: BaseException | None = None
-        self.cancelled = False
-        if not self.threaded:
-            return
-        connection.ensure_connection()
-        self.raw = connection.connection
-        self.sequences = connection.get_new_connection(connection.get_connection_params())
-        self.sequences.autocommit = True
-        # Foreign keys checked as each statement ends (in the writer thread, beside
-        # Python's work) instead of all at once at the commit.
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        self.jobs: queue.Queue = queue.Queue(maxsize=8)
-        self.thread = threading.Thread(target=self._work, name="case-import-writer", daemon=True)
-        self.thread.start()
-
-    def copy(self, table: _Table, rows: list[tuple]) -> None:
-        if rows:
-            tail = table.tail
-            self._submit(("copy", table, [row + tail for row in rows] if tail else rows))
-
-    def many(self, sql: str, params: list[tuple]) -> None:
-        if params:
-            self._submit(("many", sql, params))
-
-    def _submit(self, job) -> None:
-        if not self.threaded:
-            self._run(job)
-            return
-        if self.error is not None:
-            raise self.error
-        self.jobs.put(job)
-
-    @staticmethod
-    def _run(job) -> None:
-        kind, target, rows = job
-        with connection.cursor() as cursor:
-            if kind == "many":
-                cursor.executemany(target, rows)
-            elif connection.vendor == "postgresql":
-                with cursor.cursor.copy(target.copy_sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(target.insert_sql, rows)
-
-    def _work(self) -> None:
-        while True:
-            job = self.jobs.get()
-            if job is None:
-                return
-            if self.error is not None or self.cancelled:
-                continue
-            kind, target, rows = job
-            try:
-                with self.raw.cursor() as cursor:
-                    if kind == "copy":
-                        with cursor.copy(target.copy_sql) as copy:
-                            for row in rows:
-                                copy.write_row(row)
-                    else:
-                        cursor.executemany(target, rows)
-            except BaseException as error:  # raised again in the importing thread
-                self.error = error
-
-    def allocate_ids(self, table: _Table, count: int) -> list[int]:
-        """``count`` new primary keys for ``table``, taken before its rows are written
-        (COPY returns none). On SQLite the import holds the write lock, and
-        AUTOINCREMENT's own counter is respected, so the id of a deleted row is never
-        given out again."""
-        if not count:
-            return []
-        quote = connection.ops.quote_name
-        if connection.vendor == "postgresql":
-            sequences = self.sequences if self.threaded else connection.connection
-            with sequences.cursor() as cursor:
-                if table.sequence is None:
-                    # Looked up once: inside the SELECT below it would run for every row.
-                    cursor.execute(
-                        "SELECT pg_get_serial_sequence(%s, %s)", [table.table, table.pk_column]
-                    )
-                    table.sequence = cursor.fetchone()[0]
-                cursor.execute(
-                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
-                    [table.sequence, count],
-                )
-                return [pk for (pk,) in cursor.fetchall()]
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT MAX({quote(table.pk_column)}) FROM {quote(table.table)}")  # noqa: S608 - names from the model
-            highest = cursor.fetchone()[0] or 0
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table.table])
-            found = cursor.fetchone()
-            highest = max(highest, found[0] if found else 0)
-        return list(range(highest + 1, highest + 1 + count))
-
-    def close(self, *, failed: bool = False) -> None:
-        """Wait for the writer thread; it must be done before the transaction ends.
-        After a failure it skips what is still queued."""
-        if not self.threaded:
-            return
-        self.cancelled = failed
-        self.jobs.put(None)
-        self.thread.join()
-        self.sequences.close()
-        if self.error is not None and not failed:
-            raise self.error
-        if not failed:
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 NINE_DIGITS = re.compile(r"\d{9}")
@@ -1316,6 +1156,7 @@ EXISTING_CASE_COLUMNS = (
     "last_event_on",
     *CASE_FIELDS,
 )
+RENAMED_PERSON_COLUMNS = ("given_name", "family_name", "updated_at")
 UPDATED_CASE_COLUMNS = (
     *CASE_FIELDS,
     "pact_deadline",
@@ -1325,11 +1166,24 @@ UPDATED_CASE_COLUMNS = (
 )
 
 
-class _Writer:
-    """Writes the rows that change something, batch by batch as they are checked,
-    inside the import's transaction, trusting what checking found (``_Checked``)."""
+def _staging_tables() -> dict[str, Table]:
+    """The tables the import writes, in the order the switch moves them (young people
+    before the cases that refer to them)."""
+    return {
+        "people": Table(YoungPerson, PERSON_COLUMNS, with_id=True, stage="people"),
+        "residences": Table(Residence, RESIDENCE_COLUMNS, with_id=False, stage="residences"),
+        "cases": Table(Case, CASE_COLUMNS, with_id=True, stage="cases"),
+        "case_updates": UpdateTable(Case, UPDATED_CASE_COLUMNS, stage="case_updates"),
+        "renames": UpdateTable(YoungPerson, RENAMED_PERSON_COLUMNS, stage="renames"),
+        "audit": Table(AuditEvent, AUDIT_COLUMNS, with_id=False, stage="audit"),
+    }
 
-    def __init__(self, *, actor, run: ImportRun, result: ImportResult, sink: _Sink):
+
+class _Writer:
+    """Stages the rows that change something, batch by batch as they are checked,
+    trusting what checking found (``_Checked``)."""
+
+    def __init__(self, *, actor, run: ImportRun, result: ImportResult, staging: Staging):
         self.actor_id = actor.pk if actor is not None and actor.is_authenticated else None
         self.actor_display = str(actor) if self.actor_id else "systeem"
         self.scope = scope_of(actor) if self.actor_id else None
@@ -1342,27 +1196,18 @@ class _Writer:
         self.touched: set[tuple[int | None, int | None]] = set()
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.reason = f"import {run.pk}"
-        self.sink = sink
-        self.people = _Table(YoungPerson, PERSON_COLUMNS, with_id=True)
-        self.residences = _Table(Residence, RESIDENCE_COLUMNS, with_id=False)
-        self.cases = _Table(Case, CASE_COLUMNS, with_id=True)
-        self.audit = _Table(AuditEvent, AUDIT_COLUMNS, with_id=False)
+        self.staging = staging
+        self.people = staging.tables["people"]
+        self.residences = staging.tables["residences"]
+        self.cases = staging.tables["cases"]
+        self.case_updates = staging.tables["case_updates"]
+        self.renames = staging.tables["renames"]
+        self.audit = staging.tables["audit"]
         # The model's own methods, on one scratch instance each: the number encrypted
         # and hashed as YoungPerson.set_identifier does it, the pact deadline as
         # Case.set_derived_fields derives it.
         self._person = YoungPerson()
         self._case = Case()
-        quote = connection.ops.quote_name
-        assignments = ", ".join(
-            f"{quote(Case._meta.get_field(name).column)} = %s" for name in UPDATED_CASE_COLUMNS
-        )
-        self.update_case_sql = (
-            f"UPDATE {quote(Case._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608 - names from the model
-        )
-        self.rename_sql = (
-            f"UPDATE {quote(YoungPerson._meta.db_table)} SET given_name = %s, "  # noqa: S608 - names from the model
-            "family_name = %s, updated_at = %s WHERE id = %s"
-        )
 
     def _organisation_id(self, municipality_id: int) -> int | None:
         if self.scope is None:
@@ -1413,7 +1258,7 @@ class _Writer:
                 waiting.append((len(person_ids), key))
                 person_ids.append(0)
         if pending:
-            new_ids = self.sink.allocate_ids(self.people, len(pending))
+            new_ids = self.staging.allocate_ids(self.people, len(pending))
             for pk, key in zip(new_ids, pending, strict=True):
                 people.set_extra(key, pk)
             for position, key in waiting:
@@ -1439,8 +1284,8 @@ class _Writer:
                         self.now,
                     )
                 )
-            self.sink.copy(self.people, person_rows)
-            self.sink.copy(self.residences, residence_rows)
+            self.staging.copy(self.people, person_rows)
+            self.staging.copy(self.residences, residence_rows)
             self.result.people_created += len(pending)
 
         audit_rows: list[tuple] = []
@@ -1464,7 +1309,7 @@ class _Writer:
                 )
                 if wanted == (given, family):
                     continue
-                updates.append((*wanted, self.now, pk))
+                updates.append((pk, *wanted, self.now))
                 # Which fields changed, never their values (``services.update_young_person``).
                 changed = [
                     name
@@ -1485,7 +1330,7 @@ class _Writer:
                         json.dumps({"fields": changed}),
                     )
                 )
-            self.sink.many(self.rename_sql, updates)
+            self.staging.copy(self.renames, updates)
             self.renamed.update(renames)
             self.result.people_updated += len(updates)
 
@@ -1496,7 +1341,7 @@ class _Writer:
         ]
         changed = [(row, -case_state) for row, case_state, _p in items if case_state < 0]
         if created:
-            case_ids = self.sink.allocate_ids(self.cases, len(created))
+            case_ids = self.staging.allocate_ids(self.cases, len(created))
             case_rows: list[tuple] = []
             for pk, (row, person_id) in zip(case_ids, created, strict=True):
                 start = row.start_date.isoformat()
@@ -1535,7 +1380,7 @@ class _Writer:
                         self.now,
                     )
                 )
-            self.sink.copy(self.cases, case_rows)
+            self.staging.copy(self.cases, case_rows)
             self.result.created += len(created)
 
         if changed:
@@ -1554,6 +1399,7 @@ class _Writer:
                 self.touched.add((row.municipality_id, row.school_id))
                 updates.append(
                     (
+                        case_id,
                         row.category,
                         row.start_date.isoformat(),
                         _iso(row.end_date),
@@ -1566,7 +1412,6 @@ class _Writer:
                         _iso(old["last_event_on"] or row.start_date),
                         self.run.pk,
                         self.now,
-                        case_id,
                     )
                 )
                 organisation_id = self._organisation_id(row.municipality_id)
@@ -1582,9 +1427,9 @@ class _Writer:
                         _snapshot_json(row.dossier_id, _row_values(row), old["case_manager_id"]),
                     )
                 )
-            self.sink.many(self.update_case_sql, updates)
+            self.staging.copy(self.case_updates, updates)
             self.result.updated += len(changed)
-        self.sink.copy(self.audit, audit_rows)
+        self.staging.copy(self.audit, audit_rows)
 
 
 class _Rejected(Exception):
@@ -1620,6 +1465,37 @@ FAILED_MESSAGE = gettext_noop(
     "Er ging iets mis bij het importeren; er is niets opgeslagen. Probeer het opnieuw of "
     "neem contact op met de beheerder."
 )
+CONFLICT_MESSAGE = gettext_noop(
+    "Terwijl dit bestand werd gecontroleerd, heeft een andere import (of een collega) "
+    "dezelfde dossiers of jongeren opgeslagen; deze import heeft daarom niets opgeslagen. "
+    "Start de import opnieuw: wat al in het register staat, wordt niet dubbel opgeslagen."
+)
+ACTIVE_STATUSES = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.WRITING)
+
+
+class _Abandoned(Exception):
+    """The run was ended from outside while this import worked on it: the sweep
+    (``import_recovery``) took it for dead. The import stops and writes nothing."""
+
+
+def heartbeat(run: ImportRun, **fields) -> None:
+    """Tell the sweep that the import is alive (and how far it is): a short write of
+    the run's own row. A run that is no longer active was given up by the sweep."""
+    now = timezone.now()
+    if not ImportRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
+        heartbeat_at=now, **fields
+    ):
+        raise _Abandoned
+    run.heartbeat_at = now
+
+
+def _fail(run: ImportRun, message: str) -> None:
+    _finish(
+        run,
+        ImportStatus.FAILED,
+        problems=_problem_dicts([ImportProblem(None, None, _(message))]),
+        problem_count=1,
+    )
 
 
 def import_cases(
@@ -1631,24 +1507,24 @@ def import_cases(
     progress: Progress = _no_progress,
 ) -> ImportResult:
     """Check every row of the file at ``path`` and, when all are right, write them all
-    in one transaction (or, with ``dry_run``, roll the writing back). ``run`` follows
-    the import; ``actor`` is the user (None from the command line: every gemeente).
+    (or, with ``dry_run``, nothing). ``run`` follows the import; ``actor`` is the user
+    (None from the command line: every gemeente).
 
-    Raises ``ImportRejected`` with the first problems (``run`` has the count); nothing
-    is written then. Any other error marks the run as failed and is raised again."""
+    Raises ``ImportRejected`` with the first problems (``run`` has the count) when the
+    file is refused, when another import wrote the same dossiers meanwhile, or when the
+    sweep gave the run up; nothing is written then. Any other error marks the run as
+    failed and is raised again."""
     try:
         return _import(Path(path), actor=actor, run=run, dry_run=dry_run, progress=progress)
     except ImportRejected:
         raise
+    except _Abandoned:
+        run.refresh_from_db()
+        raise ImportRejected(problems_of(run)) from None
     except Exception as error:
         # Only the kind of error: a database message can quote a row of the file.
         logger.error("Case import %s failed: %s", run.pk, type(error).__name__)
-        _finish(
-            run,
-            ImportStatus.FAILED,
-            problems=_problem_dicts([ImportProblem(None, None, _(FAILED_MESSAGE))]),
-            problem_count=1,
-        )
+        _fail(run, FAILED_MESSAGE)
         raise
 
 
@@ -1658,69 +1534,20 @@ def _import(
 ) -> ImportResult:
     reference = _Reference.load(actor)
     total = estimate_rows(path)
+    run.total_rows, run.dry_run = total, dry_run
+    heartbeat(run, status=ImportStatus.CHECKING, total_rows=total, dry_run=dry_run)
     run.status = ImportStatus.CHECKING
-    run.total_rows = total
-    run.dry_run = dry_run
-    run.save(update_fields=["status", "total_rows", "dry_run"])
     result = ImportResult(dry_run=dry_run)
-    cache = caches["progress"]
-    cache.set(progress_key(run.pk), {"checked": 0, "total": total})
+    staging = Staging(_staging_tables())
     try:
-        with transaction.atomic():
-            sink = _Sink()
-            writer = _Writer(actor=actor, run=run, result=result, sink=sink)
-            try:
-                checked = _check_file(
-                    path, reference, run=run, progress=progress, total=total, writer=writer
-                )
-            except BaseException:
-                sink.close(failed=True)
-                raise
-            rows, sha256, problems = checked.rows, checked.sha256, checked.problems
-            sink.close(failed=bool(problems))
-            if problems:
-                # Raised inside the transaction: what was written before the first
-                # problem is rolled back.
-                raise _Rejected(problems, rows, sha256)
-            result.rows, result.sha256 = rows, sha256
-            run.sha256 = sha256
-            counts = {
-                "total_rows": rows,
-                "checked_rows": rows,
-                "written_rows": rows,
-                "created_count": result.created,
-                "updated_count": result.updated,
-                "unchanged_count": result.unchanged,
-                "sha256": sha256,
-            }
-            progress("opslaan", rows, rows)
-            if dry_run:
-                transaction.set_rollback(True)
-            else:
-                _finish(run, ImportStatus.DONE, **counts)
-                organisation_id = (
-                    result.organisations.most_common(1)[0][0] if result.organisations else None
-                )
-                audit.record(
-                    "cases.import",
-                    actor=actor,
-                    target=run,
-                    organisation=Organisation.objects.filter(pk=organisation_id).first()
-                    if organisation_id
-                    else None,
-                    after={
-                        "file": run.original_name,
-                        "sha256": sha256,
-                        "rows": rows,
-                        "created": result.created,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
-                        "young_people_created": result.people_created,
-                        "young_people_updated": result.people_updated,
-                    },
-                )
-                # One refresh of the computed figures for the whole file, after the commit.
-                changed_cases(writer.touched)
+        writer = _check_and_stage(path, reference, actor, run, progress, total, staging, result)
+        checked = writer.checked
+        result.rows, result.sha256 = checked.rows, checked.sha256
+        progress("opslaan", checked.rows, checked.rows)
+        if dry_run:
+            _finish(run, ImportStatus.DONE, **_counts(result))
+        else:
+            _switch(run, actor=actor, staging=staging, writer=writer, result=result)
     except _Rejected as rejected:
         _finish(
             run,
@@ -1741,10 +1568,95 @@ def _import(
         )
         raise
     finally:
-        cache.delete(progress_key(run.pk))
-    if dry_run:
-        _finish(run, ImportStatus.DONE, **counts)
+        _drop_quietly(staging)
     return result
+
+
+def _check_and_stage(path, reference, actor, run, progress, total, staging, result) -> _Writer:
+    """The file checked and, while no problem is found, staged: no lock on the register.
+    Raises ``_Rejected`` when a row has a problem; the writer knows what was checked."""
+    writer = _Writer(actor=actor, run=run, result=result, staging=staging)
+    try:
+        checked = _check_file(
+            path, reference, run=run, progress=progress, total=total, writer=writer
+        )
+    except BaseException:
+        staging.finish(failed=True)
+        raise
+    staging.finish(failed=bool(checked.problems))
+    if checked.problems:
+        raise _Rejected(checked.problems, checked.rows, checked.sha256)
+    return writer
+
+
+def _counts(result: ImportResult) -> dict:
+    return {
+        "total_rows": result.rows,
+        "checked_rows": result.rows,
+        "written_rows": result.rows,
+        "created_count": result.created,
+        "updated_count": result.updated,
+        "unchanged_count": result.unchanged,
+        "sha256": result.sha256,
+    }
+
+
+@sensitive_variables()
+def _switch(run: ImportRun, *, actor, staging: Staging, writer: _Writer, result) -> None:
+    """The staged rows into the register, the run done and the import's audit row: one
+    short transaction. The run goes first, and only while it is active: a run the sweep
+    gave up on writes nothing. Another import that wrote the same dossiers or young
+    people since this file was checked trips a unique constraint: the whole switch is
+    rolled back and the run says why, in Dutch."""
+    counts = _counts(result)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            if not ImportRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
+                status=ImportStatus.DONE, finished_at=now, heartbeat_at=now, **counts
+            ):
+                raise _Abandoned
+            staging.switch()
+            _record_import(run, actor, result)
+            # One refresh of the computed figures for the whole file, after the commit.
+            changed_cases(writer.touched)
+    except IntegrityError:
+        logger.warning("Case import %s: the register changed while it was checked", run.pk)
+        _fail(run, CONFLICT_MESSAGE)
+        raise ImportRejected(problems_of(run)) from None
+    for name, value in counts.items():
+        setattr(run, name, value)
+    run.status, run.finished_at, run.heartbeat_at = ImportStatus.DONE, now, now
+
+
+def _record_import(run: ImportRun, actor, result: ImportResult) -> None:
+    organisation_id = result.organisations.most_common(1)[0][0] if result.organisations else None
+    audit.record(
+        "cases.import",
+        actor=actor,
+        target=run,
+        organisation=Organisation.objects.filter(pk=organisation_id).first()
+        if organisation_id
+        else None,
+        after={
+            "file": run.original_name,
+            "sha256": result.sha256,
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "young_people_created": result.people_created,
+            "young_people_updated": result.people_updated,
+        },
+    )
+
+
+def _drop_quietly(staging: Staging) -> None:
+    """The staging tables dropped; a connection that broke took them with it."""
+    try:
+        staging.drop()
+    except DatabaseError:
+        logger.warning("Case import: the staging tables were not dropped (connection lost)")
 
 
 # ------------------------------------------------------------------ the web's way in
