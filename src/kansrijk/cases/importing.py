@@ -6,7 +6,8 @@ BOM), comma or semicolon (the header line tells which), one row per case (dossie
 code), ``brin6``, ``soort``, ``startdatum``, ``aanbod_datum``, ``einddatum``, ``uitkomst``;
 optionally ``voornaam``, ``achternaam``, ``sector``.
 
-The file is read once, as a stream, never whole, inside one transaction:
+The file is read once, as a stream, never whole, and no write lock is held while it is
+read (decision 0028):
 
 1. **Checking** (``_check_file``): every row on its own (the elfproef, codes, dates and
    their order), against the reference data (BRIN6, GM code), against the rest of the
@@ -14,20 +15,25 @@ The file is read once, as a stream, never whole, inside one transaction:
    flat arrays, 16 bytes a row) and against the register, batch by batch (a dossier of
    another young person, a young person with another birth date). Every problem names
    its row and column in Dutch and never repeats a BSN.
-2. **Writing** (``_Writer``), each batch as soon as it is checked, while no problem has
+2. **Staging** (``_Writer``), each batch as soon as it is checked, while no problem has
    been found: new young people (``YoungPerson.set_identifier``: the number encrypted,
    its keyed hash) with their woongemeente, new cases and changed cases (statements
    built once per table: COPY on PostgreSQL, ``executemany`` on SQLite; decision 0016),
-   and an audit row per created or changed case plus one for the whole import. A case
-   whose values equal the register's is left alone: no write, no audit row. Young people
-   are matched on the keyed hash (under every configured key), never on the ciphertext.
-   One problem anywhere in the file and the transaction is rolled back: nothing is
-   written. Checking goes on to the end, so that every problem is counted.
+   and an audit row per created or changed case, into temporary tables beside the
+   register (``import_staging``). A case whose values equal the register's is left
+   alone: no write, no audit row. Young people are matched on the keyed hash (under
+   every configured key), never on the ciphertext. Checking goes on to the end, so that
+   every problem is counted; one problem anywhere and nothing reaches the register.
+3. **The switch** (``_switch``): one short transaction moves the staged rows into the
+   register, marks the run done and records the import in the audit trail: all rows or
+   none. When another import wrote the same dossiers or young people meanwhile, a unique
+   constraint trips, nothing is written and the run says so in Dutch.
 
-Progress goes to ``caches["progress"]`` (the transaction is not visible to the web
-until it commits). ``start_import`` is the web's way in (the file is stored under
-``MEDIA_ROOT/imports/`` and handled by a background task, ``tasks.run_case_import``); the
-command line calls ``import_cases`` directly.
+The running import writes its progress and a heartbeat into its ``ImportRun`` now and
+then; a run whose heartbeat stops (its worker died) is marked failed by the worker's
+sweep (``import_recovery``). ``start_import`` is the web's way in (the file is stored
+under ``MEDIA_ROOT/imports/`` and handled by a background task, ``tasks.run_case_import``);
+the command line calls ``import_cases`` directly.
 """
 
 from __future__ import annotations
@@ -1473,9 +1479,10 @@ CONFLICT_MESSAGE = gettext_noop(
 ACTIVE_STATUSES = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.WRITING)
 
 
-class _Abandoned(Exception):
-    """The run was ended from outside while this import worked on it: the sweep
-    (``import_recovery``) took it for dead. The import stops and writes nothing."""
+class _RunEnded(Exception):
+    """The run has ended with its own message while this import worked on it: the sweep
+    (``import_recovery``) took it for dead, or the switch met another import's rows.
+    The import stops and writes nothing; the caller gets the run's message."""
 
 
 def heartbeat(run: ImportRun, **fields) -> None:
@@ -1485,7 +1492,7 @@ def heartbeat(run: ImportRun, **fields) -> None:
     if not ImportRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
         heartbeat_at=now, **fields
     ):
-        raise _Abandoned
+        raise _RunEnded
     run.heartbeat_at = now
 
 
@@ -1518,7 +1525,7 @@ def import_cases(
         return _import(Path(path), actor=actor, run=run, dry_run=dry_run, progress=progress)
     except ImportRejected:
         raise
-    except _Abandoned:
+    except _RunEnded:
         run.refresh_from_db()
         raise ImportRejected(problems_of(run)) from None
     except Exception as error:
@@ -1615,7 +1622,7 @@ def _switch(run: ImportRun, *, actor, staging: Staging, writer: _Writer, result)
             if not ImportRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
                 status=ImportStatus.DONE, finished_at=now, heartbeat_at=now, **counts
             ):
-                raise _Abandoned
+                raise _RunEnded
             staging.switch()
             _record_import(run, actor, result)
             # One refresh of the computed figures for the whole file, after the commit.
@@ -1623,7 +1630,7 @@ def _switch(run: ImportRun, *, actor, staging: Staging, writer: _Writer, result)
     except IntegrityError:
         logger.warning("Case import %s: the register changed while it was checked", run.pk)
         _fail(run, CONFLICT_MESSAGE)
-        raise ImportRejected(problems_of(run)) from None
+        raise _RunEnded from None
     for name, value in counts.items():
         setattr(run, name, value)
     run.status, run.finished_at, run.heartbeat_at = ImportStatus.DONE, now, now
@@ -1673,7 +1680,8 @@ def start_import(upload, *, actor, dry_run: bool = False) -> ImportRun:
     """Store an uploaded file under ``MEDIA_ROOT/imports/`` (a random name, readable by
     the application only), follow it with an ``ImportRun`` and hand it to the
     background task once the run is committed. The file holds BSNs: the task deletes it
-    as soon as the import has finished, whatever the outcome."""
+    as soon as the import has ended, whatever the outcome, and the worker's sweep
+    deletes it when the task died or never came (``import_recovery``)."""
     from .tasks import run_case_import
 
     name = f"{secrets.token_hex(16)}.csv"
@@ -1696,8 +1704,15 @@ def start_import(upload, *, actor, dry_run: bool = False) -> ImportRun:
         target=run,
         after={"file": run.original_name, "bytes": upload.size, "dry_run": dry_run},
     )
-    transaction.on_commit(lambda: run_case_import.enqueue(run.pk))
+    transaction.on_commit(lambda: _enqueue(run_case_import, run))
     return run
+
+
+def _enqueue(task, run: ImportRun) -> None:
+    """Hand the run to the worker and remember its task, which the sweep marks failed
+    with the run should the worker die."""
+    result = task.enqueue(run.pk)
+    ImportRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
 
 
 def delete_stored_file(run: ImportRun) -> None:

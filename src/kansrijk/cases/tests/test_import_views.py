@@ -5,6 +5,7 @@ run is only shown to the user who uploaded it; the stored file is gone afterward
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
@@ -167,7 +168,7 @@ def test_the_file_name_is_masked_and_the_stored_name_is_random(
 ):
     class NotRun:
         def enqueue(self, *args):
-            pass
+            return SimpleNamespace(id="not-run")
 
     monkeypatch.setattr("kansrijk.cases.tasks.run_case_import", NotRun())
     client = verified_client(people["leerplicht"])
