@@ -20,8 +20,9 @@ no import file). Then, measured in the same run:
    does) imports the 200,000-row file with ``importing.import_cases``.
 
 Every write must succeed (no "database is locked", no 500); reported per phase: the
-latencies' median, p95 and maximum, how many writes overlapped the import, and the
-import's own time. Results are copied by hand into bench/RESULTS-robustness.md.
+latencies' median, p95 and maximum, how many writes overlapped the import, the import's
+own time, how long its switch took (the one moment it holds SQLite's write lock) and how
+many writes overlapped the switch. Results are copied by hand into bench/RESULTS-robustness.md.
 """
 
 from __future__ import annotations
@@ -142,6 +143,7 @@ def writes(interval: float, busy=lambda: False) -> list[dict]:
         latency = time.perf_counter() - started
         done.append(
             {
+                "at": time.time() - latency,
                 "kind": WRITERS[n % len(WRITERS)].__name__,
                 "seconds": latency,
                 "error": error,
@@ -166,10 +168,22 @@ def summary(results: list[dict]) -> dict:
 
 
 def import_child(path: str, run_id: int) -> None:
+    """The import, as the worker runs it; with the moments its switch began and ended
+    (the only time it holds the write lock on SQLite), in wall-clock seconds."""
+    switch_moments = []
+    switch = importing._switch
+
+    def timed_switch(*args, **kwargs):
+        switch_moments.append(time.time())
+        switch(*args, **kwargs)
+        switch_moments.append(time.time())
+
+    importing._switch = timed_switch
     run = ImportRun.objects.get(pk=run_id)
     started = time.perf_counter()
     result = importing.import_cases(path, actor=None, run=run)
-    print(json.dumps({"seconds": time.perf_counter() - started, "created": result.created}))
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "created": result.created, "switch": switch_moments}))
 
 
 def main() -> int:
@@ -205,10 +219,16 @@ def main() -> int:
     # The writes start once the import is under way.
     while ImportRun.objects.get(pk=run.pk).status == ImportStatus.QUEUED:
         time.sleep(0.05)
-    during = summary(writes(args.interval, busy=lambda: child.poll() is None))
+    results = writes(args.interval, busy=lambda: child.poll() is None)
+    during = summary(results)
     output, _ = child.communicate()
     run.refresh_from_db()
     imported = json.loads(output.strip().splitlines()[-1])
+    begin, end = imported["switch"]
+    during["switch_s"] = end - begin
+    during["writes_waiting_for_the_switch"] = sum(
+        1 for r in results if r["at"] < end and r["at"] + r["seconds"] > begin
+    )
     print("during the import:", json.dumps(during))
     print(
         f"import: {run.status}, {imported['created']} cases in {imported['seconds']:.1f} s; "
