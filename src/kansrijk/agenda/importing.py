@@ -18,9 +18,7 @@ history; removing an item is a deliberate act in the application.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -34,6 +32,20 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kansrijk.imports import (
+    Cell,
+    CellError,
+    Column,
+    ImportProblem,
+    ImportRejected,
+    Limits,
+    Progress,
+    check_header,
+    data_rows,
+    no_progress,
+    open_table,
+)
+from kansrijk.imports import blank as _blank
 from kansrijk.organisations.models import Region
 from kansrijk.reports.exporting import FORMULA_TRIGGERS, unguard_formula
 
@@ -58,43 +70,16 @@ from .models import (
 
 MAX_ROWS = 20_000
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Physical rows (blank ones too) may exceed the data rows a little, not without end.
+LIMITS = Limits(max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS + 5_000)
 REQUIRED_COLUMNS = ("type", "external_id")
+HEADER_RULES = [Column(name, required=True) for name in REQUIRED_COLUMNS]
+MAX_DIGITS = 15
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 ID_RE = re.compile(r"^[^|\s][^|]*$")
 
 
-# ------------------------------------------------------------------ problems and report
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is not None and self.column:
-            return _("Rij %(row)s, kolom '%(column)s': %(message)s") % {
-                "row": self.row,
-                "column": self.column,
-                "message": self.message,
-            }
-        if self.row is not None:
-            return _("Rij %(row)s: %(message)s") % {"row": self.row, "message": self.message}
-        if self.column:
-            return _("Kolom '%(column)s': %(message)s") % {
-                "column": self.column,
-                "message": self.message,
-            }
-        return self.message
-
-
-class ImportRejected(Exception):
-    """The file was not imported; ``problems`` says why, row by row."""
-
-    def __init__(self, problems: list[ImportProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+# ------------------------------------------------------------------ the report
 
 
 @dataclass
@@ -135,13 +120,6 @@ class ImportReport:
 
 
 @dataclass
-class Cell:
-    value: Any
-    is_formula: bool = False
-    from_csv: bool = False
-
-
-@dataclass
 class RawRow:
     number: int
     cells: dict[str, Cell]
@@ -169,105 +147,22 @@ class Table:
     rows: list[RawRow]
 
 
-def read_table(data: bytes, filename: str) -> Table:
-    """The header and rows of an XLSX or CSV file (by its extension)."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is groter dan 5 MB."))])
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        header, records = _read_xlsx(data)
-    elif name.endswith(".csv"):
-        header, records = _read_csv(data)
-    else:
-        raise ImportRejected([ImportProblem(None, None, _("Kies een .xlsx- of .csv-bestand."))])
-    columns = [str(c.value or "").strip().lower() for c in header]
-    problems = []
-    seen: set[str] = set()
-    for column in columns:
-        if column and column in seen:
-            problems.append(ImportProblem(1, column, _("deze kolom staat er twee keer in.")))
-        seen.add(column)
-    for column in REQUIRED_COLUMNS:
-        if column not in columns:
-            problems.append(ImportProblem(None, column, _("deze kolom ontbreekt in het bestand.")))
+def read_table(data, filename: str, *, progress: Progress = no_progress) -> Table:
+    """The header and non-blank rows of an XLSX or CSV file (by its extension), read
+    through the shared pipeline: its limits are checked while reading."""
+    source = open_table(data, filename, limits=LIMITS, progress=progress, sheet="Agenda")
+    columns = source.columns
+    problems = check_header(HEADER_RULES, columns)
     if problems:
         raise ImportRejected(problems)
-    rows = []
-    for number, record in records:
-        cells = {
-            column: cell
-            for column, cell in zip(columns, record, strict=False)
-            if column and column in COLUMN_SET
-        }
-        if all(_blank(cell.value) for cell in cells.values()):
-            continue
-        rows.append(RawRow(number=number, cells=cells))
-        if len(rows) > MAX_ROWS:
-            raise ImportRejected(
-                [
-                    ImportProblem(
-                        None, None, _("Het bestand heeft meer dan %(n)s rijen.") % {"n": MAX_ROWS}
-                    )
-                ]
-            )
+    rows = [
+        RawRow(number=number, cells=cells)
+        for number, cells in data_rows(source, COLUMN_SET, max_rows=MAX_ROWS)
+    ]
     return Table(columns=[c for c in columns if c], rows=rows)
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _read_csv(data: bytes):
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV (gescheiden door lijstscheidingsteken)" in cp1252.
-        text = data.decode("cp1252", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    # We write commas; Dutch Excel writes semicolons. The header line tells which.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = list(reader)
-    if not records:
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is leeg."))])
-    header = [Cell(value) for value in records[0]]
-    body = [
-        (number, [Cell(value, from_csv=True) for value in record])
-        for number, record in enumerate(records[1:], start=2)
-    ]
-    return header, body
-
-
-def _read_xlsx(data: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportRejected(
-            [
-                ImportProblem(
-                    None, None, _("Het bestand kon niet worden gelezen als Excel-bestand (.xlsx).")
-                )
-            ]
-        ) from None
-    sheet = workbook["Agenda"] if "Agenda" in workbook.sheetnames else workbook.worksheets[0]
-    records = []
-    for number, row in enumerate(sheet.iter_rows(), start=1):
-        records.append(
-            (number, [Cell(cell.value, is_formula=cell.data_type == "f") for cell in row])
-        )
-    workbook.close()
-    if not records:
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is leeg."))])
-    return records[0][1], records[1:]
-
-
 # ------------------------------------------------------------------ what a row may hold
-
-
-class CellError(Exception):
-    pass
 
 
 def _text(value: Any) -> str:
@@ -293,9 +188,16 @@ def _decimal(value: Any, places: int) -> Decimal | None:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise CellError(_("'%(value)s' is geen getal.") % {"value": value}) from None
+            raise CellError(_("'%(value)s' is geen getal.") % {"value": str(value)[:40]}) from None
     if not number.is_finite():
-        raise CellError(_("'%(value)s' is geen getal.") % {"value": value})
+        raise CellError(_("'%(value)s' is geen getal.") % {"value": str(value)[:40]})
+    # No figure in an agenda, a measurement or a count reaches a million billion; a
+    # bigger one would only overflow the quantize below or the database column.
+    if number.adjusted() >= MAX_DIGITS:
+        raise CellError(
+            _("%(value)s is te groot; een getal heeft hoogstens %(n)s cijfers voor de komma.")
+            % {"value": str(value)[:40], "n": MAX_DIGITS}
+        )
     return number.quantize(Decimal(1).scaleb(-places))
 
 
@@ -611,183 +513,203 @@ def check_rows(agenda: Agenda, table: Table) -> tuple[list[ParsedRow], list[Impo
         problems.append(ImportProblem(row, column, message))
 
     for raw in table.rows:
-        # Formula cells never come in: not in XLSX (a real formula) and not in CSV (a
-        # text that a spreadsheet program would run, unless the exporter's quote guards it).
-        clean: dict[str, Cell] = {}
-        refused_columns: set[str] = set()
-        for column, cell in raw.cells.items():
-            if cell.is_formula:
-                problem(raw.number, column, _("een formule wordt niet geïmporteerd."))
-                refused_columns.add(column)
-                continue
-            value = cell.value
-            if isinstance(value, str):
-                if (
-                    cell.from_csv
-                    and value.startswith(FORMULA_TRIGGERS)
-                    and not (column in NUMERIC_COLUMNS and _looks_numeric(value))
-                ):
-                    problem(
-                        raw.number,
-                        column,
-                        _(
-                            "'%(value)s' begint met '%(char)s' en zou in een rekenblad een "
-                            "formule worden; zet er een ' voor als het tekst is."
-                        )
-                        % {"value": value[:40], "char": value[:1]},
-                    )
-                    refused_columns.add(column)
-                    continue
-                value = unguard_formula(value)
-            clean[column] = Cell(value)
-        row = RawRow(raw.number, clean)
+        row, refused_columns = _without_formulas(raw, problem)
         if refused_columns & {"type", "external_id"}:
             continue  # without its type and id a row cannot be checked further
-
-        type_word = row.text("type").strip().lower()
-        kind = TYPE_WORDS.get(type_word)
-        if kind is None:
-            problem(
-                row.number,
-                "type",
-                _("'%(value)s' is geen bekend type; kies uit %(options)s.")
-                % {"value": row.text("type"), "options": ", ".join(TYPES)},
-            )
+        identity = _identify(row, first_seen, problem)
+        if identity is None:
             continue
-        spec = TYPES[kind]
-        external_id = row.text("external_id").strip()
-        if not external_id:
-            problem(row.number, "external_id", _("vul een extern id in."))
-            continue
-        if not ID_RE.match(external_id) or len(external_id) > 80:
-            problem(
-                row.number,
-                "external_id",
-                _("'%(value)s' is geen geldig id (hoogstens 80 tekens, zonder '|').")
-                % {"value": external_id[:90]},
-            )
-            continue
-        key = (kind, external_id)
-        if key in first_seen:
-            problem(
-                row.number,
-                "external_id",
-                _("%(type)s '%(id)s' staat ook in rij %(row)s.")
-                % {"type": spec.label, "id": external_id, "row": first_seen[key]},
-            )
-            continue
-        first_seen[key] = row.number
+        kind, external_id = identity
         is_new = external_id not in existing[kind]
         item = ParsedRow(number=row.number, kind=kind, external_id=external_id)
-
-        for column, (model_field, parser) in spec.fields.items():
-            if not row.has(column):
-                continue
-            raw_value = row.cells[column].value
-            if parser is TEXT:
-                value = _text(raw_value)
-                limit = _max_length(spec.model, model_field)
-                if limit and len(value) > limit:
-                    problem(
-                        row.number,
-                        column,
-                        _("de tekst is %(length)s tekens lang; hoogstens %(limit)s mag.")
-                        % {"length": len(value), "limit": limit},
-                    )
-                    continue
-            else:
-                try:
-                    value = None if _blank(raw_value) else parser(raw_value)
-                except CellError as error:
-                    problem(row.number, column, str(error))
-                    continue
-            item.values[model_field] = value
-
-        for column in spec.required:
-            if column in refused_columns:
-                continue  # already named above
-            if row.has(column):
-                if _blank(row.cells[column].value):
-                    problem(
-                        row.number,
-                        column,
-                        _("vul dit in; het is verplicht voor een %(type)s.") % {"type": spec.label},
-                    )
-            elif is_new:
-                problem(
-                    row.number,
-                    column,
-                    _("deze kolom ontbreekt, maar is nodig voor een nieuw(e) %(type)s.")
-                    % {"type": spec.label},
-                )
-
-        if spec.has_position and row.has("position"):
-            try:
-                item.position = _position(row.cells["position"].value)
-            except CellError as error:
-                problem(row.number, "position", str(error))
-
-        for column in REFERENCES.get(kind, {}):
-            if not row.has(column):
-                continue
-            if column in LIST_REFERENCES:
-                item.refs[column] = _id_list(row.cells[column].value)
-            else:
-                item.refs[column] = row.text(column).strip()
-
-        if kind in ("activity", "intervention", "evaluation") and row.has("months"):
-            try:
-                item.months = _months(row.cells["months"].value)
-            except CellError as error:
-                problem(row.number, "months", str(error))
-            else:
-                if kind == "evaluation" and item.months and len(item.months) != 1:
-                    problem(
-                        row.number,
-                        "months",
-                        _("een evaluatiemoment heeft precies één maand."),
-                    )
-
-        if kind == "intervention" and row.has("locations"):
-            codes = _id_list(row.cells["locations"].value)
-            regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
-            unknown = [code for code in codes if code not in regions]
-            if unknown:
-                problem(
-                    row.number,
-                    "locations",
-                    _("onbekende regiocode(s): %(codes)s.") % {"codes": ", ".join(unknown)},
-                )
-            else:
-                item.locations = [regions[code] for code in codes]
-
-        if kind == "commitment" and row.has("owner"):
-            reference = row.text("owner").strip()
-            if reference:
-                try:
-                    item.owner = organisation_by_reference(reference)
-                except AgendaFileError:
-                    problem(
-                        row.number,
-                        "owner",
-                        _(
-                            "organisatie '%(value)s' is niet (eenduidig) gevonden; gebruik de "
-                            "code of de exacte naam."
-                        )
-                        % {"value": reference},
-                    )
-            else:
-                item.owner = None
-
+        _parse_fields(row, TYPES[kind], item, problem)
+        _check_required(row, TYPES[kind], refused_columns, is_new, problem)
+        _parse_position_and_references(row, item, problem)
+        _parse_months_locations_owner(row, item, problem)
         if kind == "funding":
             _check_funding(row, item, existing["funding"].get(external_id), is_new, problem)
-
         parsed.append(item)
 
     _check_references(parsed, existing, problem)
     _check_cycles(parsed, existing, problem)
     problems.sort(key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 0))
     return parsed, problems
+
+
+def _without_formulas(raw: RawRow, problem) -> tuple[RawRow, set[str]]:
+    """The row without formula cells, and the columns refused for holding one. Formulas
+    never come in: not in XLSX (a real formula) and not in CSV (a text that a spreadsheet
+    program would run, unless the exporter's quote guards it)."""
+    clean: dict[str, Cell] = {}
+    refused_columns: set[str] = set()
+    for column, cell in raw.cells.items():
+        if cell.is_formula:
+            problem(raw.number, column, _("een formule wordt niet geïmporteerd."))
+            refused_columns.add(column)
+            continue
+        value = cell.value
+        if isinstance(value, str):
+            if (
+                cell.from_csv
+                and value.startswith(FORMULA_TRIGGERS)
+                and not (column in NUMERIC_COLUMNS and _looks_numeric(value))
+            ):
+                problem(
+                    raw.number,
+                    column,
+                    _(
+                        "'%(value)s' begint met '%(char)s' en zou in een rekenblad een "
+                        "formule worden; zet er een ' voor als het tekst is."
+                    )
+                    % {"value": value[:40], "char": value[:1]},
+                )
+                refused_columns.add(column)
+                continue
+            value = unguard_formula(value)
+        clean[column] = Cell(value)
+    return RawRow(raw.number, clean), refused_columns
+
+
+def _identify(row: RawRow, first_seen: dict, problem) -> tuple[str, str] | None:
+    """The row's type and external id, or None (with a problem) when either is wrong."""
+    type_word = row.text("type").strip().lower()
+    kind = TYPE_WORDS.get(type_word)
+    if kind is None:
+        problem(
+            row.number,
+            "type",
+            _("'%(value)s' is geen bekend type; kies uit %(options)s.")
+            % {"value": row.text("type")[:80], "options": ", ".join(TYPES)},
+        )
+        return None
+    external_id = row.text("external_id").strip()
+    if not external_id:
+        problem(row.number, "external_id", _("vul een extern id in."))
+        return None
+    if not ID_RE.match(external_id) or len(external_id) > 80:
+        problem(
+            row.number,
+            "external_id",
+            _("'%(value)s' is geen geldig id (hoogstens 80 tekens, zonder '|').")
+            % {"value": external_id[:90]},
+        )
+        return None
+    key = (kind, external_id)
+    if key in first_seen:
+        problem(
+            row.number,
+            "external_id",
+            _("%(type)s '%(id)s' staat ook in rij %(row)s.")
+            % {"type": TYPES[kind].label, "id": external_id, "row": first_seen[key]},
+        )
+        return None
+    first_seen[key] = row.number
+    return kind, external_id
+
+
+def _parse_fields(row: RawRow, spec: TypeSpec, item: ParsedRow, problem) -> None:
+    for column, (model_field, parser) in spec.fields.items():
+        if not row.has(column):
+            continue
+        raw_value = row.cells[column].value
+        if parser is TEXT:
+            value = _text(raw_value)
+            limit = _max_length(spec.model, model_field)
+            if limit and len(value) > limit:
+                problem(
+                    row.number,
+                    column,
+                    _("de tekst is %(length)s tekens lang; hoogstens %(limit)s mag.")
+                    % {"length": len(value), "limit": limit},
+                )
+                continue
+        else:
+            try:
+                value = None if _blank(raw_value) else parser(raw_value)
+            except CellError as error:
+                problem(row.number, column, str(error))
+                continue
+        item.values[model_field] = value
+
+
+def _check_required(row: RawRow, spec: TypeSpec, refused: set[str], is_new: bool, problem):
+    for column in spec.required:
+        if column in refused:
+            continue  # already named
+        if row.has(column):
+            if _blank(row.cells[column].value):
+                problem(
+                    row.number,
+                    column,
+                    _("vul dit in; het is verplicht voor een %(type)s.") % {"type": spec.label},
+                )
+        elif is_new:
+            problem(
+                row.number,
+                column,
+                _("deze kolom ontbreekt, maar is nodig voor een nieuw(e) %(type)s.")
+                % {"type": spec.label},
+            )
+
+
+def _parse_position_and_references(row: RawRow, item: ParsedRow, problem) -> None:
+    if TYPES[item.kind].has_position and row.has("position"):
+        try:
+            item.position = _position(row.cells["position"].value)
+        except CellError as error:
+            problem(row.number, "position", str(error))
+    for column in REFERENCES.get(item.kind, {}):
+        if not row.has(column):
+            continue
+        if column in LIST_REFERENCES:
+            item.refs[column] = _id_list(row.cells[column].value)
+        else:
+            item.refs[column] = row.text(column).strip()
+
+
+def _parse_months_locations_owner(row: RawRow, item: ParsedRow, problem) -> None:
+    kind = item.kind
+    if kind in ("activity", "intervention", "evaluation") and row.has("months"):
+        try:
+            item.months = _months(row.cells["months"].value)
+        except CellError as error:
+            problem(row.number, "months", str(error))
+        else:
+            if kind == "evaluation" and item.months and len(item.months) != 1:
+                problem(row.number, "months", _("een evaluatiemoment heeft precies één maand."))
+    if kind == "intervention" and row.has("locations"):
+        codes = _id_list(row.cells["locations"].value)
+        regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+        unknown = [code for code in codes if code not in regions]
+        if unknown:
+            problem(
+                row.number,
+                "locations",
+                _("onbekende regiocode(s): %(codes)s.") % {"codes": ", ".join(unknown)[:200]},
+            )
+        else:
+            item.locations = [regions[code] for code in codes]
+    if kind == "commitment" and row.has("owner"):
+        item.owner = _owner(row, problem)
+
+
+def _owner(row: RawRow, problem):
+    reference = row.text("owner").strip()
+    if not reference:
+        return None
+    try:
+        return organisation_by_reference(reference)
+    except AgendaFileError:
+        problem(
+            row.number,
+            "owner",
+            _(
+                "organisatie '%(value)s' is niet (eenduidig) gevonden; gebruik de "
+                "code of de exacte naam."
+            )
+            % {"value": reference[:80]},
+        )
+        return ...
 
 
 def _looks_numeric(value: str) -> bool:
@@ -836,6 +758,11 @@ def _check_funding(row: RawRow, item: ParsedRow, line, is_new: bool, problem) ->
             "planned_amount",
             _("deze kolom ontbreekt, maar is nodig voor een nieuwe financieringsregel."),
         )
+    _check_funding_owner(row, item, is_new, problem)
+
+
+def _check_funding_owner(row: RawRow, item: ParsedRow, is_new: bool, problem) -> None:
+    """A funding line belongs to an intervention or to an activity: exactly one."""
     owners = [
         column
         for column in ("intervention_external_id", "activity_external_id")
@@ -969,45 +896,14 @@ def apply_rows(agenda: Agenda, parsed: list[ParsedRow], *, actor) -> ImportRepor
         return items[kind].get(external_id) if external_id else None
 
     for kind in TYPES:
-        spec = TYPES[kind]
         for ordinal, row in enumerate(by_kind[kind]):
             instance = items[kind].get(row.external_id)
             is_new = instance is None
-            values = dict(row.values)
-            if spec.has_position:
-                if row.position is not None:
-                    values["position"] = row.position
-                elif is_new:
-                    values["position"] = ordinal
-            if kind == "goal" and "spearhead_external_id" in row.refs:
-                values["spearhead"] = resolve("spearhead", row.refs["spearhead_external_id"])
-            if kind == "activity":
-                if "goal_external_id" in row.refs:
-                    values["goal"] = resolve("goal", row.refs["goal_external_id"])
-                if "parent_external_id" in row.refs:
-                    values["parent"] = resolve("activity", row.refs["parent_external_id"])
-            if kind in ("funding", "evaluation") and row.refs.get("intervention_external_id"):
-                values["intervention"] = resolve(
-                    "intervention", row.refs["intervention_external_id"]
-                )
-                if kind == "funding":
-                    values["activity"] = None
-            elif kind == "evaluation" and "intervention_external_id" in row.refs:
-                values["intervention"] = None
-            if kind == "funding" and row.refs.get("activity_external_id"):
-                values["activity"] = resolve("activity", row.refs["activity_external_id"])
-                values["intervention"] = None
-            if kind == "evaluation" and row.months:
-                values["month"] = row.months[0]
-            if kind == "commitment" and row.owner is not ...:
-                values["owner"] = row.owner
-            if kind == "funding" and values.get("unit_amount") is None and is_new:
-                values.pop("unit_amount", None)
-
             if is_new:
-                instance = spec.model(external_id=row.external_id)
-                if kind not in ("funding",):
+                instance = TYPES[kind].model(external_id=row.external_id)
+                if kind != "funding":
                     instance.agenda = agenda
+            values = _row_values(row, ordinal, is_new, resolve)
             changed = is_new or _differs(instance, values)
             if changed:
                 try:
@@ -1015,43 +911,82 @@ def apply_rows(agenda: Agenda, parsed: list[ParsedRow], *, actor) -> ImportRepor
                 except ValidationError as error:
                     raise ImportRejected(_validation_problems(row, error)) from None
             items[kind][row.external_id] = instance
-
-            links_changed = False
-            if kind == "goal" and "themes" in row.refs:
-                themes = [resolve("theme", i) for i in row.refs["themes"]]
-                links_changed |= services.set_item_links(instance, "themes", themes, actor=actor)
-            if kind == "intervention":
-                if "goals" in row.refs:
-                    goals = [resolve("goal", i) for i in row.refs["goals"]]
-                    links_changed |= services.set_item_links(instance, "goals", goals, actor=actor)
-                if row.locations is not None:
-                    links_changed |= services.set_item_links(
-                        instance, "locations", row.locations, actor=actor
-                    )
-            if kind in ("activity", "intervention") and row.months is not None:
-                current = set(instance.planned_months.values_list("month", flat=True))
-                if current != set(row.months):
-                    services.set_planned_months(instance, row.months, actor=actor)
-                    links_changed = True
-
+            links_changed = _apply_links(instance, row, resolve, actor=actor)
             if is_new:
                 report.created[kind] += 1
             elif changed or links_changed:
                 report.updated[kind] += 1
             else:
                 report.unchanged[kind] += 1
+    report.not_in_file = _not_in_file(parsed, items)
+    return report
 
+
+def _row_values(row: ParsedRow, ordinal: int, is_new: bool, resolve) -> dict[str, Any]:
+    """The model fields a row sets, its references resolved to instances."""
+    kind, refs = row.kind, row.refs
+    values = dict(row.values)
+    if TYPES[kind].has_position:
+        if row.position is not None:
+            values["position"] = row.position
+        elif is_new:
+            values["position"] = ordinal
+    if kind == "goal" and "spearhead_external_id" in refs:
+        values["spearhead"] = resolve("spearhead", refs["spearhead_external_id"])
+    if kind == "activity":
+        if "goal_external_id" in refs:
+            values["goal"] = resolve("goal", refs["goal_external_id"])
+        if "parent_external_id" in refs:
+            values["parent"] = resolve("activity", refs["parent_external_id"])
+    if kind in ("funding", "evaluation") and refs.get("intervention_external_id"):
+        values["intervention"] = resolve("intervention", refs["intervention_external_id"])
+        if kind == "funding":
+            values["activity"] = None
+    elif kind == "evaluation" and "intervention_external_id" in refs:
+        values["intervention"] = None
+    if kind == "funding" and refs.get("activity_external_id"):
+        values["activity"] = resolve("activity", refs["activity_external_id"])
+        values["intervention"] = None
+    if kind == "evaluation" and row.months:
+        values["month"] = row.months[0]
+    if kind == "commitment" and row.owner is not ...:
+        values["owner"] = row.owner
+    if kind == "funding" and values.get("unit_amount") is None and is_new:
+        values.pop("unit_amount", None)
+    return values
+
+
+def _apply_links(instance, row: ParsedRow, resolve, *, actor) -> bool:
+    """Set the many-to-many links and planned months a row names; True if any changed."""
+    kind, changed = row.kind, False
+    if kind == "goal" and "themes" in row.refs:
+        themes = [resolve("theme", i) for i in row.refs["themes"]]
+        changed |= services.set_item_links(instance, "themes", themes, actor=actor)
+    if kind == "intervention":
+        if "goals" in row.refs:
+            goals = [resolve("goal", i) for i in row.refs["goals"]]
+            changed |= services.set_item_links(instance, "goals", goals, actor=actor)
+        if row.locations is not None:
+            changed |= services.set_item_links(instance, "locations", row.locations, actor=actor)
+    if kind in ("activity", "intervention") and row.months is not None:
+        current = set(instance.planned_months.values_list("month", flat=True))
+        if current != set(row.months):
+            services.set_planned_months(instance, row.months, actor=actor)
+            changed = True
+    return changed
+
+
+def _not_in_file(parsed: list[ParsedRow], items) -> list[str]:
+    """Items of the types in the file that the file does not name (they stay)."""
     present = {(row.kind, row.external_id) for row in parsed}
     kinds_in_file = {row.kind for row in parsed}
-    for kind in TYPES:
-        if kind not in kinds_in_file:
-            continue
-        for external_id, instance in sorted(items[kind].items()):
-            if (kind, external_id) not in present:
-                report.not_in_file.append(
-                    f"{TYPES[kind].label} '{external_id}': {str(instance)[:80]}"
-                )
-    return report
+    return [
+        f"{TYPES[kind].label} '{external_id}': {str(instance)[:80]}"
+        for kind in TYPES
+        if kind in kinds_in_file
+        for external_id, instance in sorted(items[kind].items())
+        if (kind, external_id) not in present
+    ]
 
 
 def _validation_problems(row: ParsedRow, error: ValidationError) -> list[ImportProblem]:
@@ -1083,6 +1018,14 @@ def import_table(agenda: Agenda, table: Table, *, actor, dry_run: bool = False) 
 
 
 def import_file(
-    agenda: Agenda, data: bytes, filename: str, *, actor, dry_run: bool = False
+    agenda: Agenda,
+    data,
+    filename: str,
+    *,
+    actor,
+    dry_run: bool = False,
+    progress: Progress = no_progress,
 ) -> ImportReport:
-    return import_table(agenda, read_table(data, filename), actor=actor, dry_run=dry_run)
+    """``data`` is bytes or a seekable binary file."""
+    table = read_table(data, filename, progress=progress)
+    return import_table(agenda, table, actor=actor, dry_run=dry_run)

@@ -43,18 +43,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kansrijk.agenda.importing import LIMITS as READ_LIMITS
+from kansrijk.agenda.importing import MAX_FILE_BYTES as MAX_FILE_BYTES  # the upload form's
 from kansrijk.agenda.importing import (
-    MAX_FILE_BYTES,
     MAX_ROWS,
     CellError,
     ImportProblem,
     ImportRejected,
     _blank,
     _integer,
-    _read_csv,
-    _read_xlsx,
 )
 from kansrijk.audit.masking import mask
+from kansrijk.imports import Progress, data_rows, no_progress, open_table
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.organisations.validators import validate_brin6, validate_gm_code
 from kansrijk.reports.exporting import CsvExporter
@@ -479,17 +479,11 @@ def parse_date(value: Any) -> datetime.date:
     raise CellError(_("'%(value)s' is geen datum; schrijf JJJJ-MM-DD.") % {"value": text})
 
 
-def _read(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is groter dan 5 MB."))])
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        header, records = _read_xlsx(data)
-    elif name.endswith(".csv"):
-        header, records = _read_csv(data)
-    else:
+def _read(data, filename: str, progress: Progress = no_progress) -> list[tuple[int, dict]]:
+    if not filename.lower().endswith((".csv", ".xlsx")):
         raise ImportRejected([ImportProblem(None, None, _("Kies een .csv- of .xlsx-bestand."))])
-    columns = [str(cell.value or "").strip().lower().lstrip("\ufeff") for cell in header]
+    source = open_table(data, filename, limits=READ_LIMITS, progress=progress)
+    columns = source.columns
     problems = [
         ImportProblem(None, column, _("deze kolom ontbreekt in het bestand."))
         for column in REQUIRED_COLUMNS
@@ -503,29 +497,18 @@ def _read(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
     if problems:
         raise ImportRejected(problems)
     rows = []
-    for number, record in records:
-        values: dict[str, Any] = {}
-        formulas = []
-        for column, cell in zip(columns, record, strict=False):
-            if column in COLUMNS:
-                values[column] = cell.value
-                if cell.is_formula:
-                    formulas.append(column)
-        if all(_blank(value) for value in values.values()):
-            continue
-        values["_formulas"] = formulas
+    for number, cells in data_rows(source, COLUMNS, max_rows=MAX_ROWS):
+        values: dict[str, Any] = {column: cell.value for column, cell in cells.items()}
+        values["_formulas"] = [column for column, cell in cells.items() if cell.is_formula]
         rows.append((number, values))
-        if len(rows) > MAX_ROWS:
-            raise ImportRejected(
-                [
-                    ImportProblem(
-                        None, None, _("Het bestand heeft meer dan %(n)s rijen.") % {"n": MAX_ROWS}
-                    )
-                ]
-            )
     if not rows:
         raise ImportRejected([ImportProblem(None, None, _("Het bestand heeft geen rijen."))])
     return rows
+
+
+# More thuiszitters than this at one school on one day is a typing error, and a number
+# this size still fits every database's integer.
+MAX_COUNT = 100_000
 
 
 def check_counts(
@@ -534,106 +517,135 @@ def check_counts(
     """Every row checked; every problem named by row and column. The messages pass
     through the audit mask, so a BSN typed into a wrong column is not repeated."""
     rows = list(rows)
-    scope = ReconciliationScope.of(actor)
-    brins = {_cell_text(values.get("brin6")).upper() for _n, values in rows}
-    schools = {
-        school.code: school
-        for school in Organisation.objects.schools().filter(code__in=brins - {""})
-    }
-    gm_codes = {_cell_text(values.get("woongemeente")).upper() for _n, values in rows}
-    municipalities = {
-        region.code: region
-        for region in Region.objects.filter(kind=RegionKind.MUNICIPALITY, code__in=gm_codes - {""})
-    }
-    today = timezone.localdate()
+    lookups = _count_lookups(rows, actor)
     problems: list[ImportProblem] = []
     checked: list[CheckedCount] = []
     seen: dict[tuple, int] = {}
     for number, values in rows:
-        before = len(problems)
-
-        def problem(column, message, number=number):
-            problems.append(ImportProblem(number, column, mask(message)))
-
-        for column in values.get("_formulas", []):
-            problem(column, _("een formule wordt niet ingelezen; vul de waarde zelf in."))
-
-        reference_date = None
-        if _blank(values.get("peildatum")):
-            problem("peildatum", _("vul de peildatum in (JJJJ-MM-DD)."))
-        else:
-            try:
-                reference_date = parse_date(values.get("peildatum"))
-            except CellError as error:
-                problem("peildatum", str(error))
-            else:
-                if reference_date > today:
-                    problem("peildatum", _("de peildatum ligt in de toekomst."))
-
-        school = None
-        brin = _cell_text(values.get("brin6")).upper()
-        if not brin:
-            problem("brin6", _("vul de BRIN6 van de schoolvestiging in."))
-        else:
-            try:
-                validate_brin6(brin)
-            except ValidationError as error:
-                problem("brin6", error.messages[0])
-            else:
-                school = schools.get(brin)
-                if school is None:
-                    problem(
-                        "brin6", _("'%(code)s' is geen bekende schoolvestiging.") % {"code": brin}
-                    )
-                elif not scope.may_report_for(school):
-                    problem(
-                        "brin6",
-                        _("je mag voor %(school)s geen aantallen opgeven.") % {"school": school},
-                    )
-
-        count = None
-        if _blank(values.get("aantal")):
-            problem("aantal", _("vul het aantal thuiszitters in (0 of meer)."))
-        else:
-            try:
-                count = _integer(values.get("aantal"))
-            except CellError as error:
-                problem("aantal", str(error))
-            else:
-                if count is not None and count < 0:
-                    problem("aantal", _("het aantal kan niet negatief zijn."))
-
-        municipality = None
-        gm_code = _cell_text(values.get("woongemeente")).upper()
-        if gm_code:
-            try:
-                validate_gm_code(gm_code)
-            except ValidationError as error:
-                problem("woongemeente", error.messages[0])
-            else:
-                municipality = municipalities.get(gm_code)
-                if municipality is None:
-                    problem(
-                        "woongemeente",
-                        _("'%(code)s' is geen bekende gemeentecode.") % {"code": gm_code},
-                    )
-
-        if len(problems) > before:
+        row = _CountRow(number, values, lookups)
+        count = row.check()
+        problems.extend(row.problems)
+        if count is None:
             continue
-        key = (reference_date, school.pk, municipality.pk if municipality else None)
+        key = (count.reference_date, count.school.pk, getattr(count.municipality, "pk", None))
         if key in seen:
-            problem(
-                None,
-                _(
-                    "dezelfde peildatum, school en woongemeente staan al in rij %(row)s; "
-                    "geef elk aantal één keer op."
-                )
-                % {"row": seen[key]},
-            )
+            message = _(
+                "dezelfde peildatum, school en woongemeente staan al in rij %(row)s; "
+                "geef elk aantal één keer op."
+            ) % {"row": seen[key]}
+            problems.append(ImportProblem(number, None, mask(message)))
             continue
         seen[key] = number
-        checked.append(CheckedCount(number, reference_date, school, municipality, count))
+        checked.append(count)
     return checked, problems
+
+
+def _count_lookups(rows, actor) -> dict[str, Any]:
+    brins = {_cell_text(values.get("brin6")).upper() for _n, values in rows}
+    gm_codes = {_cell_text(values.get("woongemeente")).upper() for _n, values in rows}
+    return {
+        "scope": ReconciliationScope.of(actor),
+        "today": timezone.localdate(),
+        "schools": {
+            school.code: school
+            for school in Organisation.objects.schools().filter(code__in=brins - {""})
+        },
+        "municipalities": {
+            region.code: region
+            for region in Region.objects.filter(
+                kind=RegionKind.MUNICIPALITY, code__in=gm_codes - {""}
+            )
+        },
+    }
+
+
+class _CountRow:
+    """One row of a counts file; ``check`` gives its CheckedCount or None (problems)."""
+
+    def __init__(self, number: int, values: dict[str, Any], lookups: dict[str, Any]):
+        self.number, self.values, self.lookups = number, values, lookups
+        self.problems: list[ImportProblem] = []
+
+    def problem(self, column: str | None, message: str) -> None:
+        self.problems.append(ImportProblem(self.number, column, mask(message)))
+
+    def check(self) -> CheckedCount | None:
+        for column in self.values.get("_formulas", []):
+            self.problem(column, _("een formule wordt niet ingelezen; vul de waarde zelf in."))
+        reference_date = self.reference_date()
+        school = self.school()
+        count = self.count()
+        municipality = self.municipality()
+        if self.problems:
+            return None
+        return CheckedCount(self.number, reference_date, school, municipality, count)
+
+    def reference_date(self) -> datetime.date | None:
+        if _blank(self.values.get("peildatum")):
+            self.problem("peildatum", _("vul de peildatum in (JJJJ-MM-DD)."))
+            return None
+        try:
+            reference_date = parse_date(self.values.get("peildatum"))
+        except CellError as error:
+            self.problem("peildatum", str(error))
+            return None
+        if reference_date > self.lookups["today"]:
+            self.problem("peildatum", _("de peildatum ligt in de toekomst."))
+        return reference_date
+
+    def school(self) -> Organisation | None:
+        brin = _cell_text(self.values.get("brin6")).upper()
+        if not brin:
+            self.problem("brin6", _("vul de BRIN6 van de schoolvestiging in."))
+            return None
+        try:
+            validate_brin6(brin)
+        except ValidationError as error:
+            self.problem("brin6", error.messages[0])
+            return None
+        school = self.lookups["schools"].get(brin)
+        if school is None:
+            self.problem("brin6", _("'%(code)s' is geen bekende schoolvestiging.") % {"code": brin})
+        elif not self.lookups["scope"].may_report_for(school):
+            self.problem(
+                "brin6", _("je mag voor %(school)s geen aantallen opgeven.") % {"school": school}
+            )
+        return school
+
+    def count(self) -> int | None:
+        if _blank(self.values.get("aantal")):
+            self.problem("aantal", _("vul het aantal thuiszitters in (0 of meer)."))
+            return None
+        try:
+            count = _integer(self.values.get("aantal"))
+        except CellError as error:
+            self.problem("aantal", str(error))
+            return None
+        if count is not None and count < 0:
+            self.problem("aantal", _("het aantal kan niet negatief zijn."))
+        elif count is not None and count > MAX_COUNT:
+            self.problem(
+                "aantal",
+                _("%(count)s is meer dan %(max)s; dat kan niet kloppen.")
+                % {"count": count, "max": f"{MAX_COUNT:,}".replace(",", ".")},
+            )
+        return count
+
+    def municipality(self) -> Region | None:
+        gm_code = _cell_text(self.values.get("woongemeente")).upper()
+        if not gm_code:
+            return None
+        try:
+            validate_gm_code(gm_code)
+        except ValidationError as error:
+            self.problem("woongemeente", error.messages[0])
+            return None
+        municipality = self.lookups["municipalities"].get(gm_code)
+        if municipality is None:
+            self.problem(
+                "woongemeente", _("'%(code)s' is geen bekende gemeentecode.") % {"code": gm_code}
+            )
+        return municipality
 
 
 def save_counts(
@@ -697,12 +709,18 @@ def save_counts(
 
 
 def import_counts(
-    data: bytes, filename: str, *, actor, dry_run: bool = False, source: str = "bestand"
+    data,
+    filename: str,
+    *,
+    actor,
+    dry_run: bool = False,
+    source: str = "bestand",
+    progress: Progress = no_progress,
 ) -> CountImportReport:
     """Check every row of a counts file and, when all are right, store them all.
 
     Raises ``ImportRejected`` with every problem; nothing is written then."""
-    checked, problems = check_counts(_read(data, filename), actor=actor)
+    checked, problems = check_counts(_read(data, filename, progress), actor=actor)
     if problems:
         raise ImportRejected(problems)
     with transaction.atomic():

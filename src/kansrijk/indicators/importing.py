@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from kansrijk.agenda.importing import LIMITS as READ_LIMITS
 from kansrijk.agenda.importing import (
     MAX_FILE_BYTES,
     MAX_ROWS,
@@ -36,9 +37,8 @@ from kansrijk.agenda.importing import (
     _blank,
     _boolean,
     _decimal,
-    _read_csv,
-    _read_xlsx,
 )
+from kansrijk.imports import Column, Progress, check_header, data_rows, no_progress, open_table
 from kansrijk.organisations.models import Membership, Organisation, Region, Role
 
 from . import services
@@ -68,6 +68,7 @@ COMPUTED_IS_NOT_ENTERED = _lazy(
     "'%(code)s' wordt berekend door Kansrijk zelf; die cijfers lever je niet aan."
 )
 REQUIRED_COLUMNS = ("indicator", "periode", "periode_start", "periode_eind")
+HEADER_RULES = [Column(name, required=True) for name in REQUIRED_COLUMNS]
 LIMITS = {"periode": 40, "uitsplitsing": 40, "categorie": 80, "bron": 255}
 COMPARED = ("period_label", "value", "numerator", "denominator", "is_final", "story", "source")
 
@@ -100,22 +101,10 @@ class Row:
     fields: dict[str, Any]
 
 
-def _read(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is groter dan 5 MB."))])
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        header, records = _read_xlsx(data)
-    elif name.endswith(".csv"):
-        header, records = _read_csv(data)
-    else:
-        raise ImportRejected([ImportProblem(None, None, _("Kies een .xlsx- of .csv-bestand."))])
-    columns = [str(cell.value or "").strip().lower() for cell in header]
-    problems = [
-        ImportProblem(None, column, _("deze kolom ontbreekt in het bestand."))
-        for column in REQUIRED_COLUMNS
-        if column not in columns
-    ]
+def _read(data, filename: str, progress: Progress = no_progress) -> list[tuple[int, dict]]:
+    source = open_table(data, filename, limits=READ_LIMITS, progress=progress)
+    columns = source.columns
+    problems = check_header(HEADER_RULES, columns)
     if "waarde" not in columns and not {"teller", "noemer"} <= set(columns):
         problems.append(
             ImportProblem(
@@ -129,30 +118,12 @@ def _read(data: bytes, filename: str) -> list[tuple[int, dict[str, Any]]]:
     if problems:
         raise ImportRejected(problems)
     rows = []
-    for number, record in records:
-        values = {
-            column: cell.value
-            for column, cell in zip(columns, record, strict=False)
-            if column in COLUMNS
-        }
-        formulas = [
-            column
-            for column, cell in zip(columns, record, strict=False)
-            if column in COLUMNS and cell.is_formula
-        ]
-        if all(_blank(value) for value in values.values()):
-            continue
+    for number, cells in data_rows(source, COLUMNS, max_rows=MAX_ROWS):
+        values: dict[str, Any] = {column: cell.value for column, cell in cells.items()}
+        formulas = [column for column, cell in cells.items() if cell.is_formula]
         if formulas:
             values["_formulas"] = formulas
         rows.append((number, values))
-        if len(rows) > MAX_ROWS:
-            raise ImportRejected(
-                [
-                    ImportProblem(
-                        None, None, _("Het bestand heeft meer dan %(n)s rijen.") % {"n": MAX_ROWS}
-                    )
-                ]
-            )
     if not rows:
         raise ImportRejected([ImportProblem(None, None, _("Het bestand heeft geen rijen."))])
     return rows
@@ -203,177 +174,227 @@ def _may_submit(actor, indicator, region, organisation) -> bool:
     ).exists()
 
 
-def _check(rows, *, actor) -> tuple[list[dict[str, Any]], list[ImportProblem]]:
+@dataclass
+class _Lookups:
+    """What the rows refer to, fetched once for the whole file."""
+
+    indicators: dict[str, Indicator]
+    regions: dict[str, Region]
+    organisations: dict[str, Organisation]
+
+
+def _lookups(rows, actor) -> _Lookups:
     codes = {_text(values.get("indicator")) for _n, values in rows}
-    indicators = {
-        i.code: i
-        for i in (
-            Indicator.objects.visible_to(actor) if actor is not None else Indicator.objects.all()
-        ).filter(code__in=codes)
-    }
-    regions = {
-        r.code: r for r in Region.objects.filter(code__in={_text(v.get("regio")) for _n, v in rows})
-    }
-    organisations = {
-        o.code: o
-        for o in Organisation.objects.filter(
-            code__in={_text(v.get("organisatie")) for _n, v in rows} - {""}
-        )
-    }
+    visible = Indicator.objects.visible_to(actor) if actor is not None else Indicator.objects.all()
+    region_codes = {_text(v.get("regio")) for _n, v in rows}
+    organisation_codes = {_text(v.get("organisatie")) for _n, v in rows} - {""}
+    return _Lookups(
+        indicators={i.code: i for i in visible.filter(code__in=codes)},
+        regions={r.code: r for r in Region.objects.filter(code__in=region_codes)},
+        organisations={o.code: o for o in Organisation.objects.filter(code__in=organisation_codes)},
+    )
+
+
+def _check(rows, *, actor) -> tuple[list[dict[str, Any]], list[ImportProblem]]:
+    lookups = _lookups(rows, actor)
     problems: list[ImportProblem] = []
     checked: list[dict[str, Any]] = []
     seen: dict[tuple, int] = {}
     for number, values in rows:
-        before = len(problems)
-
-        def problem(column, message, number=number):
-            problems.append(ImportProblem(number, column, message))
-
-        for column in values.get("_formulas", []):
-            problem(column, _("een formule wordt niet ingelezen; vul de waarde zelf in."))
-        code = _text(values.get("indicator"))
-        indicator = indicators.get(code)
-        if not code:
-            problem("indicator", _("vul de code van de indicator in."))
-        elif indicator is None:
-            problem("indicator", _("'%(code)s' is geen bekende indicator.") % {"code": code})
-        elif indicator.source_kind == SourceKind.COMPUTED:
-            problem("indicator", COMPUTED_IS_NOT_ENTERED % {"code": code})
-        label = _text(values.get("periode"))
-        if not label:
-            problem("periode", _("vul de periode in (bijvoorbeeld 2023-2024)."))
-        for column, limit in LIMITS.items():
-            if len(_text(values.get(column))) > limit:
-                problem(column, _("hoogstens %(n)s tekens.") % {"n": limit})
-        dates = {}
-        for column in ("periode_start", "periode_eind"):
-            if _blank(values.get(column)):
-                problem(column, _("vul een datum in (JJJJ-MM-DD)."))
-                continue
-            try:
-                dates[column] = _date(values.get(column))
-            except CellError as error:
-                problem(column, str(error))
-        if len(dates) == 2 and dates["periode_eind"] < dates["periode_start"]:
-            problem("periode_eind", _("het einde van de periode ligt voor het begin."))
-        region_code, org_code = _text(values.get("regio")), _text(values.get("organisatie"))
-        region = organisation = None
-        if region_code and org_code:
-            problem("organisatie", _("vul regio of organisatie in, niet allebei."))
-        elif region_code:
-            region = regions.get(region_code)
-            if region is None:
-                problem("regio", _("'%(code)s' is geen bekende regiocode.") % {"code": region_code})
-        elif org_code:
-            organisation = organisations.get(org_code)
-            if organisation is None:
-                problem(
-                    "organisatie",
-                    _("'%(code)s' is geen bekende organisatiecode.") % {"code": org_code},
-                )
-        else:
-            problem("regio", _("vul een regiocode of een organisatiecode in."))
-        breakdown_key, breakdown_value = (
-            _text(values.get("uitsplitsing")),
-            _text(values.get("categorie")),
+        row = _RowCheck(number, values, lookups)
+        fields = row.check(actor)
+        problems.extend(row.problems)
+        if fields is None:
+            continue
+        key = (
+            fields["indicator"].pk,
+            fields["period_start"],
+            fields["period_end"],
+            row.text("regio"),
+            row.text("organisatie"),
+            fields["breakdown_key"],
+            fields["breakdown_value"],
         )
-        if bool(breakdown_key) != bool(breakdown_value):
-            problem(
-                "categorie" if breakdown_key else "uitsplitsing",
-                _("vul uitsplitsing en categorie allebei in, of geen van beide."),
+        if key in seen:
+            problems.append(
+                ImportProblem(
+                    number,
+                    None,
+                    _(
+                        "dezelfde indicator, periode, regio of organisatie en categorie staat al in rij %(row)s."
+                    )
+                    % {"row": seen[key]},
+                )
             )
-        numbers = {}
-        for column in ("waarde", "teller", "noemer"):
-            try:
-                numbers[column] = _decimal(values.get(column), 4)
-            except CellError as error:
-                problem(column, str(error))
-                numbers[column] = None
-        value, numerator, denominator = numbers["waarde"], numbers["teller"], numbers["noemer"]
-        if indicator is not None and indicator.is_rate:
-            if numerator is None and "teller" not in [p.column for p in problems[before:]]:
-                problem("teller", _("deze indicator is een verhoudingsgetal: vul de teller in."))
-            if denominator is None and "noemer" not in [p.column for p in problems[before:]]:
-                problem("noemer", _("deze indicator is een verhoudingsgetal: vul de noemer in."))
-            value = None  # derived from numerator and denominator
-        elif (
-            indicator is not None
-            and value is None
-            and "waarde" not in [p.column for p in problems[before:]]
-        ) and (numerator is None or denominator is None):
-            problem("waarde", _("vul een waarde in."))
-        if denominator is not None and denominator <= 0:
-            problem("noemer", _("de noemer moet groter zijn dan 0."))
-        if numerator is not None and numerator < 0:
-            problem("teller", _("de teller kan niet negatief zijn."))
-        if (
-            numerator is not None
-            and denominator is not None
-            and denominator > 0
-            and numerator > denominator
-        ):
-            problem(
-                "teller",
-                _("de teller (%(n)s) is groter dan de noemer (%(d)s).")
-                % {"n": _text(values.get("teller")), "d": _text(values.get("noemer"))},
-            )
-        try:
-            is_final = _boolean(values.get("definitief"))
-        except CellError as error:
-            problem("definitief", str(error))
-            is_final = False
+            continue
+        seen[key] = number
+        checked.append(fields)
+    return checked, problems
+
+
+class _RowCheck:
+    """One row checked column by column; ``check`` gives its fields, or None when it
+    has problems (all of them in ``problems``)."""
+
+    def __init__(self, number: int, values: dict[str, Any], lookups: _Lookups):
+        self.number, self.values, self.lookups = number, values, lookups
+        self.problems: list[ImportProblem] = []
+
+    def problem(self, column: str | None, message: str) -> None:
+        self.problems.append(ImportProblem(self.number, column, message))
+
+    def text(self, column: str) -> str:
+        return _text(self.values.get(column))
+
+    def named(self, column: str) -> bool:
+        return any(p.column == column for p in self.problems)
+
+    def check(self, actor) -> dict[str, Any] | None:
+        for column in self.values.get("_formulas", []):
+            self.problem(column, _("een formule wordt niet ingelezen; vul de waarde zelf in."))
+        indicator = self.indicator()
+        label, dates = self.period()
+        region, organisation = self.scope()
+        breakdown_key, breakdown_value = self.breakdown()
+        value, numerator, denominator = self.numbers(indicator)
+        is_final = self.is_final()
         scope = region or organisation
-        if (
-            indicator is not None
-            and scope is not None
-            and not _may_submit(actor, indicator, region, organisation)
-        ):
-            problem(
+        if scope is not None and indicator is not None:
+            self.may_submit(actor, indicator, region, organisation)
+        if self.problems:
+            return None
+        return {
+            "_row": self.number,
+            "indicator": indicator,
+            "period_start": dates["periode_start"],
+            "period_end": dates["periode_eind"],
+            "region": region,
+            "organisation": organisation,
+            "breakdown_key": breakdown_key,
+            "breakdown_value": breakdown_value,
+            "period_label": label,
+            "value": value,
+            "numerator": numerator,
+            "denominator": denominator,
+            "is_final": is_final,
+            "story": self.text("verhaal"),
+            "source": self.text("bron"),
+        }
+
+    def may_submit(self, actor, indicator, region, organisation) -> None:
+        if not _may_submit(actor, indicator, region, organisation):
+            self.problem(
                 "organisatie" if organisation else "regio",
                 _("je mag voor %(scope)s geen cijfers aanleveren.")
                 % {"scope": organisation or region},
             )
-        if len(problems) > before:
-            continue
-        key = (
-            indicator.pk,
-            dates["periode_start"],
-            dates["periode_eind"],
-            region_code,
-            org_code,
-            breakdown_key,
-            breakdown_value,
-        )
-        if key in seen:
-            problem(
-                None,
-                _(
-                    "dezelfde indicator, periode, regio of organisatie en categorie staat al in rij %(row)s."
+
+    def indicator(self) -> Indicator | None:
+        code = self.text("indicator")
+        indicator = self.lookups.indicators.get(code)
+        if not code:
+            self.problem("indicator", _("vul de code van de indicator in."))
+        elif indicator is None:
+            self.problem("indicator", _("'%(code)s' is geen bekende indicator.") % {"code": code})
+        elif indicator.source_kind == SourceKind.COMPUTED:
+            self.problem("indicator", COMPUTED_IS_NOT_ENTERED % {"code": code})
+        return indicator
+
+    def period(self) -> tuple[str, dict[str, datetime.date]]:
+        label = self.text("periode")
+        if not label:
+            self.problem("periode", _("vul de periode in (bijvoorbeeld 2023-2024)."))
+        for column, limit in LIMITS.items():
+            if len(self.text(column)) > limit:
+                self.problem(column, _("hoogstens %(n)s tekens.") % {"n": limit})
+        dates = {}
+        for column in ("periode_start", "periode_eind"):
+            if _blank(self.values.get(column)):
+                self.problem(column, _("vul een datum in (JJJJ-MM-DD)."))
+                continue
+            try:
+                dates[column] = _date(self.values.get(column))
+            except CellError as error:
+                self.problem(column, str(error))
+        if len(dates) == 2 and dates["periode_eind"] < dates["periode_start"]:
+            self.problem("periode_eind", _("het einde van de periode ligt voor het begin."))
+        return label, dates
+
+    def scope(self) -> tuple[Region | None, Organisation | None]:
+        region_code, org_code = self.text("regio"), self.text("organisatie")
+        region = organisation = None
+        if region_code and org_code:
+            self.problem("organisatie", _("vul regio of organisatie in, niet allebei."))
+        elif region_code:
+            region = self.lookups.regions.get(region_code)
+            if region is None:
+                self.problem(
+                    "regio", _("'%(code)s' is geen bekende regiocode.") % {"code": region_code}
                 )
-                % {"row": seen[key]},
+        elif org_code:
+            organisation = self.lookups.organisations.get(org_code)
+            if organisation is None:
+                self.problem(
+                    "organisatie",
+                    _("'%(code)s' is geen bekende organisatiecode.") % {"code": org_code},
+                )
+        else:
+            self.problem("regio", _("vul een regiocode of een organisatiecode in."))
+        return region, organisation
+
+    def breakdown(self) -> tuple[str, str]:
+        key, value = self.text("uitsplitsing"), self.text("categorie")
+        if bool(key) != bool(value):
+            self.problem(
+                "categorie" if key else "uitsplitsing",
+                _("vul uitsplitsing en categorie allebei in, of geen van beide."),
             )
-            continue
-        seen[key] = number
-        checked.append(
-            {
-                "_row": number,
-                "indicator": indicator,
-                "period_start": dates["periode_start"],
-                "period_end": dates["periode_eind"],
-                "region": region,
-                "organisation": organisation,
-                "breakdown_key": breakdown_key,
-                "breakdown_value": breakdown_value,
-                "period_label": label,
-                "value": value,
-                "numerator": numerator,
-                "denominator": denominator,
-                "is_final": is_final,
-                "story": _text(values.get("verhaal")),
-                "source": _text(values.get("bron")),
-            }
-        )
-    return checked, problems
+        return key, value
+
+    def numbers(self, indicator) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+        numbers = {}
+        for column in ("waarde", "teller", "noemer"):
+            try:
+                numbers[column] = _decimal(self.values.get(column), 4)
+            except CellError as error:
+                self.problem(column, str(error))
+                numbers[column] = None
+        value, numerator, denominator = numbers["waarde"], numbers["teller"], numbers["noemer"]
+        if indicator is not None and indicator.is_rate:
+            if numerator is None and not self.named("teller"):
+                self.problem(
+                    "teller", _("deze indicator is een verhoudingsgetal: vul de teller in.")
+                )
+            if denominator is None and not self.named("noemer"):
+                self.problem(
+                    "noemer", _("deze indicator is een verhoudingsgetal: vul de noemer in.")
+                )
+            value = None  # derived from numerator and denominator
+        elif (indicator is not None and value is None and not self.named("waarde")) and (
+            numerator is None or denominator is None
+        ):
+            self.problem("waarde", _("vul een waarde in."))
+        self.fraction(numerator, denominator)
+        return value, numerator, denominator
+
+    def fraction(self, numerator, denominator) -> None:
+        if denominator is not None and denominator <= 0:
+            self.problem("noemer", _("de noemer moet groter zijn dan 0."))
+        if numerator is not None and numerator < 0:
+            self.problem("teller", _("de teller kan niet negatief zijn."))
+        if numerator is not None and denominator is not None and 0 < denominator < numerator:
+            self.problem(
+                "teller",
+                _("de teller (%(n)s) is groter dan de noemer (%(d)s).")
+                % {"n": self.text("teller"), "d": self.text("noemer")},
+            )
+
+    def is_final(self) -> bool:
+        try:
+            return _boolean(self.values.get("definitief"))
+        except CellError as error:
+            self.problem("definitief", str(error))
+            return False
 
 
 def _story_warnings(checked: list[dict[str, Any]]) -> list[str]:
@@ -403,12 +424,18 @@ def _same(existing: Measurement, fields: dict[str, Any]) -> bool:
 
 
 def import_file(
-    data: bytes, filename: str, *, actor, approve: bool = False, dry_run: bool = False
+    data,
+    filename: str,
+    *,
+    actor,
+    approve: bool = False,
+    dry_run: bool = False,
+    progress: Progress = no_progress,
 ) -> ImportReport:
     """Check every row of the file and, when all are right, store them all.
 
     Raises ``ImportRejected`` with every problem; nothing is written then."""
-    checked, problems = _check(_read(data, filename), actor=actor)
+    checked, problems = _check(_read(data, filename, progress), actor=actor)
     if problems:
         raise ImportRejected(problems)
     report = ImportReport(dry_run=dry_run, warnings=_story_warnings(checked))

@@ -36,6 +36,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from kansrijk.agenda.models import Goal, Intervention
+from kansrijk.imports import (
+    ImportRejected,
+    Limits,
+    Progress,
+    check_zip,
+    no_progress,
+    read_member_csv,
+)
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.organisations.validators import normalise_postcode
 from kansrijk.reports.exporting import guard_formula, unguard_formula
@@ -787,28 +795,66 @@ class Tables:
     rows: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)
 
 
-def read_zip(data: bytes) -> Tables:
-    if len(data) > MAX_ZIP_BYTES:
+# The tabular package is read member by member, streamed, under these limits; the
+# whole package must still fit in memory as rows, so its unpacked size is bounded.
+ZIP_LIMITS = Limits(
+    max_bytes=MAX_ZIP_BYTES,
+    max_rows=50_000,
+    max_columns=100,
+    max_decompressed_bytes=50 * 1024 * 1024,
+    max_members=len(TABLES) + 20,
+)
+MAX_JSON_BYTES = MAX_ZIP_BYTES
+# The JSON form is parsed whole (its objects nest); every object or list costs memory
+# whatever its size, so they are counted in the bytes before parsing. A catalogue of
+# 10,000 services has about 300,000.
+MAX_JSON_CONTAINERS = 500_000
+
+
+def _rejected(error: ImportRejected, table: str | None = None) -> HsdsRejected:
+    return HsdsRejected([HsdsProblem(table, p.row, p.column, p.message) for p in error.problems])
+
+
+def read_zip(data, progress: Progress = no_progress) -> Tables:
+    """The tables of a tabular package: each member streamed, its size and rows counted
+    while reading (a zip bomb is refused from its directory, before anything is unpacked)."""
+    stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    if stream.seek(0, io.SEEK_END) > MAX_ZIP_BYTES:
         raise HsdsRejected([HsdsProblem(None, None, None, _("Het bestand is groter dan 50 MB."))])
+    stream.seek(0)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise HsdsRejected(
-            [HsdsProblem(None, None, None, _("Het bestand is geen zip-bestand."))]
-        ) from None
+        archive = check_zip(stream, ZIP_LIMITS, what=_("zip-bestand"))
+    except ImportRejected as error:
+        if "gelezen als" in str(error):
+            raise HsdsRejected(
+                [HsdsProblem(None, None, None, _("Het bestand is geen zip-bestand."))]
+            ) from None
+        raise _rejected(error) from None
     names = set(archive.namelist())
     tables = Tables()
     for name, (path, _columns) in TABLES.items():
-        if path not in names:
-            tables.rows[name] = []
-            continue
-        text = archive.read(path).decode("utf-8-sig")
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        tables.rows[name] = [
-            (number, {key: unguard_formula(value or "") for key, value in row.items() if key})
-            for number, row in enumerate(reader, start=2)
-        ]
+        tables.rows[name] = _member_rows(archive, name, path, progress) if path in names else []
     return tables
+
+
+def _member_rows(archive, name: str, path: str, progress: Progress) -> list[tuple[int, dict]]:
+    try:
+        table = read_member_csv(archive, path, limits=ZIP_LIMITS, progress=progress)
+        columns = table.columns
+        return [
+            (
+                number,
+                {
+                    key: unguard_formula(cell.value or "")
+                    for key, cell in zip(columns, cells, strict=False)
+                    if key
+                },
+            )
+            for number, cells in table.rows
+            if cells
+        ]
+    except ImportRejected as error:
+        raise _rejected(error, name) from None
 
 
 def _flat(value) -> str:
@@ -821,11 +867,25 @@ def _flat(value) -> str:
     return str(value)
 
 
-def read_json(data: bytes) -> Tables:
-    """The JSON form back into tables: nested objects become rows of their own table."""
+def _json_services(data) -> list:
+    data = data if isinstance(data, bytes | bytearray) else data.read(MAX_JSON_BYTES + 1)
+    if len(data) > MAX_JSON_BYTES:
+        raise HsdsRejected([HsdsProblem(None, None, None, _("Het bestand is groter dan 50 MB."))])
+    if data.count(b"{") + data.count(b"[") > MAX_JSON_CONTAINERS:
+        raise HsdsRejected(
+            [
+                HsdsProblem(
+                    None,
+                    None,
+                    None,
+                    _("Het bestand heeft meer dan %(n)s objecten en lijsten; dat is de grens.")
+                    % {"n": f"{MAX_JSON_CONTAINERS:,}".replace(",", ".")},
+                )
+            ]
+        )
     try:
         page = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise HsdsRejected(
             [HsdsProblem(None, None, None, _("Het bestand is geen JSON."))]
         ) from None
@@ -834,78 +894,99 @@ def read_json(data: bytes) -> Tables:
         raise HsdsRejected(
             [HsdsProblem(None, None, None, _("Verwacht een lijst met aanbod (contents)."))]
         )
-    collected: dict[str, dict[str, dict]] = {name: {} for name in TABLES}
+    return services
 
-    def add(name: str, item: dict, **extra) -> None:
+
+class _JsonTables:
+    """Rows collected from nested JSON objects, per table, first of each id kept."""
+
+    def __init__(self):
+        self.collected: dict[str, dict[str, dict]] = {name: {} for name in TABLES}
+
+    def add(self, name: str, item, **extra) -> None:
         if not isinstance(item, dict):
             return
-        columns = TABLES[name][1]
-        row = {column: _flat(item.get(column)) for column in columns}
+        rows = self.collected[name]
+        row = {column: _flat(item.get(column)) for column in TABLES[name][1]}
         row.update({key: value for key, value in extra.items() if value})
-        collected[name].setdefault(row.get("id") or f"#{len(collected[name])}", row)
+        rows.setdefault(row.get("id") or f"#{len(rows)}", row)
 
-    def add_attributes(items, link_id: str, link_entity: str) -> None:
-        for attribute in items or []:
+    def add_list(self, name: str, items, **extra) -> None:
+        for item in items if isinstance(items, list) else []:
+            self.add(name, item, **extra)
+
+    def add_attributes(self, items, link_id: str, link_entity: str) -> None:
+        for attribute in items if isinstance(items, list) else []:
             term = attribute.get("taxonomy_term") if isinstance(attribute, dict) else None
             if isinstance(term, dict):
                 detail = term.get("taxonomy_detail")
                 if isinstance(detail, dict):
-                    add("taxonomy", detail)
-                add("taxonomy_term", term)
-            add("attribute", attribute, link_id=link_id, link_entity=link_entity)
+                    self.add("taxonomy", detail)
+                self.add("taxonomy_term", term)
+            self.add("attribute", attribute, link_id=link_id, link_entity=link_entity)
 
-    for service in services:
-        if not isinstance(service, dict):
-            continue
-        organization = service.get("organization")
-        if isinstance(organization, dict):
-            add("organization", organization)
-            for identifier in organization.get("organization_identifiers") or []:
-                add("organization_identifier", identifier, organization_id=organization.get("id"))
-            add_attributes(organization.get("attributes"), organization.get("id"), "organization")
-        add("service", service)
-        service_id = service.get("id")
-        for name, key in (
-            ("service_area", "service_areas"),
-            ("phone", "phones"),
-            ("contact", "contacts"),
-            ("language", "languages"),
-            ("cost_option", "cost_options"),
-            ("schedule", "schedules"),
-        ):
-            for item in service.get(key) or []:
-                add(name, item, service_id=service_id)
-        add_attributes(service.get("attributes"), service_id, "service")
-        for sal in service.get("service_at_locations") or []:
-            if not isinstance(sal, dict):
-                continue
-            location = sal.get("location")
-            add(
-                "service_at_location",
-                sal,
-                service_id=service_id,
-                location_id=location.get("id") if isinstance(location, dict) else "",
-            )
-            for schedule in sal.get("schedules") or []:
-                add("schedule", schedule, service_at_location_id=sal.get("id"))
-            if isinstance(location, dict):
-                add("location", location)
-                for address in location.get("addresses") or []:
-                    add("address", address, location_id=location.get("id"))
-                for phone in location.get("phones") or []:
-                    add("phone", phone, location_id=location.get("id"))
-                add_attributes(location.get("attributes"), location.get("id"), "location")
-    tables = Tables()
-    for name, rows in collected.items():
-        tables.rows[name] = list(enumerate(rows.values(), start=1))
-    return tables
+    def tables(self) -> Tables:
+        tables = Tables()
+        for name, rows in self.collected.items():
+            tables.rows[name] = list(enumerate(rows.values(), start=1))
+        return tables
 
 
-def read_file(data: bytes, filename: str) -> Tables:
+def read_json(data) -> Tables:
+    """The JSON form back into tables: nested objects become rows of their own table."""
+    found = _JsonTables()
+    for service in _json_services(data):
+        if isinstance(service, dict):
+            _add_json_service(found, service)
+    return found.tables()
+
+
+def _add_json_service(found: _JsonTables, service: dict) -> None:
+    organization = service.get("organization")
+    if isinstance(organization, dict):
+        found.add("organization", organization)
+        found.add_list(
+            "organization_identifier",
+            organization.get("organization_identifiers"),
+            organization_id=organization.get("id"),
+        )
+        found.add_attributes(organization.get("attributes"), organization.get("id"), "organization")
+    found.add("service", service)
+    service_id = service.get("id")
+    for name, key in (
+        ("service_area", "service_areas"),
+        ("phone", "phones"),
+        ("contact", "contacts"),
+        ("language", "languages"),
+        ("cost_option", "cost_options"),
+        ("schedule", "schedules"),
+    ):
+        found.add_list(name, service.get(key), service_id=service_id)
+    found.add_attributes(service.get("attributes"), service_id, "service")
+    at_locations = service.get("service_at_locations")
+    for sal in at_locations if isinstance(at_locations, list) else []:
+        if isinstance(sal, dict):
+            _add_json_at_location(found, sal, service_id)
+
+
+def _add_json_at_location(found: _JsonTables, sal: dict, service_id) -> None:
+    location = sal.get("location")
+    location_id = location.get("id") if isinstance(location, dict) else ""
+    found.add("service_at_location", sal, service_id=service_id, location_id=location_id)
+    found.add_list("schedule", sal.get("schedules"), service_at_location_id=sal.get("id"))
+    if isinstance(location, dict):
+        found.add("location", location)
+        found.add_list("address", location.get("addresses"), location_id=location_id)
+        found.add_list("phone", location.get("phones"), location_id=location_id)
+        found.add_attributes(location.get("attributes"), location_id, "location")
+
+
+def read_file(data, filename: str, progress: Progress = no_progress) -> Tables:
+    """``data`` is bytes or a seekable binary file."""
     if filename.lower().endswith(".json"):
         return read_json(data)
     if filename.lower().endswith(".zip"):
-        return read_zip(data)
+        return read_zip(data, progress)
     raise HsdsRejected([HsdsProblem(None, None, None, _("Kies een .zip- of .json-bestand."))])
 
 
@@ -1023,50 +1104,116 @@ def _groups_in(value: str) -> tuple[int | None, int | None]:
     return low, high
 
 
-def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
-    """Every row checked; returns the parsed catalogue and every problem."""
-    check = _Checker()
+@dataclass
+class _Context:
+    """What checking the tables of one file shares: the reference data, the terms and
+    the catalogue found so far, and every problem."""
+
+    check: _Checker
+    rows: dict
+    regions: dict
+    fixed: dict
+    fixed_by_code: dict
+    schools: dict
+    term_of: dict = field(default_factory=dict)
+    catalogue: dict = field(
+        default_factory=lambda: {
+            "providers": {},
+            "services": {},
+            "locations": {},
+            "identifiers": {},
+        }
+    )
+    warnings: list = field(default_factory=list)
+
+    def table(self, name: str) -> list[tuple[int, dict]]:
+        return self.rows.get(name, [])
+
+    def service_of(self, table, number, row, column="service_id"):
+        services = self.catalogue["services"]
+        service_id = self.check.uuid(table, number, row, column)
+        if service_id and service_id not in services:
+            self.check.problem(table, number, column, _("dit aanbod staat niet in het bestand."))
+            return None
+        return services.get(service_id)
+
+
+def _context(tables: Tables) -> _Context:
     rows = tables.rows
     regions = {
         r.code: r
         for r in Region.objects.filter(kind__in=[RegionKind.MUNICIPALITY, RegionKind.DISTRICT])
     }
     fixed = {str(term.uuid): term for term in TaxonomyTerm.objects.select_related("taxonomy")}
-    fixed_by_code = {(t.taxonomy.code, t.code): t for t in fixed.values()}
-    schools: dict[str, Organisation] = {}
     school_codes = {
         row.get("external_identifier", "").strip().upper()
         for _n, row in rows.get("location", [])
         if row.get("external_identifier_type") == SCHOOL_IDENTIFIER
     }
-    if school_codes:
-        schools = {s.code: s for s in Organisation.objects.schools().filter(code__in=school_codes)}
+    schools = (
+        {s.code: s for s in Organisation.objects.schools().filter(code__in=school_codes)}
+        if school_codes
+        else {}
+    )
+    return _Context(
+        check=_Checker(),
+        rows=rows,
+        regions=regions,
+        fixed=fixed,
+        fixed_by_code={(t.taxonomy.code, t.code): t for t in fixed.values()},
+        schools=schools,
+    )
 
-    # taxonomy terms in the file: known fixed terms by id or by (taxonomy, code); dynamic
-    # terms of the area and agenda taxonomies by their code.
-    term_of: dict[str, tuple[str, str]] = {}
-    for number, row in rows.get("taxonomy_term", []):
-        term_id = check.uuid("taxonomy_term", number, row, "id")
+
+def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
+    """Every row checked, table by table in the order their references need; returns
+    the parsed catalogue and every problem."""
+    context = _context(tables)
+    for check_table in (
+        _check_taxonomy_terms,
+        _check_organizations,
+        _check_services,
+        _check_service_areas,
+        _check_locations,
+        _check_addresses,
+        _check_service_at_locations,
+        _check_schedules,
+        _check_phones,
+        _check_contacts,
+        _check_languages,
+        _check_cost_options,
+        _check_attributes,
+    ):
+        check_table(context)
+    context.catalogue["warnings"] = context.warnings
+    return context.catalogue, context.check.problems
+
+
+def _check_taxonomy_terms(c: _Context) -> None:
+    """Known fixed terms by id or by (taxonomy, code); dynamic terms of the area and
+    agenda taxonomies by their code."""
+    for number, row in c.table("taxonomy_term"):
+        term_id = c.check.uuid("taxonomy_term", number, row, "id")
         taxonomy_code = (row.get("taxonomy") or "").strip()
         code = (row.get("code") or "").strip()
-        if term_id in fixed:
-            term = fixed[term_id]
-            term_of[term_id] = (term.taxonomy.code, term.code)
-        elif (taxonomy_code, code) in fixed_by_code:
-            term_of[term_id] = (taxonomy_code, code)
+        if term_id in c.fixed:
+            term = c.fixed[term_id]
+            c.term_of[term_id] = (term.taxonomy.code, term.code)
+        elif (taxonomy_code, code) in c.fixed_by_code:
+            c.term_of[term_id] = (taxonomy_code, code)
         elif taxonomy_code == AREA_TAXONOMY:
-            if code not in regions:
-                check.problem(
+            if code not in c.regions:
+                c.check.problem(
                     "taxonomy_term",
                     number,
                     "code",
                     _("'%(value)s' is geen bekende gemeente- of wijkcode.") % {"value": code},
                 )
-            term_of[term_id] = (AREA_TAXONOMY, code)
+            c.term_of[term_id] = (AREA_TAXONOMY, code)
         elif taxonomy_code == AGENDA_TAXONOMY:
-            term_of[term_id] = (AGENDA_TAXONOMY, code)
+            c.term_of[term_id] = (AGENDA_TAXONOMY, code)
         elif term_id:
-            check.problem(
+            c.check.problem(
                 "taxonomy_term",
                 number,
                 "code",
@@ -1076,13 +1223,15 @@ def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
                 % {"code": code, "taxonomy": taxonomy_code},
             )
 
-    catalogue: dict = {"providers": {}, "services": {}, "locations": {}, "identifiers": {}}
-    for number, row in rows.get("organization", []):
+
+def _check_organizations(c: _Context) -> None:
+    check, providers = c.check, c.catalogue["providers"]
+    for number, row in c.table("organization"):
         provider_id = check.uuid("organization", number, row, "id")
         name = (row.get("name") or "").strip()
         if not name:
             check.problem("organization", number, "name", _("dit veld is verplicht."))
-        catalogue["providers"][provider_id] = {
+        providers[provider_id] = {
             "name": name[:200],
             "alternate_name": (row.get("alternate_name") or "")[:200],
             "description": row.get("description") or "",
@@ -1090,9 +1239,9 @@ def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
             "website": validators.normalise_url(row.get("website") or ""),
             "source_note": "",
         }
-    for number, row in rows.get("organization_identifier", []):
+    for number, row in c.table("organization_identifier"):
         provider_id = check.uuid("organization_identifier", number, row, "organization_id")
-        if provider_id and provider_id not in catalogue["providers"]:
+        if provider_id and provider_id not in providers:
             check.problem(
                 "organization_identifier",
                 number,
@@ -1101,107 +1250,116 @@ def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
             )
         kind = (row.get("identifier_type") or "").strip()
         if kind.startswith("kansrijk:"):
-            catalogue["identifiers"][provider_id] = (kind, (row.get("identifier") or "").strip())
+            c.catalogue["identifiers"][provider_id] = (kind, (row.get("identifier") or "").strip())
 
-    known_providers = set(catalogue["providers"]) | {
+
+def _check_services(c: _Context) -> None:
+    known_providers = set(c.catalogue["providers"]) | {
         str(u) for u in Provider.objects.values_list("uuid", flat=True)
     }
-    for number, row in rows.get("service", []):
-        service_id = check.uuid("service", number, row, "id")
-        provider_id = check.uuid("service", number, row, "organization_id", required=False)
+    for number, row in c.table("service"):
+        service_id = c.check.uuid("service", number, row, "id")
+        provider_id = c.check.uuid("service", number, row, "organization_id", required=False)
         if provider_id and provider_id not in known_providers:
-            check.problem(
+            c.check.problem(
                 "service",
                 number,
                 "organization_id",
                 _("deze organisatie staat niet in het bestand."),
             )
-        name = (row.get("name") or "").strip()
-        if not name:
-            check.problem("service", number, "name", _("dit veld is verplicht."))
-        status = (row.get("status") or "").strip()
-        if status not in STATUS_IN:
-            check.problem(
-                "service",
-                number,
-                "status",
-                _("'%(value)s' is geen HSDS-status; kies uit %(options)s.")
-                % {"value": status, "options": ", ".join(STATUS_IN)},
-            )
-        low = check.parse(
-            "service", number, "minimum_age", validators.parse_age, row.get("minimum_age")
-        )
-        high = check.parse(
-            "service", number, "maximum_age", validators.parse_age, row.get("maximum_age")
-        )
-        if low is not None and high is not None and high < low:
-            check.problem(
-                "service",
-                number,
-                "maximum_age",
-                _("de leeftijd 'tot en met' ligt onder de leeftijd 'vanaf'."),
-            )
-        if not (row.get("description") or "").strip():
-            check.problem("service", number, "description", _("dit veld is verplicht."))
-        url = validators.normalise_url(row.get("url") or "")
-        catalogue["services"][service_id] = {
+        c.catalogue["services"][service_id] = {
             "row": number,
             "provider": provider_id,
-            "fields": {
-                "name": name[:255],
-                "alternate_name": (row.get("alternate_name") or "")[:255],
-                "description": row.get("description") or "",
-                "url": url,
-                "email": (row.get("email") or "").strip(),
-                "status": STATUS_IN.get(status, ServiceStatus.ARCHIVED),
-                "alert": row.get("alert") or "",
-                "application_process": row.get("application_process") or "",
-                "fees_description": row.get("fees_description") or "",
-                "eligibility_description": row.get("eligibility_description") or "",
-                "minimum_age": low,
-                "maximum_age": high,
-                "minimum_group": None,
-                "maximum_group": None,
-                "requires_referral": False,
-                "has_income_limit": False,
-                "is_free": False,
-                "accepts_jeugdfonds": False,
-                "source_note": "",
-                "assured_date": check.parse(
-                    "service", number, "assured_date", _date, row.get("assured_date")
-                ),
-                "last_modified": check.parse(
-                    "service", number, "last_modified", _datetime, row.get("last_modified")
-                ),
+            "fields": _service_fields(c.check, number, row),
+            **{
+                key: []
+                for key in (
+                    "themes",
+                    "audiences",
+                    "goals",
+                    "interventions",
+                    "areas",
+                    "locations",
+                    "schedules",
+                    "phones",
+                    "contacts",
+                    "languages",
+                    "cost_options",
+                )
             },
-            "themes": [],
-            "audiences": [],
-            "goals": [],
-            "interventions": [],
-            "areas": [],
-            "locations": [],
-            "schedules": [],
-            "phones": [],
-            "contacts": [],
-            "languages": [],
-            "cost_options": [],
         }
-    services = catalogue["services"]
 
-    def service_of(table, number, row, column="service_id"):
-        service_id = check.uuid(table, number, row, column)
-        if service_id and service_id not in services:
-            check.problem(table, number, column, _("dit aanbod staat niet in het bestand."))
-            return None
-        return services.get(service_id)
 
-    for number, row in rows.get("service_area", []):
-        service = service_of("service_area", number, row)
+def _service_fields(check: _Checker, number: int, row: dict) -> dict:
+    name = (row.get("name") or "").strip()
+    if not name:
+        check.problem("service", number, "name", _("dit veld is verplicht."))
+    status = (row.get("status") or "").strip()
+    if status not in STATUS_IN:
+        check.problem(
+            "service",
+            number,
+            "status",
+            _("'%(value)s' is geen HSDS-status; kies uit %(options)s.")
+            % {"value": status, "options": ", ".join(STATUS_IN)},
+        )
+    if not (row.get("description") or "").strip():
+        check.problem("service", number, "description", _("dit veld is verplicht."))
+    low, high = _service_ages(check, number, row)
+    return {
+        "name": name[:255],
+        "alternate_name": (row.get("alternate_name") or "")[:255],
+        "description": row.get("description") or "",
+        "url": validators.normalise_url(row.get("url") or ""),
+        "email": (row.get("email") or "").strip(),
+        "status": STATUS_IN.get(status, ServiceStatus.ARCHIVED),
+        "alert": row.get("alert") or "",
+        "application_process": row.get("application_process") or "",
+        "fees_description": row.get("fees_description") or "",
+        "eligibility_description": row.get("eligibility_description") or "",
+        "minimum_age": low,
+        "maximum_age": high,
+        "minimum_group": None,
+        "maximum_group": None,
+        "requires_referral": False,
+        "has_income_limit": False,
+        "is_free": False,
+        "accepts_jeugdfonds": False,
+        "source_note": "",
+        "assured_date": check.parse(
+            "service", number, "assured_date", _date, row.get("assured_date")
+        ),
+        "last_modified": check.parse(
+            "service", number, "last_modified", _datetime, row.get("last_modified")
+        ),
+    }
+
+
+def _service_ages(check: _Checker, number: int, row: dict) -> tuple:
+    low = check.parse(
+        "service", number, "minimum_age", validators.parse_age, row.get("minimum_age")
+    )
+    high = check.parse(
+        "service", number, "maximum_age", validators.parse_age, row.get("maximum_age")
+    )
+    if low is not None and high is not None and high < low:
+        check.problem(
+            "service",
+            number,
+            "maximum_age",
+            _("de leeftijd 'tot en met' ligt onder de leeftijd 'vanaf'."),
+        )
+    return low, high
+
+
+def _check_service_areas(c: _Context) -> None:
+    for number, row in c.table("service_area"):
+        service = c.service_of("service_area", number, row)
         uri = (row.get("uri") or "").strip()
         code = uri[len(AREA_URN) :] if uri.startswith(AREA_URN) else ""
-        region = regions.get(code)
+        region = c.regions.get(code)
         if region is None:
-            check.problem(
+            c.check.problem(
                 "service_area",
                 number,
                 "uri",
@@ -1211,14 +1369,16 @@ def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
         elif service is not None:
             service["areas"].append(
                 {
-                    "uuid": check.uuid("service_area", number, row, "id"),
+                    "uuid": c.check.uuid("service_area", number, row, "id"),
                     "region": region,
                     "description": (row.get("description") or "")[:255],
                 }
             )
 
-    locations = catalogue["locations"]
-    for number, row in rows.get("location", []):
+
+def _check_locations(c: _Context) -> None:
+    check = c.check
+    for number, row in c.table("location"):
         location_id = check.uuid("location", number, row, "id")
         location_type = (row.get("location_type") or "physical").strip()
         if location_type not in LocationType.values:
@@ -1229,43 +1389,24 @@ def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
                 _("'%(value)s' is geen soort locatie; kies physical of virtual.")
                 % {"value": location_type},
             )
-        provider_id = check.uuid("location", number, row, "organization_id", required=False)
-        school = None
-        if row.get("external_identifier_type") == SCHOOL_IDENTIFIER:
-            code = (row.get("external_identifier") or "").strip().upper()
-            school = schools.get(code)
-            if school is None:
-                check.problem(
-                    "location",
-                    number,
-                    "external_identifier",
-                    _("er is geen school %(value)s in de referentiedata.") % {"value": code},
-                )
         name = (row.get("name") or "").strip()
         if not name:
             check.problem("location", number, "name", _("dit veld is verplicht."))
-        locations[location_id] = {
-            "provider": provider_id,
+
+        def coordinate(column: str, row=row, number=number):
+            value = row.get(column) or ""
+            return check.parse("location", number, column, lambda v: _decimal(v, 6), value)
+
+        c.catalogue["locations"][location_id] = {
+            "provider": check.uuid("location", number, row, "organization_id", required=False),
             "fields": {
                 "location_type": location_type,
                 "url": validators.normalise_url(row.get("url") or ""),
                 "name": name[:200],
                 "description": row.get("description") or "",
-                "school": school,
-                "latitude": check.parse(
-                    "location",
-                    number,
-                    "latitude",
-                    lambda v: _decimal(v, 6),
-                    row.get("latitude") or "",
-                ),
-                "longitude": check.parse(
-                    "location",
-                    number,
-                    "longitude",
-                    lambda v: _decimal(v, 6),
-                    row.get("longitude") or "",
-                ),
+                "school": _location_school(c, number, row),
+                "latitude": coordinate("latitude"),
+                "longitude": coordinate("longitude"),
                 "address_1": "",
                 "postal_code": "",
                 "city": "",
@@ -1274,9 +1415,28 @@ def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
             },
             "phones": [],
         }
-    for number, row in rows.get("address", []):
+
+
+def _location_school(c: _Context, number: int, row: dict):
+    if row.get("external_identifier_type") != SCHOOL_IDENTIFIER:
+        return None
+    code = (row.get("external_identifier") or "").strip().upper()
+    school = c.schools.get(code)
+    if school is None:
+        c.check.problem(
+            "location",
+            number,
+            "external_identifier",
+            _("er is geen school %(value)s in de referentiedata.") % {"value": code},
+        )
+    return school
+
+
+def _check_addresses(c: _Context) -> None:
+    check = c.check
+    for number, row in c.table("address"):
         location_id = check.uuid("address", number, row, "location_id")
-        location = locations.get(location_id)
+        location = c.catalogue["locations"].get(location_id)
         if location is None:
             check.problem(
                 "address", number, "location_id", _("deze locatie staat niet in het bestand.")
@@ -1295,11 +1455,14 @@ def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
             postal_code=postcode,
             city=(row.get("city") or "")[:100],
         )
-    for number, row in rows.get("service_at_location", []):
-        service = service_of("service_at_location", number, row)
-        location_id = check.uuid("service_at_location", number, row, "location_id")
-        if location_id and location_id not in locations:
-            check.problem(
+
+
+def _check_service_at_locations(c: _Context) -> None:
+    for number, row in c.table("service_at_location"):
+        service = c.service_of("service_at_location", number, row)
+        location_id = c.check.uuid("service_at_location", number, row, "location_id")
+        if location_id and location_id not in c.catalogue["locations"]:
+            c.check.problem(
                 "service_at_location",
                 number,
                 "location_id",
@@ -1308,62 +1471,24 @@ def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
         elif service is not None:
             service["locations"].append(
                 {
-                    "uuid": check.uuid("service_at_location", number, row, "id"),
+                    "uuid": c.check.uuid("service_at_location", number, row, "id"),
                     "location": location_id,
                     "description": row.get("description") or "",
                     "schedules": [],
                 }
             )
-    at_locations = {sal["uuid"]: sal for s in services.values() for sal in s["locations"]}
-    for number, row in rows.get("schedule", []):
-        schedule = {
-            "uuid": check.uuid("schedule", number, row, "id"),
-            "freq": (row.get("freq") or "").strip(),
-            "byday": (row.get("byday") or "").strip(),
-            "opens_at": check.parse(
-                "schedule", number, "opens_at", _time, row.get("opens_at") or ""
-            ),
-            "closes_at": check.parse(
-                "schedule", number, "closes_at", _time, row.get("closes_at") or ""
-            ),
-            "valid_from": check.parse(
-                "schedule", number, "valid_from", _date, row.get("valid_from") or ""
-            ),
-            "valid_to": check.parse(
-                "schedule", number, "valid_to", _date, row.get("valid_to") or ""
-            ),
-            "description": row.get("description") or "",
-        }
-        if schedule["freq"] not in ("", "WEEKLY", "MONTHLY"):
-            check.problem(
-                "schedule",
-                number,
-                "freq",
-                _("'%(value)s' is geen frequentie; kies WEEKLY of MONTHLY.")
-                % {"value": schedule["freq"]},
-            )
-        check.parse("schedule", number, "byday", validators.validate_byday, schedule["byday"])
-        if (
-            schedule["valid_from"]
-            and schedule["valid_to"]
-            and schedule["valid_to"] < schedule["valid_from"]
-        ):
-            check.problem(
-                "schedule", number, "valid_to", _("de einddatum ligt voor de begindatum.")
-            )
-        if (
-            schedule["opens_at"]
-            and schedule["closes_at"]
-            and schedule["closes_at"] <= schedule["opens_at"]
-        ):
-            check.problem(
-                "schedule", number, "closes_at", _("de eindtijd ligt niet na de begintijd.")
-            )
+
+
+def _check_schedules(c: _Context) -> None:
+    services = c.catalogue["services"].values()
+    at_locations = {sal["uuid"]: sal for s in services for sal in s["locations"]}
+    for number, row in c.table("schedule"):
+        schedule = _schedule(c.check, number, row)
         sal_id = (row.get("service_at_location_id") or "").strip()
         if sal_id:
             sal = at_locations.get(sal_id)
             if sal is None:
-                check.problem(
+                c.check.problem(
                     "schedule",
                     number,
                     "service_at_location_id",
@@ -1372,10 +1497,52 @@ def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
             else:
                 sal["schedules"].append(schedule)
         else:
-            service = service_of("schedule", number, row)
+            service = c.service_of("schedule", number, row)
             if service is not None:
                 service["schedules"].append(schedule)
-    for number, row in rows.get("phone", []):
+
+
+def _schedule(check: _Checker, number: int, row: dict) -> dict:
+    def parsed(column: str, parse):
+        return check.parse("schedule", number, column, parse, row.get(column) or "")
+
+    schedule = {
+        "uuid": check.uuid("schedule", number, row, "id"),
+        "freq": (row.get("freq") or "").strip(),
+        "byday": (row.get("byday") or "").strip(),
+        "opens_at": parsed("opens_at", _time),
+        "closes_at": parsed("closes_at", _time),
+        "valid_from": parsed("valid_from", _date),
+        "valid_to": parsed("valid_to", _date),
+        "description": row.get("description") or "",
+    }
+    if schedule["freq"] not in ("", "WEEKLY", "MONTHLY"):
+        check.problem(
+            "schedule",
+            number,
+            "freq",
+            _("'%(value)s' is geen frequentie; kies WEEKLY of MONTHLY.")
+            % {"value": schedule["freq"]},
+        )
+    check.parse("schedule", number, "byday", validators.validate_byday, schedule["byday"])
+    if (
+        schedule["valid_from"]
+        and schedule["valid_to"]
+        and schedule["valid_to"] < schedule["valid_from"]
+    ):
+        check.problem("schedule", number, "valid_to", _("de einddatum ligt voor de begindatum."))
+    if (
+        schedule["opens_at"]
+        and schedule["closes_at"]
+        and schedule["closes_at"] <= schedule["opens_at"]
+    ):
+        check.problem("schedule", number, "closes_at", _("de eindtijd ligt niet na de begintijd."))
+    return schedule
+
+
+def _check_phones(c: _Context) -> None:
+    check = c.check
+    for number, row in c.table("phone"):
         phone = {
             "uuid": check.uuid("phone", number, row, "id"),
             "number": (row.get("number") or "").strip(),
@@ -1383,7 +1550,8 @@ def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
         }
         check.parse("phone", number, "number", validators.validate_phone, phone["number"])
         if (row.get("location_id") or "").strip():
-            location = locations.get(check.uuid("phone", number, row, "location_id"))
+            location_id = check.uuid("phone", number, row, "location_id")
+            location = c.catalogue["locations"].get(location_id)
             if location is None:
                 check.problem(
                     "phone", number, "location_id", _("deze locatie staat niet in het bestand.")
@@ -1391,135 +1559,160 @@ def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
             else:
                 location["phones"].append(phone)
         else:
-            service = service_of("phone", number, row)
+            service = c.service_of("phone", number, row)
             if service is not None:
                 service["phones"].append(phone)
-    for number, row in rows.get("contact", []):
-        service = service_of("contact", number, row)
-        email = (row.get("email") or "").strip()
+
+
+def _check_contacts(c: _Context) -> None:
+    for number, row in c.table("contact"):
+        service = c.service_of("contact", number, row)
         if service is not None:
             service["contacts"].append(
                 {
-                    "uuid": check.uuid("contact", number, row, "id"),
+                    "uuid": c.check.uuid("contact", number, row, "id"),
                     "title": (row.get("title") or "")[:200],
                     "department": (row.get("department") or "")[:200],
-                    "email": email,
+                    "email": (row.get("email") or "").strip(),
                 }
             )
-    for number, row in rows.get("language", []):
-        service = service_of("language", number, row)
+
+
+def _check_languages(c: _Context) -> None:
+    for number, row in c.table("language"):
+        service = c.service_of("language", number, row)
         code = (row.get("code") or "").strip().lower()
-        check.parse("language", number, "code", validators.validate_language_code, code)
+        c.check.parse("language", number, "code", validators.validate_language_code, code)
         if service is not None:
             service["languages"].append(
                 {
-                    "uuid": check.uuid("language", number, row, "id"),
+                    "uuid": c.check.uuid("language", number, row, "id"),
                     "code": code,
                     "name": (row.get("name") or validators.LANGUAGES.get(code, ""))[:60],
                     "note": (row.get("note") or "")[:200],
                 }
             )
-    for number, row in rows.get("cost_option", []):
-        service = service_of("cost_option", number, row)
+
+
+def _check_cost_options(c: _Context) -> None:
+    check = c.check
+    for number, row in c.table("cost_option"):
+        service = c.service_of("cost_option", number, row)
         currency = (row.get("currency") or "EUR").strip().upper()
         if currency != "EUR":
             check.problem("cost_option", number, "currency", _("alleen bedragen in euro (EUR)."))
+
+        def parsed(column: str, parse, row=row, number=number):
+            return check.parse("cost_option", number, column, parse, row.get(column) or "")
+
         cost = {
             "uuid": check.uuid("cost_option", number, row, "id"),
             "option": (row.get("option") or "")[:200],
             "currency": currency,
-            "amount": check.parse(
-                "cost_option", number, "amount", lambda v: _decimal(v, 2), row.get("amount") or ""
-            ),
+            "amount": parsed("amount", lambda v: _decimal(v, 2)),
             "amount_description": (row.get("amount_description") or "")[:200],
-            "valid_from": check.parse(
-                "cost_option", number, "valid_from", _date, row.get("valid_from") or ""
-            ),
-            "valid_to": check.parse(
-                "cost_option", number, "valid_to", _date, row.get("valid_to") or ""
-            ),
+            "valid_from": parsed("valid_from", _date),
+            "valid_to": parsed("valid_to", _date),
         }
         if service is not None:
             service["cost_options"].append(cost)
 
-    goals = {
-        f"doel:{slug}:{external_id}": pk
-        for pk, slug, external_id in Goal.objects.values_list("pk", "agenda__slug", "external_id")
-    }
-    interventions = {
-        f"interventie:{slug}:{external_id}": pk
-        for pk, slug, external_id in Intervention.objects.values_list(
-            "pk", "agenda__slug", "external_id"
-        )
-    }
-    warnings = []
-    for number, row in rows.get("attribute", []):
-        term_id = check.uuid("attribute", number, row, "taxonomy_term_id")
-        link_id = check.uuid("attribute", number, row, "link_id")
-        entity = (row.get("link_entity") or "").strip()
-        if term_id and term_id not in term_of:
-            check.problem(
+
+def _check_attributes(c: _Context) -> None:
+    """Attributes link a term to a location, an organisation or a service."""
+    links = _agenda_links()
+    for number, row in c.table("attribute"):
+        term_id = c.check.uuid("attribute", number, row, "taxonomy_term_id")
+        link_id = c.check.uuid("attribute", number, row, "link_id")
+        if term_id and term_id not in c.term_of:
+            c.check.problem(
                 "attribute", number, "taxonomy_term_id", _("deze term staat niet in het bestand.")
             )
             continue
         if not term_id or not link_id:
             continue
-        taxonomy_code, code = term_of[term_id]
-        value = row.get("value") or ""
+        entity = (row.get("link_entity") or "").strip()
+        term = c.term_of[term_id]
         if entity == "location":
-            location = locations.get(link_id)
-            if location is None:
-                check.problem(
-                    "attribute", number, "link_id", _("deze locatie staat niet in het bestand.")
-                )
-            elif taxonomy_code == AREA_TAXONOMY and code in regions:
-                region = regions[code]
-                key = "municipality" if region.kind == RegionKind.MUNICIPALITY else "district"
-                location["fields"][key] = region
-            continue
-        if entity == "organization":
-            provider = catalogue["providers"].get(link_id)
-            if provider is None:
-                check.problem(
-                    "attribute", number, "link_id", _("deze organisatie staat niet in het bestand.")
-                )
-            elif (taxonomy_code, code) == (taxonomy.FEATURE, "bron"):
-                provider["source_note"] = value
-            continue
-        service = services.get(link_id)
-        if service is None:
-            check.problem(
-                "attribute", number, "link_id", _("dit aanbod staat niet in het bestand.")
+            _location_attribute(c, number, link_id, term)
+        elif entity == "organization":
+            _organization_attribute(c, number, link_id, term, row.get("value") or "")
+        else:
+            _service_attribute(c, number, link_id, term, row.get("value") or "", links)
+
+
+def _agenda_links() -> dict[str, tuple[str, int]]:
+    """The agenda's goals and interventions by the code the export gives them."""
+    links = {
+        f"doel:{slug}:{external_id}": ("goals", pk)
+        for pk, slug, external_id in Goal.objects.values_list("pk", "agenda__slug", "external_id")
+    }
+    links.update(
+        {
+            f"interventie:{slug}:{external_id}": ("interventions", pk)
+            for pk, slug, external_id in Intervention.objects.values_list(
+                "pk", "agenda__slug", "external_id"
             )
-            continue
-        if taxonomy_code == taxonomy.THEME:
-            service["themes"].append(fixed_by_code[(taxonomy_code, code)])
-        elif taxonomy_code == taxonomy.AUDIENCE:
-            service["audiences"].append(fixed_by_code[(taxonomy_code, code)])
-        elif taxonomy_code == taxonomy.FEATURE:
-            if code == "schoolgroep":
-                groups = check.parse("attribute", number, "value", _groups_in, value)
-                if groups:
-                    service["fields"]["minimum_group"], service["fields"]["maximum_group"] = groups
-            elif code == "bron":
-                service["fields"]["source_note"] = value
-            else:
-                field_name = {v: k for k, v in taxonomy.FEATURE_FIELDS.items()}[code]
-                service["fields"][field_name] = True
-        elif taxonomy_code == AGENDA_TAXONOMY:
-            if code in goals:
-                service["goals"].append(goals[code])
-            elif code in interventions:
-                service["interventions"].append(interventions[code])
-            else:
-                warnings.append(
-                    _(
-                        "Aanbod '%(name)s': %(code)s bestaat hier niet; die koppeling is overgeslagen."
-                    )
-                    % {"name": service["fields"]["name"], "code": code}
-                )
-    catalogue["warnings"] = warnings
-    return catalogue, check.problems
+        }
+    )
+    return links
+
+
+def _location_attribute(c: _Context, number: int, link_id: str, term: tuple) -> None:
+    location = c.catalogue["locations"].get(link_id)
+    taxonomy_code, code = term
+    if location is None:
+        c.check.problem(
+            "attribute", number, "link_id", _("deze locatie staat niet in het bestand.")
+        )
+    elif taxonomy_code == AREA_TAXONOMY and code in c.regions:
+        region = c.regions[code]
+        key = "municipality" if region.kind == RegionKind.MUNICIPALITY else "district"
+        location["fields"][key] = region
+
+
+def _organization_attribute(c: _Context, number: int, link_id: str, term, value: str) -> None:
+    provider = c.catalogue["providers"].get(link_id)
+    if provider is None:
+        c.check.problem(
+            "attribute", number, "link_id", _("deze organisatie staat niet in het bestand.")
+        )
+    elif term == (taxonomy.FEATURE, "bron"):
+        provider["source_note"] = value
+
+
+def _service_attribute(c: _Context, number: int, link_id: str, term, value: str, links) -> None:
+    service = c.catalogue["services"].get(link_id)
+    taxonomy_code, code = term
+    if service is None:
+        c.check.problem("attribute", number, "link_id", _("dit aanbod staat niet in het bestand."))
+    elif taxonomy_code == taxonomy.THEME:
+        service["themes"].append(c.fixed_by_code[term])
+    elif taxonomy_code == taxonomy.AUDIENCE:
+        service["audiences"].append(c.fixed_by_code[term])
+    elif taxonomy_code == taxonomy.FEATURE:
+        _service_feature(c.check, number, service, code, value)
+    elif taxonomy_code == AGENDA_TAXONOMY:
+        if code in links:
+            key, pk = links[code]
+            service[key].append(pk)
+        else:
+            c.warnings.append(
+                _("Aanbod '%(name)s': %(code)s bestaat hier niet; die koppeling is overgeslagen.")
+                % {"name": service["fields"]["name"], "code": code}
+            )
+
+
+def _service_feature(check: _Checker, number: int, service: dict, code: str, value: str) -> None:
+    if code == "schoolgroep":
+        groups = check.parse("attribute", number, "value", _groups_in, value)
+        if groups:
+            service["fields"]["minimum_group"], service["fields"]["maximum_group"] = groups
+    elif code == "bron":
+        service["fields"]["source_note"] = value
+    else:
+        field_name = {v: k for k, v in taxonomy.FEATURE_FIELDS.items()}[code]
+        service["fields"][field_name] = True
 
 
 # ------------------------------------------------------------------ import: writing
@@ -1547,5 +1740,8 @@ def import_tables(tables: Tables, *, actor, dry_run: bool = False) -> HsdsReport
     return report
 
 
-def import_file(data: bytes, filename: str, *, actor, dry_run: bool = False) -> HsdsReport:
-    return import_tables(read_file(data, filename), actor=actor, dry_run=dry_run)
+def import_file(
+    data, filename: str, *, actor, dry_run: bool = False, progress: Progress = no_progress
+) -> HsdsReport:
+    """``data`` is bytes or a seekable binary file."""
+    return import_tables(read_file(data, filename, progress), actor=actor, dry_run=dry_run)

@@ -29,18 +29,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kansrijk.agenda.importing import LIMITS as READ_LIMITS
 from kansrijk.agenda.importing import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     ImportProblem,
     ImportRejected,
-    _blank,
     _boolean,
-    _read_csv,
-    _read_xlsx,
     _text,
 )
 from kansrijk.agenda.importing import CellError as _CellError
+from kansrijk.imports import Column, Progress, check_header, data_rows, no_progress, open_table
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.organisations.validators import BRIN6_RE
 
@@ -106,50 +105,22 @@ class ImportReport:
         ]
 
 
-def read_rows(data: bytes, filename: str, columns, required) -> list[tuple[int, dict[str, Any]]]:
+def read_rows(
+    data, filename: str, columns, required, progress: Progress = no_progress
+) -> list[tuple[int, dict[str, Any]]]:
     """The rows of a CSV or XLSX file as {column: value}, numbered as a spreadsheet numbers
     them (the header is row 1). Unknown columns are ignored; empty rows skipped."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is groter dan 5 MB."))])
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        header, records = _read_xlsx(data)
-    elif name.endswith(".csv"):
-        header, records = _read_csv(data)
-    else:
-        raise ImportRejected([ImportProblem(None, None, _("Kies een .xlsx- of .csv-bestand."))])
-    names = [str(cell.value or "").strip().lower() for cell in header]
-    missing = [
-        ImportProblem(None, column, _("deze kolom ontbreekt in het bestand."))
-        for column in required
-        if column not in names
-    ]
-    if missing:
-        raise ImportRejected(missing)
+    source = open_table(data, filename, limits=READ_LIMITS, progress=progress)
+    problems = check_header([Column(name, required=True) for name in required], source.columns)
+    if problems:
+        raise ImportRejected(problems)
     rows = []
-    for number, record in records:
-        values = {
-            column: cell.value
-            for column, cell in zip(names, record, strict=False)
-            if column in columns
-        }
-        if all(_blank(value) for value in values.values()):
-            continue
-        formula = next(
-            (column for column, cell in zip(names, record, strict=False) if cell.is_formula),
-            None,
-        )
+    for number, cells in data_rows(source, columns, max_rows=MAX_ROWS):
+        values: dict[str, Any] = {column: cell.value for column, cell in cells.items()}
+        formula = next((column for column, cell in cells.items() if cell.is_formula), None)
         if formula:
             values["__formula__"] = formula
         rows.append((number, values))
-        if len(rows) > MAX_ROWS:
-            raise ImportRejected(
-                [
-                    ImportProblem(
-                        None, None, _("Het bestand heeft meer dan %(n)s rijen.") % {"n": MAX_ROWS}
-                    )
-                ]
-            )
     return rows
 
 
@@ -168,6 +139,9 @@ class _Row:
 
     def problem(self, column: str | None, message: str) -> None:
         self.problems.append(ImportProblem(self.number, column, message))
+
+    def has_problems(self) -> bool:
+        return any(p.row == self.number for p in self.problems)
 
     def check(self, column: str, parse):
         """``parse(text)``; a ValidationError or CellError becomes a problem (None)."""
@@ -217,85 +191,31 @@ def _schools_by_code(codes) -> dict[str, Organisation]:
 
 
 def import_participation(
-    data: bytes, filename: str, *, actor, dry_run: bool = False
+    data, filename: str, *, actor, dry_run: bool = False, progress: Progress = no_progress
 ) -> ImportReport:
-    rows = read_rows(data, filename, PARTICIPATION_COLUMNS, ("aanbod", "periode", "deelnemers"))
+    required = ("aanbod", "periode", "deelnemers")
+    rows = read_rows(data, filename, PARTICIPATION_COLUMNS, required, progress)
     problems: list[ImportProblem] = []
-    editable = Service.objects.editable_by(actor) if actor is not None else Service.objects.all()
-    ids = set()
-    for _number, values in rows:
-        with contextlib.suppress(ValueError):
-            ids.add(uuid.UUID(_text(values.get("aanbod")).strip()))
-    known = {s.uuid: s for s in editable.filter(uuid__in=ids)}
-    schools = _schools_by_code(_text(v.get("school")).strip() for _n, v in rows if v.get("school"))
-    regions = _regions_by_code(_text(v.get("gebied")).strip() for _n, v in rows if v.get("gebied"))
+    lookups = _participation_lookups(rows, actor)
     checked, seen = [], {}
     for number, values in rows:
         row = _Row(number, values, problems)
-        service = None
-        try:
-            service = known.get(uuid.UUID(row.text("aanbod")))
-        except ValueError:
+        fields = _participation_row(row, lookups)
+        if fields is None:
+            continue
+        key = (
+            fields["service"].pk,
+            fields["period_start"],
+            fields["period_end"],
+            row.text("school").upper(),
+            row.text("gebied"),
+        )
+        if key in seen:
             row.problem(
-                "aanbod",
-                _("'%(value)s' is geen id van een aanbod.") % {"value": row.text("aanbod")},
+                None, _("deze rij staat er al eerder in (rij %(row)s).") % {"row": seen[key]}
             )
-        else:
-            if service is None:
-                row.problem("aanbod", _("dit aanbod bestaat niet, of je mag het niet bijwerken."))
-        period = row.check("periode", lambda value: parse_period(_text(value)))
-        school_code, region_code = row.text("school").upper(), row.text("gebied")
-        school = region = None
-        if bool(school_code) == bool(region_code):
-            row.problem("school", _("vul een school óf een gebied in."))
-        elif school_code:
-            if not BRIN6_RE.fullmatch(school_code):
-                row.problem(
-                    "school",
-                    _("'%(value)s' is geen vestigingscode (BRIN6), zoals 08WT00.")
-                    % {"value": school_code},
-                )
-            elif school_code not in schools:
-                row.problem(
-                    "school",
-                    _("er is geen school %(value)s in de referentiedata.") % {"value": school_code},
-                )
-            else:
-                school = schools[school_code]
-        else:
-            region = regions.get(region_code)
-            if region is None:
-                row.problem(
-                    "gebied",
-                    _("'%(value)s' is geen bekende gemeente- of wijkcode.")
-                    % {"value": region_code},
-                )
-            elif region.kind not in (RegionKind.MUNICIPALITY, RegionKind.DISTRICT):
-                row.problem(
-                    "gebied", _("%(name)s is geen gemeente of wijk.") % {"name": region.name}
-                )
-        participants = row.check("deelnemers", _count)
-        illustrative = row.check("illustratief", _boolean) or False
-        if service and period and (school or region) and participants is not None:
-            key = (service.pk, period[0], period[1], school_code, region_code)
-            if key in seen:
-                row.problem(
-                    None, _("deze rij staat er al eerder in (rij %(row)s).") % {"row": seen[key]}
-                )
-            seen[key] = number
-            checked.append(
-                {
-                    "service": service,
-                    "period_start": period[0],
-                    "period_end": period[1],
-                    "period_label": period[2],
-                    "school": school,
-                    "region": region,
-                    "participants": participants,
-                    "is_illustrative": illustrative,
-                    "source": row.text("bron")[:255],
-                }
-            )
+        seen[key] = number
+        checked.append(fields)
     if problems:
         raise ImportRejected(problems)
     return _apply(
@@ -304,6 +224,85 @@ def import_participation(
         lambda fields: services.save_participation(actor=actor, **fields),
         _participation_exists,
     )
+
+
+def _participation_lookups(rows, actor) -> dict[str, dict]:
+    editable = Service.objects.editable_by(actor) if actor is not None else Service.objects.all()
+    ids = set()
+    for _number, values in rows:
+        with contextlib.suppress(ValueError):
+            ids.add(uuid.UUID(_text(values.get("aanbod")).strip()))
+    return {
+        "services": {s.uuid: s for s in editable.filter(uuid__in=ids)},
+        "schools": _schools_by_code(
+            _text(v.get("school")).strip() for _n, v in rows if v.get("school")
+        ),
+        "regions": _regions_by_code(
+            _text(v.get("gebied")).strip() for _n, v in rows if v.get("gebied")
+        ),
+    }
+
+
+def _participation_row(row: _Row, lookups: dict) -> dict | None:
+    service = None
+    try:
+        service = lookups["services"].get(uuid.UUID(row.text("aanbod")))
+    except ValueError:
+        row.problem(
+            "aanbod",
+            _("'%(value)s' is geen id van een aanbod.") % {"value": row.text("aanbod")[:80]},
+        )
+    else:
+        if service is None:
+            row.problem("aanbod", _("dit aanbod bestaat niet, of je mag het niet bijwerken."))
+    period = row.check("periode", lambda value: parse_period(_text(value)))
+    school, region = _participation_place(row, lookups)
+    participants = row.check("deelnemers", _count)
+    illustrative = row.check("illustratief", _boolean) or False
+    if not (service and period and (school or region) and participants is not None):
+        return None
+    return {
+        "service": service,
+        "period_start": period[0],
+        "period_end": period[1],
+        "period_label": period[2],
+        "school": school,
+        "region": region,
+        "participants": participants,
+        "is_illustrative": illustrative,
+        "source": row.text("bron")[:255],
+    }
+
+
+def _participation_place(row: _Row, lookups: dict) -> tuple:
+    """(school, region): a row names exactly one."""
+    school_code, region_code = row.text("school").upper(), row.text("gebied")
+    if bool(school_code) == bool(region_code):
+        row.problem("school", _("vul een school óf een gebied in."))
+        return None, None
+    if school_code:
+        if not BRIN6_RE.fullmatch(school_code):
+            row.problem(
+                "school",
+                _("'%(value)s' is geen vestigingscode (BRIN6), zoals 08WT00.")
+                % {"value": school_code[:80]},
+            )
+        elif school_code not in lookups["schools"]:
+            row.problem(
+                "school",
+                _("er is geen school %(value)s in de referentiedata.") % {"value": school_code},
+            )
+        return lookups["schools"].get(school_code), None
+    region = lookups["regions"].get(region_code)
+    if region is None:
+        row.problem(
+            "gebied",
+            _("'%(value)s' is geen bekende gemeente- of wijkcode.") % {"value": region_code[:80]},
+        )
+    elif region.kind not in (RegionKind.MUNICIPALITY, RegionKind.DISTRICT):
+        row.problem("gebied", _("%(name)s is geen gemeente of wijk.") % {"name": region.name})
+        region = None
+    return None, region
 
 
 def _participation_exists(fields: dict) -> bool:
@@ -344,153 +343,188 @@ def _apply(checked: list[dict], dry_run: bool, save, exists) -> ImportReport:
 # ------------------------------------------------------------------ needs
 
 
-def import_needs(data: bytes, filename: str, *, actor, dry_run: bool = False) -> ImportReport:
-    rows = read_rows(
-        data,
-        filename,
-        NEED_COLUMNS,
-        ("thema", "omschrijving"),
-    )
+def import_needs(
+    data, filename: str, *, actor, dry_run: bool = False, progress: Progress = no_progress
+) -> ImportReport:
+    rows = read_rows(data, filename, NEED_COLUMNS, ("thema", "omschrijving"), progress)
     problems: list[ImportProblem] = []
-    allowed = None if actor is None or actor.is_superuser else approver_municipality_ids(actor)
-    themes = {term.code: term for term in taxonomy.themes()}
-    themes_by_name = {term.name.lower(): term for term in themes.values()}
-    codes = [_text(v.get(c)).strip() for _n, v in rows for c in ("gemeente", "wijk") if v.get(c)]
-    regions = _regions_by_code(codes)
-    schools = _schools_by_code(_text(v.get("school")).strip() for _n, v in rows if v.get("school"))
+    lookups = _need_lookups(rows, actor)
     checked, seen = [], {}
     for number, values in rows:
         row = _Row(number, values, problems)
-        municipality = district = school = None
-        if code := row.text("gemeente"):
-            municipality = regions.get(code)
-            if municipality is None or municipality.kind != RegionKind.MUNICIPALITY:
-                row.problem(
-                    "gemeente",
-                    _("'%(value)s' is geen bekende gemeentecode, zoals GM0556.") % {"value": code},
-                )
-                municipality = None
-        if code := row.text("wijk"):
-            district = regions.get(code)
-            if district is None or district.kind != RegionKind.DISTRICT:
-                row.problem("wijk", _("'%(value)s' is geen bekende wijkcode.") % {"value": code})
-                district = None
-            else:
-                parent = row.check("wijk", lambda _v, d=district: services.municipality_of(d))
-                if parent and municipality and parent.pk != municipality.pk:
-                    row.problem(
-                        "wijk",
-                        _("deze wijk ligt niet in gemeente %(name)s.")
-                        % {"name": municipality.name},
-                    )
-                municipality = municipality or parent
-        if code := row.text("school").upper():
-            school = schools.get(code)
-            if school is None:
-                row.problem(
-                    "school",
-                    _("er is geen school %(value)s in de referentiedata.") % {"value": code},
-                )
-            elif municipality and school.municipality_id != municipality.pk:
-                row.problem(
-                    "school",
-                    _("deze school ligt niet in gemeente %(name)s.") % {"name": municipality.name},
-                )
-            else:
-                municipality = municipality or school.municipality
-        if (
-            municipality is None
-            and not row.text("gemeente")
-            and not row.text("wijk")
-            and not row.text("school")
-        ):
-            row.problem("gemeente", _("vul een gemeente, wijk of school in."))
-        if municipality is not None and allowed is not None and municipality.pk not in allowed:
+        fields = _need_row(row, lookups)
+        if fields is None:
+            continue
+        key = (
+            fields["municipality"].pk,
+            getattr(fields["district"], "pk", None),
+            getattr(fields["school"], "pk", None),
+            fields["theme"].pk,
+            fields["minimum_age"],
+            fields["maximum_age"],
+            fields["minimum_group"],
+            fields["maximum_group"],
+            row.text("periode"),
+        )
+        if key in seen:
             row.problem(
-                "gemeente",
-                _("je mag geen behoeften vastleggen voor %(name)s.") % {"name": municipality.name},
+                None, _("deze rij staat er al eerder in (rij %(row)s).") % {"row": seen[key]}
             )
-        theme_text = row.text("thema")
-        theme = themes.get(theme_text) or themes_by_name.get(theme_text.lower())
-        if theme is None:
-            row.problem(
-                "thema",
-                _("'%(value)s' is geen bekend thema; kies uit %(codes)s.")
-                % {"value": theme_text, "codes": ", ".join(themes)},
-            )
-        low = row.check("leeftijd_vanaf", parse_age)
-        high = row.check("leeftijd_tot_en_met", parse_age)
-        group_low = row.check("groep_vanaf", _group)
-        group_high = row.check("groep_tot_en_met", _group)
-        if low is not None and high is not None and high < low:
-            row.problem("leeftijd_tot_en_met", _("deze leeftijd ligt onder 'leeftijd_vanaf'."))
-        if group_low is not None and group_high is not None and group_high < group_low:
-            row.problem("groep_tot_en_met", _("deze groep ligt onder 'groep_vanaf'."))
-        has_ages = low is not None and high is not None
-        has_groups = group_low is not None and group_high is not None
-        if not has_ages and not has_groups and not any(p.row == number for p in problems):
-            row.problem(
-                "leeftijd_vanaf",
-                _(
-                    "vul leeftijd_vanaf en leeftijd_tot_en_met in, of groep_vanaf en groep_tot_en_met."
-                ),
-            )
-        description = row.text("omschrijving")
-        if not description:
-            row.problem("omschrijving", _("beschrijf wat er nodig is."))
-        illustrative = row.check("illustratief", _boolean) or False
-        if municipality and theme and (has_ages or has_groups) and description:
-            key = (
-                municipality.pk,
-                getattr(district, "pk", None),
-                getattr(school, "pk", None),
-                theme.pk,
-                low,
-                high,
-                group_low,
-                group_high,
-                row.text("periode"),
-            )
-            if key in seen:
-                row.problem(
-                    None, _("deze rij staat er al eerder in (rij %(row)s).") % {"row": seen[key]}
-                )
-            seen[key] = number
-            checked.append(
-                {
-                    "municipality": municipality,
-                    "district": district,
-                    "school": school,
-                    "theme": theme,
-                    "minimum_age": low,
-                    "maximum_age": high,
-                    "minimum_group": group_low,
-                    "maximum_group": group_high,
-                    "description": description,
-                    "period_label": row.text("periode")[:40],
-                    "is_illustrative": illustrative,
-                    "source": row.text("bron")[:255],
-                }
-            )
+        seen[key] = number
+        checked.append(fields)
     if problems:
         raise ImportRejected(problems)
-
-    def existing(fields):
-        return Need.objects.filter(
-            municipality=fields["municipality"],
-            district=fields["district"],
-            school=fields["school"],
-            theme=fields["theme"],
-            minimum_age=fields["minimum_age"],
-            maximum_age=fields["maximum_age"],
-            minimum_group=fields["minimum_group"],
-            maximum_group=fields["maximum_group"],
-            period_label=fields["period_label"],
-        ).first()
-
     return _apply(
         checked,
         dry_run,
-        lambda fields: services.save_need(existing(fields), actor=actor, **fields),
-        lambda fields: existing(fields) is not None,
+        lambda fields: services.save_need(_existing_need(fields), actor=actor, **fields),
+        lambda fields: _existing_need(fields) is not None,
     )
+
+
+def _existing_need(fields: dict):
+    return Need.objects.filter(
+        municipality=fields["municipality"],
+        district=fields["district"],
+        school=fields["school"],
+        theme=fields["theme"],
+        minimum_age=fields["minimum_age"],
+        maximum_age=fields["maximum_age"],
+        minimum_group=fields["minimum_group"],
+        maximum_group=fields["maximum_group"],
+        period_label=fields["period_label"],
+    ).first()
+
+
+def _need_lookups(rows, actor) -> dict[str, Any]:
+    themes = {term.code: term for term in taxonomy.themes()}
+    codes = [_text(v.get(c)).strip() for _n, v in rows for c in ("gemeente", "wijk") if v.get(c)]
+    return {
+        "allowed": (
+            None if actor is None or actor.is_superuser else approver_municipality_ids(actor)
+        ),
+        "themes": themes,
+        "themes_by_name": {term.name.lower(): term for term in themes.values()},
+        "regions": _regions_by_code(codes),
+        "schools": _schools_by_code(
+            _text(v.get("school")).strip() for _n, v in rows if v.get("school")
+        ),
+    }
+
+
+def _need_row(row: _Row, lookups: dict) -> dict | None:
+    municipality, district, school = _need_place(row, lookups)
+    theme_text = row.text("thema")
+    themes = lookups["themes"]
+    theme = themes.get(theme_text) or lookups["themes_by_name"].get(theme_text.lower())
+    if theme is None:
+        row.problem(
+            "thema",
+            _("'%(value)s' is geen bekend thema; kies uit %(codes)s.")
+            % {"value": theme_text[:80], "codes": ", ".join(themes)},
+        )
+    low, high, group_low, group_high = _need_ranges(row)
+    has_ranges = (low is not None and high is not None) or (
+        group_low is not None and group_high is not None
+    )
+    description = row.text("omschrijving")
+    if not description:
+        row.problem("omschrijving", _("beschrijf wat er nodig is."))
+    illustrative = row.check("illustratief", _boolean) or False
+    if not (municipality and theme and has_ranges and description):
+        return None
+    return {
+        "municipality": municipality,
+        "district": district,
+        "school": school,
+        "theme": theme,
+        "minimum_age": low,
+        "maximum_age": high,
+        "minimum_group": group_low,
+        "maximum_group": group_high,
+        "description": description,
+        "period_label": row.text("periode")[:40],
+        "is_illustrative": illustrative,
+        "source": row.text("bron")[:255],
+    }
+
+
+def _need_ranges(row: _Row) -> tuple:
+    low = row.check("leeftijd_vanaf", parse_age)
+    high = row.check("leeftijd_tot_en_met", parse_age)
+    group_low = row.check("groep_vanaf", _group)
+    group_high = row.check("groep_tot_en_met", _group)
+    if low is not None and high is not None and high < low:
+        row.problem("leeftijd_tot_en_met", _("deze leeftijd ligt onder 'leeftijd_vanaf'."))
+    if group_low is not None and group_high is not None and group_high < group_low:
+        row.problem("groep_tot_en_met", _("deze groep ligt onder 'groep_vanaf'."))
+    has_ages = low is not None and high is not None
+    has_groups = group_low is not None and group_high is not None
+    if not has_ages and not has_groups and not row.has_problems():
+        row.problem(
+            "leeftijd_vanaf",
+            _("vul leeftijd_vanaf en leeftijd_tot_en_met in, of groep_vanaf en groep_tot_en_met."),
+        )
+    return low, high, group_low, group_high
+
+
+def _need_place(row: _Row, lookups: dict) -> tuple:
+    """(municipality, district, school): the most precise place named, each checked
+    against the others; the municipality follows from a district or a school."""
+    regions = lookups["regions"]
+    municipality = district = None
+    if code := row.text("gemeente"):
+        municipality = regions.get(code)
+        if municipality is None or municipality.kind != RegionKind.MUNICIPALITY:
+            row.problem(
+                "gemeente",
+                _("'%(value)s' is geen bekende gemeentecode, zoals GM0556.") % {"value": code[:80]},
+            )
+            municipality = None
+    if code := row.text("wijk"):
+        district, municipality = _need_district(row, regions.get(code), municipality)
+    school, municipality = _need_school(row, lookups["schools"], municipality)
+    if municipality is None and not any(row.text(c) for c in ("gemeente", "wijk", "school")):
+        row.problem("gemeente", _("vul een gemeente, wijk of school in."))
+    allowed = lookups["allowed"]
+    if municipality is not None and allowed is not None and municipality.pk not in allowed:
+        row.problem(
+            "gemeente",
+            _("je mag geen behoeften vastleggen voor %(name)s.") % {"name": municipality.name},
+        )
+    return municipality, district, school
+
+
+def _need_district(row: _Row, district, municipality) -> tuple:
+    if district is None or district.kind != RegionKind.DISTRICT:
+        row.problem(
+            "wijk", _("'%(value)s' is geen bekende wijkcode.") % {"value": row.text("wijk")[:80]}
+        )
+        return None, municipality
+    parent = row.check("wijk", lambda _v, d=district: services.municipality_of(d))
+    if parent and municipality and parent.pk != municipality.pk:
+        row.problem(
+            "wijk",
+            _("deze wijk ligt niet in gemeente %(name)s.") % {"name": municipality.name},
+        )
+    return district, municipality or parent
+
+
+def _need_school(row: _Row, schools: dict, municipality) -> tuple:
+    code = row.text("school").upper()
+    if not code:
+        return None, municipality
+    school = schools.get(code)
+    if school is None:
+        row.problem(
+            "school",
+            _("er is geen school %(value)s in de referentiedata.") % {"value": code[:80]},
+        )
+    elif municipality and school.municipality_id != municipality.pk:
+        row.problem(
+            "school",
+            _("deze school ligt niet in gemeente %(name)s.") % {"name": municipality.name},
+        )
+    else:
+        municipality = municipality or school.municipality
+    return school, municipality

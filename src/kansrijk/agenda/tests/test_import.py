@@ -491,3 +491,20 @@ def test_every_seed_agenda_survives_the_round_trip(settings):
         assert docx.startswith(b"PK")
         for section in document.spearheads:
             assert section.heading
+
+
+def test_the_page_refuses_hostile_files_naming_the_limit(client, agenda, make_member):
+    from kansrijk.testing.bombs import big_cell_csv, xlsx_rows_bomb
+
+    client.force_login(make_member(agenda.owners.get(), Role.POLICY_OFFICER))
+    response = upload(client, agenda, xlsx_rows_bomb(2_000_000), name="bom.xlsx")
+    assert response.status_code == 400
+    assert "keer zo groot als ingepakt" in response.content.decode()
+    response = upload(client, agenda, big_cell_csv(200 * 1024), name="cel.csv")
+    assert response.status_code == 400
+    assert "Rij 2: een cel is langer dan 32.768 tekens" in response.content.decode()
+    utf16 = "type,external_id,title\ntheme,t,Titel\n".encode("utf-16")
+    html = upload(client, agenda, utf16, name="agenda.csv").content.decode()
+    # Read as UTF-16: its header is found, and only the row's own gap is named.
+    assert "deze kolom ontbreekt in het bestand" not in html
+    assert "Rij 2, kolom &#x27;kind&#x27;: deze kolom ontbreekt, maar is nodig" in html
