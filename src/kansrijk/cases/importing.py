@@ -38,10 +38,7 @@ the command line calls ``import_cases`` directly.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import itertools
 import json
 import logging
 import os
@@ -62,10 +59,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_variables
 
-from kansrijk.agenda.importing import ImportProblem, ImportRejected
 from kansrijk.audit import services as audit
 from kansrijk.audit.masking import mask
 from kansrijk.audit.models import AuditEvent
+from kansrijk.imports import KIB, UTF8_ONLY, ImportProblem, ImportRejected, Limits, read_csv
 from kansrijk.organisations.models import Organisation, OrganisationKind, Region, RegionKind
 from kansrijk.organisations.validators import (
     BRIN6_RE,
@@ -165,25 +162,6 @@ def progress_key(run_id: int) -> str:
 # ------------------------------------------------------------------ reading the file
 
 
-class _HashingReader(io.RawIOBase):
-    """A binary stream that hashes (SHA-256) and counts what is read through it."""
-
-    def __init__(self, raw):
-        self._raw = raw
-        self.sha256 = hashlib.sha256()
-        self.bytes_read = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        count = self._raw.readinto(buffer)
-        if count:
-            self.sha256.update(memoryview(buffer)[:count])
-            self.bytes_read += count
-        return count
-
-
 def estimate_rows(path: Path) -> int:
     """The number of data rows, counted as line ends (a quoted line end in a cell makes
     this an over-estimate; checking corrects it)."""
@@ -198,81 +176,30 @@ def estimate_rows(path: Path) -> int:
     return max(lines - 1, 0)
 
 
+# The shared reader's limits (kansrijk.imports, decision 0027), checked while reading:
+# a case file may be large, but no cell of it is long and it has a dozen columns.
+CASE_LIMITS = Limits(
+    max_bytes=MAX_FILE_BYTES, max_rows=2_000_000, max_columns=100, max_cell_chars=1 * KIB
+)
+
+
 @dataclass
 class _Records:
-    """The file as a stream of records: the header, then (row number, cells)."""
+    """The file as a stream of records: the header, then (row number, cells); the
+    SHA-256 of the file, complete once the rows are read."""
 
     columns: list[str]
     rows: Iterator[tuple[int, list[str]]]
-    hasher: _HashingReader
-
-
-class _NotUtf8(Exception):
-    def __init__(self, line: int):
-        self.line = line
-
-
-def _decoded_lines(binary) -> Iterator[str]:
-    """The file's lines as text, decoded line by line, so that a byte that is not UTF-8
-    is reported on its own line. The BOM of the first line is dropped."""
-    for number, raw in enumerate(binary, start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _NotUtf8(number) from None
-        if number == 1 and line.startswith("\ufeff"):
-            line = line[1:]
-        yield line
+    sha256: object
 
 
 def _records(handle) -> _Records:
-    hasher = _HashingReader(handle)
-    lines = _decoded_lines(io.BufferedReader(hasher, 1 << 16))
-    try:
-        header_line = next(lines, "")
-    except _NotUtf8 as error:
-        raise ImportRejected([_not_utf8(error.line)]) from None
-    if not header_line.strip():
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is leeg."))])
-    # We write commas; Dutch Excel writes semicolons. The header line tells which.
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(itertools.chain([header_line], lines), delimiter=delimiter)
-    columns = [cell.strip().lower() for cell in next(reader)]
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        number = 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except _NotUtf8 as error:
-                raise ImportRejected([_not_utf8(error.line)]) from None
-            except csv.Error:
-                raise ImportRejected(
-                    [
-                        ImportProblem(
-                            number + 1,
-                            None,
-                            _("deze rij is geen geldige CSV (een aanhalingsteken te veel?)."),
-                        )
-                    ]
-                ) from None
-            number += 1
-            yield number, cells
-
-    return _Records(columns=columns, rows=rows(), hasher=hasher)
-
-
-def _not_utf8(row: int) -> ImportProblem:
-    return ImportProblem(
-        row,
-        None,
-        _(
-            "het bestand is niet in UTF-8 opgeslagen; kies in Excel 'CSV UTF-8 (door "
-            "komma's gescheiden)'."
-        ),
-    )
+    """The file through the shared CSV reader (UTF-8 only, the delimiter from the
+    header, limits and NUL checked while reading), hashed in the same pass."""
+    sha256 = hashlib.sha256()
+    table = read_csv(handle, limits=CASE_LIMITS, encodings=UTF8_ONLY, observe=sha256.update)
+    rows = ((number, [cell.value for cell in cells]) for number, cells in table.rows)
+    return _Records(columns=table.columns, rows=rows, sha256=sha256)
 
 
 def _check_header(columns: list[str]) -> dict[str, int]:
@@ -431,6 +358,9 @@ CATEGORY_VALUES = frozenset(CaseCategory.values)
 OUTCOME_VALUES = frozenset(CaseOutcome.values)
 
 
+Report = Callable[[str | None, str], None]
+
+
 @sensitive_variables()
 def _parse_row(
     number: int,
@@ -440,26 +370,12 @@ def _parse_row(
     problems: _Problems,
 ) -> CaseRow | None:
     """The row as a ``CaseRow``, or None after adding its problems to ``problems``.
-    Called twice for every row of a file (checking, then writing): kept lean."""
+    One function per column (group) below, each reporting through ``problem``."""
     before = problems.count
 
     def problem(column, message):
         problems.add(ImportProblem(number, column, message))
 
-    width = layout.width
-    if len(cells) > width:
-        if any(cell.strip() for cell in cells[width:]):
-            problem(
-                None,
-                _(
-                    "de rij heeft meer cellen dan de kopregel; staat er een scheidingsteken te "
-                    "veel in?"
-                ),
-            )
-        cells = cells[:width]
-    elif len(cells) < width:
-        cells = cells + [""] * (width - len(cells))
-    cells.append("")  # the cell of every column the file does not have
     (
         dossier_id,
         bsn,
@@ -475,47 +391,9 @@ def _parse_row(
         given_name,
         family_name,
         sector,
-    ) = [cells[position].strip() for position in layout.positions]
-    index = layout.index
-
-    dossier_id = unguard_formula(dossier_id)
-    if not dossier_id:
-        problem("dossier_id", _("vul het dossiernummer in."))
-    elif len(dossier_id) > DOSSIER_ID_MAX:
-        problem("dossier_id", _("hoogstens %(n)s tekens.") % {"n": DOSSIER_ID_MAX})
-
-    # The number: a BSN or an onderwijsnummer, one of the two. Never repeated.
-    if " " in bsn:
-        bsn = "".join(bsn.split())
-    if " " in education_number:
-        education_number = "".join(education_number.split())
-    kind = number_text = ""
-    if bsn and education_number:
-        problem("onderwijsnummer", _("vul een BSN of een onderwijsnummer in, niet allebei."))
-    elif bsn:
-        # Excel drops the leading zero of a BSN stored as a number.
-        if len(bsn) == 8 and bsn.isascii() and bsn.isdigit():
-            bsn = "0" + bsn
-        if bsn != "000000000" and _elfproef_rest(bsn) == 0:
-            kind, number_text = IdentifierKind.BSN, bsn
-        else:
-            problem("bsn", _("dit is geen geldig BSN: 9 cijfers die voldoen aan de elfproef."))
-    elif education_number:
-        if education_number.startswith("10") and _elfproef_rest(education_number) == 5:
-            kind, number_text = IdentifierKind.EDUCATION_NUMBER, education_number
-        else:
-            problem(
-                "onderwijsnummer",
-                _(
-                    "dit is geen geldig onderwijsnummer: 9 cijfers, begint met 10, "
-                    "elfproef met rest 5."
-                ),
-            )
-    else:
-        problem(
-            "bsn" if "bsn" in index else "onderwijsnummer",
-            _("vul een BSN of een onderwijsnummer in."),
-        )
+    ) = _cells_in_layout(cells, layout, problem)
+    dossier_id = _dossier_id(dossier_id, problem)
+    kind, number_text = _identifier(bsn, education_number, "bsn" in layout.index, problem)
     if number_text and dossier_id and number_text in dossier_id:
         problem(
             "dossier_id",
@@ -524,145 +402,16 @@ def _parse_row(
                 "het dossier."
             ),
         )
-
-    dates: dict[str, date | None] = {}
-    for column, text in (
-        ("geboortedatum", birth_text),
-        ("startdatum", start_text),
-        ("aanbod_datum", offer_text),
-        ("einddatum", end_text),
-    ):
-        if not text:
-            dates[column] = None
-            if column in ("geboortedatum", "startdatum"):
-                problem(column, _("vul een datum in (JJJJ-MM-DD)."))
-            continue
-        try:
-            value = parse_date(text)
-        except ValueError:
-            # The value is not repeated: a birth date is personal data.
-            problem(column, _("dit is geen geldige datum; schrijf JJJJ-MM-DD of DD-MM-JJJJ."))
-            dates[column] = None
-            continue
-        if value > reference.today:
-            problem(column, _("deze datum ligt in de toekomst."))
-        dates[column] = value
-    birth, start = dates["geboortedatum"], dates["startdatum"]
-    offer, end = dates["aanbod_datum"], dates["einddatum"]
-    if birth and start and start <= birth:
-        problem("startdatum", _("de startdatum ligt niet na de geboortedatum."))
-    if start and offer and offer < start:
-        problem("aanbod_datum", _("het passend aanbod start voor de startdatum."))
-    if start and end and end < start:
-        problem("einddatum", _("de einddatum ligt voor de startdatum."))
-
-    outcome = outcome.lower()
-    if outcome and outcome not in OUTCOME_VALUES:
-        problem(
-            "uitkomst",
-            _("%(value)s is geen bekende uitkomst; kies uit: %(choices)s.")
-            % {"value": _quoted(outcome), "choices": ", ".join(CaseOutcome.values)},
-        )
-    elif outcome and not end_text:
-        problem(
-            "uitkomst",
-            _(
-                "een uitkomst hoort bij een einddatum: vul de einddatum in of laat de uitkomst leeg."
-            ),
-        )
-    elif not outcome and end_text:
-        problem("uitkomst", _("vul bij een einddatum de uitkomst in."))
-
-    category = category.lower()
-    if not category:
-        problem("soort", _("vul de soort in: absoluut, relatief of vrijstelling_5_onder_a."))
-    elif category not in CATEGORY_VALUES:
-        hint = (
-            _(" Let op: 5a is een ander artikel dan 5 onder a.")
-            if category.replace(" ", "") in ("5a", "vrijstelling5a", "vrijstelling_5a")
-            else ""
-        )
-        problem(
-            "soort",
-            _("%(value)s is geen bekende soort; kies absoluut, relatief of vrijstelling_5_onder_a.")
-            % {"value": _quoted(category)}
-            + hint,
-        )
-
-    municipality_code = municipality_code.upper()
-    municipality_id = None
-    if not municipality_code:
-        problem(
-            "woongemeente",
-            _("vul de gemeentecode van de woongemeente in (GM en 4 cijfers, zoals GM0375)."),
-        )
-    elif not GM_CODE_RE.fullmatch(municipality_code):
-        problem(
-            "woongemeente",
-            _("%(value)s is geen gemeentecode: verwacht GM en 4 cijfers, zoals GM0375.")
-            % {"value": _quoted(municipality_code)},
-        )
-    elif municipality_code not in reference.municipalities:
-        problem(
-            "woongemeente",
-            _("%(value)s is geen bekende gemeente.") % {"value": _quoted(municipality_code)},
-        )
-    else:
-        municipality_id, name = reference.municipalities[municipality_code]
-        allowed = reference.allowed_region_ids
-        if allowed is not None and municipality_id not in allowed:
-            problem(
-                "woongemeente",
-                _(
-                    "je werkt niet voor %(name)s (%(code)s): importeer alleen casussen van de "
-                    "gemeenten van je eigen leerplichtbureau."
-                )
-                % {"name": name, "code": municipality_code},
-            )
-
-    school_code = school_code.upper()
-    school_id, school_sector = None, ""
-    if not school_code:
-        if category and category != CaseCategory.ABSOLUTE and category in CATEGORY_VALUES:
-            problem(
-                "brin6",
-                _("vul de vestigingscode (BRIN6) in; alleen absoluut verzuim kan zonder school."),
-            )
-    elif not BRIN6_RE.fullmatch(school_code):
-        problem(
-            "brin6",
-            _(
-                "%(value)s is geen vestigingscode (BRIN6): verwacht 2 cijfers, 2 hoofdletters "
-                "en 2 cijfers, zoals 07NU00."
-            )
-            % {"value": _quoted(school_code)},
-        )
-    elif school_code not in reference.schools:
-        problem(
-            "brin6",
-            _("%(value)s is geen bekende schoolvestiging.") % {"value": _quoted(school_code)},
-        )
-    else:
-        school_id, school_sector = reference.schools[school_code]
-
-    sector = sector.upper()
-    if sector and sector not in SECTORS:
-        problem(
-            "sector",
-            _("%(value)s is geen bekende sector; kies PO, SBO, SO/VSO, VO of MBO.")
-            % {"value": _quoted(sector)},
-        )
-
-    names = {}
-    for column, value, limit in (
-        ("voornaam", given_name, GIVEN_NAME_MAX),
-        ("achternaam", family_name, FAMILY_NAME_MAX),
-    ):
-        value = unguard_formula(value)
-        if len(value) > limit:
-            problem(column, _("hoogstens %(n)s tekens.") % {"n": limit})
-        names[column] = value or None
-
+    birth, start, offer, end = _dates(
+        (birth_text, start_text, offer_text, end_text), reference, problem
+    )
+    outcome = _outcome(outcome.lower(), bool(end_text), problem)
+    category = _category(category.lower(), problem)
+    municipality_id = _municipality(municipality_code.upper(), reference, problem)
+    school_id, school_sector = _school(school_code.upper(), category, reference, problem)
+    sector = _sector(sector.upper(), problem)
+    given_name = _name("voornaam", given_name, GIVEN_NAME_MAX, problem)
+    family_name = _name("achternaam", family_name, FAMILY_NAME_MAX, problem)
     if problems.count > before:
         return None
     return CaseRow(
@@ -679,9 +428,213 @@ def _parse_row(
         offer_date=offer,
         end_date=end,
         outcome=outcome,
-        given_name=names["voornaam"],
-        family_name=names["achternaam"],
+        given_name=given_name,
+        family_name=family_name,
     )
+
+
+@sensitive_variables()
+def _cells_in_layout(cells: list[str], layout: _Layout, problem: Report) -> list[str]:
+    """The row's cells in the order of ``COLUMNS``, stripped; "" for a column the file
+    does not have."""
+    width = layout.width
+    if len(cells) > width:
+        if any(cell.strip() for cell in cells[width:]):
+            problem(
+                None,
+                _(
+                    "de rij heeft meer cellen dan de kopregel; staat er een scheidingsteken te "
+                    "veel in?"
+                ),
+            )
+        cells = cells[:width]
+    elif len(cells) < width:
+        cells = cells + [""] * (width - len(cells))
+    cells.append("")  # the cell of every column the file does not have
+    return [cells[position].strip() for position in layout.positions]
+
+
+def _dossier_id(dossier_id: str, problem: Report) -> str:
+    dossier_id = unguard_formula(dossier_id)
+    if not dossier_id:
+        problem("dossier_id", _("vul het dossiernummer in."))
+    elif len(dossier_id) > DOSSIER_ID_MAX:
+        problem("dossier_id", _("hoogstens %(n)s tekens.") % {"n": DOSSIER_ID_MAX})
+    return dossier_id
+
+
+@sensitive_variables()
+def _identifier(bsn: str, education_number: str, has_bsn_column: bool, problem: Report):
+    """(kind, number): a BSN or an onderwijsnummer, one of the two. Never repeated in a
+    message."""
+    if " " in bsn:
+        bsn = "".join(bsn.split())
+    if " " in education_number:
+        education_number = "".join(education_number.split())
+    if bsn and education_number:
+        problem("onderwijsnummer", _("vul een BSN of een onderwijsnummer in, niet allebei."))
+    elif bsn:
+        # Excel drops the leading zero of a BSN stored as a number.
+        if len(bsn) == 8 and bsn.isascii() and bsn.isdigit():
+            bsn = "0" + bsn
+        if bsn != "000000000" and _elfproef_rest(bsn) == 0:
+            return IdentifierKind.BSN, bsn
+        problem("bsn", _("dit is geen geldig BSN: 9 cijfers die voldoen aan de elfproef."))
+    elif education_number:
+        if education_number.startswith("10") and _elfproef_rest(education_number) == 5:
+            return IdentifierKind.EDUCATION_NUMBER, education_number
+        problem(
+            "onderwijsnummer",
+            _("dit is geen geldig onderwijsnummer: 9 cijfers, begint met 10, elfproef met rest 5."),
+        )
+    else:
+        problem(
+            "bsn" if has_bsn_column else "onderwijsnummer",
+            _("vul een BSN of een onderwijsnummer in."),
+        )
+    return "", ""
+
+
+DATE_COLUMNS = ("geboortedatum", "startdatum", "aanbod_datum", "einddatum")
+
+
+@sensitive_variables()
+def _dates(texts: tuple[str, ...], reference: _Reference, problem: Report):
+    """(birth, start, offer, end), each checked on its own and against the others."""
+    dates: dict[str, date | None] = {}
+    for column, text in zip(DATE_COLUMNS, texts, strict=True):
+        dates[column] = None
+        if not text:
+            if column in ("geboortedatum", "startdatum"):
+                problem(column, _("vul een datum in (JJJJ-MM-DD)."))
+            continue
+        try:
+            value = parse_date(text)
+        except ValueError:
+            # The value is not repeated: a birth date is personal data.
+            problem(column, _("dit is geen geldige datum; schrijf JJJJ-MM-DD of DD-MM-JJJJ."))
+            continue
+        if value > reference.today:
+            problem(column, _("deze datum ligt in de toekomst."))
+        dates[column] = value
+    birth, start, offer, end = (dates[column] for column in DATE_COLUMNS)
+    if birth and start and start <= birth:
+        problem("startdatum", _("de startdatum ligt niet na de geboortedatum."))
+    if start and offer and offer < start:
+        problem("aanbod_datum", _("het passend aanbod start voor de startdatum."))
+    if start and end and end < start:
+        problem("einddatum", _("de einddatum ligt voor de startdatum."))
+    return birth, start, offer, end
+
+
+def _outcome(outcome: str, has_end: bool, problem: Report) -> str:
+    if outcome and outcome not in OUTCOME_VALUES:
+        problem(
+            "uitkomst",
+            _("%(value)s is geen bekende uitkomst; kies uit: %(choices)s.")
+            % {"value": _quoted(outcome), "choices": ", ".join(CaseOutcome.values)},
+        )
+    elif outcome and not has_end:
+        problem(
+            "uitkomst",
+            _(
+                "een uitkomst hoort bij een einddatum: vul de einddatum in of laat de uitkomst leeg."
+            ),
+        )
+    elif not outcome and has_end:
+        problem("uitkomst", _("vul bij een einddatum de uitkomst in."))
+    return outcome
+
+
+def _category(category: str, problem: Report) -> str:
+    if not category:
+        problem("soort", _("vul de soort in: absoluut, relatief of vrijstelling_5_onder_a."))
+    elif category not in CATEGORY_VALUES:
+        hint = (
+            _(" Let op: 5a is een ander artikel dan 5 onder a.")
+            if category.replace(" ", "") in ("5a", "vrijstelling5a", "vrijstelling_5a")
+            else ""
+        )
+        problem(
+            "soort",
+            _("%(value)s is geen bekende soort; kies absoluut, relatief of vrijstelling_5_onder_a.")
+            % {"value": _quoted(category)}
+            + hint,
+        )
+    return category
+
+
+def _municipality(code: str, reference: _Reference, problem: Report) -> int | None:
+    """The woongemeente's region id: a known GM code of a gemeente the user works for."""
+    if not code:
+        problem(
+            "woongemeente",
+            _("vul de gemeentecode van de woongemeente in (GM en 4 cijfers, zoals GM0375)."),
+        )
+        return None
+    if not GM_CODE_RE.fullmatch(code):
+        problem(
+            "woongemeente",
+            _("%(value)s is geen gemeentecode: verwacht GM en 4 cijfers, zoals GM0375.")
+            % {"value": _quoted(code)},
+        )
+        return None
+    if code not in reference.municipalities:
+        problem("woongemeente", _("%(value)s is geen bekende gemeente.") % {"value": _quoted(code)})
+        return None
+    municipality_id, name = reference.municipalities[code]
+    allowed = reference.allowed_region_ids
+    if allowed is not None and municipality_id not in allowed:
+        problem(
+            "woongemeente",
+            _(
+                "je werkt niet voor %(name)s (%(code)s): importeer alleen casussen van de "
+                "gemeenten van je eigen leerplichtbureau."
+            )
+            % {"name": name, "code": code},
+        )
+    return municipality_id
+
+
+def _school(code: str, category: str, reference: _Reference, problem: Report):
+    """(school id, its sector) of a known BRIN6; none only for absoluut verzuim."""
+    if not code:
+        if category and category != CaseCategory.ABSOLUTE and category in CATEGORY_VALUES:
+            problem(
+                "brin6",
+                _("vul de vestigingscode (BRIN6) in; alleen absoluut verzuim kan zonder school."),
+            )
+    elif not BRIN6_RE.fullmatch(code):
+        problem(
+            "brin6",
+            _(
+                "%(value)s is geen vestigingscode (BRIN6): verwacht 2 cijfers, 2 hoofdletters "
+                "en 2 cijfers, zoals 07NU00."
+            )
+            % {"value": _quoted(code)},
+        )
+    elif code not in reference.schools:
+        problem("brin6", _("%(value)s is geen bekende schoolvestiging.") % {"value": _quoted(code)})
+    else:
+        return reference.schools[code]
+    return None, ""
+
+
+def _sector(sector: str, problem: Report) -> str:
+    if sector and sector not in SECTORS:
+        problem(
+            "sector",
+            _("%(value)s is geen bekende sector; kies PO, SBO, SO/VSO, VO of MBO.")
+            % {"value": _quoted(sector)},
+        )
+    return sector
+
+
+def _name(column: str, value: str, limit: int, problem: Report) -> str | None:
+    value = unguard_formula(value)
+    if len(value) > limit:
+        problem(column, _("hoogstens %(n)s tekens.") % {"n": limit})
+    return value or None
 
 
 # ------------------------------------------------------------------ problems
@@ -1070,7 +1023,7 @@ def _check_file(
                 progress("controleren", rows, total)
         if batch:
             hand_over(batch)
-        checked.sha256 = records.hasher.sha256.hexdigest()
+        checked.sha256 = records.sha256.hexdigest()
     if rows == 0 and not problems:
         problems.add(ImportProblem(None, None, _("Het bestand heeft geen rijen.")))
     checked.rows = rows
