@@ -1197,10 +1197,29 @@ class _Writer:
 
     @sensitive_variables()
     def write(self, items: list[tuple[CaseRow, int, int]]) -> None:
-        """``items``: (row, case state, person state) of the rows that change something."""
+        """``items``: (row, case state, person state) of the rows that change something.
+        Staged: the young people first (the cases refer to them), then the cases, then
+        an audit row for each of them."""
+        person_ids = self._people_of(items)
+        audit_rows: list[tuple] = []
+        self._rename(items, person_ids, audit_rows)
+        created = [
+            (row, person_id)
+            for (row, case_state, _p), person_id in zip(items, person_ids, strict=True)
+            if case_state == 0
+        ]
+        changed = [(row, -case_state) for row, case_state, _p in items if case_state < 0]
+        if created:
+            self._create_cases(created, audit_rows)
+        if changed:
+            self._update_cases(changed, audit_rows)
+        self.staging.copy(self.audit, audit_rows)
+
+    @sensitive_variables()
+    def _people_of(self, items) -> list[int]:
+        """The young person's id of each item: known (from checking), created earlier in
+        this import, or new: each new one staged once."""
         checked, people = self.checked, self.checked.people
-        # Young people: known (from checking), created earlier in this import, or new:
-        # each created once.
         person_ids: list[int] = []
         pending: dict[int, CaseRow] = {}
         waiting: list[tuple[int, int]] = []  # (position, key) of rows with a new person
@@ -1222,173 +1241,174 @@ class _Writer:
                 people.set_extra(key, pk)
             for position, key in waiting:
                 person_ids[position] = people.get_extra(key)
-            person_rows: list[tuple] = []
-            residence_rows: list[tuple] = []
-            scratch = self._person
-            for pk, row in zip(new_ids, pending.values(), strict=True):
-                scratch.set_identifier(row.identifier_kind, row.identifier)
-                birth = row.birth_date.isoformat()
-                residence_rows.append((pk, row.municipality_id, birth))
-                person_rows.append(
-                    (
-                        pk,
-                        row.identifier_kind,
-                        scratch.identifier_encrypted,
-                        scratch.identifier_hash,
-                        row.given_name or "",
-                        row.family_name or "",
-                        birth,
-                        False,
-                        self.now,
-                        self.now,
-                    )
-                )
-            self.staging.copy(self.people, person_rows)
-            self.staging.copy(self.residences, residence_rows)
-            self.result.people_created += len(pending)
+            self._create_people(new_ids, list(pending.values()))
+        return person_ids
 
-        audit_rows: list[tuple] = []
+    @sensitive_variables()
+    def _create_people(self, new_ids: list[int], rows: list[CaseRow]) -> None:
+        person_rows: list[tuple] = []
+        residence_rows: list[tuple] = []
+        scratch = self._person
+        for pk, row in zip(new_ids, rows, strict=True):
+            scratch.set_identifier(row.identifier_kind, row.identifier)
+            birth = row.birth_date.isoformat()
+            residence_rows.append((pk, row.municipality_id, birth))
+            person_rows.append(
+                (
+                    pk,
+                    row.identifier_kind,
+                    scratch.identifier_encrypted,
+                    scratch.identifier_hash,
+                    row.given_name or "",
+                    row.family_name or "",
+                    birth,
+                    False,
+                    self.now,
+                    self.now,
+                )
+            )
+        self.staging.copy(self.people, person_rows)
+        self.staging.copy(self.residences, residence_rows)
+        self.result.people_created += len(rows)
+
+    def _rename(self, items, person_ids: list[int], audit_rows: list[tuple]) -> None:
+        """Known young people whose name in the file differs: renamed once per import."""
         renames = {}
         for (row, _case_state, person_state), person_id in zip(items, person_ids, strict=True):
             if person_state < 0 and person_id not in self.renamed:
                 renames[person_id] = row
-        if renames:
-            stored = {
-                pk: (given, family)
-                for pk, given, family in _select_in(
-                    YoungPerson, ("id", "given_name", "family_name"), "id", list(renames)
+        if not renames:
+            return
+        stored = {
+            pk: (given, family)
+            for pk, given, family in _select_in(
+                YoungPerson, ("id", "given_name", "family_name"), "id", list(renames)
+            )
+        }
+        updates = []
+        for pk, row in renames.items():
+            given, family = stored[pk]
+            wanted = (
+                given if row.given_name is None else row.given_name,
+                family if row.family_name is None else row.family_name,
+            )
+            if wanted == (given, family):
+                continue
+            updates.append((pk, *wanted, self.now))
+            # Which fields changed, never their values (``services.update_young_person``).
+            changed = [
+                name
+                for name, old, new in (
+                    ("family_name", family, wanted[1]),
+                    ("given_name", given, wanted[0]),
                 )
-            }
-            updates = []
-            for pk, row in renames.items():
-                given, family = stored[pk]
-                wanted = (
-                    given if row.given_name is None else row.given_name,
-                    family if row.family_name is None else row.family_name,
+                if old != new
+            ]
+            audit_rows.append(
+                self._audit_row(
+                    "cases.young_person.update",
+                    "cases.youngperson",
+                    pk,
+                    f"jongere {pk}",
+                    None,
+                    None,
+                    json.dumps({"fields": changed}),
                 )
-                if wanted == (given, family):
-                    continue
-                updates.append((pk, *wanted, self.now))
-                # Which fields changed, never their values (``services.update_young_person``).
-                changed = [
-                    name
-                    for name, old, new in (
-                        ("family_name", family, wanted[1]),
-                        ("given_name", given, wanted[0]),
-                    )
-                    if old != new
-                ]
-                audit_rows.append(
-                    self._audit_row(
-                        "cases.young_person.update",
-                        "cases.youngperson",
-                        pk,
-                        f"jongere {pk}",
-                        None,
-                        None,
-                        json.dumps({"fields": changed}),
-                    )
-                )
-            self.staging.copy(self.renames, updates)
-            self.renamed.update(renames)
-            self.result.people_updated += len(updates)
+            )
+        self.staging.copy(self.renames, updates)
+        self.renamed.update(renames)
+        self.result.people_updated += len(updates)
 
-        created = [
-            (row, person_id)
-            for (row, case_state, _p), person_id in zip(items, person_ids, strict=True)
-            if case_state == 0
-        ]
-        changed = [(row, -case_state) for row, case_state, _p in items if case_state < 0]
-        if created:
-            case_ids = self.staging.allocate_ids(self.cases, len(created))
-            case_rows: list[tuple] = []
-            for pk, (row, person_id) in zip(case_ids, created, strict=True):
-                start = row.start_date.isoformat()
-                self.touched.add((row.municipality_id, row.school_id))
-                organisation_id = self._organisation_id(row.municipality_id)
-                self.result.organisations[organisation_id] += 1
-                audit_rows.append(
-                    self._audit_row(
-                        "cases.case.create",
-                        "cases.case",
-                        pk,
-                        _masked(f"casus {row.dossier_id}"),
-                        organisation_id,
-                        None,
-                        _snapshot_json(row.dossier_id, _row_values(row)),
-                    )
+    def _create_cases(self, created, audit_rows: list[tuple]) -> None:
+        case_ids = self.staging.allocate_ids(self.cases, len(created))
+        case_rows: list[tuple] = []
+        for pk, (row, person_id) in zip(case_ids, created, strict=True):
+            start = row.start_date.isoformat()
+            self.touched.add((row.municipality_id, row.school_id))
+            organisation_id = self._organisation_id(row.municipality_id)
+            self.result.organisations[organisation_id] += 1
+            audit_rows.append(
+                self._audit_row(
+                    "cases.case.create",
+                    "cases.case",
+                    pk,
+                    _masked(f"casus {row.dossier_id}"),
+                    organisation_id,
+                    None,
+                    _snapshot_json(row.dossier_id, _row_values(row)),
                 )
-                case_rows.append(
-                    (
-                        pk,
-                        row.dossier_id,
-                        person_id,
-                        row.category,
-                        start,
-                        _iso(row.end_date),
-                        row.outcome,
-                        row.school_id,
-                        row.municipality_id,
-                        row.sector,
-                        _iso(row.offer_date),
-                        self._pact_deadline(row.start_date),
-                        start,  # last_event_on: the start is the latest moment so far
-                        False,
-                        self.run.pk,
-                        self.now,
-                        self.now,
-                    )
+            )
+            case_rows.append(
+                (
+                    pk,
+                    row.dossier_id,
+                    person_id,
+                    row.category,
+                    start,
+                    _iso(row.end_date),
+                    row.outcome,
+                    row.school_id,
+                    row.municipality_id,
+                    row.sector,
+                    _iso(row.offer_date),
+                    self._pact_deadline(row.start_date),
+                    start,  # last_event_on: the start is the latest moment so far
+                    False,
+                    self.run.pk,
+                    self.now,
+                    self.now,
                 )
-            self.staging.copy(self.cases, case_rows)
-            self.result.created += len(created)
+            )
+        self.staging.copy(self.cases, case_rows)
+        self.result.created += len(created)
 
-        if changed:
-            old_cases = {}
-            for found in _select_in(
-                Case, EXISTING_CASE_COLUMNS, "id", [case_id for _row, case_id in changed]
-            ):
-                values = dict(zip(EXISTING_CASE_COLUMNS, found, strict=True))
-                for name in ("start_date", "end_date", "offer_date", "last_event_on"):
-                    values[name] = _as_date(values[name])
-                old_cases[values["id"]] = values
-            updates = []
-            for row, case_id in changed:
-                old = old_cases[case_id]
-                self.touched.add((old["municipality_id"], old["school_id"]))
-                self.touched.add((row.municipality_id, row.school_id))
-                updates.append(
-                    (
-                        case_id,
-                        row.category,
-                        row.start_date.isoformat(),
-                        _iso(row.end_date),
-                        row.outcome,
-                        row.school_id,
-                        row.municipality_id,
-                        row.sector,
-                        _iso(row.offer_date),
-                        self._pact_deadline(row.start_date),
-                        _iso(old["last_event_on"] or row.start_date),
-                        self.run.pk,
-                        self.now,
-                    )
+    def _update_cases(self, changed, audit_rows: list[tuple]) -> None:
+        """Changed cases, with the values before (for the audit row) read now."""
+        old_cases = {}
+        for found in _select_in(
+            Case, EXISTING_CASE_COLUMNS, "id", [case_id for _row, case_id in changed]
+        ):
+            values = dict(zip(EXISTING_CASE_COLUMNS, found, strict=True))
+            for name in ("start_date", "end_date", "offer_date", "last_event_on"):
+                values[name] = _as_date(values[name])
+            old_cases[values["id"]] = values
+        updates = []
+        for row, case_id in changed:
+            old = old_cases[case_id]
+            self.touched.add((old["municipality_id"], old["school_id"]))
+            self.touched.add((row.municipality_id, row.school_id))
+            updates.append(
+                (
+                    case_id,
+                    row.category,
+                    row.start_date.isoformat(),
+                    _iso(row.end_date),
+                    row.outcome,
+                    row.school_id,
+                    row.municipality_id,
+                    row.sector,
+                    _iso(row.offer_date),
+                    self._pact_deadline(row.start_date),
+                    _iso(old["last_event_on"] or row.start_date),
+                    self.run.pk,
+                    self.now,
                 )
-                organisation_id = self._organisation_id(row.municipality_id)
-                self.result.organisations[organisation_id] += 1
-                audit_rows.append(
-                    self._audit_row(
-                        "cases.case.update",
-                        "cases.case",
-                        case_id,
-                        _masked(f"casus {row.dossier_id}"),
-                        organisation_id,
-                        _snapshot_json(row.dossier_id, old, old["case_manager_id"]),
-                        _snapshot_json(row.dossier_id, _row_values(row), old["case_manager_id"]),
-                    )
+            )
+            organisation_id = self._organisation_id(row.municipality_id)
+            self.result.organisations[organisation_id] += 1
+            audit_rows.append(
+                self._audit_row(
+                    "cases.case.update",
+                    "cases.case",
+                    case_id,
+                    _masked(f"casus {row.dossier_id}"),
+                    organisation_id,
+                    _snapshot_json(row.dossier_id, old, old["case_manager_id"]),
+                    _snapshot_json(row.dossier_id, _row_values(row), old["case_manager_id"]),
                 )
-            self.staging.copy(self.case_updates, updates)
-            self.result.updated += len(changed)
-        self.staging.copy(self.audit, audit_rows)
+            )
+        self.staging.copy(self.case_updates, updates)
+        self.result.updated += len(changed)
 
 
 class _Rejected(Exception):
