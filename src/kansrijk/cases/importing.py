@@ -955,21 +955,10 @@ def _check_file(
 
     def hand_over(batch):
         _check_batch(batch, reference, checked, writing=writer is not None)
-        if writer is None or checked.problems:
-            return
-        states = zip(checked.case_state, checked.person_state, strict=True)
-        items = []
-        for (row, _hashes), (case_state, person_state) in zip(batch, states, strict=True):
-            if case_state > 0 and person_state >= 0:
-                writer.result.unchanged += 1
-            else:
-                items.append((row, case_state, person_state))
-        # Written at once, so the states of this batch are not kept: memory stays flat.
-        del checked.case_state[:], checked.person_state[:]
-        if items:
-            writer.write(items)
+        if writer is not None and not checked.problems:
+            _stage_batch(batch, checked, writer)
 
-    problems, secret, people = checked.problems, checked.secret, checked.people
+    problems = checked.problems
     dossiers = _CompactIndex()
     rows = 0
     batch: list[tuple[CaseRow, list[str]]] = []
@@ -983,34 +972,7 @@ def _check_file(
             rows += 1
             row = _parse_row(number, cells, layout, reference, problems)
             if row is not None:
-                first_row = dossiers.setdefault(_digest64(secret, row.dossier_id), number)
-                if first_row is not None:
-                    problems.add(
-                        ImportProblem(
-                            number,
-                            "dossier_id",
-                            _("dit dossiernummer staat al in rij %(row)s.") % {"row": first_row},
-                        )
-                    )
-                    row = None
-            if row is not None:
-                known = people.setdefault(
-                    _digest64(secret, row.identifier),
-                    (row.birth_date.toordinal() << 32) | number,
-                )
-                if known is not None and known >> 32 != row.birth_date.toordinal():
-                    problems.add(
-                        ImportProblem(
-                            number,
-                            "geboortedatum",
-                            _(
-                                "hetzelfde BSN of onderwijsnummer staat in rij %(row)s met een "
-                                "andere geboortedatum."
-                            )
-                            % {"row": known & 0xFFFFFFFF},
-                        )
-                    )
-                    row = None
+                row = _unique_in_file(row, checked, dossiers)
             if row is not None:
                 batch.append((row, crypto.identifier_hashes(row.identifier)))
                 if len(batch) >= BATCH_SIZE:
@@ -1031,6 +993,55 @@ def _check_file(
     heartbeat(run, checked_rows=rows, total_rows=rows)
     progress("controleren", rows, rows)
     return checked
+
+
+@sensitive_variables()
+def _unique_in_file(row: CaseRow, checked: _Checked, dossiers: _CompactIndex) -> CaseRow | None:
+    """The row, or None after its problem: a dossier twice in the file, or one number
+    with two birth dates (kept as keyed 64-bit digests, never as the number)."""
+    number, problems, secret = row.number, checked.problems, checked.secret
+    first_row = dossiers.setdefault(_digest64(secret, row.dossier_id), number)
+    if first_row is not None:
+        problems.add(
+            ImportProblem(
+                number,
+                "dossier_id",
+                _("dit dossiernummer staat al in rij %(row)s.") % {"row": first_row},
+            )
+        )
+        return None
+    known = checked.people.setdefault(
+        _digest64(secret, row.identifier), (row.birth_date.toordinal() << 32) | number
+    )
+    if known is not None and known >> 32 != row.birth_date.toordinal():
+        problems.add(
+            ImportProblem(
+                number,
+                "geboortedatum",
+                _(
+                    "hetzelfde BSN of onderwijsnummer staat in rij %(row)s met een andere "
+                    "geboortedatum."
+                )
+                % {"row": known & 0xFFFFFFFF},
+            )
+        )
+        return None
+    return row
+
+
+def _stage_batch(batch, checked: _Checked, writer: _Writer) -> None:
+    """Stage the rows of a checked batch that change something; count the others."""
+    states = zip(checked.case_state, checked.person_state, strict=True)
+    items = []
+    for (row, _hashes), (case_state, person_state) in zip(batch, states, strict=True):
+        if case_state > 0 and person_state >= 0:
+            writer.result.unchanged += 1
+        else:
+            items.append((row, case_state, person_state))
+    # Staged at once, so the states of this batch are not kept: memory stays flat.
+    del checked.case_state[:], checked.person_state[:]
+    if items:
+        writer.write(items)
 
 
 # ------------------------------------------------------------------ step 2: writing
