@@ -856,7 +856,24 @@ def _check_batch(
     what each row would change. While ``writing``, the young people this import has
     already written (``checked.people``'s extra value) are new to the rows of this file,
     not known."""
-    problems = checked.problems
+    people, existing_cases = _register_of(batch)
+    for row, hashes in batch:
+        earlier = (
+            checked.people.get_extra(_digest64(checked.secret, row.identifier)) if writing else 0
+        )
+        if earlier:
+            # Written by an earlier batch of this file: the file itself has checked the
+            # birth date, and its first row gave the name.
+            person_id = earlier
+            checked.person_state.append(0)
+        else:
+            person = next((people[h] for h in hashes if h in people), None)
+            person_id = _against_person(row, person, checked)
+        _against_case(row, existing_cases.get(row.dossier_id), person_id, reference, checked)
+
+
+def _register_of(batch) -> tuple[dict, dict]:
+    """The young people (by keyed hash) and the cases (by dossier id) of a batch."""
     people = {
         person_hash: (pk, _as_date(birth), given, family)
         for pk, person_hash, birth, given, family in _select_in(
@@ -874,61 +891,60 @@ def _check_batch(
         for name in ("start_date", "end_date", "offer_date"):
             values[name] = _as_date(values[name])
         existing_cases[values["dossier_id"]] = values
-    allowed = reference.allowed_region_ids
-    case_state, person_state = checked.case_state, checked.person_state
-    for row, hashes in batch:
-        person = next((people[h] for h in hashes if h in people), None)
-        person_id = 0
-        earlier = (
-            checked.people.get_extra(_digest64(checked.secret, row.identifier)) if writing else 0
+    return people, existing_cases
+
+
+def _against_person(row: CaseRow, person, checked: _Checked) -> int:
+    """The person state of the row (0: new; +id: known; -id: known, renamed) appended;
+    the id of the young person (0 when new) returned."""
+    if person is None:
+        checked.person_state.append(0)
+        return 0
+    person_id, birth, given, family = person
+    if birth != row.birth_date:
+        checked.problems.add(
+            ImportProblem(
+                row.number,
+                "geboortedatum",
+                _(
+                    "deze jongere staat in het register met een andere geboortedatum; "
+                    "controleer het nummer en de geboortedatum (een geboortedatum "
+                    "verbeter je in het dossier)."
+                ),
+            )
         )
-        if earlier:
-            # Written by an earlier batch of this file: the file itself has checked the
-            # birth date, and its first row gave the name.
-            person, person_id = None, earlier
-            person_state.append(0)
-        elif person is not None:
-            person_id, birth, given, family = person
-            if birth != row.birth_date:
-                problems.add(
-                    ImportProblem(
-                        row.number,
-                        "geboortedatum",
-                        _(
-                            "deze jongere staat in het register met een andere geboortedatum; "
-                            "controleer het nummer en de geboortedatum (een geboortedatum "
-                            "verbeter je in het dossier)."
-                        ),
-                    )
-                )
-            renamed = (row.given_name is not None and row.given_name != given) or (
-                row.family_name is not None and row.family_name != family
+    renamed = (row.given_name is not None and row.given_name != given) or (
+        row.family_name is not None and row.family_name != family
+    )
+    checked.person_state.append(-person_id if renamed else person_id)
+    return person_id
+
+
+def _against_case(row: CaseRow, existing, person_id: int, reference, checked: _Checked) -> None:
+    """The case state of the row (0: new; +id: unchanged; -id: changed) appended, after
+    the dossier's own checks: the same young person, a gemeente the user works for."""
+    if existing is None:
+        checked.case_state.append(0)
+        return
+    allowed = reference.allowed_region_ids
+    if existing["young_person_id"] != person_id:
+        checked.problems.add(
+            ImportProblem(
+                row.number,
+                "dossier_id",
+                _("dit dossiernummer hoort in het register bij een andere jongere."),
             )
-            person_state.append(-person_id if renamed else person_id)
-        else:
-            person_state.append(0)
-        existing = existing_cases.get(row.dossier_id)
-        if existing is None:
-            case_state.append(0)
-            continue
-        if existing["young_person_id"] != person_id:
-            problems.add(
-                ImportProblem(
-                    row.number,
-                    "dossier_id",
-                    _("dit dossiernummer hoort in het register bij een andere jongere."),
-                )
+        )
+    elif allowed is not None and existing["municipality_id"] not in allowed:
+        checked.problems.add(
+            ImportProblem(
+                row.number,
+                "dossier_id",
+                _("dit dossier staat in het register bij een gemeente waarvoor je niet werkt."),
             )
-        elif allowed is not None and existing["municipality_id"] not in allowed:
-            problems.add(
-                ImportProblem(
-                    row.number,
-                    "dossier_id",
-                    _("dit dossier staat in het register bij een gemeente waarvoor je niet werkt."),
-                )
-            )
-        unchanged = all(existing[name] == getattr(row, name) for name in CASE_FIELDS)
-        case_state.append(existing["id"] if unchanged else -existing["id"])
+        )
+    unchanged = all(existing[name] == getattr(row, name) for name in CASE_FIELDS)
+    checked.case_state.append(existing["id"] if unchanged else -existing["id"])
 
 
 @sensitive_variables()
