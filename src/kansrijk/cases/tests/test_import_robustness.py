@@ -29,6 +29,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from kansrijk.audit.models import AuditEvent
 from kansrijk.cases import import_recovery, importing
@@ -284,6 +285,35 @@ def test_two_imports_of_one_file_at_once_end_with_one_dutch_message(
     assert (Case.objects.count(), YoungPerson.objects.count()) == (120, 120)
     assert AuditEvent.objects.filter(action="cases.case.create").count() == 120
     assert AuditEvent.objects.filter(action="cases.import").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_import_the_sweep_gave_up_on_stops_and_writes_nothing(monkeypatch, tmp_path):
+    """A worker suspended for longer than the staleness limit finds its run failed when
+    it wakes up: it stops, and its switch never runs."""
+    _beverwijk, school = _school()
+    path = tmp_path / "cases.csv"
+    path.write_bytes(_case_file(school, 200))
+    monkeypatch.setattr(importing, "BATCH_SIZE", 50)
+    stage_batch = importing._Writer.write
+
+    def stage_then_be_given_up(self, items):
+        stage_batch(self, items)
+        run = ImportRun.objects.get(pk=self.run.pk)
+        if run.status == ImportStatus.CHECKING:
+            assert import_recovery._give_up(run, import_recovery.DIED_MESSAGE, timezone.now())
+
+    monkeypatch.setattr(importing._Writer, "write", stage_then_be_given_up)
+    before = _register_counts()
+    run = ImportRun.objects.create(original_name=path.name)
+
+    with pytest.raises(ImportRejected) as rejected:
+        import_cases(path, actor=None, run=run)
+
+    assert [str(p) for p in rejected.value.problems] == [str(import_recovery.DIED_MESSAGE)]
+    assert _register_counts() == before
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FAILED
 
 
 # ------------------------------------------------------------------ a worker that dies
