@@ -51,6 +51,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -376,24 +377,11 @@ def _parse_row(
     def problem(column, message):
         problems.add(ImportProblem(number, column, message))
 
-    (
-        dossier_id,
-        bsn,
-        education_number,
-        birth_text,
-        municipality_code,
-        school_code,
-        category,
-        start_text,
-        offer_text,
-        end_text,
-        outcome,
-        given_name,
-        family_name,
-        sector,
-    ) = _cells_in_layout(cells, layout, problem)
-    dossier_id = _dossier_id(dossier_id, problem)
-    kind, number_text = _identifier(bsn, education_number, "bsn" in layout.index, problem)
+    cells = _cells_in_layout(cells, layout, problem)
+    dossier_id = _dossier_id(cells.dossier_id, problem)
+    kind, number_text = _identifier(
+        cells.bsn, cells.onderwijsnummer, "bsn" in layout.index, problem
+    )
     if number_text and dossier_id and number_text in dossier_id:
         problem(
             "dossier_id",
@@ -403,15 +391,17 @@ def _parse_row(
             ),
         )
     birth, start, offer, end = _dates(
-        (birth_text, start_text, offer_text, end_text), reference, problem
+        (cells.geboortedatum, cells.startdatum, cells.aanbod_datum, cells.einddatum),
+        reference,
+        problem,
     )
-    outcome = _outcome(outcome.lower(), bool(end_text), problem)
-    category = _category(category.lower(), problem)
-    municipality_id = _municipality(municipality_code.upper(), reference, problem)
-    school_id, school_sector = _school(school_code.upper(), category, reference, problem)
-    sector = _sector(sector.upper(), problem)
-    given_name = _name("voornaam", given_name, GIVEN_NAME_MAX, problem)
-    family_name = _name("achternaam", family_name, FAMILY_NAME_MAX, problem)
+    outcome = _outcome(cells.uitkomst.lower(), bool(cells.einddatum), problem)
+    category = _category(cells.soort.lower(), problem)
+    municipality_id = _municipality(cells.woongemeente.upper(), reference, problem)
+    school_id, school_sector = _school(cells.brin6.upper(), category, reference, problem)
+    sector = _sector(cells.sector.upper(), problem)
+    given_name = _name("voornaam", cells.voornaam, GIVEN_NAME_MAX, problem)
+    family_name = _name("achternaam", cells.achternaam, FAMILY_NAME_MAX, problem)
     if problems.count > before:
         return None
     return CaseRow(
@@ -433,8 +423,27 @@ def _parse_row(
     )
 
 
+class _Cells(NamedTuple):
+    """A row's cells by column name, in the order of ``COLUMNS``."""
+
+    dossier_id: str
+    bsn: str
+    onderwijsnummer: str
+    geboortedatum: str
+    woongemeente: str
+    brin6: str
+    soort: str
+    startdatum: str
+    aanbod_datum: str
+    einddatum: str
+    uitkomst: str
+    voornaam: str
+    achternaam: str
+    sector: str
+
+
 @sensitive_variables()
-def _cells_in_layout(cells: list[str], layout: _Layout, problem: Report) -> list[str]:
+def _cells_in_layout(cells: list[str], layout: _Layout, problem: Report) -> _Cells:
     """The row's cells in the order of ``COLUMNS``, stripped; "" for a column the file
     does not have."""
     width = layout.width
@@ -451,7 +460,7 @@ def _cells_in_layout(cells: list[str], layout: _Layout, problem: Report) -> list
     elif len(cells) < width:
         cells = cells + [""] * (width - len(cells))
     cells.append("")  # the cell of every column the file does not have
-    return [cells[position].strip() for position in layout.positions]
+    return _Cells(*(cells[position].strip() for position in layout.positions))
 
 
 def _dossier_id(dossier_id: str, problem: Report) -> str:

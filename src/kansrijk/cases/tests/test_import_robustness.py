@@ -446,3 +446,7 @@ def test_the_sweep_deletes_files_of_ended_runs_and_every_file_past_its_day(setti
     waiting.refresh_from_db()
     assert waiting.status == ImportStatus.FAILED and waiting.stored_file == ""
     assert list(imports.iterdir()) == []
+
+
+def test_the_cells_of_a_row_are_named_in_the_order_of_the_columns():
+    assert importing._Cells._fields == importing.COLUMNS
