@@ -448,5 +448,6 @@ def test_the_sweep_deletes_files_of_ended_runs_and_every_file_past_its_day(setti
     assert list(imports.iterdir()) == []
 
 
+@pytest.mark.django_db
 def test_the_cells_of_a_row_are_named_in_the_order_of_the_columns():
     assert importing._Cells._fields == importing.COLUMNS
