@@ -292,6 +292,10 @@ KANSRIJK = {
     # frequency differs by year.
     "INSPECTIE_PEILDATA": env.list("KANSRIJK_INSPECTIE_PEILDATA", default=["1-10", "1-3"]),
     # Retention of the register (VNG selectielijst), per record type.
+    # Where `kansrijk audit_anchor` appends the head of the audit trail's hash chain
+    # (decision 0025): a file outside the database, best on another machine or
+    # append-only (chattr +a). Empty: the anchor goes to the log only.
+    "AUDIT_ANCHOR_FILE": env("KANSRIJK_AUDIT_ANCHOR_FILE", default=""),
     "RETENTION": {
         # The leerplicht dossier: until this many years after birth.
         "DOSSIER_YEARS_AFTER_BIRTH": env.int("KANSRIJK_RETENTION_DOSSIER_YEARS", default=19),

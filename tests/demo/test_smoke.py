@@ -523,6 +523,17 @@ def case_first_beheerder_and_lockouts(kansrijk, tmp_path, demo):
     kansrijk("axes_reset")
 
 
+@smoke("audit_verify", "audit_anchor")
+def case_audit_trail_verified_and_anchored(kansrijk, tmp_path, demo):
+    # Everything the demo wrote (the import, reads, changes) is one unbroken chain.
+    assert "ongeschonden" in kansrijk("audit_verify").stdout
+    anchors = tmp_path / "audit-ankers.jsonl"
+    printed = kansrijk("audit_anchor", "--file", str(anchors)).stdout
+    assert printed.strip() == anchors.read_text(encoding="utf-8").strip()
+    checked = kansrijk("audit_verify", "--anchors", str(anchors), "--clock-tolerance", "60")
+    assert "1 van 1 ankers getoetst" in checked.stdout
+
+
 def test_every_documented_command_has_a_smoke_case():
     documented = documented_commands()
     assert {"export_agenda", "progress_report", "thuiszitters_report"} <= set(documented)

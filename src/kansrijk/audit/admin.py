@@ -7,7 +7,14 @@ from .models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the admin offers no way to add, change or delete an audit record."""
 
-    list_display = ["created_at", "actor_display", "action", "target_type", "target_display"]
+    list_display = [
+        "created_at",
+        "sequence",
+        "actor_display",
+        "action",
+        "target_type",
+        "target_display",
+    ]
     list_filter = ["action", "target_type"]
     search_fields = ["actor_display", "action", "target_display"]
     date_hierarchy = "created_at"

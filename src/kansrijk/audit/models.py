@@ -3,10 +3,15 @@
 Rows are only ever inserted. The model refuses updates and deletes, the queryset refuses
 bulk updates and deletes, the admin offers neither, and a database trigger (migration
 0003) refuses them for anything that bypasses Django.
+
+Every row also has its place in one hash chain (``chain.py``, decision 0025): a
+sequence number and the hash of its content together with the hash of the row before.
+A row inserted, changed or removed behind Django's back breaks the chain, and
+``kansrijk audit_verify`` says where.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +21,15 @@ class AppendOnlyError(Exception):
 
 
 class AuditEventQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Rows written together still join the chain one by one, in the given order."""
+        from .chain import link
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            link(objs)
+            return super().bulk_create(objs, *args, **kwargs)
+
     def update(self, **kwargs):
         raise AppendOnlyError("Audit records cannot be changed.")
 
@@ -69,6 +83,10 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("voor"), null=True, blank=True)
     after = models.JSONField(_("na"), null=True, blank=True)
     reason = models.CharField(_("reden of route"), max_length=255, blank=True)
+    # The place in the hash chain, set by chain.link() under the lock on the chain's head.
+    sequence = models.BigIntegerField(_("volgnummer"), null=True, blank=True, unique=True)
+    prev_hash = models.CharField(_("hash van de vorige regel"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -87,7 +105,11 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("Audit records cannot be changed.")
-        super().save(*args, **kwargs)
+        from .chain import link
+
+        with transaction.atomic(using=kwargs.get("using")):
+            link([self])
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit records cannot be deleted.")
@@ -97,3 +119,20 @@ class AuditEvent(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class AuditChainHead(models.Model):
+    """The last link of the audit chain: one row, locked by every writer of the trail so
+    that the chain never forks. Not part of the evidence itself (anyone who can rewrite
+    the trail can rewrite this row too); the anchors outside the database are."""
+
+    sequence = models.BigIntegerField(_("volgnummer"), default=0)
+    hash = models.CharField(_("hash"), max_length=64)
+    updated_at = models.DateTimeField(_("bijgewerkt"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("kop van de auditketen")
+        verbose_name_plural = _("kop van de auditketen")
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.hash}"

@@ -25,11 +25,18 @@ from __future__ import annotations
 
 import queue
 import threading
+from itertools import islice
 
 from django.db import connection, transaction
+from django.utils import timezone
+
+from kansrijk.audit import chain
+from kansrijk.audit.models import AuditEvent
 
 STAGE_PREFIX = "import_stage_"
 SQLITE_SWITCH_CACHE_KIB = 128 * 1024
+# Audit rows linked to the chain per round in the switch: memory stays flat.
+LINK_BATCH = 20000
 
 
 class Table:
@@ -61,12 +68,23 @@ class Table:
         self.pk_column = model._meta.pk.column
         self.sequence = None
 
-    def create_sql(self) -> str:
+    def create_sql(self) -> list[str]:
         # Same columns and types as the register's table, no constraints, no rows.
-        return (
+        return [
             f"CREATE TEMPORARY TABLE {self.stage} AS "  # noqa: S608 - names from the model
             f"SELECT {self.listed} FROM {connection.ops.quote_name(self.table)} WHERE 1 = 0"
-        )
+        ]
+
+    def stages(self) -> list[str]:
+        return [self.stage]
+
+    def staged(self, rows: list[tuple]) -> list[tuple]:
+        """The rows as the staging table takes them."""
+        tail = self.tail
+        return [row + tail for row in rows] if tail else rows
+
+    def switch(self, cursor) -> None:
+        cursor.execute(self.switch_sql())
 
     def switch_sql(self) -> str:
         quote = connection.ops.quote_name
@@ -104,6 +122,103 @@ class UpdateTable(Table):
         )
 
 
+class AuditTable(Table):
+    """The import's audit rows, which must join the trail's hash chain (decision 0025)
+    where the chain's head is known: in the switch. Each is staged with its position
+    (1, 2, 3, … in the order written) and its content digest (``chain.content_digest``),
+    computed while the file is checked; the switch only adds the links, one short hash
+    per row, and gives every row the switch's time, the moment it joins the chain."""
+
+    def __init__(self, columns: tuple[str, ...], *, stage: str):
+        super().__init__(AuditEvent, columns, with_id=False, stage=stage)
+        quote = connection.ops.quote_name
+        self.columns = columns
+        self.tail = ()
+        self.listed = ", ".join(quote(AuditEvent._meta.get_field(name).column) for name in columns)
+        self.staged_listed = f"position, content_digest, {self.listed}"
+        self.copy_sql = f"COPY {self.stage} ({self.staged_listed}) FROM STDIN"
+        self.insert_sql = (
+            f"INSERT INTO {self.stage} ({self.staged_listed}) "  # noqa: S608 - names from the model
+            f"VALUES ({', '.join(['%s'] * (len(columns) + 2))})"
+        )
+        self.links = quote(STAGE_PREFIX + stage + "_links")
+        self.count = 0
+
+    def create_sql(self) -> list[str]:
+        quote = connection.ops.quote_name
+        return [
+            # The position takes the id's type, the digest the hash's.
+            f"CREATE TEMPORARY TABLE {self.stage} AS "  # noqa: S608 - names from the model
+            f"SELECT id AS position, hash AS content_digest, {self.listed} "
+            f"FROM {quote(self.table)} WHERE 1 = 0",
+            f"CREATE INDEX {quote(STAGE_PREFIX + 'audit_position')} ON {self.stage} (position)",
+            f"CREATE TEMPORARY TABLE {self.links} "
+            "(position bigint PRIMARY KEY, prev_hash varchar(64), hash varchar(64))",
+        ]
+
+    def stages(self) -> list[str]:
+        return [self.stage, self.links]
+
+    def staged(self, rows: list[tuple]) -> list[tuple]:
+        staged = []
+        for row in rows:
+            self.count += 1
+            content = chain.stored_content_digest(dict(zip(self.columns, row, strict=True)))
+            staged.append((self.count, content, *row))
+        return staged
+
+    def switch(self, cursor) -> None:
+        """The staged rows into the trail, after its head. The head stays locked until
+        the switch commits: this runs last, so that other writers of the trail wait for
+        the commit only (on PostgreSQL; on SQLite they wait for the whole switch)."""
+        if not self.count:
+            return
+        head = chain.locked_head()
+        now = timezone.now()
+        first = head.sequence
+        links = chain.follow(head, now, self._contents(cursor))
+        while batch := tuple(islice(links, LINK_BATCH)):
+            self._write_links(cursor, first, batch)
+            last = batch[-1]
+        quote = connection.ops.quote_name
+        cursor.execute(
+            f"INSERT INTO {quote(self.table)} "  # noqa: S608 - names from the model
+            f"(created_at, {self.listed}, sequence, prev_hash, hash) "
+            f"SELECT %s, {', '.join(f'staged.{name}' for name in self.listed.split(', '))}, "
+            f"%s + staged.position, links.prev_hash, links.hash "
+            f"FROM {self.stage} AS staged JOIN {self.links} AS links "
+            "ON links.position = staged.position ORDER BY staged.position",
+            [connection.ops.adapt_datetimefield_value(now), first],
+        )
+        chain.move_head(head, last[0], last[2])
+
+    def _contents(self, cursor):
+        """The staged content digests in order, a batch at a time: each batch is read
+        whole before its links are written on the same connection."""
+        for start in range(0, self.count, LINK_BATCH):
+            cursor.execute(
+                f"SELECT content_digest FROM {self.stage} "  # noqa: S608 - names from the model
+                "WHERE position > %s AND position <= %s ORDER BY position",
+                [start, start + LINK_BATCH],
+            )
+            yield from (content for (content,) in cursor.fetchall())
+
+    def _write_links(self, cursor, first: int, links: tuple) -> None:
+        rows = [(sequence - first, previous, current) for sequence, previous, current in links]
+        if connection.vendor == "postgresql":
+            with (
+                connection.connection.cursor() as raw,
+                raw.copy(f"COPY {self.links} (position, prev_hash, hash) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {self.links} (position, prev_hash, hash) VALUES (%s, %s, %s)",  # noqa: S608 - a staging name
+                rows,
+            )
+
+
 class Staging:
     """The staging tables of one import, in the order ``switch`` moves them."""
 
@@ -115,7 +230,8 @@ class Staging:
         self.drop()
         with connection.cursor() as cursor:
             for table in tables.values():
-                cursor.execute(table.create_sql())
+                for statement in table.create_sql():
+                    cursor.execute(statement)
         if not self.threaded:
             return
         connection.ensure_connection()
@@ -128,8 +244,7 @@ class Staging:
 
     def copy(self, table: Table, rows: list[tuple]) -> None:
         if rows:
-            tail = table.tail
-            self._submit((table, [row + tail for row in rows] if tail else rows))
+            self._submit((table, table.staged(rows)))
 
     def _submit(self, job) -> None:
         if not self.threaded:
@@ -221,7 +336,7 @@ class Staging:
                 # switch takes about twice as long (bench/RESULTS-robustness.md).
                 cursor.execute(f"PRAGMA cache_size = -{SQLITE_SWITCH_CACHE_KIB}")
             for table in self.tables.values():
-                cursor.execute(table.switch_sql())
+                table.switch(cursor)
 
     def drop(self) -> None:
         """Empty the staging place (also what an earlier import on this connection left,
@@ -230,4 +345,5 @@ class Staging:
             if connection.vendor == "sqlite":
                 cursor.execute("PRAGMA cache_size = -2000")  # SQLite's default again
             for table in self.tables.values():
-                cursor.execute(f"DROP TABLE IF EXISTS {table.stage}")
+                for stage in table.stages():
+                    cursor.execute(f"DROP TABLE IF EXISTS {stage}")

@@ -60,9 +60,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_variables
 
+from kansrijk.audit import chain as audit_chain
 from kansrijk.audit import services as audit
 from kansrijk.audit.masking import mask
-from kansrijk.audit.models import AuditEvent
 from kansrijk.imports import KIB, UTF8_ONLY, ImportProblem, ImportRejected, Limits, read_csv
 from kansrijk.organisations.models import Organisation, OrganisationKind, Region, RegionKind
 from kansrijk.organisations.validators import (
@@ -72,7 +72,7 @@ from kansrijk.organisations.validators import (
 from kansrijk.reports.exporting import unguard_formula
 
 from . import crypto
-from .import_staging import Staging, Table, UpdateTable
+from .import_staging import AuditTable, Staging, Table, UpdateTable
 from .indicators import changed_cases
 from .models import (
     Case,
@@ -1130,19 +1130,9 @@ CASE_COLUMNS = (
     "created_at",
     "updated_at",
 )
-AUDIT_COLUMNS = (
-    "created_at",
-    "actor_id",
-    "actor_display",
-    "organisation_id",
-    "action",
-    "target_type",
-    "target_id",
-    "target_display",
-    "before",
-    "after",
-    "reason",
-)
+# What the import knows of each audit row before it joins the hash chain in the switch
+# (import_staging.AuditTable).
+AUDIT_COLUMNS = audit_chain.CONTENT_FIELDS
 EXISTING_CASE_COLUMNS = (
     "id",
     "dossier_id",
@@ -1170,7 +1160,7 @@ def _staging_tables() -> dict[str, Table]:
         "cases": Table(Case, CASE_COLUMNS, with_id=True, stage="cases"),
         "case_updates": UpdateTable(Case, UPDATED_CASE_COLUMNS, stage="case_updates"),
         "renames": UpdateTable(YoungPerson, RENAMED_PERSON_COLUMNS, stage="renames"),
-        "audit": Table(AuditEvent, AUDIT_COLUMNS, with_id=False, stage="audit"),
+        "audit": AuditTable(AUDIT_COLUMNS, stage="audit"),
     }
 
 
@@ -1213,7 +1203,6 @@ class _Writer:
         self, action, target_type, target_id, target_display, organisation_id, before, after
     ):
         return (
-            self.now,
             self.actor_id,
             self.actor_display,
             organisation_id,

@@ -898,6 +898,77 @@ def record_reads(actor, cases: Iterable[Case], *, route: str) -> int:
     return len(rows)
 
 
+def _granting_by_person(scope, person_ids: set[int]) -> dict[int, int | None]:
+    """For each young person, the organisation through which the user reads them (for
+    the audit trail): leerplicht of the woongemeente, else the organisation of one of
+    their episodes, else the school or SWV of an enrolment or verzuimmelding. A fixed
+    number of queries, whatever the number of people."""
+    found: dict[int, int | None] = {}
+    if scope.full_region_ids:
+        current = Residence.objects.filter(
+            young_person_id__in=person_ids,
+            valid_to__isnull=True,
+            municipality_id__in=scope.full_region_ids,
+        ).values_list("young_person_id", "municipality_id")
+        for person_id, municipality_id in current:
+            found.setdefault(person_id, scope.granting.get(("region", municipality_id)))
+    rest = person_ids - found.keys()
+    if rest:
+        for case in Case.objects.filter(young_person_id__in=rest).select_related("school"):
+            organisation_id = scope.granting_organisation(case)
+            if organisation_id is not None:
+                found.setdefault(case.young_person_id, organisation_id)
+    rest = person_ids - found.keys()
+    if rest:
+        pairs = set(
+            Enrolment.objects.filter(young_person_id__in=rest).values_list(
+                "young_person_id", "school_id"
+            )
+        ) | set(
+            AbsenceReport.objects.filter(young_person_id__in=rest).values_list(
+                "young_person_id", "school_id"
+            )
+        )
+        partnership_of = dict(
+            Organisation.objects.filter(pk__in={school for _p, school in pairs}).values_list(
+                "pk", "partnership_id"
+            )
+        )
+        for person_id, school_id in sorted(pairs):
+            if school_id in scope.school_ids:
+                found.setdefault(person_id, scope.granting.get(("school", school_id)))
+            elif partnership_of.get(school_id) in scope.partnership_ids:
+                key = ("partnership", partnership_of[school_id])
+                found.setdefault(person_id, scope.granting.get(key))
+    return found
+
+
+def record_person_reads(actor, people: Iterable[YoungPerson], *, route: str) -> int:
+    """One audit row per young person whose details (name, birth date, number, contacts)
+    a page, the API or an export shows ("young_person.read"), also where no case of
+    theirs is shown: a form about them, a verzuimmelding, a list of meldingen."""
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    people = {person.pk: person for person in people}
+    granting = _granting_by_person(scope_of(actor), set(people)) if authenticated else {}
+    rows = [
+        AuditEvent(
+            actor=actor if authenticated else None,
+            actor_display=str(actor) if authenticated else "systeem",
+            organisation_id=granting.get(person.pk),
+            action="cases.young_person.read",
+            target_type=YoungPerson._meta.label_lower,
+            target_id=str(person.pk),
+            target_display=mask(str(person))[:255],
+            reason=mask(route)[:255],
+        )
+        for person in people.values()
+    ]
+    if rows:
+        with transaction.atomic():
+            AuditEvent.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
 @transaction.atomic
 def reveal_identifier(person: YoungPerson, *, actor, case: Case | None = None) -> str:
     """The decrypted number, for someone entitled to it; the reveal itself is audited."""

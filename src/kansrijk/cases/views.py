@@ -535,6 +535,7 @@ def case_new(request):
         person = get_visible_young_person_or_404(user, int(request.GET["jongere"]))
     municipalities = registering_municipalities(user)
     if person is not None:
+        services.record_person_reads(user, [person], route="nieuwe casus")
         current = person.municipality_on(timezone.localdate())
         if current is not None:
             initial.setdefault("municipality", current.pk)
@@ -795,6 +796,9 @@ def action_page(
             return redirect(back_url)
     if case is not None:
         services.record_reads(request.user, [case], route=route or title)
+    elif isinstance(subject, YoungPerson):
+        # A form about the young person shows their name: a read, as on their page.
+        services.record_person_reads(request.user, [subject], route=route or title)
     context = {
         "form": form,
         "groups": field_groups(form, groups) if groups else None,
@@ -1098,6 +1102,7 @@ def render_young_person_page(request, person: YoungPerson, *, identifier: str | 
         context["exemptions"] = list(person.exemptions.order_by("-valid_from"))
     if level == FULL:
         context["contacts"] = list(person.contacts.all())
+    services.record_person_reads(user, [person], route="jongerenpagina")
     services.record_reads(user, cases, route="jongerenpagina")
     return render_page(request, "cases/young_person.html", context)
 
@@ -1308,6 +1313,9 @@ def absence_list(request):
         "page": page,
         "can_report": user.is_superuser or area_schools(user).exists(),
     }
+    services.record_person_reads(
+        user, [report.young_person for report in page.object_list], route="verzuimmeldingen"
+    )
     return render_page(request, "cases/absence_list.html", context)
 
 
@@ -1425,6 +1433,7 @@ def render_absence_detail(request, report: AbsenceReport, form=None, status=200)
         "can_open_case": can_open_case,
         "can_see_person": user.has_perm("cases.view_young_person", report.young_person),
     }
+    services.record_person_reads(user, [report.young_person], route="verzuimmelding")
     if linked_case is not None:
         services.record_reads(user, [linked_case], route="verzuimmelding")
     return render_page(request, "cases/absence_detail.html", context, status=status)

@@ -11,6 +11,7 @@ import json
 import pytest
 import time_machine
 
+from kansrijk.audit import verification
 from kansrijk.audit.models import AuditEvent
 from kansrijk.cases import crypto, importing
 from kansrijk.cases.identifiers import bsn_near, onderwijsnummer_near
@@ -155,6 +156,9 @@ def test_a_file_creates_young_people_with_their_woongemeente_and_cases(network, 
     assert (run.created_count, run.updated_count, run.unchanged_count) == (2, 0, 0)
     assert len(run.sha256) == 64
     assert run.finished_at is not None
+    # The import's own audit rows, written without the ORM, join the hash chain too.
+    assert not AuditEvent.objects.filter(sequence__isnull=True).exists()
+    assert verification.verify().ok
 
 
 @pytest.mark.parametrize(
@@ -533,6 +537,7 @@ def test_a_changed_row_updates_its_case_in_place(network, tmp_path, make_member)
     assert change.reason == f"import {run.pk}"
     renamed = AuditEvent.objects.get(action="cases.young_person.update")
     assert renamed.after == {"fields": ["family_name"]}  # which field, never its value
+    assert verification.verify().ok  # before and after as JSON text, hashed as read back
 
 
 def test_a_dry_run_checks_and_counts_but_writes_nothing(network, tmp_path):
