@@ -31,6 +31,7 @@ from django.db import connection, connections, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from kansrijk.audit import services as audit
 from kansrijk.audit.models import AuditEvent
 from kansrijk.cases import import_recovery, importing
 from kansrijk.cases.identifiers import bsn_near
@@ -211,6 +212,8 @@ def test_other_writers_are_not_locked_out_while_a_file_is_checked_and_staged(
         with transaction.atomic():
             Organisation.objects.create(name="Een schrijver tussendoor", kind="other")
             ImportRun.objects.filter(pk=run.pk).update(original_name="tussendoor.csv")
+            # The trail's head is free too: the import joins the chain only in its switch.
+            audit.record("test.tussendoor", actor=None)
         assert time.monotonic() - started < 1
         # Staged, not written: the register shows nothing of the file yet.
         assert Case.objects.count() == 0
@@ -224,6 +227,40 @@ def test_other_writers_are_not_locked_out_while_a_file_is_checked_and_staged(
     assert run.status == ImportStatus.DONE
     assert (run.created_count, Case.objects.count(), YoungPerson.objects.count()) == (300, 300, 300)
     assert AuditEvent.objects.filter(action="cases.case.create").count() == 300
+    _assert_chained_after(AuditEvent.objects.get(action="test.tussendoor"))
+
+
+def _triggers_in_place() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = 'audit_auditevent_append_only'")
+        return cursor.fetchone() is not None
+
+
+def _assert_audit_verify_passes() -> None:
+    """``kansrijk audit_verify`` finds the trail whole (it raises CommandError on any
+    break), with the append-only triggers in place for the check if this module lifted
+    them (PostgreSQL)."""
+    lifted = connection.vendor == "postgresql" and not _triggers_in_place()
+    if lifted:
+        create_audit_triggers()
+    try:
+        out = io.StringIO()
+        call_command("audit_verify", stdout=out)
+        assert "ongeschonden" in out.getvalue()
+    finally:
+        if lifted:
+            drop_audit_triggers()
+
+
+def _assert_chained_after(earlier: AuditEvent) -> None:
+    """The import's audit rows follow ``earlier`` in the chain, all at the moment of the
+    switch, and ``audit_verify`` finds the trail whole."""
+    imported = AuditEvent.objects.filter(reason__startswith="import ").order_by("sequence")
+    sequences = list(imported.values_list("sequence", flat=True))
+    assert sequences == list(range(earlier.sequence + 1, earlier.sequence + 1 + len(sequences)))
+    assert len(set(imported.values_list("created_at", flat=True))) == 1
+    assert imported.first().created_at >= earlier.created_at
+    _assert_audit_verify_passes()
 
 
 @pytest.mark.django_db
@@ -247,6 +284,7 @@ def test_a_rejected_file_writes_nothing_although_batches_were_staged(monkeypatch
 
     assert staged == [50] * 4
     assert _register_counts() == before
+    _assert_audit_verify_passes()
     run.refresh_from_db()
     assert run.status == ImportStatus.REJECTED
     assert run.problem_count >= 1
@@ -285,6 +323,8 @@ def test_two_imports_of_one_file_at_once_end_with_one_dutch_message(
     assert (Case.objects.count(), YoungPerson.objects.count()) == (120, 120)
     assert AuditEvent.objects.filter(action="cases.case.create").count() == 120
     assert AuditEvent.objects.filter(action="cases.import").count() == 1
+    # The switch that lost wrote no link: the chain has no gap and no fork.
+    _assert_audit_verify_passes()
 
 
 @pytest.mark.django_db
@@ -417,6 +457,8 @@ def test_a_killed_worker_leaves_no_run_stuck_no_file_behind_and_nothing_half_wri
         20_000,
     )
     assert list(imports.iterdir()) == []
+    # The killed import left no audit row; the one started again joined the chain whole.
+    _assert_audit_verify_passes()
 
 
 @pytest.mark.django_db
