@@ -335,16 +335,8 @@ IMPORT_RECOVERY = {
     "SWEEP_SECONDS": env.float("KANSRIJK_IMPORT_SWEEP_SECONDS", default=60),
     "FILE_MAX_AGE_HOURS": env.float("KANSRIJK_IMPORT_FILE_MAX_AGE_HOURS", default=24),
 }
-# Progress of long work (an import being written) is shared between the worker and the
-# web process through a file cache: the import's own transaction is not visible yet.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "progress": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache" / "progress"),
-        "TIMEOUT": 24 * 60 * 60,
-    },
-}
+# An import's progress is in its run (decision 0028): no cache shared with the worker.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The REST API (kansrijk.api, docs/api.md): organisation-scoped API keys or a logged-in
 # session; read-only unless a view says otherwise; JSON only (the browsable API needs

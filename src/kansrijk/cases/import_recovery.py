@@ -55,7 +55,7 @@ EXPIRED_MESSAGE = gettext_noop(
     "de ingestelde bewaartijd bewaard. Er is niets opgeslagen en het bestand is verwijderd. "
     "Upload het bestand opnieuw om het te importeren."
 )
-CHECKING_STATUSES = (ImportStatus.CHECKING, ImportStatus.WRITING)
+CHECKING_STATUSES = (ImportStatus.CHECKING,)
 
 
 @dataclass

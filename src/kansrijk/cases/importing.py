@@ -156,10 +156,6 @@ CASE_FIELDS = (
 )
 
 
-def progress_key(run_id: int) -> str:
-    return f"cases-import-{run_id}"
-
-
 # ------------------------------------------------------------------ reading the file
 
 
@@ -1474,7 +1470,7 @@ CONFLICT_MESSAGE = gettext_noop(
     "dezelfde dossiers of jongeren opgeslagen; deze import heeft daarom niets opgeslagen. "
     "Start de import opnieuw: wat al in het register staat, wordt niet dubbel opgeslagen."
 )
-ACTIVE_STATUSES = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.WRITING)
+ACTIVE_STATUSES = (ImportStatus.QUEUED, ImportStatus.CHECKING)
 
 
 class _RunEnded(Exception):

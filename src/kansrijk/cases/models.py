@@ -711,7 +711,6 @@ class ReportedCount(models.Model):
 class ImportStatus(models.TextChoices):
     QUEUED = "wachtrij", _("in de wachtrij")
     CHECKING = "controleren", _("bezig met controleren")
-    WRITING = "opslaan", _("bezig met opslaan")
     DONE = "klaar", _("geïmporteerd")
     REJECTED = "afgewezen", _("afgewezen: er is niets opgeslagen")
     FAILED = "mislukt", _("mislukt: er is niets opgeslagen")
