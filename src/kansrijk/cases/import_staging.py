@@ -8,7 +8,9 @@ on SQLite a temporary table lives outside the database file, so other users keep
 writing while a file of any size is checked and staged. Only ``switch`` writes to the
 register, in one transaction of a few statements (``INSERT ... SELECT``, ``UPDATE ...
 FROM``) that the database runs without a round trip per row: all of the file or none of
-it, and the write lock only for that moment.
+it, and the write lock only for that moment. The one step per row in Python is the
+audit rows' link into the trail's hash chain (``AuditTable``), a short hash each, since
+only the switch knows the chain's head.
 
 New rows get their primary keys when they are staged (cases refer to new young people,
 audit rows to new cases): from the table's sequence on PostgreSQL (``nextval`` is not
