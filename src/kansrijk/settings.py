@@ -362,16 +362,17 @@ TASKS = {
         )
     }
 }
-# Progress of long work (an import being written) is shared between the worker and the
-# web process through a file cache: the import's own transaction is not visible yet.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "progress": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache" / "progress"),
-        "TIMEOUT": 24 * 60 * 60,
-    },
+# A running case import writes a heartbeat every second or so; the worker sweeps every
+# SWEEP_SECONDS (and when it starts) and marks a run failed whose heartbeat is older
+# than STALE_SECONDS (its worker died). An uploaded file is never kept longer than
+# FILE_MAX_AGE_HOURS, whatever became of its run (decision 0028).
+IMPORT_RECOVERY = {
+    "STALE_SECONDS": env.float("KANSRIJK_IMPORT_STALE_SECONDS", default=120),
+    "SWEEP_SECONDS": env.float("KANSRIJK_IMPORT_SWEEP_SECONDS", default=60),
+    "FILE_MAX_AGE_HOURS": env.float("KANSRIJK_IMPORT_FILE_MAX_AGE_HOURS", default=24),
 }
+# An import's progress is in its run (decision 0028): no cache shared with the worker.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The REST API (kansrijk.api, docs/api.md): organisation-scoped API keys or a logged-in
 # session; read-only unless a view says otherwise; JSON only (the browsable API needs

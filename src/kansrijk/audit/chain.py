@@ -1,16 +1,20 @@
 """The hash chain over the audit trail (decision 0025).
 
 Every audit row gets a ``sequence`` number (1, 2, 3, … without gaps), the ``prev_hash``
-of the row before it (64 zeros for the first) and its own ``hash``:
+of the row before it (64 zeros for the first) and its own ``hash``, in two steps:
 
-    hash = SHA-256( canonical(row) )
+    content = SHA-256( canonical(row) )                       64 lower-case hex digits
+    hash    = SHA-256( "{sequence}:{prev_hash}:{created_at}:{content}" )   ASCII
+
+The content is what a writer knows before the row joins the chain; the link adds what
+only joining gives it: its place and its time. So a writer that prepares many rows
+(the case import stages them while it checks its file) computes their contents
+beforehand, and joining the chain costs one short hash per row under the lock.
 
 ``canonical(row)`` is the UTF-8 encoding of a JSON object with exactly the keys of
-``HASHED_FIELDS``, sorted, without spaces (``separators=(",", ":")``), non-ASCII kept as
+``CONTENT_FIELDS``, sorted, without spaces (``separators=(",", ":")``), non-ASCII kept as
 it is, and with these values:
 
-- ``sequence``: the integer; ``prev_hash``: the 64 lower-case hex digits;
-- ``created_at``: UTC as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (always six decimals);
 - ``actor_id``, ``organisation_id``: the integer or ``null``;
 - the texts (``actor_display``, ``action``, ``target_type``, ``target_id``,
   ``target_display``, ``reason``) as stored;
@@ -18,6 +22,9 @@ it is, and with these values:
   fraction is written as the integer it reads as (``1.0`` as ``1``, ``1e+16`` as
   ``10000000000000000``), because PostgreSQL's ``jsonb`` gives such numbers back as
   integers and the hash must not depend on the database.
+
+In the link, ``sequence`` is the decimal integer, ``prev_hash`` the 64 hex digits and
+``created_at`` UTC as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (always six decimals).
 
 The primary key is not hashed: the sequence is the row's place. A writer takes a lock on
 the one row of ``AuditChainHead`` (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
@@ -30,7 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -40,10 +47,8 @@ from django.utils import timezone
 
 GENESIS = "0" * 64
 HEAD_ID = 1
-HASHED_FIELDS = (
-    "sequence",
-    "prev_hash",
-    "created_at",
+# What a writer knows before its row joins the chain.
+CONTENT_FIELDS = (
     "actor_id",
     "actor_display",
     "organisation_id",
@@ -55,6 +60,9 @@ HASHED_FIELDS = (
     "after",
     "reason",
 )
+# Set when the row joins the chain, under the head's lock.
+LINK_FIELDS = ("sequence", "prev_hash", "created_at")
+HASHED_FIELDS = (*LINK_FIELDS, *CONTENT_FIELDS)
 
 
 def _plain(value: Any) -> Any:
@@ -83,12 +91,11 @@ def _json(value: Any) -> Any:
 
 
 def canonical(values: dict[str, Any]) -> bytes:
-    """The bytes that are hashed for one row, from its field values by name."""
-    document = {name: values.get(name) for name in HASHED_FIELDS}
-    document["created_at"] = _timestamp(values["created_at"])
+    """The bytes of one row's content, from its field values by name."""
+    document = {name: values.get(name) for name in CONTENT_FIELDS}
     document["before"] = _json(values.get("before"))
     document["after"] = _json(values.get("after"))
-    for name in ("actor_id", "organisation_id", "sequence"):
+    for name in ("actor_id", "organisation_id"):
         if document[name] is not None:
             document[name] = int(document[name])
     return json.dumps(
@@ -96,8 +103,31 @@ def canonical(values: dict[str, Any]) -> bytes:
     ).encode("utf-8")
 
 
-def digest(values: dict[str, Any]) -> str:
+def content_digest(values: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(values)).hexdigest()
+
+
+def stored_content_digest(values: dict[str, Any]) -> str:
+    """The content digest of a row a raw writer stores itself, with ``before`` and
+    ``after`` as the JSON text it stores (or None)."""
+    parsed = {
+        name: json.loads(values[name]) if isinstance(values.get(name), str | bytes) else None
+        for name in ("before", "after")
+    }
+    return content_digest(values | parsed)
+
+
+def link_hash(sequence: int, prev_hash: str, created_at: datetime | str, content: str) -> str:
+    """The row's hash: its place, its time and its content's digest."""
+    text = f"{int(sequence)}:{prev_hash}:{_timestamp(created_at)}:{content}"
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def digest(values: dict[str, Any]) -> str:
+    """The hash of a row, from all of its hashed fields by name."""
+    return link_hash(
+        values["sequence"], values["prev_hash"], values["created_at"], content_digest(values)
+    )
 
 
 def locked_head():
@@ -122,23 +152,31 @@ def locked_head():
     return AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
 
 
-def _advance(values: Iterable[dict[str, Any]]) -> list[tuple[int, str, str]]:
+def follow(head, created_at: datetime, contents: Iterable[str]) -> Iterator[tuple[int, str, str]]:
+    """(sequence, prev_hash, hash) for rows with these content digests, in order, after
+    ``head`` (from ``locked_head``). The caller moves the head with ``move_head``."""
+    sequence, previous = head.sequence, head.hash
+    moment = _timestamp(created_at)
+    for content in contents:
+        sequence += 1
+        current = link_hash(sequence, previous, moment, content)
+        yield sequence, previous, current
+        previous = current
+
+
+def move_head(head, sequence: int, hash_: str) -> None:
+    head.sequence, head.hash = sequence, hash_
+    head.save(update_fields=["sequence", "hash", "updated_at"])
+
+
+def _advance(rows: list[dict[str, Any]], created_at: datetime) -> list[tuple[int, str, str]]:
     """(sequence, prev_hash, hash) for each row, in order, and the head moved past them.
     The caller holds the head's lock, i.e. runs inside a transaction."""
-    values = list(values)
-    if not values:
+    if not rows:
         return []
     head = locked_head()
-    sequence, previous = head.sequence, head.hash
-    links = []
-    for row in values:
-        sequence += 1
-        row = {**row, "sequence": sequence, "prev_hash": previous}
-        current = digest(row)
-        links.append((sequence, previous, current))
-        previous = current
-    head.sequence, head.hash = sequence, previous
-    head.save(update_fields=["sequence", "hash", "updated_at"])
+    links = list(follow(head, created_at, (content_digest(row) for row in rows)))
+    move_head(head, links[-1][0], links[-1][2])
     return links
 
 
@@ -150,23 +188,6 @@ def link(events: list) -> None:
     now = timezone.now()
     for event in events:
         event.created_at = now
-    rows = ({name: getattr(event, name) for name in HASHED_FIELDS} for event in events)
-    for event, (sequence, previous, current) in zip(events, _advance(rows), strict=True):
+    rows = [{name: getattr(event, name) for name in CONTENT_FIELDS} for event in events]
+    for event, (sequence, previous, current) in zip(events, _advance(rows, now), strict=True):
         event.sequence, event.prev_hash, event.hash = sequence, previous, current
-
-
-def link_rows(rows: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
-    """(sequence, prev_hash, hash) for rows a raw writer inserts itself, by field name,
-    with ``before`` and ``after`` as the JSON text it stores (or None). Inside the
-    writer's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("chain.link_rows() must be called inside transaction.atomic()")
-    parsed = (
-        row
-        | {
-            name: json.loads(row[name]) if isinstance(row.get(name), str | bytes) else None
-            for name in ("before", "after")
-        }
-        for row in rows
-    )
-    return _advance(parsed)

@@ -6,7 +6,8 @@ BOM), comma or semicolon (the header line tells which), one row per case (dossie
 code), ``brin6``, ``soort``, ``startdatum``, ``aanbod_datum``, ``einddatum``, ``uitkomst``;
 optionally ``voornaam``, ``achternaam``, ``sector``.
 
-The file is read once, as a stream, never whole, inside one transaction:
+The file is read once, as a stream, never whole, and no write lock is held while it is
+read (decision 0028):
 
 1. **Checking** (``_check_file``): every row on its own (the elfproef, codes, dates and
    their order), against the reference data (BRIN6, GM code), against the rest of the
@@ -14,35 +15,35 @@ The file is read once, as a stream, never whole, inside one transaction:
    flat arrays, 16 bytes a row) and against the register, batch by batch (a dossier of
    another young person, a young person with another birth date). Every problem names
    its row and column in Dutch and never repeats a BSN.
-2. **Writing** (``_Writer``), each batch as soon as it is checked, while no problem has
+2. **Staging** (``_Writer``), each batch as soon as it is checked, while no problem has
    been found: new young people (``YoungPerson.set_identifier``: the number encrypted,
    its keyed hash) with their woongemeente, new cases and changed cases (statements
    built once per table: COPY on PostgreSQL, ``executemany`` on SQLite; decision 0016),
-   and an audit row per created or changed case plus one for the whole import. A case
-   whose values equal the register's is left alone: no write, no audit row. Young people
-   are matched on the keyed hash (under every configured key), never on the ciphertext.
-   One problem anywhere in the file and the transaction is rolled back: nothing is
-   written. Checking goes on to the end, so that every problem is counted.
+   and an audit row per created or changed case, into temporary tables beside the
+   register (``import_staging``). A case whose values equal the register's is left
+   alone: no write, no audit row. Young people are matched on the keyed hash (under
+   every configured key), never on the ciphertext. Checking goes on to the end, so that
+   every problem is counted; one problem anywhere and nothing reaches the register.
+3. **The switch** (``_switch``): one short transaction moves the staged rows into the
+   register, marks the run done and records the import in the audit trail: all rows or
+   none. When another import wrote the same dossiers or young people meanwhile, a unique
+   constraint trips, nothing is written and the run says so in Dutch.
 
-Progress goes to ``caches["progress"]`` (the transaction is not visible to the web
-until it commits). ``start_import`` is the web's way in (the file is stored under
-``MEDIA_ROOT/imports/`` and handled by a background task, ``tasks.run_case_import``); the
-command line calls ``import_cases`` directly.
+The running import writes its progress and a heartbeat into its ``ImportRun`` now and
+then; a run whose heartbeat stops (its worker died) is marked failed by the worker's
+sweep (``import_recovery``). ``start_import`` is the web's way in (the file is stored
+under ``MEDIA_ROOT/imports/`` and handled by a background task, ``tasks.run_case_import``);
+the command line calls ``import_cases`` directly.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import itertools
 import json
 import logging
 import os
-import queue
 import re
 import secrets
-import threading
 import time
 from array import array
 from collections import Counter
@@ -50,20 +51,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
-from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_variables
 
-from kansrijk.agenda.importing import ImportProblem, ImportRejected
 from kansrijk.audit import chain as audit_chain
 from kansrijk.audit import services as audit
 from kansrijk.audit.masking import mask
-from kansrijk.audit.models import AuditEvent
+from kansrijk.imports import KIB, UTF8_ONLY, ImportProblem, ImportRejected, Limits, read_csv
 from kansrijk.organisations.models import Organisation, OrganisationKind, Region, RegionKind
 from kansrijk.organisations.validators import (
     BRIN6_RE,
@@ -72,6 +72,7 @@ from kansrijk.organisations.validators import (
 from kansrijk.reports.exporting import unguard_formula
 
 from . import crypto
+from .import_staging import AuditTable, Staging, Table, UpdateTable
 from .indicators import changed_cases
 from .models import (
     Case,
@@ -139,7 +140,7 @@ DOSSIER_ID_MAX = Case._meta.get_field("dossier_id").max_length
 GIVEN_NAME_MAX = YoungPerson._meta.get_field("given_name").max_length
 FAMILY_NAME_MAX = YoungPerson._meta.get_field("family_name").max_length
 # How often progress is published while checking (seconds).
-PROGRESS_INTERVAL = 0.25
+PROGRESS_INTERVAL = 1.0
 MASKED = "••••••"
 
 # The fields of a case that the file sets; equal values mean "unchanged".
@@ -155,30 +156,7 @@ CASE_FIELDS = (
 )
 
 
-def progress_key(run_id: int) -> str:
-    return f"cases-import-{run_id}"
-
-
 # ------------------------------------------------------------------ reading the file
-
-
-class _HashingReader(io.RawIOBase):
-    """A binary stream that hashes (SHA-256) and counts what is read through it."""
-
-    def __init__(self, raw):
-        self._raw = raw
-        self.sha256 = hashlib.sha256()
-        self.bytes_read = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        count = self._raw.readinto(buffer)
-        if count:
-            self.sha256.update(memoryview(buffer)[:count])
-            self.bytes_read += count
-        return count
 
 
 def estimate_rows(path: Path) -> int:
@@ -195,81 +173,30 @@ def estimate_rows(path: Path) -> int:
     return max(lines - 1, 0)
 
 
+# The shared reader's limits (kansrijk.imports, decision 0027), checked while reading:
+# a case file may be large, but no cell of it is long and it has a dozen columns.
+CASE_LIMITS = Limits(
+    max_bytes=MAX_FILE_BYTES, max_rows=2_000_000, max_columns=100, max_cell_chars=1 * KIB
+)
+
+
 @dataclass
 class _Records:
-    """The file as a stream of records: the header, then (row number, cells)."""
+    """The file as a stream of records: the header, then (row number, cells); the
+    SHA-256 of the file, complete once the rows are read."""
 
     columns: list[str]
     rows: Iterator[tuple[int, list[str]]]
-    hasher: _HashingReader
-
-
-class _NotUtf8(Exception):
-    def __init__(self, line: int):
-        self.line = line
-
-
-def _decoded_lines(binary) -> Iterator[str]:
-    """The file's lines as text, decoded line by line, so that a byte that is not UTF-8
-    is reported on its own line. The BOM of the first line is dropped."""
-    for number, raw in enumerate(binary, start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _NotUtf8(number) from None
-        if number == 1 and line.startswith("\ufeff"):
-            line = line[1:]
-        yield line
+    sha256: object
 
 
 def _records(handle) -> _Records:
-    hasher = _HashingReader(handle)
-    lines = _decoded_lines(io.BufferedReader(hasher, 1 << 16))
-    try:
-        header_line = next(lines, "")
-    except _NotUtf8 as error:
-        raise ImportRejected([_not_utf8(error.line)]) from None
-    if not header_line.strip():
-        raise ImportRejected([ImportProblem(None, None, _("Het bestand is leeg."))])
-    # We write commas; Dutch Excel writes semicolons. The header line tells which.
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(itertools.chain([header_line], lines), delimiter=delimiter)
-    columns = [cell.strip().lower() for cell in next(reader)]
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        number = 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except _NotUtf8 as error:
-                raise ImportRejected([_not_utf8(error.line)]) from None
-            except csv.Error:
-                raise ImportRejected(
-                    [
-                        ImportProblem(
-                            number + 1,
-                            None,
-                            _("deze rij is geen geldige CSV (een aanhalingsteken te veel?)."),
-                        )
-                    ]
-                ) from None
-            number += 1
-            yield number, cells
-
-    return _Records(columns=columns, rows=rows(), hasher=hasher)
-
-
-def _not_utf8(row: int) -> ImportProblem:
-    return ImportProblem(
-        row,
-        None,
-        _(
-            "het bestand is niet in UTF-8 opgeslagen; kies in Excel 'CSV UTF-8 (door "
-            "komma's gescheiden)'."
-        ),
-    )
+    """The file through the shared CSV reader (UTF-8 only, the delimiter from the
+    header, limits and NUL checked while reading), hashed in the same pass."""
+    sha256 = hashlib.sha256()
+    table = read_csv(handle, limits=CASE_LIMITS, encodings=UTF8_ONLY, observe=sha256.update)
+    rows = ((number, [cell.value for cell in cells]) for number, cells in table.rows)
+    return _Records(columns=table.columns, rows=rows, sha256=sha256)
 
 
 def _check_header(columns: list[str]) -> dict[str, int]:
@@ -428,6 +355,9 @@ CATEGORY_VALUES = frozenset(CaseCategory.values)
 OUTCOME_VALUES = frozenset(CaseOutcome.values)
 
 
+Report = Callable[[str | None, str], None]
+
+
 @sensitive_variables()
 def _parse_row(
     number: int,
@@ -437,82 +367,17 @@ def _parse_row(
     problems: _Problems,
 ) -> CaseRow | None:
     """The row as a ``CaseRow``, or None after adding its problems to ``problems``.
-    Called twice for every row of a file (checking, then writing): kept lean."""
+    One function per column (group) below, each reporting through ``problem``."""
     before = problems.count
 
     def problem(column, message):
         problems.add(ImportProblem(number, column, message))
 
-    width = layout.width
-    if len(cells) > width:
-        if any(cell.strip() for cell in cells[width:]):
-            problem(
-                None,
-                _(
-                    "de rij heeft meer cellen dan de kopregel; staat er een scheidingsteken te "
-                    "veel in?"
-                ),
-            )
-        cells = cells[:width]
-    elif len(cells) < width:
-        cells = cells + [""] * (width - len(cells))
-    cells.append("")  # the cell of every column the file does not have
-    (
-        dossier_id,
-        bsn,
-        education_number,
-        birth_text,
-        municipality_code,
-        school_code,
-        category,
-        start_text,
-        offer_text,
-        end_text,
-        outcome,
-        given_name,
-        family_name,
-        sector,
-    ) = [cells[position].strip() for position in layout.positions]
-    index = layout.index
-
-    dossier_id = unguard_formula(dossier_id)
-    if not dossier_id:
-        problem("dossier_id", _("vul het dossiernummer in."))
-    elif len(dossier_id) > DOSSIER_ID_MAX:
-        problem("dossier_id", _("hoogstens %(n)s tekens.") % {"n": DOSSIER_ID_MAX})
-
-    # The number: a BSN or an onderwijsnummer, one of the two. Never repeated.
-    if " " in bsn:
-        bsn = "".join(bsn.split())
-    if " " in education_number:
-        education_number = "".join(education_number.split())
-    kind = number_text = ""
-    if bsn and education_number:
-        problem("onderwijsnummer", _("vul een BSN of een onderwijsnummer in, niet allebei."))
-    elif bsn:
-        # Excel drops the leading zero of a BSN stored as a number.
-        if len(bsn) == 8 and bsn.isascii() and bsn.isdigit():
-            bsn = "0" + bsn
-        if bsn != "000000000" and _elfproef_rest(bsn) == 0:
-            kind, number_text = IdentifierKind.BSN, bsn
-        else:
-            problem("bsn", _("dit is geen geldig BSN: 9 cijfers die voldoen aan de elfproef."))
-    elif education_number:
-        if education_number.startswith("10") and _elfproef_rest(education_number) == 5:
-            kind, number_text = IdentifierKind.EDUCATION_NUMBER, education_number
-        else:
-            problem(
-                "onderwijsnummer",
-                _(
-                    "dit is geen geldig onderwijsnummer: 9 cijfers, begint met 10, "
-                    "elfproef met rest 5."
-                ),
-            )
-    else:
-        problem(
-            "bsn" if "bsn" in index else "onderwijsnummer",
-            _("vul een BSN of een onderwijsnummer in."),
-        )
+    cells = _cells_in_layout(cells, layout, problem)
+    dossier_id = _dossier_id(cells.dossier_id, problem)
+    kind, number_text = _identifier(
+        cells.bsn, cells.onderwijsnummer, "bsn" in layout.index, problem
+    )
     if number_text and dossier_id and number_text in dossier_id:
         problem(
             "dossier_id",
@@ -521,145 +386,18 @@ def _parse_row(
                 "het dossier."
             ),
         )
-
-    dates: dict[str, date | None] = {}
-    for column, text in (
-        ("geboortedatum", birth_text),
-        ("startdatum", start_text),
-        ("aanbod_datum", offer_text),
-        ("einddatum", end_text),
-    ):
-        if not text:
-            dates[column] = None
-            if column in ("geboortedatum", "startdatum"):
-                problem(column, _("vul een datum in (JJJJ-MM-DD)."))
-            continue
-        try:
-            value = parse_date(text)
-        except ValueError:
-            # The value is not repeated: a birth date is personal data.
-            problem(column, _("dit is geen geldige datum; schrijf JJJJ-MM-DD of DD-MM-JJJJ."))
-            dates[column] = None
-            continue
-        if value > reference.today:
-            problem(column, _("deze datum ligt in de toekomst."))
-        dates[column] = value
-    birth, start = dates["geboortedatum"], dates["startdatum"]
-    offer, end = dates["aanbod_datum"], dates["einddatum"]
-    if birth and start and start <= birth:
-        problem("startdatum", _("de startdatum ligt niet na de geboortedatum."))
-    if start and offer and offer < start:
-        problem("aanbod_datum", _("het passend aanbod start voor de startdatum."))
-    if start and end and end < start:
-        problem("einddatum", _("de einddatum ligt voor de startdatum."))
-
-    outcome = outcome.lower()
-    if outcome and outcome not in OUTCOME_VALUES:
-        problem(
-            "uitkomst",
-            _("%(value)s is geen bekende uitkomst; kies uit: %(choices)s.")
-            % {"value": _quoted(outcome), "choices": ", ".join(CaseOutcome.values)},
-        )
-    elif outcome and not end_text:
-        problem(
-            "uitkomst",
-            _(
-                "een uitkomst hoort bij een einddatum: vul de einddatum in of laat de uitkomst leeg."
-            ),
-        )
-    elif not outcome and end_text:
-        problem("uitkomst", _("vul bij een einddatum de uitkomst in."))
-
-    category = category.lower()
-    if not category:
-        problem("soort", _("vul de soort in: absoluut, relatief of vrijstelling_5_onder_a."))
-    elif category not in CATEGORY_VALUES:
-        hint = (
-            _(" Let op: 5a is een ander artikel dan 5 onder a.")
-            if category.replace(" ", "") in ("5a", "vrijstelling5a", "vrijstelling_5a")
-            else ""
-        )
-        problem(
-            "soort",
-            _("%(value)s is geen bekende soort; kies absoluut, relatief of vrijstelling_5_onder_a.")
-            % {"value": _quoted(category)}
-            + hint,
-        )
-
-    municipality_code = municipality_code.upper()
-    municipality_id = None
-    if not municipality_code:
-        problem(
-            "woongemeente",
-            _("vul de gemeentecode van de woongemeente in (GM en 4 cijfers, zoals GM0375)."),
-        )
-    elif not GM_CODE_RE.fullmatch(municipality_code):
-        problem(
-            "woongemeente",
-            _("%(value)s is geen gemeentecode: verwacht GM en 4 cijfers, zoals GM0375.")
-            % {"value": _quoted(municipality_code)},
-        )
-    elif municipality_code not in reference.municipalities:
-        problem(
-            "woongemeente",
-            _("%(value)s is geen bekende gemeente.") % {"value": _quoted(municipality_code)},
-        )
-    else:
-        municipality_id, name = reference.municipalities[municipality_code]
-        allowed = reference.allowed_region_ids
-        if allowed is not None and municipality_id not in allowed:
-            problem(
-                "woongemeente",
-                _(
-                    "je werkt niet voor %(name)s (%(code)s): importeer alleen casussen van de "
-                    "gemeenten van je eigen leerplichtbureau."
-                )
-                % {"name": name, "code": municipality_code},
-            )
-
-    school_code = school_code.upper()
-    school_id, school_sector = None, ""
-    if not school_code:
-        if category and category != CaseCategory.ABSOLUTE and category in CATEGORY_VALUES:
-            problem(
-                "brin6",
-                _("vul de vestigingscode (BRIN6) in; alleen absoluut verzuim kan zonder school."),
-            )
-    elif not BRIN6_RE.fullmatch(school_code):
-        problem(
-            "brin6",
-            _(
-                "%(value)s is geen vestigingscode (BRIN6): verwacht 2 cijfers, 2 hoofdletters "
-                "en 2 cijfers, zoals 07NU00."
-            )
-            % {"value": _quoted(school_code)},
-        )
-    elif school_code not in reference.schools:
-        problem(
-            "brin6",
-            _("%(value)s is geen bekende schoolvestiging.") % {"value": _quoted(school_code)},
-        )
-    else:
-        school_id, school_sector = reference.schools[school_code]
-
-    sector = sector.upper()
-    if sector and sector not in SECTORS:
-        problem(
-            "sector",
-            _("%(value)s is geen bekende sector; kies PO, SBO, SO/VSO, VO of MBO.")
-            % {"value": _quoted(sector)},
-        )
-
-    names = {}
-    for column, value, limit in (
-        ("voornaam", given_name, GIVEN_NAME_MAX),
-        ("achternaam", family_name, FAMILY_NAME_MAX),
-    ):
-        value = unguard_formula(value)
-        if len(value) > limit:
-            problem(column, _("hoogstens %(n)s tekens.") % {"n": limit})
-        names[column] = value or None
-
+    birth, start, offer, end = _dates(
+        (cells.geboortedatum, cells.startdatum, cells.aanbod_datum, cells.einddatum),
+        reference,
+        problem,
+    )
+    outcome = _outcome(cells.uitkomst.lower(), bool(cells.einddatum), problem)
+    category = _category(cells.soort.lower(), problem)
+    municipality_id = _municipality(cells.woongemeente.upper(), reference, problem)
+    school_id, school_sector = _school(cells.brin6.upper(), category, reference, problem)
+    sector = _sector(cells.sector.upper(), problem)
+    given_name = _name("voornaam", cells.voornaam, GIVEN_NAME_MAX, problem)
+    family_name = _name("achternaam", cells.achternaam, FAMILY_NAME_MAX, problem)
     if problems.count > before:
         return None
     return CaseRow(
@@ -676,9 +414,232 @@ def _parse_row(
         offer_date=offer,
         end_date=end,
         outcome=outcome,
-        given_name=names["voornaam"],
-        family_name=names["achternaam"],
+        given_name=given_name,
+        family_name=family_name,
     )
+
+
+class _Cells(NamedTuple):
+    """A row's cells by column name, in the order of ``COLUMNS``."""
+
+    dossier_id: str
+    bsn: str
+    onderwijsnummer: str
+    geboortedatum: str
+    woongemeente: str
+    brin6: str
+    soort: str
+    startdatum: str
+    aanbod_datum: str
+    einddatum: str
+    uitkomst: str
+    voornaam: str
+    achternaam: str
+    sector: str
+
+
+@sensitive_variables()
+def _cells_in_layout(cells: list[str], layout: _Layout, problem: Report) -> _Cells:
+    """The row's cells in the order of ``COLUMNS``, stripped; "" for a column the file
+    does not have."""
+    width = layout.width
+    if len(cells) > width:
+        if any(cell.strip() for cell in cells[width:]):
+            problem(
+                None,
+                _(
+                    "de rij heeft meer cellen dan de kopregel; staat er een scheidingsteken te "
+                    "veel in?"
+                ),
+            )
+        cells = cells[:width]
+    elif len(cells) < width:
+        cells = cells + [""] * (width - len(cells))
+    cells.append("")  # the cell of every column the file does not have
+    return _Cells(*(cells[position].strip() for position in layout.positions))
+
+
+def _dossier_id(dossier_id: str, problem: Report) -> str:
+    dossier_id = unguard_formula(dossier_id)
+    if not dossier_id:
+        problem("dossier_id", _("vul het dossiernummer in."))
+    elif len(dossier_id) > DOSSIER_ID_MAX:
+        problem("dossier_id", _("hoogstens %(n)s tekens.") % {"n": DOSSIER_ID_MAX})
+    return dossier_id
+
+
+@sensitive_variables()
+def _identifier(bsn: str, education_number: str, has_bsn_column: bool, problem: Report):
+    """(kind, number): a BSN or an onderwijsnummer, one of the two. Never repeated in a
+    message."""
+    if " " in bsn:
+        bsn = "".join(bsn.split())
+    if " " in education_number:
+        education_number = "".join(education_number.split())
+    if bsn and education_number:
+        problem("onderwijsnummer", _("vul een BSN of een onderwijsnummer in, niet allebei."))
+    elif bsn:
+        # Excel drops the leading zero of a BSN stored as a number.
+        if len(bsn) == 8 and bsn.isascii() and bsn.isdigit():
+            bsn = "0" + bsn
+        if bsn != "000000000" and _elfproef_rest(bsn) == 0:
+            return IdentifierKind.BSN, bsn
+        problem("bsn", _("dit is geen geldig BSN: 9 cijfers die voldoen aan de elfproef."))
+    elif education_number:
+        if education_number.startswith("10") and _elfproef_rest(education_number) == 5:
+            return IdentifierKind.EDUCATION_NUMBER, education_number
+        problem(
+            "onderwijsnummer",
+            _("dit is geen geldig onderwijsnummer: 9 cijfers, begint met 10, elfproef met rest 5."),
+        )
+    else:
+        problem(
+            "bsn" if has_bsn_column else "onderwijsnummer",
+            _("vul een BSN of een onderwijsnummer in."),
+        )
+    return "", ""
+
+
+DATE_COLUMNS = ("geboortedatum", "startdatum", "aanbod_datum", "einddatum")
+
+
+@sensitive_variables()
+def _dates(texts: tuple[str, ...], reference: _Reference, problem: Report):
+    """(birth, start, offer, end), each checked on its own and against the others."""
+    dates: dict[str, date | None] = {}
+    for column, text in zip(DATE_COLUMNS, texts, strict=True):
+        dates[column] = None
+        if not text:
+            if column in ("geboortedatum", "startdatum"):
+                problem(column, _("vul een datum in (JJJJ-MM-DD)."))
+            continue
+        try:
+            value = parse_date(text)
+        except ValueError:
+            # The value is not repeated: a birth date is personal data.
+            problem(column, _("dit is geen geldige datum; schrijf JJJJ-MM-DD of DD-MM-JJJJ."))
+            continue
+        if value > reference.today:
+            problem(column, _("deze datum ligt in de toekomst."))
+        dates[column] = value
+    birth, start, offer, end = (dates[column] for column in DATE_COLUMNS)
+    if birth and start and start <= birth:
+        problem("startdatum", _("de startdatum ligt niet na de geboortedatum."))
+    if start and offer and offer < start:
+        problem("aanbod_datum", _("het passend aanbod start voor de startdatum."))
+    if start and end and end < start:
+        problem("einddatum", _("de einddatum ligt voor de startdatum."))
+    return birth, start, offer, end
+
+
+def _outcome(outcome: str, has_end: bool, problem: Report) -> str:
+    if outcome and outcome not in OUTCOME_VALUES:
+        problem(
+            "uitkomst",
+            _("%(value)s is geen bekende uitkomst; kies uit: %(choices)s.")
+            % {"value": _quoted(outcome), "choices": ", ".join(CaseOutcome.values)},
+        )
+    elif outcome and not has_end:
+        problem(
+            "uitkomst",
+            _(
+                "een uitkomst hoort bij een einddatum: vul de einddatum in of laat de uitkomst leeg."
+            ),
+        )
+    elif not outcome and has_end:
+        problem("uitkomst", _("vul bij een einddatum de uitkomst in."))
+    return outcome
+
+
+def _category(category: str, problem: Report) -> str:
+    if not category:
+        problem("soort", _("vul de soort in: absoluut, relatief of vrijstelling_5_onder_a."))
+    elif category not in CATEGORY_VALUES:
+        hint = (
+            _(" Let op: 5a is een ander artikel dan 5 onder a.")
+            if category.replace(" ", "") in ("5a", "vrijstelling5a", "vrijstelling_5a")
+            else ""
+        )
+        problem(
+            "soort",
+            _("%(value)s is geen bekende soort; kies absoluut, relatief of vrijstelling_5_onder_a.")
+            % {"value": _quoted(category)}
+            + hint,
+        )
+    return category
+
+
+def _municipality(code: str, reference: _Reference, problem: Report) -> int | None:
+    """The woongemeente's region id: a known GM code of a gemeente the user works for."""
+    if not code:
+        problem(
+            "woongemeente",
+            _("vul de gemeentecode van de woongemeente in (GM en 4 cijfers, zoals GM0375)."),
+        )
+        return None
+    if not GM_CODE_RE.fullmatch(code):
+        problem(
+            "woongemeente",
+            _("%(value)s is geen gemeentecode: verwacht GM en 4 cijfers, zoals GM0375.")
+            % {"value": _quoted(code)},
+        )
+        return None
+    if code not in reference.municipalities:
+        problem("woongemeente", _("%(value)s is geen bekende gemeente.") % {"value": _quoted(code)})
+        return None
+    municipality_id, name = reference.municipalities[code]
+    allowed = reference.allowed_region_ids
+    if allowed is not None and municipality_id not in allowed:
+        problem(
+            "woongemeente",
+            _(
+                "je werkt niet voor %(name)s (%(code)s): importeer alleen casussen van de "
+                "gemeenten van je eigen leerplichtbureau."
+            )
+            % {"name": name, "code": code},
+        )
+    return municipality_id
+
+
+def _school(code: str, category: str, reference: _Reference, problem: Report):
+    """(school id, its sector) of a known BRIN6; none only for absoluut verzuim."""
+    if not code:
+        if category and category != CaseCategory.ABSOLUTE and category in CATEGORY_VALUES:
+            problem(
+                "brin6",
+                _("vul de vestigingscode (BRIN6) in; alleen absoluut verzuim kan zonder school."),
+            )
+    elif not BRIN6_RE.fullmatch(code):
+        problem(
+            "brin6",
+            _(
+                "%(value)s is geen vestigingscode (BRIN6): verwacht 2 cijfers, 2 hoofdletters "
+                "en 2 cijfers, zoals 07NU00."
+            )
+            % {"value": _quoted(code)},
+        )
+    elif code not in reference.schools:
+        problem("brin6", _("%(value)s is geen bekende schoolvestiging.") % {"value": _quoted(code)})
+    else:
+        return reference.schools[code]
+    return None, ""
+
+
+def _sector(sector: str, problem: Report) -> str:
+    if sector and sector not in SECTORS:
+        problem(
+            "sector",
+            _("%(value)s is geen bekende sector; kies PO, SBO, SO/VSO, VO of MBO.")
+            % {"value": _quoted(sector)},
+        )
+    return sector
+
+
+def _name(column: str, value: str, limit: int, problem: Report) -> str | None:
+    value = unguard_formula(value)
+    if len(value) > limit:
+        problem(column, _("hoogstens %(n)s tekens.") % {"n": limit})
+    return value or None
 
 
 # ------------------------------------------------------------------ problems
@@ -900,7 +861,24 @@ def _check_batch(
     what each row would change. While ``writing``, the young people this import has
     already written (``checked.people``'s extra value) are new to the rows of this file,
     not known."""
-    problems = checked.problems
+    people, existing_cases = _register_of(batch)
+    for row, hashes in batch:
+        earlier = (
+            checked.people.get_extra(_digest64(checked.secret, row.identifier)) if writing else 0
+        )
+        if earlier:
+            # Written by an earlier batch of this file: the file itself has checked the
+            # birth date, and its first row gave the name.
+            person_id = earlier
+            checked.person_state.append(0)
+        else:
+            person = next((people[h] for h in hashes if h in people), None)
+            person_id = _against_person(row, person, checked)
+        _against_case(row, existing_cases.get(row.dossier_id), person_id, reference, checked)
+
+
+def _register_of(batch) -> tuple[dict, dict]:
+    """The young people (by keyed hash) and the cases (by dossier id) of a batch."""
     people = {
         person_hash: (pk, _as_date(birth), given, family)
         for pk, person_hash, birth, given, family in _select_in(
@@ -918,61 +896,60 @@ def _check_batch(
         for name in ("start_date", "end_date", "offer_date"):
             values[name] = _as_date(values[name])
         existing_cases[values["dossier_id"]] = values
-    allowed = reference.allowed_region_ids
-    case_state, person_state = checked.case_state, checked.person_state
-    for row, hashes in batch:
-        person = next((people[h] for h in hashes if h in people), None)
-        person_id = 0
-        earlier = (
-            checked.people.get_extra(_digest64(checked.secret, row.identifier)) if writing else 0
+    return people, existing_cases
+
+
+def _against_person(row: CaseRow, person, checked: _Checked) -> int:
+    """The person state of the row (0: new; +id: known; -id: known, renamed) appended;
+    the id of the young person (0 when new) returned."""
+    if person is None:
+        checked.person_state.append(0)
+        return 0
+    person_id, birth, given, family = person
+    if birth != row.birth_date:
+        checked.problems.add(
+            ImportProblem(
+                row.number,
+                "geboortedatum",
+                _(
+                    "deze jongere staat in het register met een andere geboortedatum; "
+                    "controleer het nummer en de geboortedatum (een geboortedatum "
+                    "verbeter je in het dossier)."
+                ),
+            )
         )
-        if earlier:
-            # Written by an earlier batch of this file: the file itself has checked the
-            # birth date, and its first row gave the name.
-            person, person_id = None, earlier
-            person_state.append(0)
-        elif person is not None:
-            person_id, birth, given, family = person
-            if birth != row.birth_date:
-                problems.add(
-                    ImportProblem(
-                        row.number,
-                        "geboortedatum",
-                        _(
-                            "deze jongere staat in het register met een andere geboortedatum; "
-                            "controleer het nummer en de geboortedatum (een geboortedatum "
-                            "verbeter je in het dossier)."
-                        ),
-                    )
-                )
-            renamed = (row.given_name is not None and row.given_name != given) or (
-                row.family_name is not None and row.family_name != family
+    renamed = (row.given_name is not None and row.given_name != given) or (
+        row.family_name is not None and row.family_name != family
+    )
+    checked.person_state.append(-person_id if renamed else person_id)
+    return person_id
+
+
+def _against_case(row: CaseRow, existing, person_id: int, reference, checked: _Checked) -> None:
+    """The case state of the row (0: new; +id: unchanged; -id: changed) appended, after
+    the dossier's own checks: the same young person, a gemeente the user works for."""
+    if existing is None:
+        checked.case_state.append(0)
+        return
+    allowed = reference.allowed_region_ids
+    if existing["young_person_id"] != person_id:
+        checked.problems.add(
+            ImportProblem(
+                row.number,
+                "dossier_id",
+                _("dit dossiernummer hoort in het register bij een andere jongere."),
             )
-            person_state.append(-person_id if renamed else person_id)
-        else:
-            person_state.append(0)
-        existing = existing_cases.get(row.dossier_id)
-        if existing is None:
-            case_state.append(0)
-            continue
-        if existing["young_person_id"] != person_id:
-            problems.add(
-                ImportProblem(
-                    row.number,
-                    "dossier_id",
-                    _("dit dossiernummer hoort in het register bij een andere jongere."),
-                )
+        )
+    elif allowed is not None and existing["municipality_id"] not in allowed:
+        checked.problems.add(
+            ImportProblem(
+                row.number,
+                "dossier_id",
+                _("dit dossier staat in het register bij een gemeente waarvoor je niet werkt."),
             )
-        elif allowed is not None and existing["municipality_id"] not in allowed:
-            problems.add(
-                ImportProblem(
-                    row.number,
-                    "dossier_id",
-                    _("dit dossier staat in het register bij een gemeente waarvoor je niet werkt."),
-                )
-            )
-        unchanged = all(existing[name] == getattr(row, name) for name in CASE_FIELDS)
-        case_state.append(existing["id"] if unchanged else -existing["id"])
+        )
+    unchanged = all(existing[name] == getattr(row, name) for name in CASE_FIELDS)
+    checked.case_state.append(existing["id"] if unchanged else -existing["id"])
 
 
 @sensitive_variables()
@@ -987,34 +964,22 @@ def _check_file(
 ) -> _Checked:
     """Check every row: the problems, the file's SHA-256 and what each row would do.
 
-    With a ``writer`` (inside the import's transaction) every batch that is checked is
-    written at once, as long as no problem has been found; the first problem stops the
-    writing, checking goes on to the end, and the caller rolls the transaction back. So
-    the file is read once, and on PostgreSQL the checking of one batch goes on while the
-    database writes the previous one. Progress then goes to ``caches["progress"]``:
-    the run's own row is not visible outside the transaction."""
+    With a ``writer`` every batch that is checked is staged at once (``import_staging``),
+    as long as no problem has been found; the first problem stops the staging, checking
+    goes on to the end. So the file is read once, and on PostgreSQL the checking of one
+    batch goes on while the database stages the previous one. No transaction is held:
+    the progress (and the heartbeat) goes to the run's own row, a short write now and
+    then."""
     checked = _Checked()
-    cache = caches["progress"]
     if writer is not None:
         writer.checked = checked
 
     def hand_over(batch):
         _check_batch(batch, reference, checked, writing=writer is not None)
-        if writer is None or checked.problems:
-            return
-        states = zip(checked.case_state, checked.person_state, strict=True)
-        items = []
-        for (row, _hashes), (case_state, person_state) in zip(batch, states, strict=True):
-            if case_state > 0 and person_state >= 0:
-                writer.result.unchanged += 1
-            else:
-                items.append((row, case_state, person_state))
-        # Written at once, so the states of this batch are not kept: memory stays flat.
-        del checked.case_state[:], checked.person_state[:]
-        if items:
-            writer.write(items)
+        if writer is not None and not checked.problems:
+            _stage_batch(batch, checked, writer)
 
-    problems, secret, people = checked.problems, checked.secret, checked.people
+    problems = checked.problems
     dossiers = _CompactIndex()
     rows = 0
     batch: list[tuple[CaseRow, list[str]]] = []
@@ -1028,34 +993,7 @@ def _check_file(
             rows += 1
             row = _parse_row(number, cells, layout, reference, problems)
             if row is not None:
-                first_row = dossiers.setdefault(_digest64(secret, row.dossier_id), number)
-                if first_row is not None:
-                    problems.add(
-                        ImportProblem(
-                            number,
-                            "dossier_id",
-                            _("dit dossiernummer staat al in rij %(row)s.") % {"row": first_row},
-                        )
-                    )
-                    row = None
-            if row is not None:
-                known = people.setdefault(
-                    _digest64(secret, row.identifier),
-                    (row.birth_date.toordinal() << 32) | number,
-                )
-                if known is not None and known >> 32 != row.birth_date.toordinal():
-                    problems.add(
-                        ImportProblem(
-                            number,
-                            "geboortedatum",
-                            _(
-                                "hetzelfde BSN of onderwijsnummer staat in rij %(row)s met een "
-                                "andere geboortedatum."
-                            )
-                            % {"row": known & 0xFFFFFFFF},
-                        )
-                    )
-                    row = None
+                row = _unique_in_file(row, checked, dossiers)
             if row is not None:
                 batch.append((row, crypto.identifier_hashes(row.identifier)))
                 if len(batch) >= BATCH_SIZE:
@@ -1064,22 +1002,67 @@ def _check_file(
             if rows % 500 == 0 and time.monotonic() - last_report >= PROGRESS_INTERVAL:
                 last_report = time.monotonic()
                 total = max(total, rows)
-                if writer is None:
-                    ImportRun.objects.filter(pk=run.pk).update(checked_rows=rows, total_rows=total)
-                else:
-                    cache.set(progress_key(run.pk), {"checked": rows, "total": total})
+                heartbeat(run, checked_rows=rows, total_rows=total)
                 progress("controleren", rows, total)
         if batch:
             hand_over(batch)
-        checked.sha256 = records.hasher.sha256.hexdigest()
+        checked.sha256 = records.sha256.hexdigest()
     if rows == 0 and not problems:
         problems.add(ImportProblem(None, None, _("Het bestand heeft geen rijen.")))
     checked.rows = rows
     run.checked_rows = run.total_rows = rows
-    if writer is None:
-        ImportRun.objects.filter(pk=run.pk).update(checked_rows=rows, total_rows=rows)
+    heartbeat(run, checked_rows=rows, total_rows=rows)
     progress("controleren", rows, rows)
     return checked
+
+
+@sensitive_variables()
+def _unique_in_file(row: CaseRow, checked: _Checked, dossiers: _CompactIndex) -> CaseRow | None:
+    """The row, or None after its problem: a dossier twice in the file, or one number
+    with two birth dates (kept as keyed 64-bit digests, never as the number)."""
+    number, problems, secret = row.number, checked.problems, checked.secret
+    first_row = dossiers.setdefault(_digest64(secret, row.dossier_id), number)
+    if first_row is not None:
+        problems.add(
+            ImportProblem(
+                number,
+                "dossier_id",
+                _("dit dossiernummer staat al in rij %(row)s.") % {"row": first_row},
+            )
+        )
+        return None
+    known = checked.people.setdefault(
+        _digest64(secret, row.identifier), (row.birth_date.toordinal() << 32) | number
+    )
+    if known is not None and known >> 32 != row.birth_date.toordinal():
+        problems.add(
+            ImportProblem(
+                number,
+                "geboortedatum",
+                _(
+                    "hetzelfde BSN of onderwijsnummer staat in rij %(row)s met een andere "
+                    "geboortedatum."
+                )
+                % {"row": known & 0xFFFFFFFF},
+            )
+        )
+        return None
+    return row
+
+
+def _stage_batch(batch, checked: _Checked, writer: _Writer) -> None:
+    """Stage the rows of a checked batch that change something; count the others."""
+    states = zip(checked.case_state, checked.person_state, strict=True)
+    items = []
+    for (row, _hashes), (case_state, person_state) in zip(batch, states, strict=True):
+        if case_state > 0 and person_state >= 0:
+            writer.result.unchanged += 1
+        else:
+            items.append((row, case_state, person_state))
+    # Staged at once, so the states of this batch are not kept: memory stays flat.
+    del checked.case_state[:], checked.person_state[:]
+    if items:
+        writer.write(items)
 
 
 # ------------------------------------------------------------------ step 2: writing
@@ -1087,159 +1070,6 @@ def _check_file(
 
 def _row_values(row: CaseRow) -> dict:
     return {name: getattr(row, name) for name in CASE_FIELDS}
-
-
-class _Table:
-    """The statement that writes many rows into one model's table: COPY on PostgreSQL,
-    ``executemany`` elsewhere. The ORM's ``bulk_create`` spends most of an import
-    compiling SQL and adapting values one by one (bench/RESULTS-cases-import.md); here
-    each row is a tuple of values already in the form the database reads. Columns the
-    import does not set get their field's default, computed once, so a field added to
-    the model later still gets a value."""
-
-    def __init__(self, model, columns: tuple[str, ...], *, with_id: bool):
-        quote = connection.ops.quote_name
-        self.table = model._meta.db_table
-        by_attname = {f.attname: f for f in model._meta.concrete_fields}
-        rest = [
-            f for f in model._meta.concrete_fields if f.attname not in columns and not f.primary_key
-        ]
-        self.tail = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
-        names = [by_attname[name].column for name in columns] + [f.column for f in rest]
-        if with_id:
-            names.insert(0, model._meta.pk.column)
-        listed = ", ".join(quote(name) for name in names)
-        self.copy_sql = f"COPY {quote(self.table)} ({listed}) FROM STDIN"
-        self.insert_sql = (
-            f"INSERT INTO {quote(self.table)} ({listed}) "  # noqa: S608 - names from the model
-            f"VALUES ({', '.join(['%s'] * len(names))})"
-        )
-        self.pk_column = model._meta.pk.column
-        self.sequence = None
-
-
-class _Sink:
-    """Where the writing goes. On PostgreSQL a second thread sends each batch (COPY,
-    ``executemany``) over the import's own connection, inside its transaction, while
-    this thread reads and prepares the next batch: Python and the database server work
-    at the same time. At most two batches (eight statements) wait, so memory stays flat. Elsewhere
-    (SQLite, whose work happens in this process anyway) the statements run at once.
-
-    New primary keys come from the table's sequence over a second connection on
-    PostgreSQL (``nextval`` is not transactional), from the write lock the import holds
-    on SQLite."""
-
-    def __init__(self):
-        self.threaded = connection.vendor == "postgresql"
-        self.error: BaseException | None = None
-        self.cancelled = False
-        if not self.threaded:
-            return
-        connection.ensure_connection()
-        self.raw = connection.connection
-        self.sequences = connection.get_new_connection(connection.get_connection_params())
-        self.sequences.autocommit = True
-        # Foreign keys checked as each statement ends (in the writer thread, beside
-        # Python's work) instead of all at once at the commit.
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        self.jobs: queue.Queue = queue.Queue(maxsize=8)
-        self.thread = threading.Thread(target=self._work, name="case-import-writer", daemon=True)
-        self.thread.start()
-
-    def copy(self, table: _Table, rows: list[tuple]) -> None:
-        if rows:
-            tail = table.tail
-            self._submit(("copy", table, [row + tail for row in rows] if tail else rows))
-
-    def many(self, sql: str, params: list[tuple]) -> None:
-        if params:
-            self._submit(("many", sql, params))
-
-    def _submit(self, job) -> None:
-        if not self.threaded:
-            self._run(job)
-            return
-        if self.error is not None:
-            raise self.error
-        self.jobs.put(job)
-
-    @staticmethod
-    def _run(job) -> None:
-        kind, target, rows = job
-        with connection.cursor() as cursor:
-            if kind == "many":
-                cursor.executemany(target, rows)
-            elif connection.vendor == "postgresql":
-                with cursor.cursor.copy(target.copy_sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(target.insert_sql, rows)
-
-    def _work(self) -> None:
-        while True:
-            job = self.jobs.get()
-            if job is None:
-                return
-            if self.error is not None or self.cancelled:
-                continue
-            kind, target, rows = job
-            try:
-                with self.raw.cursor() as cursor:
-                    if kind == "copy":
-                        with cursor.copy(target.copy_sql) as copy:
-                            for row in rows:
-                                copy.write_row(row)
-                    else:
-                        cursor.executemany(target, rows)
-            except BaseException as error:  # raised again in the importing thread
-                self.error = error
-
-    def allocate_ids(self, table: _Table, count: int) -> list[int]:
-        """``count`` new primary keys for ``table``, taken before its rows are written
-        (COPY returns none). On SQLite the import holds the write lock, and
-        AUTOINCREMENT's own counter is respected, so the id of a deleted row is never
-        given out again."""
-        if not count:
-            return []
-        quote = connection.ops.quote_name
-        if connection.vendor == "postgresql":
-            sequences = self.sequences if self.threaded else connection.connection
-            with sequences.cursor() as cursor:
-                if table.sequence is None:
-                    # Looked up once: inside the SELECT below it would run for every row.
-                    cursor.execute(
-                        "SELECT pg_get_serial_sequence(%s, %s)", [table.table, table.pk_column]
-                    )
-                    table.sequence = cursor.fetchone()[0]
-                cursor.execute(
-                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
-                    [table.sequence, count],
-                )
-                return [pk for (pk,) in cursor.fetchall()]
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT MAX({quote(table.pk_column)}) FROM {quote(table.table)}")  # noqa: S608 - names from the model
-            highest = cursor.fetchone()[0] or 0
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table.table])
-            found = cursor.fetchone()
-            highest = max(highest, found[0] if found else 0)
-        return list(range(highest + 1, highest + 1 + count))
-
-    def close(self, *, failed: bool = False) -> None:
-        """Wait for the writer thread; it must be done before the transaction ends.
-        After a failure it skips what is still queued."""
-        if not self.threaded:
-            return
-        self.cancelled = failed
-        self.jobs.put(None)
-        self.thread.join()
-        self.sequences.close()
-        if self.error is not None and not failed:
-            raise self.error
-        if not failed:
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 NINE_DIGITS = re.compile(r"\d{9}")
@@ -1296,22 +1126,9 @@ CASE_COLUMNS = (
     "created_at",
     "updated_at",
 )
-AUDIT_COLUMNS = (
-    "created_at",
-    "actor_id",
-    "actor_display",
-    "organisation_id",
-    "action",
-    "target_type",
-    "target_id",
-    "target_display",
-    "before",
-    "after",
-    "reason",
-)
-# The place of each audit row in the trail's hash chain (audit.chain), given when its
-# batch is written.
-AUDIT_CHAIN_COLUMNS = ("sequence", "prev_hash", "hash")
+# What the import knows of each audit row before it joins the hash chain in the switch
+# (import_staging.AuditTable).
+AUDIT_COLUMNS = audit_chain.CONTENT_FIELDS
 EXISTING_CASE_COLUMNS = (
     "id",
     "dossier_id",
@@ -1320,6 +1137,7 @@ EXISTING_CASE_COLUMNS = (
     "last_event_on",
     *CASE_FIELDS,
 )
+RENAMED_PERSON_COLUMNS = ("given_name", "family_name", "updated_at")
 UPDATED_CASE_COLUMNS = (
     *CASE_FIELDS,
     "pact_deadline",
@@ -1329,11 +1147,24 @@ UPDATED_CASE_COLUMNS = (
 )
 
 
-class _Writer:
-    """Writes the rows that change something, batch by batch as they are checked,
-    inside the import's transaction, trusting what checking found (``_Checked``)."""
+def _staging_tables() -> dict[str, Table]:
+    """The tables the import writes, in the order the switch moves them (young people
+    before the cases that refer to them)."""
+    return {
+        "people": Table(YoungPerson, PERSON_COLUMNS, with_id=True, stage="people"),
+        "residences": Table(Residence, RESIDENCE_COLUMNS, with_id=False, stage="residences"),
+        "cases": Table(Case, CASE_COLUMNS, with_id=True, stage="cases"),
+        "case_updates": UpdateTable(Case, UPDATED_CASE_COLUMNS, stage="case_updates"),
+        "renames": UpdateTable(YoungPerson, RENAMED_PERSON_COLUMNS, stage="renames"),
+        "audit": AuditTable(AUDIT_COLUMNS, stage="audit"),
+    }
 
-    def __init__(self, *, actor, run: ImportRun, result: ImportResult, sink: _Sink):
+
+class _Writer:
+    """Stages the rows that change something, batch by batch as they are checked,
+    trusting what checking found (``_Checked``)."""
+
+    def __init__(self, *, actor, run: ImportRun, result: ImportResult, staging: Staging):
         self.actor_id = actor.pk if actor is not None and actor.is_authenticated else None
         self.actor_display = str(actor) if self.actor_id else "systeem"
         self.scope = scope_of(actor) if self.actor_id else None
@@ -1346,27 +1177,18 @@ class _Writer:
         self.touched: set[tuple[int | None, int | None]] = set()
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.reason = f"import {run.pk}"
-        self.sink = sink
-        self.people = _Table(YoungPerson, PERSON_COLUMNS, with_id=True)
-        self.residences = _Table(Residence, RESIDENCE_COLUMNS, with_id=False)
-        self.cases = _Table(Case, CASE_COLUMNS, with_id=True)
-        self.audit = _Table(AuditEvent, (*AUDIT_COLUMNS, *AUDIT_CHAIN_COLUMNS), with_id=False)
+        self.staging = staging
+        self.people = staging.tables["people"]
+        self.residences = staging.tables["residences"]
+        self.cases = staging.tables["cases"]
+        self.case_updates = staging.tables["case_updates"]
+        self.renames = staging.tables["renames"]
+        self.audit = staging.tables["audit"]
         # The model's own methods, on one scratch instance each: the number encrypted
         # and hashed as YoungPerson.set_identifier does it, the pact deadline as
         # Case.set_derived_fields derives it.
         self._person = YoungPerson()
         self._case = Case()
-        quote = connection.ops.quote_name
-        assignments = ", ".join(
-            f"{quote(Case._meta.get_field(name).column)} = %s" for name in UPDATED_CASE_COLUMNS
-        )
-        self.update_case_sql = (
-            f"UPDATE {quote(Case._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608 - names from the model
-        )
-        self.rename_sql = (
-            f"UPDATE {quote(YoungPerson._meta.db_table)} SET given_name = %s, "  # noqa: S608 - names from the model
-            "family_name = %s, updated_at = %s WHERE id = %s"
-        )
 
     def _organisation_id(self, municipality_id: int) -> int | None:
         if self.scope is None:
@@ -1377,7 +1199,6 @@ class _Writer:
         self, action, target_type, target_id, target_display, organisation_id, before, after
     ):
         return (
-            self.now,
             self.actor_id,
             self.actor_display,
             organisation_id,
@@ -1397,10 +1218,29 @@ class _Writer:
 
     @sensitive_variables()
     def write(self, items: list[tuple[CaseRow, int, int]]) -> None:
-        """``items``: (row, case state, person state) of the rows that change something."""
+        """``items``: (row, case state, person state) of the rows that change something.
+        Staged: the young people first (the cases refer to them), then the cases, then
+        an audit row for each of them."""
+        person_ids = self._people_of(items)
+        audit_rows: list[tuple] = []
+        self._rename(items, person_ids, audit_rows)
+        created = [
+            (row, person_id)
+            for (row, case_state, _p), person_id in zip(items, person_ids, strict=True)
+            if case_state == 0
+        ]
+        changed = [(row, -case_state) for row, case_state, _p in items if case_state < 0]
+        if created:
+            self._create_cases(created, audit_rows)
+        if changed:
+            self._update_cases(changed, audit_rows)
+        self.staging.copy(self.audit, audit_rows)
+
+    @sensitive_variables()
+    def _people_of(self, items) -> list[int]:
+        """The young person's id of each item: known (from checking), created earlier in
+        this import, or new: each new one staged once."""
         checked, people = self.checked, self.checked.people
-        # Young people: known (from checking), created earlier in this import, or new:
-        # each created once.
         person_ids: list[int] = []
         pending: dict[int, CaseRow] = {}
         waiting: list[tuple[int, int]] = []  # (position, key) of rows with a new person
@@ -1417,191 +1257,179 @@ class _Writer:
                 waiting.append((len(person_ids), key))
                 person_ids.append(0)
         if pending:
-            new_ids = self.sink.allocate_ids(self.people, len(pending))
+            new_ids = self.staging.allocate_ids(self.people, len(pending))
             for pk, key in zip(new_ids, pending, strict=True):
                 people.set_extra(key, pk)
             for position, key in waiting:
                 person_ids[position] = people.get_extra(key)
-            person_rows: list[tuple] = []
-            residence_rows: list[tuple] = []
-            scratch = self._person
-            for pk, row in zip(new_ids, pending.values(), strict=True):
-                scratch.set_identifier(row.identifier_kind, row.identifier)
-                birth = row.birth_date.isoformat()
-                residence_rows.append((pk, row.municipality_id, birth))
-                person_rows.append(
-                    (
-                        pk,
-                        row.identifier_kind,
-                        scratch.identifier_encrypted,
-                        scratch.identifier_hash,
-                        row.given_name or "",
-                        row.family_name or "",
-                        birth,
-                        False,
-                        self.now,
-                        self.now,
-                    )
-                )
-            self.sink.copy(self.people, person_rows)
-            self.sink.copy(self.residences, residence_rows)
-            self.result.people_created += len(pending)
+            self._create_people(new_ids, list(pending.values()))
+        return person_ids
 
-        audit_rows: list[tuple] = []
+    @sensitive_variables()
+    def _create_people(self, new_ids: list[int], rows: list[CaseRow]) -> None:
+        person_rows: list[tuple] = []
+        residence_rows: list[tuple] = []
+        scratch = self._person
+        for pk, row in zip(new_ids, rows, strict=True):
+            scratch.set_identifier(row.identifier_kind, row.identifier)
+            birth = row.birth_date.isoformat()
+            residence_rows.append((pk, row.municipality_id, birth))
+            person_rows.append(
+                (
+                    pk,
+                    row.identifier_kind,
+                    scratch.identifier_encrypted,
+                    scratch.identifier_hash,
+                    row.given_name or "",
+                    row.family_name or "",
+                    birth,
+                    False,
+                    self.now,
+                    self.now,
+                )
+            )
+        self.staging.copy(self.people, person_rows)
+        self.staging.copy(self.residences, residence_rows)
+        self.result.people_created += len(rows)
+
+    def _rename(self, items, person_ids: list[int], audit_rows: list[tuple]) -> None:
+        """Known young people whose name in the file differs: renamed once per import."""
         renames = {}
         for (row, _case_state, person_state), person_id in zip(items, person_ids, strict=True):
             if person_state < 0 and person_id not in self.renamed:
                 renames[person_id] = row
-        if renames:
-            stored = {
-                pk: (given, family)
-                for pk, given, family in _select_in(
-                    YoungPerson, ("id", "given_name", "family_name"), "id", list(renames)
+        if not renames:
+            return
+        stored = {
+            pk: (given, family)
+            for pk, given, family in _select_in(
+                YoungPerson, ("id", "given_name", "family_name"), "id", list(renames)
+            )
+        }
+        updates = []
+        for pk, row in renames.items():
+            given, family = stored[pk]
+            wanted = (
+                given if row.given_name is None else row.given_name,
+                family if row.family_name is None else row.family_name,
+            )
+            if wanted == (given, family):
+                continue
+            updates.append((pk, *wanted, self.now))
+            # Which fields changed, never their values (``services.update_young_person``).
+            changed = [
+                name
+                for name, old, new in (
+                    ("family_name", family, wanted[1]),
+                    ("given_name", given, wanted[0]),
                 )
-            }
-            updates = []
-            for pk, row in renames.items():
-                given, family = stored[pk]
-                wanted = (
-                    given if row.given_name is None else row.given_name,
-                    family if row.family_name is None else row.family_name,
+                if old != new
+            ]
+            audit_rows.append(
+                self._audit_row(
+                    "cases.young_person.update",
+                    "cases.youngperson",
+                    pk,
+                    f"jongere {pk}",
+                    None,
+                    None,
+                    json.dumps({"fields": changed}),
                 )
-                if wanted == (given, family):
-                    continue
-                updates.append((*wanted, self.now, pk))
-                # Which fields changed, never their values (``services.update_young_person``).
-                changed = [
-                    name
-                    for name, old, new in (
-                        ("family_name", family, wanted[1]),
-                        ("given_name", given, wanted[0]),
-                    )
-                    if old != new
-                ]
-                audit_rows.append(
-                    self._audit_row(
-                        "cases.young_person.update",
-                        "cases.youngperson",
-                        pk,
-                        f"jongere {pk}",
-                        None,
-                        None,
-                        json.dumps({"fields": changed}),
-                    )
-                )
-            self.sink.many(self.rename_sql, updates)
-            self.renamed.update(renames)
-            self.result.people_updated += len(updates)
+            )
+        self.staging.copy(self.renames, updates)
+        self.renamed.update(renames)
+        self.result.people_updated += len(updates)
 
-        created = [
-            (row, person_id)
-            for (row, case_state, _p), person_id in zip(items, person_ids, strict=True)
-            if case_state == 0
-        ]
-        changed = [(row, -case_state) for row, case_state, _p in items if case_state < 0]
-        if created:
-            case_ids = self.sink.allocate_ids(self.cases, len(created))
-            case_rows: list[tuple] = []
-            for pk, (row, person_id) in zip(case_ids, created, strict=True):
-                start = row.start_date.isoformat()
-                self.touched.add((row.municipality_id, row.school_id))
-                organisation_id = self._organisation_id(row.municipality_id)
-                self.result.organisations[organisation_id] += 1
-                audit_rows.append(
-                    self._audit_row(
-                        "cases.case.create",
-                        "cases.case",
-                        pk,
-                        _masked(f"casus {row.dossier_id}"),
-                        organisation_id,
-                        None,
-                        _snapshot_json(row.dossier_id, _row_values(row)),
-                    )
+    def _create_cases(self, created, audit_rows: list[tuple]) -> None:
+        case_ids = self.staging.allocate_ids(self.cases, len(created))
+        case_rows: list[tuple] = []
+        for pk, (row, person_id) in zip(case_ids, created, strict=True):
+            start = row.start_date.isoformat()
+            self.touched.add((row.municipality_id, row.school_id))
+            organisation_id = self._organisation_id(row.municipality_id)
+            self.result.organisations[organisation_id] += 1
+            audit_rows.append(
+                self._audit_row(
+                    "cases.case.create",
+                    "cases.case",
+                    pk,
+                    _masked(f"casus {row.dossier_id}"),
+                    organisation_id,
+                    None,
+                    _snapshot_json(row.dossier_id, _row_values(row)),
                 )
-                case_rows.append(
-                    (
-                        pk,
-                        row.dossier_id,
-                        person_id,
-                        row.category,
-                        start,
-                        _iso(row.end_date),
-                        row.outcome,
-                        row.school_id,
-                        row.municipality_id,
-                        row.sector,
-                        _iso(row.offer_date),
-                        self._pact_deadline(row.start_date),
-                        start,  # last_event_on: the start is the latest moment so far
-                        False,
-                        self.run.pk,
-                        self.now,
-                        self.now,
-                    )
+            )
+            case_rows.append(
+                (
+                    pk,
+                    row.dossier_id,
+                    person_id,
+                    row.category,
+                    start,
+                    _iso(row.end_date),
+                    row.outcome,
+                    row.school_id,
+                    row.municipality_id,
+                    row.sector,
+                    _iso(row.offer_date),
+                    self._pact_deadline(row.start_date),
+                    start,  # last_event_on: the start is the latest moment so far
+                    False,
+                    self.run.pk,
+                    self.now,
+                    self.now,
                 )
-            self.sink.copy(self.cases, case_rows)
-            self.result.created += len(created)
+            )
+        self.staging.copy(self.cases, case_rows)
+        self.result.created += len(created)
 
-        if changed:
-            old_cases = {}
-            for found in _select_in(
-                Case, EXISTING_CASE_COLUMNS, "id", [case_id for _row, case_id in changed]
-            ):
-                values = dict(zip(EXISTING_CASE_COLUMNS, found, strict=True))
-                for name in ("start_date", "end_date", "offer_date", "last_event_on"):
-                    values[name] = _as_date(values[name])
-                old_cases[values["id"]] = values
-            updates = []
-            for row, case_id in changed:
-                old = old_cases[case_id]
-                self.touched.add((old["municipality_id"], old["school_id"]))
-                self.touched.add((row.municipality_id, row.school_id))
-                updates.append(
-                    (
-                        row.category,
-                        row.start_date.isoformat(),
-                        _iso(row.end_date),
-                        row.outcome,
-                        row.school_id,
-                        row.municipality_id,
-                        row.sector,
-                        _iso(row.offer_date),
-                        self._pact_deadline(row.start_date),
-                        _iso(old["last_event_on"] or row.start_date),
-                        self.run.pk,
-                        self.now,
-                        case_id,
-                    )
+    def _update_cases(self, changed, audit_rows: list[tuple]) -> None:
+        """Changed cases, with the values before (for the audit row) read now."""
+        old_cases = {}
+        for found in _select_in(
+            Case, EXISTING_CASE_COLUMNS, "id", [case_id for _row, case_id in changed]
+        ):
+            values = dict(zip(EXISTING_CASE_COLUMNS, found, strict=True))
+            for name in ("start_date", "end_date", "offer_date", "last_event_on"):
+                values[name] = _as_date(values[name])
+            old_cases[values["id"]] = values
+        updates = []
+        for row, case_id in changed:
+            old = old_cases[case_id]
+            self.touched.add((old["municipality_id"], old["school_id"]))
+            self.touched.add((row.municipality_id, row.school_id))
+            updates.append(
+                (
+                    case_id,
+                    row.category,
+                    row.start_date.isoformat(),
+                    _iso(row.end_date),
+                    row.outcome,
+                    row.school_id,
+                    row.municipality_id,
+                    row.sector,
+                    _iso(row.offer_date),
+                    self._pact_deadline(row.start_date),
+                    _iso(old["last_event_on"] or row.start_date),
+                    self.run.pk,
+                    self.now,
                 )
-                organisation_id = self._organisation_id(row.municipality_id)
-                self.result.organisations[organisation_id] += 1
-                audit_rows.append(
-                    self._audit_row(
-                        "cases.case.update",
-                        "cases.case",
-                        case_id,
-                        _masked(f"casus {row.dossier_id}"),
-                        organisation_id,
-                        _snapshot_json(row.dossier_id, old, old["case_manager_id"]),
-                        _snapshot_json(row.dossier_id, _row_values(row), old["case_manager_id"]),
-                    )
+            )
+            organisation_id = self._organisation_id(row.municipality_id)
+            self.result.organisations[organisation_id] += 1
+            audit_rows.append(
+                self._audit_row(
+                    "cases.case.update",
+                    "cases.case",
+                    case_id,
+                    _masked(f"casus {row.dossier_id}"),
+                    organisation_id,
+                    _snapshot_json(row.dossier_id, old, old["case_manager_id"]),
+                    _snapshot_json(row.dossier_id, _row_values(row), old["case_manager_id"]),
                 )
-            self.sink.many(self.update_case_sql, updates)
-            self.result.updated += len(changed)
-        self.sink.copy(self.audit, self._chained(audit_rows))
-
-    @staticmethod
-    def _chained(audit_rows: list[tuple]) -> list[tuple]:
-        """The batch's audit rows with their places in the hash chain. Their time is the
-        moment they join it, as for every audit row (audit.chain.link)."""
-        now = timezone.now()
-        created_at = connection.ops.adapt_datetimefield_value(now)
-        links = audit_chain.link_rows(
-            [dict(zip(AUDIT_COLUMNS, row, strict=True)) | {"created_at": now} for row in audit_rows]
-        )
-        return [
-            (created_at, *row[1:], *place) for row, place in zip(audit_rows, links, strict=True)
-        ]
+            )
+        self.staging.copy(self.case_updates, updates)
+        self.result.updated += len(changed)
 
 
 class _Rejected(Exception):
@@ -1637,6 +1465,38 @@ FAILED_MESSAGE = gettext_noop(
     "Er ging iets mis bij het importeren; er is niets opgeslagen. Probeer het opnieuw of "
     "neem contact op met de beheerder."
 )
+CONFLICT_MESSAGE = gettext_noop(
+    "Terwijl dit bestand werd gecontroleerd, heeft een andere import (of een collega) "
+    "dezelfde dossiers of jongeren opgeslagen; deze import heeft daarom niets opgeslagen. "
+    "Start de import opnieuw: wat al in het register staat, wordt niet dubbel opgeslagen."
+)
+ACTIVE_STATUSES = (ImportStatus.QUEUED, ImportStatus.CHECKING)
+
+
+class _RunEnded(Exception):
+    """The run has ended with its own message while this import worked on it: the sweep
+    (``import_recovery``) took it for dead, or the switch met another import's rows.
+    The import stops and writes nothing; the caller gets the run's message."""
+
+
+def heartbeat(run: ImportRun, **fields) -> None:
+    """Tell the sweep that the import is alive (and how far it is): a short write of
+    the run's own row. A run that is no longer active was given up by the sweep."""
+    now = timezone.now()
+    if not ImportRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
+        heartbeat_at=now, **fields
+    ):
+        raise _RunEnded
+    run.heartbeat_at = now
+
+
+def _fail(run: ImportRun, message: str) -> None:
+    _finish(
+        run,
+        ImportStatus.FAILED,
+        problems=_problem_dicts([ImportProblem(None, None, _(message))]),
+        problem_count=1,
+    )
 
 
 def import_cases(
@@ -1648,24 +1508,24 @@ def import_cases(
     progress: Progress = _no_progress,
 ) -> ImportResult:
     """Check every row of the file at ``path`` and, when all are right, write them all
-    in one transaction (or, with ``dry_run``, roll the writing back). ``run`` follows
-    the import; ``actor`` is the user (None from the command line: every gemeente).
+    (or, with ``dry_run``, nothing). ``run`` follows the import; ``actor`` is the user
+    (None from the command line: every gemeente).
 
-    Raises ``ImportRejected`` with the first problems (``run`` has the count); nothing
-    is written then. Any other error marks the run as failed and is raised again."""
+    Raises ``ImportRejected`` with the first problems (``run`` has the count) when the
+    file is refused, when another import wrote the same dossiers meanwhile, or when the
+    sweep gave the run up; nothing is written then. Any other error marks the run as
+    failed and is raised again."""
     try:
         return _import(Path(path), actor=actor, run=run, dry_run=dry_run, progress=progress)
     except ImportRejected:
         raise
+    except _RunEnded:
+        run.refresh_from_db()
+        raise ImportRejected(problems_of(run)) from None
     except Exception as error:
         # Only the kind of error: a database message can quote a row of the file.
         logger.error("Case import %s failed: %s", run.pk, type(error).__name__)
-        _finish(
-            run,
-            ImportStatus.FAILED,
-            problems=_problem_dicts([ImportProblem(None, None, _(FAILED_MESSAGE))]),
-            problem_count=1,
-        )
+        _fail(run, FAILED_MESSAGE)
         raise
 
 
@@ -1675,69 +1535,20 @@ def _import(
 ) -> ImportResult:
     reference = _Reference.load(actor)
     total = estimate_rows(path)
+    run.total_rows, run.dry_run = total, dry_run
+    heartbeat(run, status=ImportStatus.CHECKING, total_rows=total, dry_run=dry_run)
     run.status = ImportStatus.CHECKING
-    run.total_rows = total
-    run.dry_run = dry_run
-    run.save(update_fields=["status", "total_rows", "dry_run"])
     result = ImportResult(dry_run=dry_run)
-    cache = caches["progress"]
-    cache.set(progress_key(run.pk), {"checked": 0, "total": total})
+    staging = Staging(_staging_tables())
     try:
-        with transaction.atomic():
-            sink = _Sink()
-            writer = _Writer(actor=actor, run=run, result=result, sink=sink)
-            try:
-                checked = _check_file(
-                    path, reference, run=run, progress=progress, total=total, writer=writer
-                )
-            except BaseException:
-                sink.close(failed=True)
-                raise
-            rows, sha256, problems = checked.rows, checked.sha256, checked.problems
-            sink.close(failed=bool(problems))
-            if problems:
-                # Raised inside the transaction: what was written before the first
-                # problem is rolled back.
-                raise _Rejected(problems, rows, sha256)
-            result.rows, result.sha256 = rows, sha256
-            run.sha256 = sha256
-            counts = {
-                "total_rows": rows,
-                "checked_rows": rows,
-                "written_rows": rows,
-                "created_count": result.created,
-                "updated_count": result.updated,
-                "unchanged_count": result.unchanged,
-                "sha256": sha256,
-            }
-            progress("opslaan", rows, rows)
-            if dry_run:
-                transaction.set_rollback(True)
-            else:
-                _finish(run, ImportStatus.DONE, **counts)
-                organisation_id = (
-                    result.organisations.most_common(1)[0][0] if result.organisations else None
-                )
-                audit.record(
-                    "cases.import",
-                    actor=actor,
-                    target=run,
-                    organisation=Organisation.objects.filter(pk=organisation_id).first()
-                    if organisation_id
-                    else None,
-                    after={
-                        "file": run.original_name,
-                        "sha256": sha256,
-                        "rows": rows,
-                        "created": result.created,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
-                        "young_people_created": result.people_created,
-                        "young_people_updated": result.people_updated,
-                    },
-                )
-                # One refresh of the computed figures for the whole file, after the commit.
-                changed_cases(writer.touched)
+        writer = _check_and_stage(path, reference, actor, run, progress, total, staging, result)
+        checked = writer.checked
+        result.rows, result.sha256 = checked.rows, checked.sha256
+        progress("opslaan", checked.rows, checked.rows)
+        if dry_run:
+            _finish(run, ImportStatus.DONE, **_counts(result))
+        else:
+            _switch(run, actor=actor, staging=staging, writer=writer, result=result)
     except _Rejected as rejected:
         _finish(
             run,
@@ -1758,10 +1569,95 @@ def _import(
         )
         raise
     finally:
-        cache.delete(progress_key(run.pk))
-    if dry_run:
-        _finish(run, ImportStatus.DONE, **counts)
+        _drop_quietly(staging)
     return result
+
+
+def _check_and_stage(path, reference, actor, run, progress, total, staging, result) -> _Writer:
+    """The file checked and, while no problem is found, staged: no lock on the register.
+    Raises ``_Rejected`` when a row has a problem; the writer knows what was checked."""
+    writer = _Writer(actor=actor, run=run, result=result, staging=staging)
+    try:
+        checked = _check_file(
+            path, reference, run=run, progress=progress, total=total, writer=writer
+        )
+    except BaseException:
+        staging.finish(failed=True)
+        raise
+    staging.finish(failed=bool(checked.problems))
+    if checked.problems:
+        raise _Rejected(checked.problems, checked.rows, checked.sha256)
+    return writer
+
+
+def _counts(result: ImportResult) -> dict:
+    return {
+        "total_rows": result.rows,
+        "checked_rows": result.rows,
+        "written_rows": result.rows,
+        "created_count": result.created,
+        "updated_count": result.updated,
+        "unchanged_count": result.unchanged,
+        "sha256": result.sha256,
+    }
+
+
+@sensitive_variables()
+def _switch(run: ImportRun, *, actor, staging: Staging, writer: _Writer, result) -> None:
+    """The staged rows into the register, the run done and the import's audit row: one
+    short transaction. The run goes first, and only while it is active: a run the sweep
+    gave up on writes nothing. Another import that wrote the same dossiers or young
+    people since this file was checked trips a unique constraint: the whole switch is
+    rolled back and the run says why, in Dutch."""
+    counts = _counts(result)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            if not ImportRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
+                status=ImportStatus.DONE, finished_at=now, heartbeat_at=now, **counts
+            ):
+                raise _RunEnded
+            staging.switch()
+            _record_import(run, actor, result)
+            # One refresh of the computed figures for the whole file, after the commit.
+            changed_cases(writer.touched)
+    except IntegrityError:
+        logger.warning("Case import %s: the register changed while it was checked", run.pk)
+        _fail(run, CONFLICT_MESSAGE)
+        raise _RunEnded from None
+    for name, value in counts.items():
+        setattr(run, name, value)
+    run.status, run.finished_at, run.heartbeat_at = ImportStatus.DONE, now, now
+
+
+def _record_import(run: ImportRun, actor, result: ImportResult) -> None:
+    organisation_id = result.organisations.most_common(1)[0][0] if result.organisations else None
+    audit.record(
+        "cases.import",
+        actor=actor,
+        target=run,
+        organisation=Organisation.objects.filter(pk=organisation_id).first()
+        if organisation_id
+        else None,
+        after={
+            "file": run.original_name,
+            "sha256": result.sha256,
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "young_people_created": result.people_created,
+            "young_people_updated": result.people_updated,
+        },
+    )
+
+
+def _drop_quietly(staging: Staging) -> None:
+    """The staging tables dropped; a connection that broke took them with it."""
+    try:
+        staging.drop()
+    except DatabaseError:
+        logger.warning("Case import: the staging tables were not dropped (connection lost)")
 
 
 # ------------------------------------------------------------------ the web's way in
@@ -1778,7 +1674,8 @@ def start_import(upload, *, actor, dry_run: bool = False) -> ImportRun:
     """Store an uploaded file under ``MEDIA_ROOT/imports/`` (a random name, readable by
     the application only), follow it with an ``ImportRun`` and hand it to the
     background task once the run is committed. The file holds BSNs: the task deletes it
-    as soon as the import has finished, whatever the outcome."""
+    as soon as the import has ended, whatever the outcome, and the worker's sweep
+    deletes it when the task died or never came (``import_recovery``)."""
     from .tasks import run_case_import
 
     name = f"{secrets.token_hex(16)}.csv"
@@ -1801,8 +1698,15 @@ def start_import(upload, *, actor, dry_run: bool = False) -> ImportRun:
         target=run,
         after={"file": run.original_name, "bytes": upload.size, "dry_run": dry_run},
     )
-    transaction.on_commit(lambda: run_case_import.enqueue(run.pk))
+    transaction.on_commit(lambda: _enqueue(run_case_import, run))
     return run
+
+
+def _enqueue(task, run: ImportRun) -> None:
+    """Hand the run to the worker and remember its task, which the sweep marks failed
+    with the run should the worker die."""
+    result = task.enqueue(run.pk)
+    ImportRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
 
 
 def delete_stored_file(run: ImportRun) -> None:

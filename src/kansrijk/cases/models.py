@@ -712,7 +712,6 @@ class ReportedCount(models.Model):
 class ImportStatus(models.TextChoices):
     QUEUED = "wachtrij", _("in de wachtrij")
     CHECKING = "controleren", _("bezig met controleren")
-    WRITING = "opslaan", _("bezig met opslaan")
     DONE = "klaar", _("geïmporteerd")
     REJECTED = "afgewezen", _("afgewezen: er is niets opgeslagen")
     FAILED = "mislukt", _("mislukt: er is niets opgeslagen")
@@ -722,7 +721,8 @@ class ImportRun(models.Model):
     """One case file on its way through the import (web upload or command line)."""
 
     original_name = models.CharField(_("bestandsnaam"), max_length=255)
-    # The uploaded file holds BSNs: it is deleted as soon as the import has finished.
+    # The uploaded file holds BSNs: it is deleted as soon as the import has ended, in
+    # whatever state, and never kept longer than IMPORT_FILE_MAX_AGE_HOURS.
     stored_file = models.CharField(max_length=500, blank=True, editable=False)
     sha256 = models.CharField(max_length=64, blank=True)
     uploaded_by = models.ForeignKey(
@@ -743,6 +743,11 @@ class ImportRun(models.Model):
     problems = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written by the running import now and then: a run whose heartbeat stops is found
+    # and marked failed by the worker's sweep (cases.import_recovery).
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The background task's result id (django-tasks), marked failed with a dead run.
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("import van casussen")

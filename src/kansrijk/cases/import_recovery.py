@@ -1,0 +1,184 @@
+"""Nothing stuck, nothing left behind: the sweep of the case import (decision 0028).
+
+A running import writes a heartbeat into its ``ImportRun`` every second or so
+(``importing.heartbeat``). When the process that runs it dies (``kill -9``, a reboot, a
+database restart that broke its connection), nobody is left to finish the run, so the
+worker sweeps (``sweep``): when it starts, then every ``SWEEP_SECONDS`` in a thread of
+its own (``management/commands/db_worker.py``), and on demand (``kansrijk
+sweep_imports``). A sweep
+
+1. marks failed every run that is checking while its heartbeat is older than
+   ``STALE_SECONDS``, and every queued run whose task a worker took but never started
+   (its task too, so that the task list does not say RUNNING forever);
+2. deletes the uploaded file of every run that has ended (done, rejected, failed), and
+   gives up a run whose file is older than ``FILE_MAX_AGE_HOURS``: the file holds BSNs
+   in clear and is never kept longer, whether or not a worker ever came;
+3. deletes files under ``MEDIA_ROOT/imports/`` that no run refers to (an upload whose
+   run was never committed) once they are older than ``STALE_SECONDS``.
+
+Giving a run up is a compare-and-set on its status and heartbeat: a heartbeat written
+meanwhile keeps the run alive. An import that finds its run given up stops and writes
+nothing (``importing._RunEnded``): its switch only moves the staged rows while the run
+is still active. A run given up can be started again by uploading the file again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from . import importing
+from .models import ImportRun, ImportStatus
+
+logger = logging.getLogger(__name__)
+
+DIED_MESSAGE = gettext_noop(
+    "De import is onderbroken: het proces dat hem uitvoerde, stopte onverwacht (bijvoorbeeld "
+    "door een herstart van de server of de database). Er is niets opgeslagen en het "
+    "geüploade bestand is verwijderd. Upload het bestand opnieuw om het te importeren."
+)
+EXPIRED_MESSAGE = gettext_noop(
+    "De import is niet op tijd klaargekomen: een geüpload bestand wordt nooit langer dan "
+    "de ingestelde bewaartijd bewaard. Er is niets opgeslagen en het bestand is verwijderd. "
+    "Upload het bestand opnieuw om het te importeren."
+)
+CHECKING_STATUSES = (ImportStatus.CHECKING,)
+
+
+@dataclass
+class SweepReport:
+    died: int = 0
+    expired: int = 0
+    files_deleted: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.died or self.expired or self.files_deleted)
+
+
+def _setting(name: str) -> float:
+    return settings.IMPORT_RECOVERY[name]
+
+
+def sweep(now: datetime | None = None) -> SweepReport:
+    now = now or timezone.now()
+    report = SweepReport()
+    _give_up_dead_runs(now, report)
+    _delete_files_of_ended_runs(now, report)
+    _delete_unclaimed_files(report)
+    if report:
+        logger.warning(
+            "Case import sweep: %s runs died, %s expired, %s files deleted",
+            report.died,
+            report.expired,
+            report.files_deleted,
+        )
+    return report
+
+
+def _give_up_dead_runs(now: datetime, report: SweepReport) -> None:
+    limit = now - timedelta(seconds=_setting("STALE_SECONDS"))
+    silent = ImportRun.objects.filter(status__in=CHECKING_STATUSES).filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit)
+    )
+    for run in silent:
+        if _give_up(run, DIED_MESSAGE, now):
+            report.died += 1
+    # A worker that died between taking the task and the run's first heartbeat.
+    for run in ImportRun.objects.filter(status=ImportStatus.QUEUED, created_at__lt=limit).exclude(
+        task_id=""
+    ):
+        if _task_taken(run.task_id) and _give_up(run, DIED_MESSAGE, now):
+            report.died += 1
+
+
+def _give_up(run: ImportRun, message: str, now: datetime) -> bool:
+    """Mark ``run`` failed, unless it moved on since it was read; then its file and its
+    task."""
+    problems = [{"row": None, "column": None, "message": _(message)}]
+    with transaction.atomic():
+        given_up = ImportRun.objects.filter(
+            pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at
+        ).update(status=ImportStatus.FAILED, finished_at=now, problems=problems, problem_count=1)
+        if given_up:
+            _fail_task(run.task_id, now)
+    if not given_up:
+        return False
+    logger.warning("Case import %s given up: %s", run.pk, message[:40])
+    importing.delete_stored_file(run)
+    return True
+
+
+def _task_model():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult
+
+
+def _task_taken(task_id: str) -> bool:
+    from django_tasks_db.compat import TaskResultStatus
+
+    try:
+        return (
+            _task_model().objects.filter(id=task_id).exclude(status=TaskResultStatus.READY).exists()
+        )
+    except ValidationError:  # not a task of the database backend
+        return False
+
+
+def _fail_task(task_id: str, now: datetime) -> None:
+    from django_tasks_db.compat import TaskResultStatus
+
+    if not task_id:
+        return
+    # A task id that is no UUID belongs to another backend (the tests' immediate one).
+    with contextlib.suppress(ValidationError):
+        _task_model().objects.filter(
+            id=task_id, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+        ).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            exception_class_path=f"{__name__}.ImportDied",
+            traceback="The case import stopped without finishing (found by the sweep).",
+        )
+
+
+def _delete_files_of_ended_runs(now: datetime, report: SweepReport) -> None:
+    oldest = now - timedelta(hours=_setting("FILE_MAX_AGE_HOURS"))
+    for run in ImportRun.objects.exclude(stored_file="").filter(
+        Q(status__in=[ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED])
+        | Q(created_at__lt=oldest)
+    ):
+        if run.is_finished:
+            importing.delete_stored_file(run)
+            report.files_deleted += 1
+        elif _give_up(run, EXPIRED_MESSAGE, now):
+            report.expired += 1
+            report.files_deleted += 1
+
+
+def _delete_unclaimed_files(report: SweepReport) -> None:
+    directory = Path(settings.MEDIA_ROOT) / importing.IMPORT_DIR
+    if not directory.is_dir():
+        return
+    claimed = {
+        Path(name).name
+        for name in ImportRun.objects.exclude(stored_file="").values_list("stored_file", flat=True)
+    }
+    grace = time.time() - _setting("STALE_SECONDS")
+    for entry in os.scandir(directory):
+        if entry.is_file() and entry.name not in claimed and entry.stat().st_mtime < grace:
+            Path(entry.path).unlink(missing_ok=True)
+            report.files_deleted += 1
