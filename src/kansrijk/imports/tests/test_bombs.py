@@ -13,7 +13,10 @@ import pytest
 
 import kansrijk
 
-SECONDS = 2.0
+# The target (2 s, 150 MB) is measured by bench/robustness_files.py; the test guards
+# against a return to minutes and gigabytes with room for a busy machine: the slowest
+# refusal, the case file's two million blank lines, takes 1.3 s on an idle one.
+SECONDS = 10.0
 PEAK_MB = 150
 
 
@@ -46,8 +49,9 @@ def test_every_importer_met_every_bomb(results):
         "behoeften",
         "telling",
         "hsds",
+        "zaken",
     }
-    assert len(bombs) == 5 * 5 + 3
+    assert len(bombs) == 5 * 5 + 3 + 2
 
 
 def test_each_bomb_refused_in_time_naming_the_limit(results):
