@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "kansrijk.reports",
     "kansrijk.cases",
     "kansrijk.socialmap",
+    "kansrijk.imports",
     "kansrijk.api",
     "django_tasks",
     "django_tasks_db",
@@ -360,6 +361,9 @@ TASKS = {
         )
     }
 }
+# An import job (decision 0029) whose heartbeat has been silent this long is taken for
+# dead (its worker was killed) and marked failed by ``kansrijk.imports.jobs.sweep``.
+KANSRIJK_IMPORT_JOB_STALE_SECONDS = env.int("KANSRIJK_IMPORT_JOB_STALE_SECONDS", default=120)
 # Progress of long work (an import being written) is shared between the worker and the
 # web process through a file cache: the import's own transaction is not visible yet.
 CACHES = {
