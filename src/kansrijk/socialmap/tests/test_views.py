@@ -21,6 +21,7 @@ from kansrijk.socialmap.tests.factories import (
     theme,
 )
 from kansrijk.testing import factories
+from kansrijk.testing.jobs import post_and_run
 
 pytestmark = pytest.mark.django_db
 
@@ -332,7 +333,7 @@ def test_participation_import_page(client, entry, partner_trio, school):
     )
     upload = io.BytesIO(data)
     upload.name = "deelname.csv"
-    response = client.post(url("participation_import"), {"file": upload})
+    response = post_and_run(client, url("participation_import"), {"file": upload})
     assert response.status_code == 200 and Participation.objects.get().participants == 7
     client.force_login(partner_trio["other_organisation"])
     assert client.get(url("participation_import")).status_code == 403
