@@ -292,3 +292,23 @@ def test_the_sweep_deletes_files_of_ended_jobs_and_any_older_than_a_day(officer,
     waiting.refresh_from_db()
     assert waiting.status == JobStatus.FAILED and waiting.stored_file == ""
     assert ImportJob.objects.get(pk=fresh.pk).status == JobStatus.QUEUED
+
+
+# ------------------------------------------------------------------ the commands
+
+
+def test_the_commands_say_how_far_they_have_read_at_most_once_a_second():
+    from io import StringIO
+
+    from kansrijk.imports.terminal import TerminalProgress
+
+    now = [0.0]
+    out = StringIO()
+    progress = TerminalProgress(out, clock=lambda: now[0])
+    progress("lezen", 1000, 0)
+    now[0] += 1.2
+    progress("lezen", 2000, 0)
+    progress("lezen", 3000, 0)
+    now[0] += 1.2
+    progress("lezen", 4000, 20_000)
+    assert out.getvalue() == "2000 rijen gelezen …4000 van 20000 rijen gelezen …"
