@@ -92,6 +92,7 @@ def import_agenda(request, slug: str):
         "agenda": agenda,
         "agenda_url": _agenda_page(agenda),
         "form": form,
+        "recent_jobs": jobs.recent(request.user, JobKind.AGENDA, agenda=agenda),
         "downloads": [
             (fmt, reverse("agenda_io:export", args=[agenda.slug, fmt])) for fmt in ("xlsx", "csv")
         ],

@@ -255,6 +255,7 @@ def reconciliation_page(request):
     context = {
         "filter_form": filter_form,
         "upload_form": upload_form,
+        "recent_jobs": jobs.recent(user, JobKind.COUNTS),
         "count_form": count_form,
         "result": result,
         "page": page,

@@ -78,6 +78,14 @@ def _enqueue(task, job_id: int) -> None:
     ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
+def recent(user, kind: str, *, agenda=None, limit: int = 5):
+    """The last jobs of this kind the user may see, for the upload page to link to."""
+    found = ImportJob.objects.visible_to(user).filter(kind=kind)
+    if agenda is not None:
+        found = found.filter(agenda=agenda)
+    return found.order_by("-created_at", "-pk")[:limit]
+
+
 # ------------------------------------------------------------------ running a job
 
 
@@ -92,19 +100,25 @@ class _Heartbeat:
         self.job_id = job.pk
         self.clock = clock
         self.last = clock()
-        self.rows = 0
+        self.done = self.total = 0
         self.depth = len(connection.atomic_blocks)
 
     def rows_read(self, phase: str, done: int, total: int) -> None:
-        self.rows = done
+        """The importer's own callback (every 1,000 rows): a sign of life."""
+        self._write()
 
     def position(self, done: int, total: int) -> None:
+        """How far the file has been read: the progress the page shows."""
+        self.done, self.total = done, total
+        self._write()
+
+    def _write(self) -> None:
         now = self.clock()
         if now - self.last < HEARTBEAT_SECONDS or len(connection.atomic_blocks) > self.depth:
             return
         self.last = now
         ImportJob.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
-            done=done, total=total, heartbeat_at=timezone.now()
+            done=self.done, total=self.total, heartbeat_at=timezone.now()
         )
 
 

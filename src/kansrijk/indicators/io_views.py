@@ -96,5 +96,6 @@ def import_measurements(request):
     context = {
         "form": form,
         "columns": importing.COLUMNS,
+        "recent_jobs": jobs.recent(request.user, JobKind.MEASUREMENTS),
     }
     return render(request, "indicators/import.html", context)

@@ -637,7 +637,12 @@ def _import_page(request, *, kind: str, columns, title: str):
             dry_run=form.cleaned_data["dry_run"],
         )
         return redirect(job)
-    context = {"form": form, "columns": columns, "title": title}
+    context = {
+        "form": form,
+        "columns": columns,
+        "title": title,
+        "recent_jobs": jobs.recent(request.user, kind),
+    }
     return render(request, "socialmap/import.html", context)
 
 

@@ -153,6 +153,9 @@ def test_the_heartbeat_writes_at_most_once_a_second_and_not_in_a_transaction(off
     with transaction.atomic():
         heartbeat.position(90, 100)
     assert ImportJob.objects.get().done == 20
+    # The importer's own callback beats too, with the position last seen.
+    heartbeat.rows_read("lezen", 1000, 0)
+    assert ImportJob.objects.get().done == 90
 
 
 def test_the_watched_file_reports_how_far_it_is_read(officer, tmp_path):
@@ -312,3 +315,14 @@ def test_the_commands_say_how_far_they_have_read_at_most_once_a_second():
     now[0] += 1.2
     progress("lezen", 4000, 20_000)
     assert out.getvalue() == "2000 rijen gelezen …4000 van 20000 rijen gelezen …"
+
+
+def test_the_upload_page_links_to_the_last_jobs_of_its_user(client, user_trio, importer):
+    trio = user_trio(Role.POLICY_OFFICER)
+    job = start(trio["member"], dry_run=True)
+    client.force_login(trio["member"])
+    html = client.get(reverse("indicators_io:import")).content.decode()
+    assert "Eerdere imports" in html and f'href="{job.get_absolute_url()}"' in html
+    client.force_login(trio["other_organisation"])
+    html = client.get(reverse("indicators_io:import")).content.decode()
+    assert job.get_absolute_url() not in html
