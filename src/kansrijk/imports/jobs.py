@@ -16,10 +16,12 @@ import io
 import logging
 import os
 import secrets
+import threading
 import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 JOB_DIR = "import-jobs"
 HEARTBEAT_SECONDS = 1.0
+PULSE_KEPT_SECONDS = 24 * 60 * 60
 # The status page shows this many problems; the rest are counted. The file's own limits
 # (decision 0027) keep the count itself bounded.
 MAX_STORED_PROBLEMS = 1000
@@ -122,6 +125,45 @@ class _Heartbeat:
         )
 
 
+def pulse_key(job_id: int) -> str:
+    return f"import-job-pulse-{job_id}"
+
+
+class _Pulse:
+    """A sign of life while the importer checks and writes, when it calls back nothing
+    and its transaction hides every database write: a thread that puts the time in the
+    progress cache (shared by the worker and the web on one machine) every second. It
+    dies with the worker, which is what the sweep looks for."""
+
+    def __init__(self, job_id: int):
+        self.key = pulse_key(job_id)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"import-job-{job_id}", daemon=True)
+
+    def __enter__(self):
+        self._set()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        self.thread.join()
+        caches["progress"].delete(self.key)
+
+    def _set(self) -> None:
+        caches["progress"].set(self.key, time.time(), timeout=PULSE_KEPT_SECONDS)
+
+    def _beat(self) -> None:
+        while not self.stopped.wait(HEARTBEAT_SECONDS):
+            self._set()
+
+
+def _pulsing(job_id: int, now: datetime.datetime, limit: float) -> bool:
+    """Whether the job's thread has beaten within ``limit`` seconds before ``now``."""
+    beat = caches["progress"].get(pulse_key(job_id))
+    return beat is not None and now.timestamp() - beat < limit
+
+
 class _WatchedFile(io.BufferedReader):
     """The stored file, telling the heartbeat how far it has been read."""
 
@@ -185,7 +227,7 @@ def _outcome(job: ImportJob) -> tuple[str, dict]:
     path = Path(settings.MEDIA_ROOT) / job.stored_file
     heartbeat = _Heartbeat(job)
     try:
-        with open(path, "rb", buffering=0) as raw:
+        with _Pulse(job.pk), open(path, "rb", buffering=0) as raw:
             source = _WatchedFile(raw, path.stat().st_size, heartbeat)
             report = KINDS[job.kind].run(job, source, heartbeat.rows_read)
     except ImportRejected as rejected:
@@ -254,7 +296,9 @@ def sweep(now: datetime.datetime | None = None) -> dict[str, int]:
     stale_before = now - datetime.timedelta(seconds=settings.KANSRIJK_IMPORT_JOB_STALE_SECONDS)
     hours = getattr(settings, "KANSRIJK_IMPORT_FILE_MAX_AGE_HOURS", DEFAULT_FILE_MAX_AGE_HOURS)
     old_before = now - datetime.timedelta(hours=hours)
-    stale = ImportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=stale_before)
+    limit = settings.KANSRIJK_IMPORT_JOB_STALE_SECONDS
+    silent = ImportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=stale_before)
+    stale = [job for job in silent if not _pulsing(job.pk, now, limit)]
     failed = _fail(
         stale,
         _("De verwerking is gestopt. Er is niets opgeslagen. Upload het bestand opnieuw."),

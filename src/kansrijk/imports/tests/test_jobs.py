@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime
 import os
+import time
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import TestCase
@@ -273,6 +275,33 @@ def test_the_sweep_fails_a_job_whose_heartbeat_stopped_and_deletes_its_file(
     assert alive.status == JobStatus.RUNNING and alive_path.exists()
     # A new upload of the same file imports it.
     assert start(officer).status == JobStatus.DONE
+
+
+def test_the_sweep_spares_a_job_whose_worker_still_beats_while_it_writes(officer, settings):
+    """While the importer checks and writes, its transaction hides the job's heartbeat;
+    the worker's pulse in the progress cache says it is alive."""
+    now = timezone.now()
+    job = start(officer, run=False)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, heartbeat_at=now - datetime.timedelta(seconds=600)
+    )
+    caches["progress"].set(jobs.pulse_key(job.pk), now.timestamp() - 5)
+    try:
+        assert jobs.sweep(now=now) == {"failed": 0, "deleted": 0}
+        later = now + datetime.timedelta(seconds=settings.KANSRIJK_IMPORT_JOB_STALE_SECONDS)
+        assert jobs.sweep(now=later) == {"failed": 1, "deleted": 0}  # the pulse stopped
+    finally:
+        caches["progress"].delete(jobs.pulse_key(job.pk))
+
+
+def test_the_pulse_beats_while_the_job_is_busy_and_is_gone_after(monkeypatch):
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.01)
+    key = jobs.pulse_key(987654)
+    with jobs._Pulse(987654):
+        first = caches["progress"].get(key)
+        time.sleep(0.1)  # the main thread busy, without a callback
+        assert caches["progress"].get(key) > first
+    assert caches["progress"].get(key) is None
 
 
 def test_the_sweep_deletes_files_of_ended_jobs_and_any_older_than_a_day(officer, settings):
