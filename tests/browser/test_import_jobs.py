@@ -19,11 +19,11 @@ pytestmark = pytest.mark.browser
 
 def test_an_upload_becomes_a_job_whose_page_shows_the_problems(
     page,
-    monitor,
+    monitor,  # noqa: F811
     tmp_path,
     settings,
     assert_accessible,
-    screenshot,  # noqa: F811
+    screenshot,
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     log_in(page, monitor["officer"])
@@ -55,9 +55,9 @@ def test_an_upload_becomes_a_job_whose_page_shows_the_problems(
 def test_the_status_page_polls_under_the_csp_until_the_job_has_ended(
     page,
     strict_page,
-    monitor,
+    monitor,  # noqa: F811
     assert_accessible,
-    screenshot,  # noqa: F811
+    screenshot,
 ):
     job = ImportJob.objects.create(
         kind=JobKind.MEASUREMENTS,
