@@ -301,7 +301,7 @@ def sweep(now: datetime.datetime | None = None) -> dict[str, int]:
     stale = [job for job in silent if not _pulsing(job.pk, now, limit)]
     failed = _fail(
         stale,
-        _("De verwerking is gestopt. Er is niets opgeslagen. Upload het bestand opnieuw."),
+        _("De verwerking is onderbroken."),
         now,
     )
     expired = ImportJob.objects.unended().filter(created_at__lt=old_before)

@@ -255,7 +255,7 @@ def test_an_agenda_job_is_shown_to_whoever_may_import_into_that_agenda(
 
 
 def test_the_sweep_fails_a_job_whose_heartbeat_stopped_and_deletes_its_file(
-    officer, settings, importer
+    client, officer, settings, importer
 ):
     settings.KANSRIJK_IMPORT_JOB_STALE_SECONDS = 120
     now = timezone.now()
@@ -270,8 +270,13 @@ def test_the_sweep_fails_a_job_whose_heartbeat_stopped_and_deletes_its_file(
     dead_path, alive_path = stored(dead), stored(alive)
     dead.refresh_from_db()
     alive.refresh_from_db()
-    assert dead.status == JobStatus.FAILED and "gestopt" in dead.result["error"]
+    assert dead.status == JobStatus.FAILED and dead.result == {
+        "error": "De verwerking is onderbroken."
+    }
     assert dead.stored_file == "" and not dead_path.exists()
+    client.force_login(officer)
+    html = client.get(dead.get_absolute_url()).content.decode()
+    assert "De verwerking is onderbroken. Er is niets opgeslagen." in html
     assert alive.status == JobStatus.RUNNING and alive_path.exists()
     # A new upload of the same file imports it.
     assert start(officer).status == JobStatus.DONE
