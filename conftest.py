@@ -19,6 +19,12 @@ def dutch_by_default():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path_factory):
+    """Uploaded files (import jobs) go to a directory of the test run, never to var/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def municipality_organisation(db):
     return factories.MunicipalityOrganisationFactory()

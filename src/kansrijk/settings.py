@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "kansrijk.reports",
     "kansrijk.cases",
     "kansrijk.socialmap",
+    "kansrijk.imports",
     "kansrijk.api",
     "django_tasks",
     "django_tasks_db",
@@ -362,17 +363,27 @@ TASKS = {
         )
     }
 }
-# A running case import writes a heartbeat every second or so; the worker sweeps every
-# SWEEP_SECONDS (and when it starts) and marks a run failed whose heartbeat is older
-# than STALE_SECONDS (its worker died). An uploaded file is never kept longer than
-# FILE_MAX_AGE_HOURS, whatever became of its run (decision 0028).
+# A running import (a case import's run, decision 0028; an import job, decision 0029)
+# writes a heartbeat every second or so; the worker sweeps every SWEEP_SECONDS (and when
+# it starts) and marks an import failed whose heartbeat is older than STALE_SECONDS (its
+# worker died). An uploaded file is never kept longer than FILE_MAX_AGE_HOURS, whatever
+# became of its import.
 IMPORT_RECOVERY = {
     "STALE_SECONDS": env.float("KANSRIJK_IMPORT_STALE_SECONDS", default=120),
     "SWEEP_SECONDS": env.float("KANSRIJK_IMPORT_SWEEP_SECONDS", default=60),
     "FILE_MAX_AGE_HOURS": env.float("KANSRIJK_IMPORT_FILE_MAX_AGE_HOURS", default=24),
 }
-# An import's progress is in its run (decision 0028): no cache shared with the worker.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# An import job's worker also beats in a file cache while the importer writes (its own
+# transaction hides the heartbeat in the database); the sweep runs in the worker, on the
+# same machine, and reads it there (decision 0029).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "progress"),
+        "TIMEOUT": 24 * 60 * 60,
+    },
+}
 
 # The REST API (kansrijk.api, docs/api.md): organisation-scoped API keys or a logged-in
 # session; read-only unless a view says otherwise; JSON only (the browsable API needs

@@ -18,6 +18,7 @@ urlpatterns = [
     path("thuiszitters/", include("kansrijk.cases.import_urls")),
     path("thuiszitters/", include("kansrijk.cases.oversight_urls")),
     path("sociale-kaart/", include("kansrijk.socialmap.urls")),
+    path("importeren/", include("kansrijk.imports.urls")),
     path("api/v1/", include("kansrijk.api.urls")),
     path("beheer/", admin.site.urls),
 ]

@@ -73,6 +73,9 @@ def test_reconciliation_with_differences_and_a_bad_upload(
     assert "Rij 2, kolom 'peildatum'" in alert.inner_text()
     assert_accessible(page)
     screenshot(page, "thuiszitters_afstemming_fouten")
+    # The upload was a job: its page leads back to the reconciliation.
+    page.get_by_role("link", name="Terug naar het importeren").click()
+    page.wait_for_load_state()
 
     # One number through the form, by keyboard-reachable fields with labels.
     page.get_by_label("Peildatum", exact=True).last.fill("2024-10-01")

@@ -2,7 +2,8 @@
 
 Downloads follow what a user may see (a public agenda without logging in); an agenda a
 user may not see answers 404, the same as one that does not exist. Importing needs
-``agenda.change_agenda`` (a beleidsmedewerker of an owning organisation).
+``agenda.change_agenda`` (a beleidsmedewerker of an owning organisation); the upload is
+imported by the background worker and followed on its job's status page (decision 0029).
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
+
+from kansrijk.imports import jobs
+from kansrijk.imports.models import JobKind
 
 from . import exporting, importing
 from .models import Agenda
@@ -71,32 +75,26 @@ def import_agenda(request, slug: str):
     agenda = get_visible_agenda_or_404(request.user, slug)
     if not request.user.has_perm("agenda.change_agenda", agenda):
         raise PermissionDenied
-    report = None
-    problems: list[importing.ImportProblem] = []
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                report = importing.import_file(
-                    agenda,
-                    upload.read(),
-                    upload.name,
-                    actor=request.user,
-                    dry_run=form.cleaned_data["dry_run"],
-                )
-            except importing.ImportRejected as rejected:
-                problems = rejected.problems
+            job = jobs.start(
+                JobKind.AGENDA,
+                form.cleaned_data["file"],
+                actor=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                agenda=agenda,
+            )
+            return redirect(job)
     else:
         form = ImportForm()
     context = {
         "agenda": agenda,
         "agenda_url": _agenda_page(agenda),
         "form": form,
-        "report": report,
-        "problems": problems,
+        "recent_jobs": jobs.recent(request.user, JobKind.AGENDA, agenda=agenda),
         "downloads": [
             (fmt, reverse("agenda_io:export", args=[agenda.slug, fmt])) for fmt in ("xlsx", "csv")
         ],
     }
-    return render(request, "agenda/import.html", context, status=400 if problems else 200)
+    return render(request, "agenda/import.html", context)

@@ -24,7 +24,6 @@ is still active. A run given up can be started again by uploading the file again
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
@@ -33,12 +32,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from kansrijk.imports import task_queue
 
 from . import importing
 from .models import ImportRun, ImportStatus
@@ -100,7 +100,7 @@ def _give_up_dead_runs(now: datetime, report: SweepReport) -> None:
     for run in ImportRun.objects.filter(status=ImportStatus.QUEUED, created_at__lt=limit).exclude(
         task_id=""
     ):
-        if _task_taken(run.task_id) and _give_up(run, DIED_MESSAGE, now):
+        if task_queue.task_taken(run.task_id) and _give_up(run, DIED_MESSAGE, now):
             report.died += 1
 
 
@@ -113,46 +113,14 @@ def _give_up(run: ImportRun, message: str, now: datetime) -> bool:
             pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at
         ).update(status=ImportStatus.FAILED, finished_at=now, problems=problems, problem_count=1)
         if given_up:
-            _fail_task(run.task_id, now)
+            task_queue.fail_task(
+                run.task_id, now, "The case import stopped without finishing (found by the sweep)."
+            )
     if not given_up:
         return False
     logger.warning("Case import %s given up: %s", run.pk, message[:40])
     importing.delete_stored_file(run)
     return True
-
-
-def _task_model():
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult
-
-
-def _task_taken(task_id: str) -> bool:
-    from django_tasks_db.compat import TaskResultStatus
-
-    try:
-        return (
-            _task_model().objects.filter(id=task_id).exclude(status=TaskResultStatus.READY).exists()
-        )
-    except ValidationError:  # not a task of the database backend
-        return False
-
-
-def _fail_task(task_id: str, now: datetime) -> None:
-    from django_tasks_db.compat import TaskResultStatus
-
-    if not task_id:
-        return
-    # A task id that is no UUID belongs to another backend (the tests' immediate one).
-    with contextlib.suppress(ValidationError):
-        _task_model().objects.filter(
-            id=task_id, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
-        ).update(
-            status=TaskResultStatus.FAILED,
-            finished_at=now,
-            exception_class_path=f"{__name__}.ImportDied",
-            traceback="The case import stopped without finishing (found by the sweep).",
-        )
 
 
 def _delete_files_of_ended_runs(now: datetime, report: SweepReport) -> None:

@@ -1,7 +1,8 @@
 """The register's accounting pages, mounted at /thuiszitters/:
 
 * ``afstemming/`` — the reported counts against the register (``reconciliation``), with
-  the upload, the form and a CSV of the differences;
+  the upload (imported by the background worker, decision 0029), the form and a CSV of
+  the differences;
 * ``inspectie/`` — the SWV's cumulative registration for the Inspectie
   (``registration``), as CSV or XLSX; each exported episode is an audited case read;
 * ``jaarverslag/`` — the figures of the leerplicht annual report, suppressed for roles
@@ -32,6 +33,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kansrijk.imports import jobs
+from kansrijk.imports.models import JobKind
 from kansrijk.indicators.charts import bar_chart
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.reports.exporting import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
@@ -198,31 +201,20 @@ def reconciliation_page(request):
     definition = _chosen_definition(filter_form)
     upload_form = CountUploadForm()
     count_form = ReportedCountForm(user=user, initial={"peildatum": peildatum}, prefix="opgave")
-    problems: list = []
-    import_report = None
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "upload":
             upload_form = CountUploadForm(request.POST, request.FILES)
             if upload_form.is_valid():
-                upload = upload_form.cleaned_data["file"]
-                try:
-                    import_report = reconciliation.import_counts(
-                        upload.read(),
-                        upload.name,
-                        actor=user,
-                        dry_run=upload_form.cleaned_data["dry_run"],
-                    )
-                except reconciliation.ImportRejected as rejected:
-                    problems = rejected.problems
-                    status = 400
-                else:
-                    if len(import_report.peildata) == 1:
-                        # Show the peildatum the file was about.
-                        peildatum = next(iter(import_report.peildata))
-            else:
-                status = 400
+                job = jobs.start(
+                    JobKind.COUNTS,
+                    upload_form.cleaned_data["file"],
+                    actor=user,
+                    dry_run=upload_form.cleaned_data["dry_run"],
+                )
+                return redirect(job)
+            status = 400
         elif action == "opgave":
             count_form = ReportedCountForm(request.POST, user=user, prefix="opgave")
             if count_form.is_valid():
@@ -263,9 +255,8 @@ def reconciliation_page(request):
     context = {
         "filter_form": filter_form,
         "upload_form": upload_form,
+        "recent_jobs": jobs.recent(user, JobKind.COUNTS),
         "count_form": count_form,
-        "problems": problems,
-        "report": import_report,
         "result": result,
         "page": page,
         "peildata": reconciliation.reported_peildata(user),

@@ -4,7 +4,7 @@ measurements.
 Downloads follow what a user may see: an indicator or agenda a user may not see
 answers 404. Users not entitled to the detail get suppressed figures (``exporting``).
 Importing needs ``indicators.submit_measurement`` for at least one organisation; every
-row is checked against the user's own scope.
+row is checked against the user's own scope, by the background worker (decision 0029).
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kansrijk.agenda.models import Agenda
+from kansrijk.imports import jobs
+from kansrijk.imports.models import JobKind
 from kansrijk.organisations.models import Membership, Role
 
 from . import exporting, importing, report
@@ -79,27 +81,21 @@ def may_import(user) -> bool:
 def import_measurements(request):
     if not may_import(request.user):
         raise PermissionDenied
-    result = None
-    problems: list[importing.ImportProblem] = []
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = importing.import_file(
-                    upload.read(),
-                    upload.name,
-                    actor=request.user,
-                    dry_run=form.cleaned_data["dry_run"],
-                )
-            except importing.ImportRejected as rejected:
-                problems = rejected.problems
+            job = jobs.start(
+                JobKind.MEASUREMENTS,
+                form.cleaned_data["file"],
+                actor=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            return redirect(job)
     else:
         form = ImportForm()
     context = {
         "form": form,
-        "report": result,
-        "problems": problems,
         "columns": importing.COLUMNS,
+        "recent_jobs": jobs.recent(request.user, JobKind.MEASUREMENTS),
     }
-    return render(request, "indicators/import.html", context, status=400 if problems else 200)
+    return render(request, "indicators/import.html", context)

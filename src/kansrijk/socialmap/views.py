@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kansrijk.agenda.models import Agenda, Goal, Intervention
+from kansrijk.imports import jobs
+from kansrijk.imports.models import JobKind
 from kansrijk.indicators import suppression
 from kansrijk.organisations.models import Organisation, Region, RegionKind, RegionMembership
 
@@ -624,23 +626,24 @@ def participation(request, uuid):
     )
 
 
-def _import_page(request, *, template_name: str, run, columns, title: str):
-    result, problems = None, []
+def _import_page(request, *, kind: str, columns, title: str):
+    """The upload form; a valid upload becomes an import job (decision 0029)."""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = run(upload.read(), upload.name, dry_run=form.cleaned_data["dry_run"])
-        except importing.ImportRejected as rejected:
-            problems = rejected.problems
+        job = jobs.start(
+            kind,
+            form.cleaned_data["file"],
+            actor=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        return redirect(job)
     context = {
         "form": form,
-        "report": result,
-        "problems": problems,
         "columns": columns,
         "title": title,
+        "recent_jobs": jobs.recent(request.user, kind),
     }
-    return render(request, template_name, context, status=400 if problems else 200)
+    return render(request, "socialmap/import.html", context)
 
 
 @login_required
@@ -650,10 +653,7 @@ def participation_import(request):
         raise PermissionDenied
     return _import_page(
         request,
-        template_name="socialmap/import.html",
-        run=lambda data, name, dry_run: importing.import_participation(
-            data, name, actor=request.user, dry_run=dry_run
-        ),
+        kind=JobKind.PARTICIPATION,
         columns=importing.PARTICIPATION_COLUMNS,
         title=_("Deelname importeren"),
     )
@@ -726,10 +726,7 @@ def need_import(request):
         raise PermissionDenied
     return _import_page(
         request,
-        template_name="socialmap/import.html",
-        run=lambda data, name, dry_run: importing.import_needs(
-            data, name, actor=request.user, dry_run=dry_run
-        ),
+        kind=JobKind.NEEDS,
         columns=importing.NEED_COLUMNS,
         title=_("Behoeften importeren"),
     )

@@ -370,7 +370,10 @@ def test_import_command(agenda, tmp_path):
 def upload(client, agenda, content: bytes, name="agenda.csv", **extra):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return client.post(
+    from kansrijk.testing.jobs import post_and_run
+
+    return post_and_run(
+        client,
         reverse("agenda_io:import", args=[agenda.slug]),
         {"file": SimpleUploadedFile(name, content), **extra},
     )
@@ -393,7 +396,7 @@ def test_an_editor_imports_through_the_page(client, agenda, make_member):
 
     bad = edited(agenda, lambda rows: rows[0].update(kind="onzin"))
     response = upload(client, agenda, bad)
-    assert response.status_code == 400
+    assert response.status_code == 200  # the job's status page
     html = response.content.decode()
     assert "Het bestand is niet geïmporteerd" in html
     assert "Rij 2, kolom &#x27;kind&#x27;: &#x27;onzin&#x27; is geen geldige soort" in html
@@ -498,10 +501,8 @@ def test_the_page_refuses_hostile_files_naming_the_limit(client, agenda, make_me
 
     client.force_login(make_member(agenda.owners.get(), Role.POLICY_OFFICER))
     response = upload(client, agenda, xlsx_rows_bomb(2_000_000), name="bom.xlsx")
-    assert response.status_code == 400
     assert "keer zo groot als ingepakt" in response.content.decode()
     response = upload(client, agenda, big_cell_csv(200 * 1024), name="cel.csv")
-    assert response.status_code == 400
     assert "Rij 2: een cel is langer dan 32.768 tekens" in response.content.decode()
     utf16 = "type,external_id,title\ntheme,t,Titel\n".encode("utf-16")
     html = upload(client, agenda, utf16, name="agenda.csv").content.decode()

@@ -19,6 +19,7 @@ from kansrijk.indicators.forms import MeasurementForm, scopes_for
 from kansrijk.indicators.models import Indicator, Measurement
 from kansrijk.organisations.models import Role
 from kansrijk.testing import factories
+from kansrijk.testing.jobs import post_and_run
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +248,8 @@ def test_the_import_warns_but_saves(client, municipality_organisation, make_memb
         f"aantal,2024,2024-01-01,2024-12-31,{code},40,Er vielen 2 kinderen uit.\r\n"
     ).encode()
     client.force_login(officer)
-    response = client.post(
+    response = post_and_run(
+        client,
         reverse("indicators_io:import"),
         {"file": SimpleUploadedFile("m.csv", content, content_type="text/csv")},
     )

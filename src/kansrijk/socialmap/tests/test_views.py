@@ -21,6 +21,7 @@ from kansrijk.socialmap.tests.factories import (
     theme,
 )
 from kansrijk.testing import factories
+from kansrijk.testing.jobs import post_and_run
 
 pytestmark = pytest.mark.django_db
 
@@ -332,10 +333,32 @@ def test_participation_import_page(client, entry, partner_trio, school):
     )
     upload = io.BytesIO(data)
     upload.name = "deelname.csv"
-    response = client.post(url("participation_import"), {"file": upload})
+    response = post_and_run(client, url("participation_import"), {"file": upload})
     assert response.status_code == 200 and Participation.objects.get().participants == 7
     client.force_login(partner_trio["other_organisation"])
     assert client.get(url("participation_import")).status_code == 403
+
+
+def test_need_import_page_checks_first_then_imports_in_the_background(
+    client, officer_trio, gemeente
+):
+    client.force_login(officer_trio["member"])
+    data = (
+        "gemeente,thema,leeftijd_vanaf,leeftijd_tot_en_met,omschrijving\r\n"
+        f"{gemeente.code},huiswerk,8,10,Huiswerkhulp\r\n"
+    ).encode()
+    upload = io.BytesIO(data)
+    upload.name = "behoeften.csv"
+    page = post_and_run(client, url("need_import"), {"file": upload, "dry_run": "on"})
+    assert page.status_code == 200 and not Need.objects.exists()
+    assert "Het bestand is in orde; er is nog niets opgeslagen" in page.content.decode()
+    upload.seek(0)
+    page = post_and_run(client, url("need_import"), {"file": upload})
+    assert "Het bestand is geïmporteerd" in page.content.decode()
+    assert Need.objects.get().description == "Huiswerkhulp"
+    assert page.context["upload_page"] == url("need_import")
+    client.force_login(officer_trio["other_organisation"])
+    assert client.get(page.request["PATH_INFO"]).status_code == 404
 
 
 # ------------------------------------------------------------------ the gap page

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kansrijk.agenda.importing import ImportRejected, import_file
 from kansrijk.agenda.models import Agenda
+from kansrijk.imports.terminal import TerminalProgress
 
 
 class Command(BaseCommand):
@@ -41,7 +42,15 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Bestand {file} niet gevonden.")
         try:
-            report = import_file(agenda, path.read_bytes(), path.name, actor=actor, dry_run=dry_run)
+            with path.open("rb") as source:
+                report = import_file(
+                    agenda,
+                    source,
+                    path.name,
+                    actor=actor,
+                    dry_run=dry_run,
+                    progress=TerminalProgress(self.stderr),
+                )
         except ImportRejected as rejected:
             lines = ["Het bestand is niet geïmporteerd; er is niets opgeslagen."]
             lines += [f"- {problem}" for problem in rejected.problems]

@@ -1,9 +1,10 @@
-"""``kansrijk db_worker``: django-tasks' database worker, with the case import's sweep.
+"""``kansrijk db_worker``: django-tasks' database worker, with the imports' sweep.
 
 The same command and options as ``django_tasks_db``'s (it takes precedence because the
 register comes first in ``INSTALLED_APPS``). Before the worker takes its first task it
-sweeps once (``cases.import_recovery.sweep``): a run that was busy when the previous
-worker died is marked failed and its file deleted. Then a thread of its own sweeps every
+sweeps once (``cases.import_recovery.sweep`` for the register's case imports,
+``imports.jobs.sweep`` for the other uploads' import jobs): an import that was busy when
+the previous worker died is marked failed and its file deleted. Then a thread of its own sweeps every
 ``IMPORT_RECOVERY["SWEEP_SECONDS"]`` while the worker runs: a run whose heartbeat stopped
 is found within minutes, also when another worker process died.
 """
@@ -18,15 +19,22 @@ from django.db import connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from kansrijk.cases import import_recovery
+from kansrijk.imports import jobs
 
 logger = logging.getLogger(__name__)
 
 
+def sweep_imports() -> None:
+    """Both sweeps: the case register's runs and the other uploads' jobs."""
+    import_recovery.sweep()
+    jobs.sweep()
+
+
 def _sweep_once() -> None:
     try:
-        import_recovery.sweep()
+        sweep_imports()
     except Exception as error:  # the next sweep tries again; the worker goes on
-        logger.error("Case import sweep failed: %s", type(error).__name__)
+        logger.error("Import sweep failed: %s", type(error).__name__)
     finally:
         # This thread's own connections: the worker's are left alone.
         connections.close_all()
@@ -34,7 +42,7 @@ def _sweep_once() -> None:
 
 class _Sweeper(threading.Thread):
     def __init__(self, interval: float):
-        super().__init__(name="case-import-sweep", daemon=True)
+        super().__init__(name="import-sweep", daemon=True)
         self.interval = interval
         self.stopped = threading.Event()
 
@@ -45,13 +53,13 @@ class _Sweeper(threading.Thread):
 
 class Command(DatabaseWorkerCommand):
     help = (
-        "Voert achtergrondtaken uit (de import van casussen) en ruimt op wat een gestopte "
-        "taak achterliet: een import zonder hartslag wordt als mislukt gemarkeerd en het "
-        "geüploade bestand verwijderd (docs/decisions/0028)."
+        "Voert achtergrondtaken uit (de imports) en ruimt op wat een gestopte taak "
+        "achterliet: een import zonder hartslag wordt als mislukt gemarkeerd en het "
+        "geüploade bestand verwijderd (docs/decisions/0028 en 0029)."
     )
 
     def handle(self, *args, **options) -> None:
-        import_recovery.sweep()
+        sweep_imports()
         sweeper = _Sweeper(settings.IMPORT_RECOVERY["SWEEP_SECONDS"])
         sweeper.start()
         try:

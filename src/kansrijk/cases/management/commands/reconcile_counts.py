@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kansrijk.cases import reconciliation
 from kansrijk.cases.models import CountDefinition
+from kansrijk.imports.terminal import TerminalProgress
 from kansrijk.reports.exporting import CsvExporter
 
 
@@ -53,13 +54,15 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"Bestand niet gevonden: {file}")
             try:
-                report = reconciliation.import_counts(
-                    path.read_bytes(),
-                    path.name,
-                    actor=None,
-                    dry_run=dry_run,
-                    source="opdrachtregel",
-                )
+                with path.open("rb") as source:
+                    report = reconciliation.import_counts(
+                        source,
+                        path.name,
+                        actor=None,
+                        dry_run=dry_run,
+                        source="opdrachtregel",
+                        progress=TerminalProgress(self.stderr),
+                    )
             except reconciliation.ImportRejected as rejected:
                 for problem in rejected.problems:
                     self.stderr.write(str(problem))

@@ -1,9 +1,9 @@
 """``kansrijk sweep_imports``: what the worker's sweep does, once, from the command line.
 
 For a server where no worker runs for a while, or from cron as a second safety net:
-marks failed the case imports whose worker died, deletes the uploaded files of ended
-imports and every uploaded file older than ``KANSRIJK_IMPORT_FILE_MAX_AGE_HOURS``
-(``cases.import_recovery``).
+marks failed the imports whose worker died (case imports, ``cases.import_recovery``; the
+other uploads' import jobs, ``imports.jobs``), deletes the uploaded files of ended
+imports and every uploaded file older than ``KANSRIJK_IMPORT_FILE_MAX_AGE_HOURS``.
 """
 
 from __future__ import annotations
@@ -11,19 +11,23 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from kansrijk.cases import import_recovery
+from kansrijk.imports import jobs
 
 
 class Command(BaseCommand):
     help = (
-        "Markeert imports van casussen waarvan het proces stopte als mislukt en verwijdert "
+        "Markeert imports waarvan het proces stopte als mislukt en verwijdert "
         "geüploade bestanden van afgelopen imports en bestanden ouder dan de bewaartijd "
         "(standaard een dag)."
     )
 
     def handle(self, *args, **options):
         report = import_recovery.sweep()
+        job_report = jobs.sweep()
         self.stdout.write(
             f"{report.died} onderbroken imports als mislukt gemarkeerd, "
             f"{report.expired} imports over de bewaartijd, "
-            f"{report.files_deleted} bestanden verwijderd."
+            f"{report.files_deleted} bestanden verwijderd; "
+            f"{job_report['failed']} importtaken als mislukt gemarkeerd, "
+            f"{job_report['deleted']} bestanden van importtaken verwijderd."
         )

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kansrijk.imports.terminal import TerminalProgress
 from kansrijk.indicators.importing import ImportRejected, import_file
 
 
@@ -23,9 +24,15 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Bestand niet gevonden: {file}")
         try:
-            report = import_file(
-                path.read_bytes(), path.name, actor=None, approve=approve, dry_run=dry_run
-            )
+            with path.open("rb") as source:
+                report = import_file(
+                    source,
+                    path.name,
+                    actor=None,
+                    approve=approve,
+                    dry_run=dry_run,
+                    progress=TerminalProgress(self.stderr),
+                )
         except ImportRejected as rejected:
             for problem in rejected.problems:
                 self.stderr.write(str(problem))

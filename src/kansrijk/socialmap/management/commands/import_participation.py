@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kansrijk.imports.terminal import TerminalProgress
 from kansrijk.socialmap import importing
 
 
@@ -18,9 +19,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["file"])
         try:
-            report = importing.import_participation(
-                path.read_bytes(), path.name, actor=None, dry_run=options["dry_run"]
-            )
+            with path.open("rb") as source:
+                report = importing.import_participation(
+                    source,
+                    path.name,
+                    actor=None,
+                    dry_run=options["dry_run"],
+                    progress=TerminalProgress(self.stderr),
+                )
         except importing.ImportRejected as rejected:
             raise CommandError(
                 "Het bestand is niet ingelezen; er is niets opgeslagen.\n"

@@ -1,0 +1,333 @@
+"""Import jobs: the five upload pages hand their file to the background worker
+(decision 0029).
+
+``start`` stores the upload under ``MEDIA_ROOT/import-jobs/`` (a random name, readable
+by the application only) and enqueues ``tasks.run_import_job`` once the job is
+committed; ``run`` is the task's work: it claims the job, runs the importer with a
+progress callback that writes progress and a heartbeat about once a second, keeps the
+outcome as JSON and deletes the file, whatever the outcome. ``sweep`` fails jobs whose
+heartbeat stopped (the worker was killed) and deletes files that outlived their job.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import os
+import secrets
+import threading
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from . import task_queue
+from .models import ImportJob, JobStatus
+from .problems import ImportRejected
+
+logger = logging.getLogger(__name__)
+
+JOB_DIR = "import-jobs"
+HEARTBEAT_SECONDS = 1.0
+PULSE_KEPT_SECONDS = 24 * 60 * 60
+# The status page shows this many problems; the rest are counted. The file's own limits
+# (decision 0027) keep the count itself bounded.
+MAX_STORED_PROBLEMS = 1000
+
+
+def job_directory() -> Path:
+    directory = Path(settings.MEDIA_ROOT) / JOB_DIR
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return directory
+
+
+def _store(upload) -> str:
+    suffix = Path(upload.name).suffix.lower()
+    name = f"{secrets.token_hex(16)}{suffix}"
+    descriptor = os.open(job_directory() / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as stored:
+        for chunk in upload.chunks():
+            stored.write(chunk)
+    return f"{JOB_DIR}/{name}"
+
+
+@transaction.atomic
+def start(kind: str, upload, *, actor, dry_run: bool = False, agenda=None) -> ImportJob:
+    """Store the upload, follow it with an ``ImportJob`` and hand it to the worker once
+    the job is committed."""
+    from .tasks import run_import_job
+
+    job = ImportJob.objects.create(
+        kind=kind,
+        uploaded_by=actor,
+        agenda=agenda,
+        original_name=Path(upload.name).name[:255],
+        stored_file=_store(upload),
+        dry_run=dry_run,
+        language=translation.get_language() or "",
+    )
+    transaction.on_commit(lambda: _enqueue(run_import_job, job.pk))
+    return job
+
+
+def _enqueue(task, job_id: int) -> None:
+    result = task.enqueue(job_id)
+    # The immediate backend (tests) has run the job by now; keep what it wrote.
+    ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
+
+
+def recent(user, kind: str, *, agenda=None, limit: int = 5):
+    """The last jobs of this kind the user may see, for the upload page to link to."""
+    found = ImportJob.objects.visible_to(user).filter(kind=kind)
+    if agenda is not None:
+        found = found.filter(agenda=agenda)
+    return found.order_by("-created_at", "-pk")[:limit]
+
+
+# ------------------------------------------------------------------ running a job
+
+
+class _Heartbeat:
+    """The progress callback: writes progress and the heartbeat at most once a second.
+
+    Not inside the importer's own transaction: the web would not see it before the
+    commit, and on SQLite it would only lengthen the write. (The depth is counted from
+    where the job starts: the tests run it inside their own transaction.)"""
+
+    def __init__(self, job: ImportJob, clock=time.monotonic):
+        self.job_id = job.pk
+        self.clock = clock
+        self.last = clock()
+        self.done = self.total = 0
+        self.depth = len(connection.atomic_blocks)
+
+    def rows_read(self, phase: str, done: int, total: int) -> None:
+        """The importer's own callback (every 1,000 rows): a sign of life."""
+        self._write()
+
+    def position(self, done: int, total: int) -> None:
+        """How far the file has been read: the progress the page shows."""
+        self.done, self.total = done, total
+        self._write()
+
+    def _write(self) -> None:
+        now = self.clock()
+        if now - self.last < HEARTBEAT_SECONDS or len(connection.atomic_blocks) > self.depth:
+            return
+        self.last = now
+        ImportJob.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
+            done=self.done, total=self.total, heartbeat_at=timezone.now()
+        )
+
+
+def pulse_key(job_id: int) -> str:
+    return f"import-job-pulse-{job_id}"
+
+
+class _Pulse:
+    """A sign of life while the importer checks and writes, when it calls back nothing
+    and its transaction hides every database write: a thread that puts the time in the
+    progress cache (shared by the worker and the web on one machine) every second. It
+    dies with the worker, which is what the sweep looks for."""
+
+    def __init__(self, job_id: int):
+        self.key = pulse_key(job_id)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"import-job-{job_id}", daemon=True)
+
+    def __enter__(self):
+        self._set()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        self.thread.join()
+        caches["progress"].delete(self.key)
+
+    def _set(self) -> None:
+        caches["progress"].set(self.key, time.time(), timeout=PULSE_KEPT_SECONDS)
+
+    def _beat(self) -> None:
+        while not self.stopped.wait(HEARTBEAT_SECONDS):
+            self._set()
+
+
+def _pulsing(job_id: int, now: datetime.datetime, limit: float) -> bool:
+    """Whether the job's thread has beaten within ``limit`` seconds before ``now``."""
+    beat = caches["progress"].get(pulse_key(job_id))
+    return beat is not None and now.timestamp() - beat < limit
+
+
+class _WatchedFile(io.BufferedReader):
+    """The stored file, telling the heartbeat how far it has been read."""
+
+    def __init__(self, raw, size: int, heartbeat: _Heartbeat):
+        super().__init__(raw)
+        self._size = size
+        self._heartbeat = heartbeat
+
+    def _tick(self) -> None:
+        self._heartbeat.position(min(self.tell(), self._size), self._size)
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self._tick()
+        return data
+
+    def read1(self, size: int = -1) -> bytes:
+        data = super().read1(size)
+        self._tick()
+        return data
+
+    def readinto(self, buffer) -> int:
+        count = super().readinto(buffer)
+        self._tick()
+        return count
+
+
+def _claim(job_id: int) -> ImportJob | None:
+    """The job, now running; None when it has ended or another worker has it."""
+    now = timezone.now()
+    claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now
+    )
+    job = ImportJob.objects.select_related("uploaded_by", "agenda").filter(pk=job_id).first()
+    if job is not None and not claimed:
+        if job.is_finished:
+            delete_stored_file(job)
+        return None
+    return job
+
+
+def run(job_id: int) -> None:
+    """The background task's work: import the stored file, then delete it."""
+    job = _claim(job_id)
+    if job is None:
+        return
+    try:
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            status, result = _outcome(job)
+    finally:
+        delete_stored_file(job)
+    _finish(job, status, result)
+
+
+def _outcome(job: ImportJob) -> tuple[str, dict]:
+    from .kinds import KINDS
+
+    if job.uploaded_by is None or not job.stored_file:
+        # Without its uploader nobody's scope applies; without its file there is nothing.
+        return JobStatus.FAILED, {"error": _("De import kon niet worden uitgevoerd.")}
+    path = Path(settings.MEDIA_ROOT) / job.stored_file
+    heartbeat = _Heartbeat(job)
+    try:
+        with _Pulse(job.pk), open(path, "rb", buffering=0) as raw:
+            source = _WatchedFile(raw, path.stat().st_size, heartbeat)
+            report = KINDS[job.kind].run(job, source, heartbeat.rows_read)
+    except ImportRejected as rejected:
+        return JobStatus.REJECTED, _problems(rejected.problems)
+    except Exception as error:
+        # Only the type: a message may quote a cell of the file.
+        logger.error("Import job %s failed: %s", job.pk, type(error).__name__)
+        return JobStatus.FAILED, {"error": _("Er ging iets mis bij het importeren.")}
+    return JobStatus.DONE, report_result(report)
+
+
+def _problems(problems) -> dict:
+    kept = problems[:MAX_STORED_PROBLEMS]
+    return {
+        "problems": [[p.row, p.column, str(p.message)] for p in kept],
+        "problem_count": len(problems),
+    }
+
+
+def report_result(report) -> dict:
+    """What an importer's report says, as JSON: the page shows it after the job."""
+    return {
+        "dry_run": bool(report.dry_run),
+        "changed": bool(report.changed),
+        "summary": [str(line) for line in report.summary_lines()],
+        "warnings": [str(w) for w in getattr(report, "warnings", [])],
+        "not_in_file": [str(item) for item in getattr(report, "not_in_file", [])],
+        "peildata": sorted(day.isoformat() for day in getattr(report, "peildata", ())),
+    }
+
+
+def _finish(job: ImportJob, status: str, result: dict) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status, result=result, finished_at=timezone.now(), stored_file=""
+    )
+
+
+def delete_stored_file(job: ImportJob) -> None:
+    if not job.stored_file:
+        return
+    (Path(settings.MEDIA_ROOT) / job.stored_file).unlink(missing_ok=True)
+    job.stored_file = ""
+    ImportJob.objects.filter(pk=job.pk).update(stored_file="")
+
+
+# ------------------------------------------------------------------ the sweep
+
+
+def _fail(jobs, message: str, now: datetime.datetime) -> int:
+    failed = 0
+    for job in jobs:
+        delete_stored_file(job)
+        ended = (
+            ImportJob.objects.filter(pk=job.pk)
+            .unended()
+            .update(status=JobStatus.FAILED, result={"error": message}, finished_at=now)
+        )
+        if ended:
+            task_queue.fail_task(job.task_id, now, "The import job stopped (found by the sweep).")
+        failed += ended
+    return failed
+
+
+def sweep(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Fail the jobs whose heartbeat stopped, and delete every stored file of an ended
+    job, of a job older than the file's maximum age, and any file in the directory that
+    no job knows and is older than that. Safe to run at any time, from any process."""
+    now = now or timezone.now()
+    stale_before = now - datetime.timedelta(seconds=settings.IMPORT_RECOVERY["STALE_SECONDS"])
+    hours = settings.IMPORT_RECOVERY["FILE_MAX_AGE_HOURS"]
+    old_before = now - datetime.timedelta(hours=hours)
+    limit = settings.IMPORT_RECOVERY["STALE_SECONDS"]
+    silent = ImportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=stale_before)
+    stale = [job for job in silent if not _pulsing(job.pk, now, limit)]
+    failed = _fail(
+        stale,
+        _("De verwerking is onderbroken."),
+        now,
+    )
+    expired = ImportJob.objects.unended().filter(created_at__lt=old_before)
+    failed += _fail(
+        expired, _("Het bestand wachtte te lang op de verwerking en is verwijderd."), now
+    )
+    deleted = 0
+    for job in ImportJob.objects.ended().exclude(stored_file=""):
+        delete_stored_file(job)
+        deleted += 1
+    deleted += _delete_unknown_files(old_before)
+    return {"failed": failed, "deleted": deleted}
+
+
+def _delete_unknown_files(old_before: datetime.datetime) -> int:
+    directory = Path(settings.MEDIA_ROOT) / JOB_DIR
+    if not directory.is_dir():
+        return 0
+    known = set(ImportJob.objects.exclude(stored_file="").values_list("stored_file", flat=True))
+    deleted = 0
+    for path in directory.iterdir():
+        modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
+        if f"{JOB_DIR}/{path.name}" not in known and modified < old_before:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
