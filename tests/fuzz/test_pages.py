@@ -65,6 +65,8 @@ SKIPPED = {
     # Reached only after an upload has been started; its page has no form or filter.
     "cases_import:status": "alleen na een upload",
     "cases_import:progress": "alleen na een upload",
+    "imports:status": "alleen na een upload",
+    "imports:progress": "alleen na een upload",
 }
 
 # Where the walk starts: the home page, then every page whose address takes no argument.
