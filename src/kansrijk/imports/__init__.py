@@ -2,6 +2,7 @@
 column rules, and the problems they report (decision 0027)."""
 
 from .columns import (
+    MAX_DIGITS,
     CellError,
     Column,
     blank,
@@ -10,10 +11,20 @@ from .columns import (
     check_row,
     check_value,
     data_rows,
+    date_from_text,
+    decimal_places,
+    list_of,
     parse_boolean,
+    parse_brin6,
+    parse_bsn,
     parse_date,
     parse_decimal,
+    parse_gm_code,
     parse_integer,
+    parse_month,
+    parse_postcode,
+    text_choice,
+    validated,
 )
 from .limits import KIB, MIB, Limits
 from .problems import ImportProblem, ImportRejected, rejected
@@ -37,6 +48,7 @@ from .readers import (
 __all__ = [
     "ENCODING_NAMES",
     "KIB",
+    "MAX_DIGITS",
     "MIB",
     "SPREADSHEET_ENCODINGS",
     "UTF8_ONLY",
@@ -55,16 +67,26 @@ __all__ = [
     "check_value",
     "check_zip",
     "data_rows",
+    "date_from_text",
+    "decimal_places",
     "detect_encoding",
+    "list_of",
     "no_progress",
     "open_member",
     "open_table",
     "parse_boolean",
+    "parse_brin6",
+    "parse_bsn",
     "parse_date",
     "parse_decimal",
+    "parse_gm_code",
     "parse_integer",
+    "parse_month",
+    "parse_postcode",
     "read_csv",
     "read_member_csv",
     "read_xlsx",
     "rejected",
+    "text_choice",
+    "validated",
 ]
