@@ -35,11 +35,11 @@ from kansrijk.agenda.importing import (
     MAX_ROWS,
     ImportProblem,
     ImportRejected,
-    _boolean,
-    _text,
 )
-from kansrijk.agenda.importing import CellError as _CellError
+from kansrijk.imports import CellError as _CellError
 from kansrijk.imports import Column, Progress, check_header, data_rows, no_progress, open_table
+from kansrijk.imports import cell_text as _text
+from kansrijk.imports import parse_boolean as _boolean
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.organisations.validators import BRIN6_RE
 
