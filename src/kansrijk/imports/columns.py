@@ -333,3 +333,16 @@ parse_gm_code = validated(validators.validate_gm_code)
 parse_bsn = validated(validators.validate_bsn, _identity)
 # A postcode is stored as "1941 AB", however it was typed.
 parse_postcode = validated(_identity, validators.normalise_postcode)
+
+
+def from_validation(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A parser made of a function that refuses with Django's ValidationError (a form's
+    own parser, such as a period or an age): its first message becomes the cell's."""
+
+    def parse_cell(value: Any) -> Any:
+        try:
+            return parse(value)
+        except ValidationError as error:
+            raise CellError(error.messages[0]) from None
+
+    return parse_cell
