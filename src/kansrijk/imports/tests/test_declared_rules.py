@@ -1,0 +1,127 @@
+"""Every importer's declared column rules refuse a bad value in each column they check,
+naming the row and the column: one table per importer, one line per column."""
+
+import pytest
+
+from kansrijk.agenda.importing import TYPES
+from kansrijk.cases.reconciliation import COUNT_RULES
+from kansrijk.imports import check_row
+from kansrijk.indicators.importing import ROW_RULES as MEASUREMENT_RULES
+from kansrijk.socialmap.importing import NEED_RULES, PARTICIPATION_RULES
+
+ROW = 7
+
+# (rules, column, bad value, a part of the expected message)
+AGENDA = [
+    (TYPES["theme"].rules, "kind", "kleur", "geen geldige soort"),
+    (TYPES["theme"].rules, "title", "", "verplicht voor een thema"),
+    (TYPES["theme"].rules, "title", "x" * 300, "hoogstens 255 mag"),
+    (TYPES["spearhead"].rules, "priority", "hoog", "geen getal"),
+    (TYPES["spearhead"].rules, "position", "-1", "volgorde kan niet negatief"),
+    (TYPES["goal"].rules, "text", " ", "verplicht voor een doel"),
+    (TYPES["activity"].rules, "status", "klaar", "geen geldige status"),
+    (TYPES["activity"].rules, "progress", "101", "ligt niet tussen 0 en 100"),
+    (TYPES["activity"].rules, "progress", "-1", "ligt niet tussen 0 en 100"),
+    (TYPES["activity"].rules, "months", "2024-13", "geen maand"),
+    (TYPES["intervention"].rules, "age_min", "tien", "geen getal"),
+    (TYPES["intervention"].rules, "age_max", "1e20", "te groot"),
+    (TYPES["funding"].rules, "year", "1800", "geen jaartal"),
+    (TYPES["funding"].rules, "year", "2024,5", "geen geheel getal"),
+    (TYPES["funding"].rules, "source", "loterij", "geen geldige bron"),
+    (TYPES["funding"].rules, "unit_amount", "-5", "niet negatief"),
+    (TYPES["funding"].rules, "quantity", "-1", "niet negatief"),
+    (TYPES["funding"].rules, "share", "0", "tussen 0 en 1"),
+    (TYPES["funding"].rules, "share", "1,5", "tussen 0 en 1"),
+    (TYPES["funding"].rules, "planned_amount", "veel", "geen getal"),
+    (TYPES["funding"].rules, "realised_amount", "-0,01", "niet negatief"),
+    (TYPES["funding"].rules, "is_estimate", "misschien", "geen ja of nee"),
+    (TYPES["evaluation"].rules, "done_on", "31-02-2024", "geen datum"),
+    (TYPES["evaluation"].rules, "months", "", "verplicht voor een evaluatiemoment"),
+    (TYPES["commitment"].rules, "times_per_year", "vaak", "geen getal"),
+    (TYPES["commitment"].rules, "at_least", "soms", "geen ja of nee"),
+]
+MEASUREMENTS = [
+    (MEASUREMENT_RULES, "indicator", "", "vul de code van de indicator in"),
+    (MEASUREMENT_RULES, "periode", "", "vul de periode in"),
+    (MEASUREMENT_RULES, "periode", "x" * 41, "hoogstens 40"),
+    (MEASUREMENT_RULES, "periode_start", "gisteren", "geen datum"),
+    (MEASUREMENT_RULES, "periode_eind", "", "vul een datum in"),
+    (MEASUREMENT_RULES, "uitsplitsing", "x" * 41, "hoogstens 40"),
+    (MEASUREMENT_RULES, "categorie", "x" * 81, "hoogstens 80"),
+    (MEASUREMENT_RULES, "waarde", "veel", "geen getal"),
+    (MEASUREMENT_RULES, "teller", "-1", "teller kan niet negatief"),
+    (MEASUREMENT_RULES, "noemer", "0", "noemer moet groter zijn dan 0"),
+    (MEASUREMENT_RULES, "definitief", "bijna", "geen ja of nee"),
+    (MEASUREMENT_RULES, "bron", "x" * 256, "hoogstens 255"),
+]
+PARTICIPATION = [
+    (PARTICIPATION_RULES, "aanbod", "geen-id", "geen id van een aanbod"),
+    (PARTICIPATION_RULES, "aanbod", "", "vul het id van het aanbod in"),
+    (PARTICIPATION_RULES, "periode", "2022/2024", "geen schooljaar"),
+    (PARTICIPATION_RULES, "periode", "", "vul de periode in"),
+    (PARTICIPATION_RULES, "school", "8WT00", "geen vestigingscode"),
+    (PARTICIPATION_RULES, "deelnemers", "negen", "geen aantal"),
+    (PARTICIPATION_RULES, "deelnemers", "-3", "geen aantal"),
+    (PARTICIPATION_RULES, "illustratief", "misschien", "geen ja of nee"),
+    (PARTICIPATION_RULES, "bron", "x" * 256, "hoogstens 255"),
+]
+NEEDS = [
+    (NEED_RULES, "leeftijd_vanaf", "oud", "geen leeftijd"),
+    (NEED_RULES, "leeftijd_tot_en_met", "121", "geen leeftijd"),
+    (NEED_RULES, "groep_vanaf", "0", "geen groep"),
+    (NEED_RULES, "groep_tot_en_met", "9", "geen groep"),
+    (NEED_RULES, "groep_vanaf", "zeven", "geen groep"),
+    (NEED_RULES, "omschrijving", "", "beschrijf wat er nodig is"),
+    (NEED_RULES, "periode", "x" * 41, "hoogstens 40"),
+    (NEED_RULES, "illustratief", "wellicht", "geen ja of nee"),
+    (NEED_RULES, "bron", "x" * 256, "hoogstens 255"),
+]
+COUNTS = [
+    (COUNT_RULES, "peildatum", "", "vul de peildatum in"),
+    (COUNT_RULES, "peildatum", "2024-02-30", "geen datum"),
+    (COUNT_RULES, "brin6", "", "vul de BRIN6"),
+    (COUNT_RULES, "brin6", "07NU0", "geen geldige vestigingscode"),
+    (COUNT_RULES, "aantal", "", "vul het aantal thuiszitters in"),
+    (COUNT_RULES, "aantal", "-1", "kan niet negatief zijn"),
+    (COUNT_RULES, "aantal", "100001", "dat kan niet kloppen"),
+    (COUNT_RULES, "aantal", "2,5", "geen geheel getal"),
+    (COUNT_RULES, "woongemeente", "0363", "gemeentecode"),
+]
+CASES = AGENDA + MEASUREMENTS + PARTICIPATION + NEEDS + COUNTS
+
+
+@pytest.mark.parametrize(("rules", "column", "value", "expected"), CASES)
+def test_a_declared_rule_refuses_a_bad_value_naming_row_and_column(rules, column, value, expected):
+    values, problems = check_row(rules, ROW, {column: value})
+    assert column not in values
+    assert len(problems) == 1, problems
+    assert str(problems[0]).startswith(f"Rij {ROW}, kolom '{column}': ")
+    assert expected in problems[0].message
+
+
+def test_every_column_an_importer_checks_is_in_its_table():
+    """A new rule without a line above would go untested."""
+    for name, table, rules in (
+        ("metingen", MEASUREMENTS, MEASUREMENT_RULES),
+        ("deelname", PARTICIPATION, PARTICIPATION_RULES),
+        ("behoeften", NEEDS, NEED_RULES),
+        ("telling", COUNTS, COUNT_RULES),
+    ):
+        checked = {rule.name for rule in rules if rule.parse or rule.filled or rule.max_length}
+        assert checked <= {column for _r, column, _v, _e in table}, name
+
+
+@pytest.mark.parametrize(
+    ("rules", "column", "value", "parsed"),
+    [
+        (COUNT_RULES, "brin6", " 07nu00 ", "07NU00"),
+        (COUNT_RULES, "peildatum", "1-3-2024", "2024-03-01"),
+        (MEASUREMENT_RULES, "waarde", "1.234,5", "1234.5000"),
+        (TYPES["funding"].rules, "source", "Samenwerkingsverband", "swv"),
+        (PARTICIPATION_RULES, "deelnemers", "12", "12"),
+    ],
+)
+def test_a_good_value_passes_its_rule(rules, column, value, parsed):
+    values, problems = check_row(rules, ROW, {column: value})
+    assert problems == []
+    assert str(values[column]) == parsed
