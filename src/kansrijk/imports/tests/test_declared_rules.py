@@ -125,3 +125,89 @@ def test_a_good_value_passes_its_rule(rules, column, value, parsed):
     values, problems = check_row(rules, ROW, {column: value})
     assert problems == []
     assert str(values[column]) == parsed
+
+
+HSDS = [
+    ("taxonomy_term", "id", "", "dit veld is verplicht"),
+    ("organization", "id", "org-1", "geen geldig id (uuid)"),
+    ("organization", "name", " ", "dit veld is verplicht"),
+    ("organization_identifier", "organization_id", "7", "geen geldig id (uuid)"),
+    ("service", "id", "", "dit veld is verplicht"),
+    ("service", "organization_id", "abc", "geen geldig id (uuid)"),
+    ("service", "name", "", "dit veld is verplicht"),
+    ("service", "status", "open", "geen HSDS-status"),
+    ("service", "description", "", "dit veld is verplicht"),
+    ("service", "minimum_age", "oud", "geen leeftijd"),
+    ("service", "maximum_age", "200", "geen leeftijd"),
+    ("service", "assured_date", "morgen", "geen datum"),
+    ("service", "last_modified", "gisteren", "geen datum en tijd"),
+    ("service_area", "service_id", "", "dit veld is verplicht"),
+    ("service_area", "id", "x", "geen geldig id (uuid)"),
+    ("location", "id", "x", "geen geldig id (uuid)"),
+    ("location", "location_type", "boot", "geen soort locatie"),
+    ("location", "name", "", "dit veld is verplicht"),
+    ("location", "organization_id", "x", "geen geldig id (uuid)"),
+    ("location", "latitude", "noord", "geen getal"),
+    ("location", "longitude", "1e99", "te groot"),
+    ("address", "location_id", "", "dit veld is verplicht"),
+    ("address", "postal_code", "12345", "geen geldige postcode"),
+    ("address", "country", "BE", "alleen adressen in Nederland"),
+    ("service_at_location", "service_id", "x", "geen geldig id (uuid)"),
+    ("service_at_location", "location_id", "", "dit veld is verplicht"),
+    ("service_at_location", "id", "", "dit veld is verplicht"),
+    ("schedule", "id", "", "dit veld is verplicht"),
+    ("schedule", "service_id", "x", "geen geldig id (uuid)"),
+    ("schedule", "service_at_location_id", "x", "geen geldig id (uuid)"),
+    ("schedule", "freq", "DAILY", "geen frequentie"),
+    ("schedule", "byday", "XX", "geen geldige dagen"),
+    ("schedule", "opens_at", "25:00", "geen tijd"),
+    ("schedule", "closes_at", "laat", "geen tijd"),
+    ("schedule", "valid_from", "ooit", "geen datum"),
+    ("schedule", "valid_to", "2024-13-01", "geen datum"),
+    ("phone", "id", "x", "geen geldig id (uuid)"),
+    ("phone", "number", "bel me", "geen telefoonnummer"),
+    ("phone", "location_id", "x", "geen geldig id (uuid)"),
+    ("phone", "service_id", "x", "geen geldig id (uuid)"),
+    ("contact", "service_id", "", "dit veld is verplicht"),
+    ("contact", "id", "x", "geen geldig id (uuid)"),
+    ("language", "service_id", "x", "geen geldig id (uuid)"),
+    ("language", "id", "", "dit veld is verplicht"),
+    ("language", "code", "xx", "geen bekende taalcode"),
+    ("cost_option", "service_id", "", "dit veld is verplicht"),
+    ("cost_option", "id", "x", "geen geldig id (uuid)"),
+    ("cost_option", "currency", "USD", "alleen bedragen in euro"),
+    ("cost_option", "amount", "gratis", "geen getal"),
+    ("cost_option", "valid_from", "x", "geen datum"),
+    ("cost_option", "valid_to", "x", "geen datum"),
+    ("attribute", "taxonomy_term_id", "", "dit veld is verplicht"),
+    ("attribute", "link_id", "x", "geen geldig id (uuid)"),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "value", "expected"), HSDS)
+def test_an_hsds_rule_refuses_a_bad_value_naming_table_row_and_column(
+    table, column, value, expected
+):
+    from kansrijk.socialmap.hsds import _Checker, _Context
+
+    context = _Context(
+        check=_Checker(),
+        rows={table: [(ROW, {column: value})]},
+        regions={},
+        fixed={},
+        fixed_by_code={},
+        schools={},
+    )
+    [(_number, _row, values)] = context.checked(table)
+    assert column not in values
+    named = [p for p in context.check.problems if p.column == column]
+    assert len(named) == 1, context.check.problems
+    assert str(named[0]).startswith(f"Tabel '{table}', rij {ROW}, kolom '{column}': ")
+    assert expected in named[0].message
+
+
+def test_every_hsds_column_with_a_rule_is_in_the_table():
+    from kansrijk.socialmap.hsds import RULES
+
+    declared = {(table, rule.name) for table, rules in RULES.items() for rule in rules}
+    assert declared == {(table, column) for table, column, _v, _e in HSDS}
