@@ -5,7 +5,7 @@ import pytest
 
 from kansrijk.agenda.importing import TYPES
 from kansrijk.cases.reconciliation import COUNT_RULES
-from kansrijk.imports import check_row
+from kansrijk.imports import CellError, check_row
 from kansrijk.indicators.importing import ROW_RULES as MEASUREMENT_RULES
 from kansrijk.socialmap.importing import NEED_RULES, PARTICIPATION_RULES
 
@@ -211,3 +211,57 @@ def test_every_hsds_column_with_a_rule_is_in_the_table():
 
     declared = {(table, rule.name) for table, rules in RULES.items() for rule in rules}
     assert declared == {(table, column) for table, column, _v, _e in HSDS}
+
+
+def _case_rules():
+    import datetime
+
+    from kansrijk.cases.importing import case_rules
+
+    return case_rules(datetime.date(2026, 1, 1))
+
+
+# (column, bad value, a part of the expected message); a BSN or a birth date is never
+# repeated in the message.
+CASE_REGISTER = [
+    ("dossier_id", "", "vul het dossiernummer in"),
+    ("dossier_id", "D" * 200, "hoogstens"),
+    ("bsn", "123456789", "geen geldig BSN"),
+    ("onderwijsnummer", "123456789", "geen geldig onderwijsnummer"),
+    ("geboortedatum", "", "vul een datum in"),
+    ("geboortedatum", "31-02-2012", "geen geldige datum"),
+    ("geboortedatum", "2030-01-01", "in de toekomst"),
+    ("woongemeente", "", "vul de gemeentecode"),
+    ("woongemeente", "0375", "geen gemeentecode"),
+    ("brin6", "07NU0", "geen vestigingscode"),
+    ("soort", "", "vul de soort in"),
+    ("soort", "5a", "5a is een ander artikel"),
+    ("startdatum", "gisteren", "geen geldige datum"),
+    ("aanbod_datum", "2026-13-01", "geen geldige datum"),
+    ("einddatum", "2027-01-01", "in de toekomst"),
+    ("uitkomst", "opgelost", "geen bekende uitkomst"),
+    ("voornaam", "V" * 101, "hoogstens"),
+    ("achternaam", "A" * 151, "hoogstens"),
+    ("sector", "HBO", "geen bekende sector"),
+]
+
+
+@pytest.mark.parametrize(("column", "value", "expected"), CASE_REGISTER)
+def test_a_case_register_rule_refuses_a_bad_value_naming_row_and_column(column, value, expected):
+    from kansrijk.imports import ImportProblem, check_text
+
+    rule = next(rule for rule in _case_rules() if rule.name == column)
+    with pytest.raises(CellError) as refused:
+        check_text(rule, value)
+    problem = ImportProblem(ROW, column, str(refused.value))
+    assert str(problem).startswith(f"Rij {ROW}, kolom '{column}': ")
+    assert expected in problem.message
+    assert not (value and value in problem.message and column in ("bsn", "geboortedatum"))
+
+
+def test_the_case_register_declares_a_rule_for_every_column_in_order():
+    from kansrijk.cases.importing import COLUMNS
+
+    rules = _case_rules()
+    assert tuple(rule.name for rule in rules) == COLUMNS
+    assert {column for column, _v, _e in CASE_REGISTER} == set(COLUMNS)
