@@ -557,22 +557,11 @@ def _parse_row(
         found.append(ImportProblem(number, column, message))
 
     texts = _cells_in_layout(cells, layout, problem)
-    values = {}
-    for rule, text in zip(reference.rules, texts, strict=True):
-        try:
-            values[rule.name] = check_text(rule, text)
-        except CellError as error:
-            problem(rule.name, str(error))
+    values = _by_rules(reference.rules, texts, problem)
     kind, number_text = _identifier(texts, values, "bsn" in layout.index, problem)
     dossier_id = values.get("dossier_id") or ""
     if number_text and dossier_id and number_text in dossier_id:
-        problem(
-            "dossier_id",
-            _(
-                "het dossiernummer bevat het BSN of onderwijsnummer; gebruik het nummer van "
-                "het dossier."
-            ),
-        )
+        problem("dossier_id", str(DOSSIER_HOLDS_NUMBER))
     _dates_in_order(values, problem)
     _outcome_with_end(texts, values, problem)
     municipality_id = _municipality(values.get("woongemeente"), reference, problem)
@@ -600,6 +589,23 @@ def _parse_row(
         given_name=values["voornaam"] or None,
         family_name=values["achternaam"] or None,
     )
+
+
+DOSSIER_HOLDS_NUMBER = gettext_lazy(
+    "het dossiernummer bevat het BSN of onderwijsnummer; gebruik het nummer van het dossier."
+)
+
+
+@sensitive_variables()
+def _by_rules(rules: tuple[Column, ...], texts: _Cells, problem: Report) -> dict:
+    """Each cell checked by its declared rule: the values of those that pass."""
+    values = {}
+    for rule, text in zip(rules, texts, strict=True):
+        try:
+            values[rule.name] = check_text(rule, text)
+        except CellError as error:
+            problem(rule.name, str(error))
+    return values
 
 
 class _Cells(NamedTuple):

@@ -1273,7 +1273,7 @@ class _Context:
         service_id = values.get(column)
         if service_id is None:
             if column in values:
-                self.check.problem(table, number, column, REQUIRED)
+                self.check.problem(table, number, column, str(REQUIRED))
             return None
         if service_id not in services:
             self.check.problem(table, number, column, _("dit aanbod staat niet in het bestand."))
