@@ -382,7 +382,6 @@ def _education_number(text: str) -> str:
     )
 
 
-@sensitive_variables()
 def _date(text: str) -> date:
     try:
         return date_from_text(text)
