@@ -21,16 +21,17 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kansrijk.imports import (
     Cell,
@@ -40,12 +41,21 @@ from kansrijk.imports import (
     ImportRejected,
     Limits,
     Progress,
+    cell_text,
     check_header,
+    check_row,
     data_rows,
+    decimal_places,
+    list_of,
     no_progress,
     open_table,
+    parse_boolean,
+    parse_date,
+    parse_decimal,
+    parse_integer,
+    parse_month,
+    text_choice,
 )
-from kansrijk.imports import blank as _blank
 from kansrijk.organisations.models import Region
 from kansrijk.reports.exporting import FORMULA_TRIGGERS, unguard_formula
 
@@ -74,8 +84,6 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 LIMITS = Limits(max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS + 5_000)
 REQUIRED_COLUMNS = ("type", "external_id")
 HEADER_RULES = [Column(name, required=True) for name in REQUIRED_COLUMNS]
-MAX_DIGITS = 15
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 ID_RE = re.compile(r"^[^|\s][^|]*$")
 
 
@@ -163,145 +171,54 @@ def read_table(data, filename: str, *, progress: Progress = no_progress) -> Tabl
 
 
 # ------------------------------------------------------------------ what a row may hold
+# Each type declares its columns: free text (kept exactly as written, as long as the
+# model's field allows) unless a rule in ``parsed`` says what else the cell holds.
+# ``check_row`` applies the rules; what is left as code below is about several cells or
+# the database (references, cycles, a funding line's sum, a region or an owner).
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    return str(value)
-
-
-def _decimal(value: Any, places: int) -> Decimal | None:
-    if _blank(value):
-        return None
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        number = Decimal(str(value))
-    else:
-        text = str(value).replace("€", "").replace("\u00a0", "").replace(" ", "").strip()
-        if "," in text:
-            # Dutch notation: 1.234,50
-            text = text.replace(".", "").replace(",", ".")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise CellError(_("'%(value)s' is geen getal.") % {"value": str(value)[:40]}) from None
-    if not number.is_finite():
-        raise CellError(_("'%(value)s' is geen getal.") % {"value": str(value)[:40]})
-    # No figure in an agenda, a measurement or a count reaches a million billion; a
-    # bigger one would only overflow the quantize below or the database column.
-    if number.adjusted() >= MAX_DIGITS:
-        raise CellError(
-            _("%(value)s is te groot; een getal heeft hoogstens %(n)s cijfers voor de komma.")
-            % {"value": str(value)[:40], "n": MAX_DIGITS}
-        )
-    return number.quantize(Decimal(1).scaleb(-places))
-
-
-def _integer(value: Any) -> int | None:
-    number = _decimal(value, 6)
-    if number is None:
-        return None
-    if number != number.to_integral_value():
-        raise CellError(_("'%(value)s' is geen geheel getal.") % {"value": value})
-    return int(number)
-
-
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = _text(value).strip().lower()
-    if text in ("", "nee", "n", "false", "onwaar", "0", "no"):
-        return False
-    if text in ("ja", "j", "true", "waar", "1", "yes"):
-        return True
-    raise CellError(_("'%(value)s' is geen ja of nee.") % {"value": value})
-
-
-def _month(value: Any) -> datetime.date:
-    if isinstance(value, datetime.date):
-        return datetime.date(value.year, value.month, 1)
-    text = _text(value).strip()
-    match = MONTH_RE.match(text)
-    if not match:
-        raise CellError(
-            _("'%(value)s' is geen maand; schrijf JJJJ-MM, bijvoorbeeld 2022-03.") % {"value": text}
-        )
-    return datetime.date(int(match[1]), int(match[2]), 1)
+def _text_or_blank(value: Any) -> str:
+    """A free-text cell exactly as written (the shared rules strip only to judge)."""
+    return cell_text(value)
 
 
 def _months(value: Any) -> list[datetime.date]:
-    if isinstance(value, datetime.date):
-        return [_month(value)]
-    parts = [p.strip() for p in _text(value).split(LIST_SEPARATOR)]
-    return sorted({_month(part) for part in parts if part})
-
-
-def _date(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _text(value).strip()
-    if not text:
-        return None
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise CellError(
-            _("'%(value)s' is geen datum; schrijf JJJJ-MM-DD.") % {"value": text}
-        ) from None
-
-
-def _choices(choices: type[models.TextChoices], what: str) -> Callable[[Any], str]:
-    """A parser that accepts a code (``running``) or its Dutch word (``lopend``)."""
-
-    def parse(value: Any) -> str:
-        text = _text(value).strip().lower()
-        with translation.override("nl"):
-            known = {str(label).lower(): code for code, label in choices.choices}
-            words = [str(label) for _code, label in choices.choices]
-        known.update({code: code for code in choices.values})
-        if text in known:
-            return known[text]
-        options = words if choices is WorkStatus else list(choices.values)
-        raise CellError(
-            _("'%(value)s' is geen geldige %(what)s; kies uit %(options)s.")
-            % {"value": _text(value), "what": what, "options": ", ".join(options)}
-        )
-
-    return parse
-
-
-def _progress(value: Any) -> int | None:
-    number = _integer(value)
-    if number is not None and not 0 <= number <= 100:
-        raise CellError(_("%(value)s ligt niet tussen 0 en 100.") % {"value": _text(value)})
-    return number
-
-
-def _year(value: Any) -> int | None:
-    number = _integer(value)
-    if number is not None and not 1900 <= number <= 2100:
-        raise CellError(_("%(value)s is geen jaartal.") % {"value": _text(value)})
-    return number
-
-
-def _position(value: Any) -> int | None:
-    number = _integer(value)
-    if number is not None and number < 0:
-        raise CellError(_("de volgorde kan niet negatief zijn."))
-    return number
+    return sorted(set(list_of(parse_month, LIST_SEPARATOR)(value)))
 
 
 def _id_list(value: Any) -> list[str]:
-    return [part.strip() for part in _text(value).split(LIST_SEPARATOR) if part.strip()]
+    return [part.strip() for part in cell_text(value).split(LIST_SEPARATOR) if part.strip()]
 
 
-TEXT = "text"  # a free-text column: kept exactly as written
+NOT_BETWEEN_0_AND_100 = gettext_lazy("%(value)s ligt niet tussen 0 en 100.")
+NOT_NEGATIVE = gettext_lazy("een bedrag of aantal kan niet negatief zijn.")
+SHARE = gettext_lazy("het aandeel ligt tussen 0 en 1 (0,5 is de helft).")
+TEXT_TOO_LONG = gettext_lazy("de tekst is %(length)s tekens lang; hoogstens %(n)s mag.")
+POSITION = Column(
+    "position",
+    parse=parse_integer,
+    minimum=0,
+    messages={"minimum": gettext_lazy("de volgorde kan niet negatief zijn.")},
+)
+MONTHS = Column("months", parse=_months)
+PROGRESS = Column(
+    "progress",
+    parse=parse_integer,
+    minimum=0,
+    maximum=100,
+    messages={"minimum": NOT_BETWEEN_0_AND_100, "maximum": NOT_BETWEEN_0_AND_100},
+)
+YEAR = gettext_lazy("%(value)s is geen jaartal.")
+
+
+def _amount(name: str, places: int) -> Column:
+    return Column(name, parse=decimal_places(places), minimum=0, messages={"minimum": NOT_NEGATIVE})
+
+
+def _required_message(label: str):
+    return lazy(
+        lambda: _("vul dit in; het is verplicht voor een %(type)s.") % {"type": label}, str
+    )()
 
 
 @dataclass
@@ -309,10 +226,34 @@ class TypeSpec:
     model: type[models.Model]
     label: str
     plural: str
-    # column -> (model field, parser); TEXT keeps the text as it is
-    fields: dict[str, tuple[str, Any]]
+    # column -> model field
+    fields: dict[str, str]
     required: tuple[str, ...]
+    # the columns that are not free text, and the columns besides the fields
+    parsed: tuple[Column, ...] = ()
     has_position: bool = True
+
+    @cached_property
+    def rules(self) -> list[Column]:
+        """Every column this type reads, with its rule; required ones must be filled."""
+        parsed = {rule.name: rule for rule in self.parsed}
+        rules = [parsed.pop(column, None) or self._text_rule(column) for column in self.fields]
+        rules += parsed.values()
+        if self.has_position:
+            rules.append(POSITION)
+        filled = {"filled": _required_message(self.label)}
+        return [
+            replace(rule, filled=True, messages={**(rule.messages or {}), **filled})
+            if rule.name in self.required
+            else rule
+            for rule in rules
+        ]
+
+    def _text_rule(self, column: str) -> Column:
+        limit = getattr(self.model._meta.get_field(self.fields[column]), "max_length", None)
+        return Column(
+            column, parse=_text_or_blank, max_length=limit, messages={"max_length": TEXT_TOO_LONG}
+        )
 
 
 TYPES: dict[str, TypeSpec] = {
@@ -320,118 +261,137 @@ TYPES: dict[str, TypeSpec] = {
         Theme,
         "thema",
         "Thema's",
-        {
-            "kind": ("kind", _choices(ThemeKind, "soort")),
-            "number": ("number", TEXT),
-            "title": ("title", TEXT),
-            "background": ("background", TEXT),
-            "sources": ("sources", TEXT),
-        },
+        {c: c for c in ("kind", "number", "title", "background", "sources")},
         required=("title", "kind"),
+        parsed=(Column("kind", parse=text_choice(ThemeKind, "soort")),),
     ),
     "spearhead": TypeSpec(
         Spearhead,
         "speerpunt",
         "Speerpunten",
-        {
-            "number": ("number", TEXT),
-            "title": ("title", TEXT),
-            "description": ("description", TEXT),
-            "intended_result": ("intended_result", TEXT),
-            "priority": ("priority", _integer),
-        },
+        {c: c for c in ("number", "title", "description", "intended_result", "priority")},
         required=("title",),
+        parsed=(Column("priority", parse=parse_integer),),
     ),
     "goal": TypeSpec(
         Goal,
         "doel",
         "Doelen",
-        {
-            "number": ("number", TEXT),
-            "text": ("text", TEXT),
-            "indicator_text": ("indicator_text", TEXT),
-            "priority": ("priority", TEXT),
-        },
+        {c: c for c in ("number", "text", "indicator_text", "priority")},
         required=("text",),
     ),
     "activity": TypeSpec(
         Activity,
         "activiteit",
         "Activiteiten",
-        {
-            "kind": ("kind", _choices(ActivityKind, "soort")),
-            "title": ("title", TEXT),
-            "description": ("description", TEXT),
-            "planned_text": ("planned_text", TEXT),
-            "status": ("status", _choices(WorkStatus, "status")),
-            "progress": ("progress", _progress),
-        },
+        {c: c for c in ("kind", "title", "description", "planned_text", "status", "progress")},
         required=("title", "kind"),
+        parsed=(
+            Column("kind", parse=text_choice(ActivityKind, "soort")),
+            Column("status", parse=text_choice(WorkStatus, "status", show_words=True)),
+            PROGRESS,
+            MONTHS,
+        ),
     ),
     "intervention": TypeSpec(
         Intervention,
         "interventie",
         "Interventies",
         {
-            "title": ("name", TEXT),
-            "parties_text": ("parties_text", TEXT),
-            "planned_text": ("planning_text", TEXT),
-            "goal_text": ("goal_text", TEXT),
-            "target_group": ("target_group", TEXT),
-            "age_min": ("age_min", lambda v: _decimal(v, 2)),
-            "age_max": ("age_max", lambda v: _decimal(v, 2)),
-            "location_text": ("location_text", TEXT),
-            "activities_text": ("activities_text", TEXT),
-            "monitoring_text": ("monitoring_text", TEXT),
-            "financing_text": ("financing_text", TEXT),
-            "online_information": ("online_information", TEXT),
-            "contact": ("contact", TEXT),
-            "status": ("status", _choices(WorkStatus, "status")),
-            "progress": ("progress", _progress),
+            "title": "name",
+            "parties_text": "parties_text",
+            "planned_text": "planning_text",
+            **{
+                c: c
+                for c in (
+                    "goal_text",
+                    "target_group",
+                    "age_min",
+                    "age_max",
+                    "location_text",
+                    "activities_text",
+                    "monitoring_text",
+                    "financing_text",
+                    "online_information",
+                    "contact",
+                    "status",
+                    "progress",
+                )
+            },
         },
         required=("title",),
+        parsed=(
+            Column("age_min", parse=decimal_places(2)),
+            Column("age_max", parse=decimal_places(2)),
+            Column("status", parse=text_choice(WorkStatus, "status", show_words=True)),
+            PROGRESS,
+            MONTHS,
+        ),
     ),
     "funding": TypeSpec(
         FundingLine,
         "financieringsregel",
         "Financieringsregels",
         {
-            "year": ("year", _year),
-            "source": ("source", _choices(FundingSource, "bron")),
-            "unit_amount": ("unit_amount", lambda v: _decimal(v, 2)),
-            "unit": ("unit", TEXT),
-            "quantity": ("quantity", lambda v: _decimal(v, 4)),
-            "share": ("share", lambda v: _decimal(v, 4)),
-            "planned_amount": ("planned_amount", lambda v: _decimal(v, 2)),
-            "realised_amount": ("realised_amount", lambda v: _decimal(v, 2)),
-            "is_estimate": ("is_estimate", _boolean),
-            "notes": ("notes", TEXT),
+            c: c
+            for c in (
+                "year",
+                "source",
+                "unit_amount",
+                "unit",
+                "quantity",
+                "share",
+                "planned_amount",
+                "realised_amount",
+                "is_estimate",
+                "notes",
+            )
         },
         required=("year", "source"),
+        parsed=(
+            Column(
+                "year",
+                parse=parse_integer,
+                minimum=1900,
+                maximum=2100,
+                messages={"minimum": YEAR, "maximum": YEAR},
+            ),
+            Column("source", parse=text_choice(FundingSource, "bron")),
+            _amount("unit_amount", 2),
+            _amount("quantity", 4),
+            # 0 is refused too: at four decimals the smallest share is 0,0001.
+            Column(
+                "share",
+                parse=decimal_places(4),
+                minimum=Decimal("0.0001"),
+                maximum=1,
+                messages={"minimum": SHARE, "maximum": SHARE},
+            ),
+            _amount("planned_amount", 2),
+            _amount("realised_amount", 2),
+            Column("is_estimate", parse=parse_boolean),
+        ),
         has_position=False,
     ),
     "evaluation": TypeSpec(
         EvaluationMoment,
         "evaluatiemoment",
         "Evaluatiemomenten",
-        {
-            "planned_text": ("planned_text", TEXT),
-            "text": ("description", TEXT),
-            "done_on": ("done_on", _date),
-        },
+        {"planned_text": "planned_text", "text": "description", "done_on": "done_on"},
         required=("text", "months"),
+        parsed=(Column("done_on", parse=parse_date), MONTHS),
         has_position=False,
     ),
     "commitment": TypeSpec(
         Commitment,
         "afspraak",
         "Afspraken",
-        {
-            "text": ("text", TEXT),
-            "times_per_year": ("times_per_year", _integer),
-            "at_least": ("at_least", _boolean),
-        },
+        {c: c for c in ("text", "times_per_year", "at_least")},
         required=("text",),
+        parsed=(
+            Column("times_per_year", parse=parse_integer),
+            Column("at_least", parse=parse_boolean),
+        ),
     ),
 }
 
@@ -498,10 +458,6 @@ def _existing_items(agenda: Agenda) -> dict[str, dict[str, models.Model]]:
     }
 
 
-def _max_length(model: type[models.Model], name: str) -> int | None:
-    return getattr(model._meta.get_field(name), "max_length", None)
-
-
 def check_rows(agenda: Agenda, table: Table) -> tuple[list[ParsedRow], list[ImportProblem]]:
     """Parse and check every row; return the parsed rows and *all* problems found."""
     problems: list[ImportProblem] = []
@@ -524,8 +480,8 @@ def check_rows(agenda: Agenda, table: Table) -> tuple[list[ParsedRow], list[Impo
         item = ParsedRow(number=row.number, kind=kind, external_id=external_id)
         _parse_fields(row, TYPES[kind], item, problem)
         _check_required(row, TYPES[kind], refused_columns, is_new, problem)
-        _parse_position_and_references(row, item, problem)
-        _parse_months_locations_owner(row, item, problem)
+        _parse_references(row, item)
+        _check_months_locations_owner(row, item, problem)
         if kind == "funding":
             _check_funding(row, item, existing["funding"].get(external_id), is_new, problem)
         parsed.append(item)
@@ -608,42 +564,25 @@ def _identify(row: RawRow, first_seen: dict, problem) -> tuple[str, str] | None:
 
 
 def _parse_fields(row: RawRow, spec: TypeSpec, item: ParsedRow, problem) -> None:
-    for column, (model_field, parser) in spec.fields.items():
-        if not row.has(column):
-            continue
-        raw_value = row.cells[column].value
-        if parser is TEXT:
-            value = _text(raw_value)
-            limit = _max_length(spec.model, model_field)
-            if limit and len(value) > limit:
-                problem(
-                    row.number,
-                    column,
-                    _("de tekst is %(length)s tekens lang; hoogstens %(limit)s mag.")
-                    % {"length": len(value), "limit": limit},
-                )
-                continue
-        else:
-            try:
-                value = None if _blank(raw_value) else parser(raw_value)
-            except CellError as error:
-                problem(row.number, column, str(error))
-                continue
-        item.values[model_field] = value
+    """The type's declared rules over the row's cells; the values keyed by model field."""
+    values, problems = check_row(spec.rules, row.number, row.cells)
+    for found in problems:
+        problem(found.row, found.column, found.message)
+    if "position" in values:
+        item.position = values.pop("position")
+    if "months" in values:
+        item.months = values.pop("months") or []
+    text_columns = {rule.name for rule in spec.rules if rule.parse is _text_or_blank}
+    for column, value in values.items():
+        if value is None and column in text_columns:
+            value = ""
+        item.values[spec.fields[column]] = value
 
 
 def _check_required(row: RawRow, spec: TypeSpec, refused: set[str], is_new: bool, problem):
+    """A new item needs its required columns in the file (filled: the rules say so)."""
     for column in spec.required:
-        if column in refused:
-            continue  # already named
-        if row.has(column):
-            if _blank(row.cells[column].value):
-                problem(
-                    row.number,
-                    column,
-                    _("vul dit in; het is verplicht voor een %(type)s.") % {"type": spec.label},
-                )
-        elif is_new:
+        if is_new and column not in refused and not row.has(column):
             problem(
                 row.number,
                 column,
@@ -652,12 +591,7 @@ def _check_required(row: RawRow, spec: TypeSpec, refused: set[str], is_new: bool
             )
 
 
-def _parse_position_and_references(row: RawRow, item: ParsedRow, problem) -> None:
-    if TYPES[item.kind].has_position and row.has("position"):
-        try:
-            item.position = _position(row.cells["position"].value)
-        except CellError as error:
-            problem(row.number, "position", str(error))
+def _parse_references(row: RawRow, item: ParsedRow) -> None:
     for column in REFERENCES.get(item.kind, {}):
         if not row.has(column):
             continue
@@ -667,16 +601,10 @@ def _parse_position_and_references(row: RawRow, item: ParsedRow, problem) -> Non
             item.refs[column] = row.text(column).strip()
 
 
-def _parse_months_locations_owner(row: RawRow, item: ParsedRow, problem) -> None:
+def _check_months_locations_owner(row: RawRow, item: ParsedRow, problem) -> None:
     kind = item.kind
-    if kind in ("activity", "intervention", "evaluation") and row.has("months"):
-        try:
-            item.months = _months(row.cells["months"].value)
-        except CellError as error:
-            problem(row.number, "months", str(error))
-        else:
-            if kind == "evaluation" and item.months and len(item.months) != 1:
-                problem(row.number, "months", _("een evaluatiemoment heeft precies één maand."))
+    if kind == "evaluation" and item.months and len(item.months) != 1:
+        problem(row.number, "months", _("een evaluatiemoment heeft precies één maand."))
     if kind == "intervention" and row.has("locations"):
         codes = _id_list(row.cells["locations"].value)
         regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
@@ -714,7 +642,7 @@ def _owner(row: RawRow, problem):
 
 def _looks_numeric(value: str) -> bool:
     try:
-        _decimal(value, 6)
+        parse_decimal(value, 6)
     except CellError:
         return False
     return True
@@ -723,11 +651,6 @@ def _looks_numeric(value: str) -> bool:
 def _check_funding(row: RawRow, item: ParsedRow, line, is_new: bool, problem) -> None:
     values = item.values
     unit_amount = values.get("unit_amount", None if is_new else line.unit_amount)
-    if "share" in values and values["share"] is not None and not 0 < values["share"] <= 1:
-        problem(row.number, "share", _("het aandeel ligt tussen 0 en 1 (0,5 is de helft)."))
-    for column in ("unit_amount", "planned_amount", "realised_amount", "quantity"):
-        if values.get(column) is not None and values[column] < 0:
-            problem(row.number, column, _("een bedrag of aantal kan niet negatief zijn."))
     for column in ("quantity", "share"):
         if column in values and values[column] is None:
             values[column] = Decimal(1)

@@ -36,7 +36,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
@@ -45,18 +44,24 @@ from django.utils.translation import gettext_lazy
 
 from kansrijk.agenda.importing import LIMITS as READ_LIMITS
 from kansrijk.agenda.importing import MAX_FILE_BYTES as MAX_FILE_BYTES  # the upload form's
-from kansrijk.agenda.importing import (
-    MAX_ROWS,
-    CellError,
+from kansrijk.agenda.importing import MAX_ROWS
+from kansrijk.audit.masking import mask
+from kansrijk.imports import (
+    Column,
     ImportProblem,
     ImportRejected,
-    _blank,
-    _integer,
+    Progress,
+    cell_text,
+    check_row,
+    data_rows,
+    no_progress,
+    open_table,
+    parse_brin6,
+    parse_date,
+    parse_gm_code,
+    parse_integer,
 )
-from kansrijk.audit.masking import mask
-from kansrijk.imports import Progress, data_rows, no_progress, open_table
 from kansrijk.organisations.models import Organisation, Region, RegionKind
-from kansrijk.organisations.validators import validate_brin6, validate_gm_code
 from kansrijk.reports.exporting import CsvExporter
 
 from . import services
@@ -449,36 +454,6 @@ class CheckedCount:
     count: int
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def parse_date(value: Any) -> datetime.date:
-    """JJJJ-MM-DD (or DD-MM-JJJJ, as Dutch spreadsheets write it)."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _cell_text(value)
-    for parse in (
-        datetime.date.fromisoformat,
-        lambda t: datetime.datetime.strptime(t, "%d-%m-%Y").date(),
-    ):
-        try:
-            return parse(text)
-        except ValueError:
-            continue
-    raise CellError(_("'%(value)s' is geen datum; schrijf JJJJ-MM-DD.") % {"value": text})
-
-
 def _read(data, filename: str, progress: Progress = no_progress) -> list[tuple[int, dict]]:
     if not filename.lower().endswith((".csv", ".xlsx")):
         raise ImportRejected([ImportProblem(None, None, _("Kies een .csv- of .xlsx-bestand."))])
@@ -509,6 +484,37 @@ def _read(data, filename: str, progress: Progress = no_progress) -> list[tuple[i
 # More thuiszitters than this at one school on one day is a typing error, and a number
 # this size still fits every database's integer.
 MAX_COUNT = 100_000
+
+# What each cell may hold; what needs the database (a known school, the actor's scope)
+# or several cells (one count per date, school and municipality) is checked in
+# ``_CountRow``.
+COUNT_RULES = [
+    Column(
+        "peildatum",
+        filled=True,
+        parse=parse_date,
+        messages={"filled": gettext_lazy("vul de peildatum in (JJJJ-MM-DD).")},
+    ),
+    Column(
+        "brin6",
+        filled=True,
+        parse=parse_brin6,
+        messages={"filled": gettext_lazy("vul de BRIN6 van de schoolvestiging in.")},
+    ),
+    Column(
+        "aantal",
+        filled=True,
+        parse=parse_integer,
+        minimum=0,
+        maximum=MAX_COUNT,
+        messages={
+            "filled": gettext_lazy("vul het aantal thuiszitters in (0 of meer)."),
+            "minimum": gettext_lazy("het aantal kan niet negatief zijn."),
+            "maximum": gettext_lazy("%(value)s is meer dan %(maximum)s; dat kan niet kloppen."),
+        },
+    ),
+    Column("woongemeente", parse=parse_gm_code),
+]
 
 
 def check_counts(
@@ -541,8 +547,8 @@ def check_counts(
 
 
 def _count_lookups(rows, actor) -> dict[str, Any]:
-    brins = {_cell_text(values.get("brin6")).upper() for _n, values in rows}
-    gm_codes = {_cell_text(values.get("woongemeente")).upper() for _n, values in rows}
+    brins = {cell_text(values.get("brin6")).strip().upper() for _n, values in rows}
+    gm_codes = {cell_text(values.get("woongemeente")).strip().upper() for _n, values in rows}
     return {
         "scope": ReconciliationScope.of(actor),
         "today": timezone.localdate(),
@@ -563,45 +569,40 @@ class _CountRow:
     """One row of a counts file; ``check`` gives its CheckedCount or None (problems)."""
 
     def __init__(self, number: int, values: dict[str, Any], lookups: dict[str, Any]):
-        self.number, self.values, self.lookups = number, values, lookups
+        self.number, self.lookups = number, lookups
+        self.formulas = formulas = values.get("_formulas", [])
         self.problems: list[ImportProblem] = []
+        for column in formulas:
+            self.problem(column, _("een formule wordt niet ingelezen; vul de waarde zelf in."))
+        cells = {c: v for c, v in values.items() if c in COLUMNS and c not in formulas}
+        self.values, problems = check_row(COUNT_RULES, number, cells)
+        self.problems.extend(ImportProblem(p.row, p.column, mask(p.message)) for p in problems)
 
     def problem(self, column: str | None, message: str) -> None:
         self.problems.append(ImportProblem(self.number, column, mask(message)))
 
     def check(self) -> CheckedCount | None:
-        for column in self.values.get("_formulas", []):
-            self.problem(column, _("een formule wordt niet ingelezen; vul de waarde zelf in."))
-        reference_date = self.reference_date()
+        reference_date = self.values.get("peildatum")
+        if reference_date is not None and reference_date > self.lookups["today"]:
+            self.problem("peildatum", _("de peildatum ligt in de toekomst."))
         school = self.school()
-        count = self.count()
         municipality = self.municipality()
+        # In the file's column order, as a reader goes along the row (formulas first).
+        self.problems.sort(key=self._reading_order)
         if self.problems:
             return None
-        return CheckedCount(self.number, reference_date, school, municipality, count)
+        return CheckedCount(
+            self.number, reference_date, school, municipality, self.values["aantal"]
+        )
 
-    def reference_date(self) -> datetime.date | None:
-        if _blank(self.values.get("peildatum")):
-            self.problem("peildatum", _("vul de peildatum in (JJJJ-MM-DD)."))
-            return None
-        try:
-            reference_date = parse_date(self.values.get("peildatum"))
-        except CellError as error:
-            self.problem("peildatum", str(error))
-            return None
-        if reference_date > self.lookups["today"]:
-            self.problem("peildatum", _("de peildatum ligt in de toekomst."))
-        return reference_date
+    def _reading_order(self, problem: ImportProblem) -> int:
+        if problem.column in self.formulas:
+            return -1
+        return COLUMNS.index(problem.column)
 
     def school(self) -> Organisation | None:
-        brin = _cell_text(self.values.get("brin6")).upper()
-        if not brin:
-            self.problem("brin6", _("vul de BRIN6 van de schoolvestiging in."))
-            return None
-        try:
-            validate_brin6(brin)
-        except ValidationError as error:
-            self.problem("brin6", error.messages[0])
+        brin = self.values.get("brin6")
+        if brin is None:
             return None
         school = self.lookups["schools"].get(brin)
         if school is None:
@@ -612,33 +613,9 @@ class _CountRow:
             )
         return school
 
-    def count(self) -> int | None:
-        if _blank(self.values.get("aantal")):
-            self.problem("aantal", _("vul het aantal thuiszitters in (0 of meer)."))
-            return None
-        try:
-            count = _integer(self.values.get("aantal"))
-        except CellError as error:
-            self.problem("aantal", str(error))
-            return None
-        if count is not None and count < 0:
-            self.problem("aantal", _("het aantal kan niet negatief zijn."))
-        elif count is not None and count > MAX_COUNT:
-            self.problem(
-                "aantal",
-                _("%(count)s is meer dan %(max)s; dat kan niet kloppen.")
-                % {"count": count, "max": f"{MAX_COUNT:,}".replace(",", ".")},
-            )
-        return count
-
     def municipality(self) -> Region | None:
-        gm_code = _cell_text(self.values.get("woongemeente")).upper()
-        if not gm_code:
-            return None
-        try:
-            validate_gm_code(gm_code)
-        except ValidationError as error:
-            self.problem("woongemeente", error.messages[0])
+        gm_code = self.values.get("woongemeente")
+        if gm_code is None:
             return None
         municipality = self.lookups["municipalities"].get(gm_code)
         if municipality is None:

@@ -5,12 +5,19 @@ every problem."""
 from __future__ import annotations
 
 import datetime
+import functools
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from kansrijk.organisations import validators
 
 from .problems import ImportProblem, rejected
 from .readers import Cell, Table
@@ -34,6 +41,13 @@ class Column:
     maximum: Any = None
     # The allowed values (after parsing); a mapping translates words to values.
     choices: Sequence[Any] | Mapping[str, Any] | None = None
+    # An importer's own wording for a broken rule, by rule: "filled", "max_length",
+    # "minimum", "maximum". Formatted with value, length, n, minimum and maximum.
+    messages: Mapping[str, Any] | None = None
+
+    def message(self, rule: str, default: Any, **values: Any) -> str:
+        text = (self.messages or {}).get(rule, default)
+        return str(text) % values if values else str(text)
 
 
 def blank(value: Any) -> bool:
@@ -109,23 +123,60 @@ def check_value(rule: Column, raw: Any) -> Any:
         raise CellError(_("deze cel bevat een NUL-teken; dat kan niet."))
     if blank(raw):
         if rule.filled:
-            raise CellError(_("deze cel is leeg, maar moet gevuld zijn."))
+            raise CellError(rule.message("filled", _("deze cel is leeg, maar moet gevuld zijn.")))
         return None
-    text = cell_text(raw).strip()
+    return _checked(rule, raw, cell_text(raw).strip())
+
+
+def check_text(rule: Column, text: str) -> Any:
+    """``check_value`` for a cell that is already stripped text (the case register's
+    CSV, checked at thousands of rows a second): blank is "", NUL was refused while
+    reading."""
+    if not text:
+        if rule.filled:
+            raise CellError(rule.message("filled", _("deze cel is leeg, maar moet gevuld zijn.")))
+        return None
+    if rule.max_length is not None or rule.choices is not None:
+        return _checked(rule, text, text)
+    # The common case written out: this runs for every cell of every row.
+    value = rule.parse(text) if rule.parse else text
+    if rule.minimum is not None or rule.maximum is not None:
+        _check_range(rule, value, text)
+    return value
+
+
+def _checked(rule: Column, raw: Any, text: str) -> Any:
     if rule.max_length is not None and len(text) > rule.max_length:
-        raise CellError(_("hoogstens %(n)s tekens.") % {"n": rule.max_length})
+        raise CellError(
+            rule.message(
+                "max_length", _("hoogstens %(n)s tekens."), n=rule.max_length, length=len(text)
+            )
+        )
     value = rule.parse(raw) if rule.parse else text
     if rule.choices is not None:
         value = _choice(rule, value)
+    if rule.minimum is not None or rule.maximum is not None:
+        _check_range(rule, value, text)
+    return value
+
+
+def _check_range(rule: Column, value: Any, text: str) -> None:
     if rule.minimum is not None and value < rule.minimum:
         raise CellError(
-            _("%(value)s is kleiner dan %(minimum)s.") % {"value": text, "minimum": rule.minimum}
+            rule.message(
+                "minimum", _("%(value)s is kleiner dan %(minimum)s."), **_bounds(rule, text)
+            )
         )
     if rule.maximum is not None and value > rule.maximum:
         raise CellError(
-            _("%(value)s is groter dan %(maximum)s.") % {"value": text, "maximum": rule.maximum}
+            rule.message(
+                "maximum", _("%(value)s is groter dan %(maximum)s."), **_bounds(rule, text)
+            )
         )
-    return value
+
+
+def _bounds(rule: Column, text: str) -> dict[str, Any]:
+    return {"value": text[:80], "minimum": rule.minimum, "maximum": rule.maximum}
 
 
 def _choice(rule: Column, value: Any) -> Any:
@@ -146,10 +197,18 @@ def _choice(rule: Column, value: Any) -> Any:
 
 
 # ------------------------------------------------------------------ common parsers
+# Every importer takes its parsers from here, so "a date", "a number" or "a BRIN" means
+# the same in every file.
+
+# No figure in an agenda, a measurement or a count reaches a million billion; a bigger
+# one would only overflow a quantize or a database column.
+MAX_DIGITS = 15
+ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def parse_decimal(value: Any, places: int | None = None) -> Decimal:
-    """A number in Dutch (1.234,50) or plain (1234.50) notation."""
+    """A number in Dutch (1.234,50) or plain (1234.50) notation, rounded to ``places``."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         number = Decimal(str(value))
     else:
@@ -160,18 +219,46 @@ def parse_decimal(value: Any, places: int | None = None) -> Decimal:
             number = Decimal(text)
         except InvalidOperation:
             raise CellError(
-                _("'%(value)s' is geen getal.") % {"value": cell_text(value)[:80]}
+                _("'%(value)s' is geen getal.") % {"value": cell_text(value)[:40]}
             ) from None
-    if not number.is_finite() or abs(number.adjusted()) > 30:
-        raise CellError(_("'%(value)s' is geen getal.") % {"value": cell_text(value)[:80]})
+    if not number.is_finite() or number.adjusted() < -30:
+        raise CellError(_("'%(value)s' is geen getal.") % {"value": cell_text(value)[:40]})
+    if number.adjusted() >= MAX_DIGITS:
+        raise CellError(
+            _("%(value)s is te groot; een getal heeft hoogstens %(n)s cijfers voor de komma.")
+            % {"value": cell_text(value)[:40], "n": MAX_DIGITS}
+        )
     return number if places is None else number.quantize(Decimal(1).scaleb(-places))
 
 
+def decimal_places(places: int) -> Callable[[Any], Decimal]:
+    """A parser of numbers rounded to ``places`` decimals (a money column: 2)."""
+    return functools.partial(parse_decimal, places=places)
+
+
 def parse_integer(value: Any) -> int:
-    number = parse_decimal(value)
+    number = parse_decimal(value, 6)
     if number != number.to_integral_value():
-        raise CellError(_("'%(value)s' is geen geheel getal.") % {"value": cell_text(value)[:80]})
+        raise CellError(_("'%(value)s' is geen geheel getal.") % {"value": cell_text(value)[:40]})
     return int(number)
+
+
+def date_from_text(text: str) -> datetime.date:
+    """JJJJ-MM-DD or DD-MM-JJJJ (also D-M-JJJJ, as Dutch Excel writes it); ValueError
+    otherwise."""
+    if ISO_DATE_RE.fullmatch(text):
+        return datetime.date.fromisoformat(text)
+    parts = text.split("-")
+    if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
+        raise ValueError(text)
+    first, month, last = parts
+    if len(first) == 4 and len(month) <= 2 and len(last) <= 2:
+        year, day = first, last
+    elif len(last) == 4 and len(first) <= 2 and len(month) <= 2:
+        year, day = last, first
+    else:
+        raise ValueError(text)
+    return datetime.date(int(year), int(month), int(day))
 
 
 def parse_date(value: Any) -> datetime.date:
@@ -181,11 +268,37 @@ def parse_date(value: Any) -> datetime.date:
         return value
     text = cell_text(value).strip()
     try:
-        return datetime.date.fromisoformat(text)
+        return date_from_text(text)
     except ValueError:
         raise CellError(
             _("'%(value)s' is geen datum; schrijf JJJJ-MM-DD.") % {"value": text[:80]}
         ) from None
+
+
+def parse_month(value: Any) -> datetime.date:
+    """JJJJ-MM (or a date) as the first of its month."""
+    if isinstance(value, datetime.date):
+        return datetime.date(value.year, value.month, 1)
+    text = cell_text(value).strip()
+    match = MONTH_RE.match(text)
+    if not match:
+        raise CellError(
+            _("'%(value)s' is geen maand; schrijf JJJJ-MM, bijvoorbeeld 2022-03.")
+            % {"value": text[:80]}
+        )
+    return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+def list_of(parse: Callable[[Any], Any], separator: str = "|") -> Callable[[Any], list]:
+    """A parser of a cell that lists values, each read by ``parse``."""
+
+    def parse_list(value: Any) -> list:
+        if isinstance(value, datetime.date):
+            return [parse(value)]
+        parts = (part.strip() for part in cell_text(value).split(separator))
+        return [parse(part) for part in parts if part]
+
+    return parse_list
 
 
 def parse_boolean(value: Any) -> bool:
@@ -197,3 +310,67 @@ def parse_boolean(value: Any) -> bool:
     if text in ("ja", "j", "true", "waar", "1", "yes"):
         return True
     raise CellError(_("'%(value)s' is geen ja of nee.") % {"value": cell_text(value)[:80]})
+
+
+def text_choice(
+    choices: type[models.TextChoices], what: str, *, show_words: bool = False
+) -> Callable[[Any], str]:
+    """A parser that accepts a code (``running``) or its Dutch word (``lopend``); the
+    message lists the codes, or the words when ``show_words``."""
+
+    def parse(value: Any) -> str:
+        text = cell_text(value).strip().lower()
+        with translation.override("nl"):
+            known = {str(label).lower(): code for code, label in choices.choices}
+            words = [str(label) for _code, label in choices.choices]
+        known.update({code: code for code in choices.values})
+        if text in known:
+            return known[text]
+        options = words if show_words else list(choices.values)
+        raise CellError(
+            _("'%(value)s' is geen geldige %(what)s; kies uit %(options)s.")
+            % {"value": cell_text(value)[:80], "what": what, "options": ", ".join(options)}
+        )
+
+    return parse
+
+
+def validated(
+    validator: Callable[[str], None], normalise: Callable[[str], str] = str.upper
+) -> Callable[[Any], str]:
+    """A parser of a code that one of ``organisations.validators`` checks (BRIN, GM
+    code, postcode, BSN): the normalised text, or the validator's own Dutch message."""
+
+    def parse(value: Any) -> str:
+        try:
+            text = normalise(cell_text(value).strip())
+            validator(text)
+        except ValidationError as error:
+            raise CellError(error.messages[0]) from None
+        return text
+
+    return parse
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+parse_brin6 = validated(validators.validate_brin6)
+parse_gm_code = validated(validators.validate_gm_code)
+parse_bsn = validated(validators.validate_bsn, _identity)
+# A postcode is stored as "1941 AB", however it was typed.
+parse_postcode = validated(_identity, validators.normalise_postcode)
+
+
+def from_validation(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A parser made of a function that refuses with Django's ValidationError (a form's
+    own parser, such as a period or an age): its first message becomes the cell's."""
+
+    def parse_cell(value: Any) -> Any:
+        try:
+            return parse(value)
+        except ValidationError as error:
+            raise CellError(error.messages[0]) from None
+
+    return parse_cell

@@ -31,12 +31,8 @@ from kansrijk.agenda.importing import LIMITS as READ_LIMITS
 from kansrijk.agenda.importing import (
     MAX_FILE_BYTES,
     MAX_ROWS,
-    CellError,
     ImportProblem,
     ImportRejected,
-    _blank,
-    _boolean,
-    _decimal,
 )
 from kansrijk.imports import (
     Column,
@@ -44,8 +40,11 @@ from kansrijk.imports import (
     check_header,
     check_row,
     data_rows,
+    decimal_places,
     no_progress,
     open_table,
+    parse_boolean,
+    parse_date,
 )
 from kansrijk.organisations.models import Membership, Organisation, Region, Role
 
@@ -77,11 +76,42 @@ COMPUTED_IS_NOT_ENTERED = _lazy(
 )
 REQUIRED_COLUMNS = ("indicator", "periode", "periode_start", "periode_eind")
 HEADER_RULES = [Column(name, required=True) for name in REQUIRED_COLUMNS]
-# The free-text columns, as declared rules of the shared pipeline.
-TEXT_RULES = [
-    Column("periode", max_length=40),
+FILL_IN_A_DATE = _lazy("vul een datum in (JJJJ-MM-DD).")
+# What each cell may hold; what needs several cells (a period's end after its start, a
+# rate's numerator and denominator) or the database (a known indicator, region or
+# organisation, the actor's right to submit) is checked in ``_RowCheck``.
+ROW_RULES = [
+    Column(
+        "indicator",
+        filled=True,
+        parse=lambda value: _text(value),
+        messages={"filled": _lazy("vul de code van de indicator in.")},
+    ),
+    Column(
+        "periode",
+        filled=True,
+        max_length=40,
+        messages={"filled": _lazy("vul de periode in (bijvoorbeeld 2023-2024).")},
+    ),
+    Column("periode_start", filled=True, parse=parse_date, messages={"filled": FILL_IN_A_DATE}),
+    Column("periode_eind", filled=True, parse=parse_date, messages={"filled": FILL_IN_A_DATE}),
     Column("uitsplitsing", max_length=40),
     Column("categorie", max_length=80),
+    Column("waarde", parse=decimal_places(4)),
+    Column(
+        "teller",
+        parse=decimal_places(4),
+        minimum=0,
+        messages={"minimum": _lazy("de teller kan niet negatief zijn.")},
+    ),
+    # Four decimals: the smallest denominator above 0 is 0,0001.
+    Column(
+        "noemer",
+        parse=decimal_places(4),
+        minimum=Decimal("0.0001"),
+        messages={"minimum": _lazy("de noemer moet groter zijn dan 0.")},
+    ),
+    Column("definitief", parse=parse_boolean),
     Column("bron", max_length=255),
 ]
 COMPARED = ("period_label", "value", "numerator", "denominator", "is_final", "story", "source")
@@ -153,23 +183,6 @@ def _text(value: Any) -> str:
     if isinstance(value, str) and value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "'"):
         return value[1:]  # the export's guard against formulas
     return str(value).strip()
-
-
-def _date(value: Any) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _text(value)
-    for parse in (
-        datetime.date.fromisoformat,
-        lambda t: datetime.datetime.strptime(t, "%d-%m-%Y").date(),
-    ):
-        try:
-            return parse(text)
-        except ValueError:
-            continue
-    raise CellError(_("'%(value)s' is geen datum; schrijf JJJJ-MM-DD.") % {"value": text})
 
 
 def _may_submit(actor, indicator, region, organisation) -> bool:
@@ -252,7 +265,13 @@ class _RowCheck:
 
     def __init__(self, number: int, values: dict[str, Any], lookups: _Lookups):
         self.number, self.values, self.lookups = number, values, lookups
+        self.formulas = formulas = values.get("_formulas", [])
         self.problems: list[ImportProblem] = []
+        for column in formulas:
+            self.problem(column, _("een formule wordt niet ingelezen; vul de waarde zelf in."))
+        cells = {c: v for c, v in values.items() if c in COLUMNS and c not in formulas}
+        self.parsed, problems = check_row(ROW_RULES, number, cells)
+        self.problems.extend(problems)
 
     def problem(self, column: str | None, message: str) -> None:
         self.problems.append(ImportProblem(self.number, column, message))
@@ -264,8 +283,6 @@ class _RowCheck:
         return any(p.column == column for p in self.problems)
 
     def check(self, actor) -> dict[str, Any] | None:
-        for column in self.values.get("_formulas", []):
-            self.problem(column, _("een formule wordt niet ingelezen; vul de waarde zelf in."))
         indicator = self.indicator()
         label, dates = self.period()
         region, organisation = self.scope()
@@ -275,6 +292,8 @@ class _RowCheck:
         scope = region or organisation
         if scope is not None and indicator is not None:
             self.may_submit(actor, indicator, region, organisation)
+        # In the file's column order, as a reader goes along the row (formulas first).
+        self.problems.sort(key=self._reading_order)
         if self.problems:
             return None
         return {
@@ -295,6 +314,11 @@ class _RowCheck:
             "source": self.text("bron"),
         }
 
+    def _reading_order(self, problem: ImportProblem) -> int:
+        if problem.column in self.formulas:
+            return -1
+        return COLUMNS.index(problem.column) if problem.column in COLUMNS else len(COLUMNS)
+
     def may_submit(self, actor, indicator, region, organisation) -> None:
         if not _may_submit(actor, indicator, region, organisation):
             self.problem(
@@ -306,8 +330,8 @@ class _RowCheck:
     def indicator(self) -> Indicator | None:
         code = self.text("indicator")
         indicator = self.lookups.indicators.get(code)
-        if not code:
-            self.problem("indicator", _("vul de code van de indicator in."))
+        if not code or self.named("indicator"):
+            pass  # named by the rules
         elif indicator is None:
             self.problem("indicator", _("'%(code)s' is geen bekende indicator.") % {"code": code})
         elif indicator.source_kind == SourceKind.COMPUTED:
@@ -316,19 +340,11 @@ class _RowCheck:
 
     def period(self) -> tuple[str, dict[str, datetime.date]]:
         label = self.text("periode")
-        if not label:
-            self.problem("periode", _("vul de periode in (bijvoorbeeld 2023-2024)."))
-        _texts, problems = check_row(TEXT_RULES, self.number, self.values)
-        self.problems.extend(problems)
-        dates = {}
-        for column in ("periode_start", "periode_eind"):
-            if _blank(self.values.get(column)):
-                self.problem(column, _("vul een datum in (JJJJ-MM-DD)."))
-                continue
-            try:
-                dates[column] = _date(self.values.get(column))
-            except CellError as error:
-                self.problem(column, str(error))
+        dates = {
+            column: self.parsed[column]
+            for column in ("periode_start", "periode_eind")
+            if self.parsed.get(column) is not None
+        }
         if len(dates) == 2 and dates["periode_eind"] < dates["periode_start"]:
             self.problem("periode_eind", _("het einde van de periode ligt voor het begin."))
         return label, dates
@@ -365,13 +381,7 @@ class _RowCheck:
         return key, value
 
     def numbers(self, indicator) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
-        numbers = {}
-        for column in ("waarde", "teller", "noemer"):
-            try:
-                numbers[column] = _decimal(self.values.get(column), 4)
-            except CellError as error:
-                self.problem(column, str(error))
-                numbers[column] = None
+        numbers = {column: self.parsed.get(column) for column in ("waarde", "teller", "noemer")}
         value, numerator, denominator = numbers["waarde"], numbers["teller"], numbers["noemer"]
         if indicator is not None and indicator.is_rate:
             if numerator is None and not self.named("teller"):
@@ -391,10 +401,6 @@ class _RowCheck:
         return value, numerator, denominator
 
     def fraction(self, numerator, denominator) -> None:
-        if denominator is not None and denominator <= 0:
-            self.problem("noemer", _("de noemer moet groter zijn dan 0."))
-        if numerator is not None and numerator < 0:
-            self.problem("teller", _("de teller kan niet negatief zijn."))
         if numerator is not None and denominator is not None and 0 < denominator < numerator:
             self.problem(
                 "teller",
@@ -403,11 +409,7 @@ class _RowCheck:
             )
 
     def is_final(self) -> bool:
-        try:
-            return _boolean(self.values.get("definitief"))
-        except CellError as error:
-            self.problem("definitief", str(error))
-            return False
+        return bool(self.parsed.get("definitief"))
 
 
 def _story_warnings(checked: list[dict[str, Any]]) -> list[str]:

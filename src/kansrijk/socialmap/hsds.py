@@ -25,6 +25,7 @@ import re
 import uuid
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -34,18 +35,26 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kansrijk.agenda.models import Goal, Intervention
 from kansrijk.imports import (
+    CellError,
+    Column,
     ImportRejected,
     Limits,
     Progress,
+    cell_text,
+    check_row,
     check_zip,
+    decimal_places,
+    from_validation,
     no_progress,
+    parse_date,
+    parse_postcode,
     read_member_csv,
 )
 from kansrijk.organisations.models import Organisation, Region, RegionKind
-from kansrijk.organisations.validators import normalise_postcode
 from kansrijk.reports.exporting import guard_formula, unguard_formula
 
 from . import taxonomy, validators
@@ -1030,20 +1039,6 @@ class _Checker:
     def problem(self, table, row, column, message) -> None:
         self.problems.append(HsdsProblem(table, row, column, message))
 
-    def uuid(self, table, number, row, column, *, required=True) -> str:
-        value = (row.get(column) or "").strip()
-        if not value:
-            if required:
-                self.problem(table, number, column, _("dit veld is verplicht."))
-            return ""
-        try:
-            return str(uuid.UUID(value))
-        except ValueError:
-            self.problem(
-                table, number, column, _("'%(value)s' is geen geldig id (uuid).") % {"value": value}
-            )
-            return ""
-
     def parse(self, table, number, column, function, value):
         try:
             return function(value)
@@ -1054,45 +1049,170 @@ class _Checker:
             return None
 
 
-def _date(value: str) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(
-            _("'%(value)s' is geen datum; schrijf JJJJ-MM-DD.") % {"value": value}
-        ) from None
-
-
 TIME_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?(Z|[+-]\d{2}:?\d{2})?")
+REQUIRED = gettext_lazy("dit veld is verplicht.")
 
 
-def _time(value: str) -> datetime.time | None:
-    if not value:
-        return None
-    match = TIME_RE.fullmatch(value)
+def _uuid(value) -> str:
+    text = cell_text(value).strip()
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise CellError(_("'%(value)s' is geen geldig id (uuid).") % {"value": text[:80]}) from None
+
+
+def _time(value) -> datetime.time:
+    text = cell_text(value).strip()
+    match = TIME_RE.fullmatch(text)
     if not match:
-        raise ValidationError(_("'%(value)s' is geen tijd; schrijf UU:MM.") % {"value": value})
+        raise CellError(_("'%(value)s' is geen tijd; schrijf UU:MM.") % {"value": text[:80]})
     return datetime.time(int(match[1]), int(match[2]))
 
 
-def _datetime(value: str) -> datetime.datetime | None:
-    if not value:
-        return None
-    parsed = parse_datetime(value)
+def _datetime(value) -> datetime.datetime:
+    text = cell_text(value).strip()
+    try:
+        parsed = parse_datetime(text)
+    except ValueError:
+        parsed = None
     if parsed is None:
-        raise ValidationError(_("'%(value)s' is geen datum en tijd (ISO 8601).") % {"value": value})
+        raise CellError(_("'%(value)s' is geen datum en tijd (ISO 8601).") % {"value": text[:80]})
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
-def _decimal(value: str, places: int) -> Decimal | None:
-    if not value:
-        return None
-    number = Decimal(value.replace(",", "."))
-    if not number.is_finite():
-        raise ValueError(_("'%(value)s' is geen getal.") % {"value": value})
-    return number.quantize(Decimal(1).scaleb(-places))
+def _one_of(options, message, normalise=str.strip) -> Callable:
+    """A parser that accepts only ``options`` (a mapping gives the value to keep)."""
+
+    def parse(value):
+        text = normalise(cell_text(value))
+        if text not in options:
+            raise CellError(str(message) % {"value": text[:80], "options": ", ".join(options)})
+        return options[text] if isinstance(options, dict) else text
+
+    return parse
+
+
+def _checked_by(validator, normalise=str.strip) -> Callable:
+    """The normalised text, if ``validator`` (raising ValidationError) accepts it."""
+
+    def check(value):
+        text = normalise(cell_text(value))
+        validator(text)
+        return text
+
+    return from_validation(check)
+
+
+def _upper_stripped(text: str) -> str:
+    return text.strip().upper()
+
+
+def _lower_stripped(text: str) -> str:
+    return text.strip().lower()
+
+
+def _uuid_rule(name: str, *, filled: bool = True) -> Column:
+    return Column(name, filled=filled, parse=_uuid, messages={"filled": REQUIRED})
+
+
+def _filled(name: str, **rule) -> Column:
+    return Column(name, filled=True, messages={"filled": REQUIRED}, **rule)
+
+
+def _dates(*names: str) -> list[Column]:
+    return [Column(name, parse=parse_date) for name in names]
+
+
+# What each cell of each table may hold. What needs several cells, other tables or the
+# database (references, a school, a term, an end after a start) is code below.
+RULES: dict[str, list[Column]] = {
+    "taxonomy_term": [_uuid_rule("id")],
+    "organization": [_uuid_rule("id"), _filled("name")],
+    "organization_identifier": [_uuid_rule("organization_id")],
+    "service": [
+        _uuid_rule("id"),
+        _uuid_rule("organization_id", filled=False),
+        _filled("name"),
+        _filled(
+            "status",
+            parse=_one_of(
+                STATUS_IN, gettext_lazy("'%(value)s' is geen HSDS-status; kies uit %(options)s.")
+            ),
+        ),
+        _filled("description"),
+        Column("minimum_age", parse=from_validation(validators.parse_age)),
+        Column("maximum_age", parse=from_validation(validators.parse_age)),
+        *_dates("assured_date"),
+        Column("last_modified", parse=_datetime),
+    ],
+    "service_area": [_uuid_rule("service_id"), _uuid_rule("id")],
+    "location": [
+        _uuid_rule("id"),
+        Column(
+            "location_type",
+            parse=_one_of(
+                LocationType.values,
+                gettext_lazy("'%(value)s' is geen soort locatie; kies physical of virtual."),
+            ),
+        ),
+        _filled("name"),
+        _uuid_rule("organization_id", filled=False),
+        Column("latitude", parse=decimal_places(6)),
+        Column("longitude", parse=decimal_places(6)),
+    ],
+    "address": [
+        _uuid_rule("location_id"),
+        Column("postal_code", parse=parse_postcode),
+        Column(
+            "country",
+            parse=_one_of(
+                (COUNTRY,), gettext_lazy("alleen adressen in Nederland (NL)."), _upper_stripped
+            ),
+        ),
+    ],
+    "service_at_location": [_uuid_rule("service_id"), _uuid_rule("location_id"), _uuid_rule("id")],
+    "schedule": [
+        _uuid_rule("id"),
+        _uuid_rule("service_id", filled=False),
+        _uuid_rule("service_at_location_id", filled=False),
+        Column(
+            "freq",
+            parse=_one_of(
+                ("WEEKLY", "MONTHLY"),
+                gettext_lazy("'%(value)s' is geen frequentie; kies WEEKLY of MONTHLY."),
+            ),
+        ),
+        Column("byday", parse=_checked_by(validators.validate_byday)),
+        Column("opens_at", parse=_time),
+        Column("closes_at", parse=_time),
+        *_dates("valid_from", "valid_to"),
+    ],
+    "phone": [
+        _uuid_rule("id"),
+        _filled("number", parse=_checked_by(validators.validate_phone)),
+        _uuid_rule("location_id", filled=False),
+        _uuid_rule("service_id", filled=False),
+    ],
+    "contact": [_uuid_rule("service_id"), _uuid_rule("id")],
+    "language": [
+        _uuid_rule("service_id"),
+        _uuid_rule("id"),
+        _filled("code", parse=_checked_by(validators.validate_language_code, _lower_stripped)),
+    ],
+    "cost_option": [
+        _uuid_rule("service_id"),
+        _uuid_rule("id"),
+        Column(
+            "currency",
+            parse=_one_of(
+                ("EUR",), gettext_lazy("alleen bedragen in euro (EUR)."), _upper_stripped
+            ),
+        ),
+        Column("amount", parse=decimal_places(2)),
+        *_dates("valid_from", "valid_to"),
+    ],
+    "attribute": [_uuid_rule("taxonomy_term_id"), _uuid_rule("link_id")],
+}
 
 
 def _groups_in(value: str) -> tuple[int | None, int | None]:
@@ -1134,13 +1254,31 @@ class _Context:
     def table(self, name: str) -> list[tuple[int, dict]]:
         return self.rows.get(name, [])
 
-    def service_of(self, table, number, row, column="service_id"):
+    def checked(self, name: str):
+        """The table's rows as ``(number, row, values)``: ``values`` holds what the
+        declared rules parsed (a refused cell is left out and its problem recorded). A
+        column missing from the file counts as blank, so a required one is named."""
+        rules = RULES[name]
+        for number, row in self.table(name):
+            cells = {rule.name: row.get(rule.name) for rule in rules}
+            values, problems = check_row(rules, number, cells)
+            for found in problems:
+                self.check.problem(name, found.row, found.column, found.message)
+            yield number, row, values
+
+    def service_of(self, table, number, values, column="service_id"):
+        """The service a row belongs to; the id was checked by the rules, but may be
+        blank where the table allows another owner."""
         services = self.catalogue["services"]
-        service_id = self.check.uuid(table, number, row, column)
-        if service_id and service_id not in services:
+        service_id = values.get(column)
+        if service_id is None:
+            if column in values:
+                self.check.problem(table, number, column, str(REQUIRED))
+            return None
+        if service_id not in services:
             self.check.problem(table, number, column, _("dit aanbod staat niet in het bestand."))
             return None
-        return services.get(service_id)
+        return services[service_id]
 
 
 def _context(tables: Tables) -> _Context:
@@ -1197,8 +1335,8 @@ def check_tables(tables: Tables) -> tuple[dict, list[HsdsProblem]]:
 def _check_taxonomy_terms(c: _Context) -> None:
     """Known fixed terms by id or by (taxonomy, code); dynamic terms of the area and
     agenda taxonomies by their code."""
-    for number, row in c.table("taxonomy_term"):
-        term_id = c.check.uuid("taxonomy_term", number, row, "id")
+    for number, row, values in c.checked("taxonomy_term"):
+        term_id = values.get("id") or ""
         taxonomy_code = (row.get("taxonomy") or "").strip()
         code = (row.get("code") or "").strip()
         if term_id in c.fixed:
@@ -1231,21 +1369,17 @@ def _check_taxonomy_terms(c: _Context) -> None:
 
 def _check_organizations(c: _Context) -> None:
     check, providers = c.check, c.catalogue["providers"]
-    for number, row in c.table("organization"):
-        provider_id = check.uuid("organization", number, row, "id")
-        name = (row.get("name") or "").strip()
-        if not name:
-            check.problem("organization", number, "name", _("dit veld is verplicht."))
-        providers[provider_id] = {
-            "name": name[:200],
+    for _number, row, values in c.checked("organization"):
+        providers[values.get("id") or ""] = {
+            "name": (values.get("name") or "")[:200],
             "alternate_name": (row.get("alternate_name") or "")[:200],
             "description": row.get("description") or "",
             "email": (row.get("email") or "").strip(),
             "website": validators.normalise_url(row.get("website") or ""),
             "source_note": "",
         }
-    for number, row in c.table("organization_identifier"):
-        provider_id = check.uuid("organization_identifier", number, row, "organization_id")
+    for number, row, values in c.checked("organization_identifier"):
+        provider_id = values.get("organization_id") or ""
         if provider_id and provider_id not in providers:
             check.problem(
                 "organization_identifier",
@@ -1262,9 +1396,8 @@ def _check_services(c: _Context) -> None:
     known_providers = set(c.catalogue["providers"]) | {
         str(u) for u in Provider.objects.values_list("uuid", flat=True)
     }
-    for number, row in c.table("service"):
-        service_id = c.check.uuid("service", number, row, "id")
-        provider_id = c.check.uuid("service", number, row, "organization_id", required=False)
+    for number, row, values in c.checked("service"):
+        provider_id = values.get("organization_id") or ""
         if provider_id and provider_id not in known_providers:
             c.check.problem(
                 "service",
@@ -1272,10 +1405,10 @@ def _check_services(c: _Context) -> None:
                 "organization_id",
                 _("deze organisatie staat niet in het bestand."),
             )
-        c.catalogue["services"][service_id] = {
+        c.catalogue["services"][values.get("id") or ""] = {
             "row": number,
             "provider": provider_id,
-            "fields": _service_fields(c.check, number, row),
+            "fields": _service_fields(c.check, number, row, values),
             **{
                 key: []
                 for key in (
@@ -1295,29 +1428,22 @@ def _check_services(c: _Context) -> None:
         }
 
 
-def _service_fields(check: _Checker, number: int, row: dict) -> dict:
-    name = (row.get("name") or "").strip()
-    if not name:
-        check.problem("service", number, "name", _("dit veld is verplicht."))
-    status = (row.get("status") or "").strip()
-    if status not in STATUS_IN:
+def _service_fields(check: _Checker, number: int, row: dict, values: dict) -> dict:
+    low, high = values.get("minimum_age"), values.get("maximum_age")
+    if low is not None and high is not None and high < low:
         check.problem(
             "service",
             number,
-            "status",
-            _("'%(value)s' is geen HSDS-status; kies uit %(options)s.")
-            % {"value": status, "options": ", ".join(STATUS_IN)},
+            "maximum_age",
+            _("de leeftijd 'tot en met' ligt onder de leeftijd 'vanaf'."),
         )
-    if not (row.get("description") or "").strip():
-        check.problem("service", number, "description", _("dit veld is verplicht."))
-    low, high = _service_ages(check, number, row)
     return {
-        "name": name[:255],
+        "name": (values.get("name") or "")[:255],
         "alternate_name": (row.get("alternate_name") or "")[:255],
         "description": row.get("description") or "",
         "url": validators.normalise_url(row.get("url") or ""),
         "email": (row.get("email") or "").strip(),
-        "status": STATUS_IN.get(status, ServiceStatus.ARCHIVED),
+        "status": values.get("status") or ServiceStatus.ARCHIVED,
         "alert": row.get("alert") or "",
         "application_process": row.get("application_process") or "",
         "fees_description": row.get("fees_description") or "",
@@ -1331,35 +1457,14 @@ def _service_fields(check: _Checker, number: int, row: dict) -> dict:
         "is_free": False,
         "accepts_jeugdfonds": False,
         "source_note": "",
-        "assured_date": check.parse(
-            "service", number, "assured_date", _date, row.get("assured_date")
-        ),
-        "last_modified": check.parse(
-            "service", number, "last_modified", _datetime, row.get("last_modified")
-        ),
+        "assured_date": values.get("assured_date"),
+        "last_modified": values.get("last_modified"),
     }
 
 
-def _service_ages(check: _Checker, number: int, row: dict) -> tuple:
-    low = check.parse(
-        "service", number, "minimum_age", validators.parse_age, row.get("minimum_age")
-    )
-    high = check.parse(
-        "service", number, "maximum_age", validators.parse_age, row.get("maximum_age")
-    )
-    if low is not None and high is not None and high < low:
-        check.problem(
-            "service",
-            number,
-            "maximum_age",
-            _("de leeftijd 'tot en met' ligt onder de leeftijd 'vanaf'."),
-        )
-    return low, high
-
-
 def _check_service_areas(c: _Context) -> None:
-    for number, row in c.table("service_area"):
-        service = c.service_of("service_area", number, row)
+    for number, row, values in c.checked("service_area"):
+        service = c.service_of("service_area", number, values)
         uri = (row.get("uri") or "").strip()
         code = uri[len(AREA_URN) :] if uri.startswith(AREA_URN) else ""
         region = c.regions.get(code)
@@ -1374,7 +1479,7 @@ def _check_service_areas(c: _Context) -> None:
         elif service is not None:
             service["areas"].append(
                 {
-                    "uuid": c.check.uuid("service_area", number, row, "id"),
+                    "uuid": values.get("id") or "",
                     "region": region,
                     "description": (row.get("description") or "")[:255],
                 }
@@ -1382,36 +1487,17 @@ def _check_service_areas(c: _Context) -> None:
 
 
 def _check_locations(c: _Context) -> None:
-    check = c.check
-    for number, row in c.table("location"):
-        location_id = check.uuid("location", number, row, "id")
-        location_type = (row.get("location_type") or "physical").strip()
-        if location_type not in LocationType.values:
-            check.problem(
-                "location",
-                number,
-                "location_type",
-                _("'%(value)s' is geen soort locatie; kies physical of virtual.")
-                % {"value": location_type},
-            )
-        name = (row.get("name") or "").strip()
-        if not name:
-            check.problem("location", number, "name", _("dit veld is verplicht."))
-
-        def coordinate(column: str, row=row, number=number):
-            value = row.get(column) or ""
-            return check.parse("location", number, column, lambda v: _decimal(v, 6), value)
-
-        c.catalogue["locations"][location_id] = {
-            "provider": check.uuid("location", number, row, "organization_id", required=False),
+    for number, row, values in c.checked("location"):
+        c.catalogue["locations"][values.get("id") or ""] = {
+            "provider": values.get("organization_id") or "",
             "fields": {
-                "location_type": location_type,
+                "location_type": values.get("location_type") or LocationType.PHYSICAL,
                 "url": validators.normalise_url(row.get("url") or ""),
-                "name": name[:200],
+                "name": (values.get("name") or "")[:200],
                 "description": row.get("description") or "",
                 "school": _location_school(c, number, row),
-                "latitude": coordinate("latitude"),
-                "longitude": coordinate("longitude"),
+                "latitude": values.get("latitude"),
+                "longitude": values.get("longitude"),
                 "address_1": "",
                 "postal_code": "",
                 "city": "",
@@ -1438,34 +1524,25 @@ def _location_school(c: _Context, number: int, row: dict):
 
 
 def _check_addresses(c: _Context) -> None:
-    check = c.check
-    for number, row in c.table("address"):
-        location_id = check.uuid("address", number, row, "location_id")
-        location = c.catalogue["locations"].get(location_id)
+    for number, row, values in c.checked("address"):
+        location = c.catalogue["locations"].get(values.get("location_id"))
         if location is None:
-            check.problem(
-                "address", number, "location_id", _("deze locatie staat niet in het bestand.")
-            )
+            if values.get("location_id"):
+                c.check.problem(
+                    "address", number, "location_id", _("deze locatie staat niet in het bestand.")
+                )
             continue
-        postcode = (row.get("postal_code") or "").strip()
-        if postcode:
-            postcode = (
-                check.parse("address", number, "postal_code", normalise_postcode, postcode) or ""
-            )
-        country = (row.get("country") or COUNTRY).strip().upper()
-        if country != COUNTRY:
-            check.problem("address", number, "country", _("alleen adressen in Nederland (NL)."))
         location["fields"].update(
             address_1=(row.get("address_1") or "")[:200],
-            postal_code=postcode,
+            postal_code=values.get("postal_code") or "",
             city=(row.get("city") or "")[:100],
         )
 
 
 def _check_service_at_locations(c: _Context) -> None:
-    for number, row in c.table("service_at_location"):
-        service = c.service_of("service_at_location", number, row)
-        location_id = c.check.uuid("service_at_location", number, row, "location_id")
+    for number, row, values in c.checked("service_at_location"):
+        service = c.service_of("service_at_location", number, values)
+        location_id = values.get("location_id")
         if location_id and location_id not in c.catalogue["locations"]:
             c.check.problem(
                 "service_at_location",
@@ -1473,10 +1550,10 @@ def _check_service_at_locations(c: _Context) -> None:
                 "location_id",
                 _("deze locatie staat niet in het bestand."),
             )
-        elif service is not None:
+        elif service is not None and location_id:
             service["locations"].append(
                 {
-                    "uuid": c.check.uuid("service_at_location", number, row, "id"),
+                    "uuid": values.get("id") or "",
                     "location": location_id,
                     "description": row.get("description") or "",
                     "schedules": [],
@@ -1487,49 +1564,36 @@ def _check_service_at_locations(c: _Context) -> None:
 def _check_schedules(c: _Context) -> None:
     services = c.catalogue["services"].values()
     at_locations = {sal["uuid"]: sal for s in services for sal in s["locations"]}
-    for number, row in c.table("schedule"):
-        schedule = _schedule(c.check, number, row)
-        sal_id = (row.get("service_at_location_id") or "").strip()
-        if sal_id:
-            sal = at_locations.get(sal_id)
-            if sal is None:
+    for number, row, values in c.checked("schedule"):
+        schedule = _schedule(c.check, number, row, values)
+        if (row.get("service_at_location_id") or "").strip():
+            sal = at_locations.get(values.get("service_at_location_id"))
+            if sal is not None:
+                sal["schedules"].append(schedule)
+            elif values.get("service_at_location_id"):
                 c.check.problem(
                     "schedule",
                     number,
                     "service_at_location_id",
                     _("deze locatie van het aanbod staat niet in het bestand."),
                 )
-            else:
-                sal["schedules"].append(schedule)
         else:
-            service = c.service_of("schedule", number, row)
+            service = c.service_of("schedule", number, values)
             if service is not None:
                 service["schedules"].append(schedule)
 
 
-def _schedule(check: _Checker, number: int, row: dict) -> dict:
-    def parsed(column: str, parse):
-        return check.parse("schedule", number, column, parse, row.get(column) or "")
-
+def _schedule(check: _Checker, number: int, row: dict, values: dict) -> dict:
     schedule = {
-        "uuid": check.uuid("schedule", number, row, "id"),
-        "freq": (row.get("freq") or "").strip(),
-        "byday": (row.get("byday") or "").strip(),
-        "opens_at": parsed("opens_at", _time),
-        "closes_at": parsed("closes_at", _time),
-        "valid_from": parsed("valid_from", _date),
-        "valid_to": parsed("valid_to", _date),
+        "uuid": values.get("id") or "",
+        "freq": values.get("freq") or "",
+        "byday": values.get("byday") or "",
+        "opens_at": values.get("opens_at"),
+        "closes_at": values.get("closes_at"),
+        "valid_from": values.get("valid_from"),
+        "valid_to": values.get("valid_to"),
         "description": row.get("description") or "",
     }
-    if schedule["freq"] not in ("", "WEEKLY", "MONTHLY"):
-        check.problem(
-            "schedule",
-            number,
-            "freq",
-            _("'%(value)s' is geen frequentie; kies WEEKLY of MONTHLY.")
-            % {"value": schedule["freq"]},
-        )
-    check.parse("schedule", number, "byday", validators.validate_byday, schedule["byday"])
     if (
         schedule["valid_from"]
         and schedule["valid_to"]
@@ -1546,36 +1610,33 @@ def _schedule(check: _Checker, number: int, row: dict) -> dict:
 
 
 def _check_phones(c: _Context) -> None:
-    check = c.check
-    for number, row in c.table("phone"):
+    for number, row, values in c.checked("phone"):
         phone = {
-            "uuid": check.uuid("phone", number, row, "id"),
-            "number": (row.get("number") or "").strip(),
+            "uuid": values.get("id") or "",
+            "number": values.get("number") or (row.get("number") or "").strip(),
             "description": (row.get("description") or "")[:200],
         }
-        check.parse("phone", number, "number", validators.validate_phone, phone["number"])
         if (row.get("location_id") or "").strip():
-            location_id = check.uuid("phone", number, row, "location_id")
-            location = c.catalogue["locations"].get(location_id)
-            if location is None:
-                check.problem(
+            location = c.catalogue["locations"].get(values.get("location_id"))
+            if location is not None:
+                location["phones"].append(phone)
+            elif values.get("location_id"):
+                c.check.problem(
                     "phone", number, "location_id", _("deze locatie staat niet in het bestand.")
                 )
-            else:
-                location["phones"].append(phone)
         else:
-            service = c.service_of("phone", number, row)
+            service = c.service_of("phone", number, values)
             if service is not None:
                 service["phones"].append(phone)
 
 
 def _check_contacts(c: _Context) -> None:
-    for number, row in c.table("contact"):
-        service = c.service_of("contact", number, row)
+    for number, row, values in c.checked("contact"):
+        service = c.service_of("contact", number, values)
         if service is not None:
             service["contacts"].append(
                 {
-                    "uuid": c.check.uuid("contact", number, row, "id"),
+                    "uuid": values.get("id") or "",
                     "title": (row.get("title") or "")[:200],
                     "department": (row.get("department") or "")[:200],
                     "email": (row.get("email") or "").strip(),
@@ -1584,14 +1645,13 @@ def _check_contacts(c: _Context) -> None:
 
 
 def _check_languages(c: _Context) -> None:
-    for number, row in c.table("language"):
-        service = c.service_of("language", number, row)
-        code = (row.get("code") or "").strip().lower()
-        c.check.parse("language", number, "code", validators.validate_language_code, code)
+    for number, row, values in c.checked("language"):
+        service = c.service_of("language", number, values)
+        code = values.get("code") or ""
         if service is not None:
             service["languages"].append(
                 {
-                    "uuid": c.check.uuid("language", number, row, "id"),
+                    "uuid": values.get("id") or "",
                     "code": code,
                     "name": (row.get("name") or validators.LANGUAGES.get(code, ""))[:60],
                     "note": (row.get("note") or "")[:200],
@@ -1600,24 +1660,16 @@ def _check_languages(c: _Context) -> None:
 
 
 def _check_cost_options(c: _Context) -> None:
-    check = c.check
-    for number, row in c.table("cost_option"):
-        service = c.service_of("cost_option", number, row)
-        currency = (row.get("currency") or "EUR").strip().upper()
-        if currency != "EUR":
-            check.problem("cost_option", number, "currency", _("alleen bedragen in euro (EUR)."))
-
-        def parsed(column: str, parse, row=row, number=number):
-            return check.parse("cost_option", number, column, parse, row.get(column) or "")
-
+    for number, row, values in c.checked("cost_option"):
+        service = c.service_of("cost_option", number, values)
         cost = {
-            "uuid": check.uuid("cost_option", number, row, "id"),
+            "uuid": values.get("id") or "",
             "option": (row.get("option") or "")[:200],
-            "currency": currency,
-            "amount": parsed("amount", lambda v: _decimal(v, 2)),
+            "currency": values.get("currency") or "EUR",
+            "amount": values.get("amount"),
             "amount_description": (row.get("amount_description") or "")[:200],
-            "valid_from": parsed("valid_from", _date),
-            "valid_to": parsed("valid_to", _date),
+            "valid_from": values.get("valid_from"),
+            "valid_to": values.get("valid_to"),
         }
         if service is not None:
             service["cost_options"].append(cost)
@@ -1626,9 +1678,8 @@ def _check_cost_options(c: _Context) -> None:
 def _check_attributes(c: _Context) -> None:
     """Attributes link a term to a location, an organisation or a service."""
     links = _agenda_links()
-    for number, row in c.table("attribute"):
-        term_id = c.check.uuid("attribute", number, row, "taxonomy_term_id")
-        link_id = c.check.uuid("attribute", number, row, "link_id")
+    for number, row, values in c.checked("attribute"):
+        term_id, link_id = values.get("taxonomy_term_id"), values.get("link_id")
         if term_id and term_id not in c.term_of:
             c.check.problem(
                 "attribute", number, "taxonomy_term_id", _("deze term staat niet in het bestand.")

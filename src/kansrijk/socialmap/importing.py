@@ -28,18 +28,29 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from kansrijk import limits
 from kansrijk.agenda.importing import LIMITS as READ_LIMITS
 from kansrijk.agenda.importing import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     ImportProblem,
     ImportRejected,
-    _boolean,
-    _text,
 )
-from kansrijk.agenda.importing import CellError as _CellError
-from kansrijk.imports import Column, Progress, check_header, data_rows, no_progress, open_table
+from kansrijk.imports import (
+    CellError,
+    Column,
+    Progress,
+    check_header,
+    check_row,
+    data_rows,
+    from_validation,
+    no_progress,
+    open_table,
+    parse_boolean,
+)
+from kansrijk.imports import cell_text as _text
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.organisations.validators import BRIN6_RE
 
@@ -124,15 +135,115 @@ def read_rows(
     return rows
 
 
-class _Row:
-    """One row being checked: its values and the problems found in it."""
+def _service_id(value) -> uuid.UUID:
+    text = _text(value).strip()
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise CellError(
+            _("'%(value)s' is geen id van een aanbod.") % {"value": text[:80]}
+        ) from None
 
-    def __init__(self, number: int, values: dict, problems: list[ImportProblem]):
-        self.number, self.values, self.problems = number, values, problems
-        if "__formula__" in values:
-            self.problem(
-                values["__formula__"], _("een formule wordt niet ingelezen; typ de waarde.")
+
+def _count(value) -> int:
+    text = _text(value).strip()
+    if not text.isdigit():
+        raise CellError(
+            _("'%(value)s' is geen aantal: gebruik een heel getal van 0 of meer.")
+            % {"value": text[:80]}
+        )
+    return int(text)
+
+
+def _school_code(value) -> str:
+    code = _text(value).strip().upper()
+    if not BRIN6_RE.fullmatch(code):
+        raise CellError(
+            _("'%(value)s' is geen vestigingscode (BRIN6), zoals 08WT00.") % {"value": code[:80]}
+        )
+    return code
+
+
+NOT_A_GROUP = gettext_lazy("'%(value)s' is geen groep: gebruik 1 tot en met 8.")
+
+
+def _group(value) -> int:
+    text = _text(value).strip()
+    if not text.isdigit():
+        raise CellError(NOT_A_GROUP % {"value": text[:80]})
+    return int(text)
+
+
+def _group_rule(name: str) -> Column:
+    return Column(
+        name,
+        parse=_group,
+        minimum=1,
+        maximum=8,
+        messages={"minimum": NOT_A_GROUP, "maximum": NOT_A_GROUP},
+    )
+
+
+# What each cell may hold; what needs the database (a service, school, region or theme
+# that exists, the actor's rights) or several cells (a school or an area, age ranges in
+# order) is checked by the row functions below.
+PARTICIPATION_RULES = [
+    Column(
+        "aanbod",
+        filled=True,
+        parse=_service_id,
+        messages={"filled": gettext_lazy("vul het id van het aanbod in.")},
+    ),
+    Column(
+        "periode",
+        filled=True,
+        parse=from_validation(lambda value: parse_period(_text(value))),
+        messages={
+            "filled": gettext_lazy(
+                "vul de periode in: een schooljaar (2023/2024) of een jaar (2023)."
             )
+        },
+    ),
+    Column("school", parse=_school_code),
+    Column("gebied"),
+    Column(
+        "deelnemers",
+        filled=True,
+        parse=_count,
+        messages={"filled": gettext_lazy("vul het aantal deelnemers in (0 of meer).")},
+    ),
+    Column("illustratief", parse=parse_boolean),
+    Column("bron", max_length=255),
+]
+NEED_RULES = [
+    Column("leeftijd_vanaf", parse=from_validation(parse_age)),
+    Column("leeftijd_tot_en_met", parse=from_validation(parse_age)),
+    _group_rule("groep_vanaf"),
+    _group_rule("groep_tot_en_met"),
+    Column(
+        "omschrijving",
+        filled=True,
+        max_length=limits.TEXT,
+        messages={"filled": gettext_lazy("beschrijf wat er nodig is.")},
+    ),
+    Column("periode", max_length=40),
+    Column("illustratief", parse=parse_boolean),
+    Column("bron", max_length=255),
+]
+
+
+class _Row:
+    """One row being checked: its values, the values its declared rules parsed, and the
+    problems found in it."""
+
+    def __init__(self, number: int, values: dict, problems: list[ImportProblem], rules):
+        self.number, self.values, self.problems = number, values, problems
+        formula = values.get("__formula__")
+        if formula:
+            self.problem(formula, _("een formule wordt niet ingelezen; typ de waarde."))
+        cells = {c: v for c, v in values.items() if c != "__formula__" and c != formula}
+        self.parsed, found = check_row(rules, number, cells)
+        problems.extend(found)
 
     def text(self, column: str) -> str:
         return _text(self.values.get(column)).strip()
@@ -142,36 +253,6 @@ class _Row:
 
     def has_problems(self) -> bool:
         return any(p.row == self.number for p in self.problems)
-
-    def check(self, column: str, parse):
-        """``parse(text)``; a ValidationError or CellError becomes a problem (None)."""
-        try:
-            return parse(self.values.get(column))
-        except (ValidationError, _CellError) as error:
-            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
-            for message in messages:
-                self.problem(column, message)
-            return None
-
-
-def _count(value) -> int:
-    text = _text(value).strip()
-    if not text.isdigit():
-        raise ValidationError(
-            _("'%(value)s' is geen aantal: gebruik een heel getal van 0 of meer.") % {"value": text}
-        )
-    return int(text)
-
-
-def _group(value) -> int | None:
-    text = _text(value).strip()
-    if not text:
-        return None
-    if not text.isdigit() or not 1 <= int(text) <= 8:
-        raise ValidationError(
-            _("'%(value)s' is geen groep: gebruik 1 tot en met 8.") % {"value": text}
-        )
-    return int(text)
 
 
 def _regions_by_code(codes) -> dict[str, Region]:
@@ -199,7 +280,7 @@ def import_participation(
     lookups = _participation_lookups(rows, actor)
     checked, seen = [], {}
     for number, values in rows:
-        row = _Row(number, values, problems)
+        row = _Row(number, values, problems, PARTICIPATION_RULES)
         fields = _participation_row(row, lookups)
         if fields is None:
             continue
@@ -244,21 +325,14 @@ def _participation_lookups(rows, actor) -> dict[str, dict]:
 
 
 def _participation_row(row: _Row, lookups: dict) -> dict | None:
-    service = None
-    try:
-        service = lookups["services"].get(uuid.UUID(row.text("aanbod")))
-    except ValueError:
-        row.problem(
-            "aanbod",
-            _("'%(value)s' is geen id van een aanbod.") % {"value": row.text("aanbod")[:80]},
-        )
-    else:
-        if service is None:
-            row.problem("aanbod", _("dit aanbod bestaat niet, of je mag het niet bijwerken."))
-    period = row.check("periode", lambda value: parse_period(_text(value)))
+    service_id = row.parsed.get("aanbod")
+    service = lookups["services"].get(service_id)
+    if service_id is not None and service is None:
+        row.problem("aanbod", _("dit aanbod bestaat niet, of je mag het niet bijwerken."))
+    period = row.parsed.get("periode")
     school, region = _participation_place(row, lookups)
-    participants = row.check("deelnemers", _count)
-    illustrative = row.check("illustratief", _boolean) or False
+    participants = row.parsed.get("deelnemers")
+    illustrative = row.parsed.get("illustratief") or False
     if not (service and period and (school or region) and participants is not None):
         return None
     return {
@@ -270,24 +344,19 @@ def _participation_row(row: _Row, lookups: dict) -> dict | None:
         "region": region,
         "participants": participants,
         "is_illustrative": illustrative,
-        "source": row.text("bron")[:255],
+        "source": row.parsed.get("bron") or "",
     }
 
 
 def _participation_place(row: _Row, lookups: dict) -> tuple:
     """(school, region): a row names exactly one."""
-    school_code, region_code = row.text("school").upper(), row.text("gebied")
-    if bool(school_code) == bool(region_code):
+    school_text, region_code = row.text("school"), row.text("gebied")
+    if bool(school_text) == bool(region_code):
         row.problem("school", _("vul een school óf een gebied in."))
         return None, None
-    if school_code:
-        if not BRIN6_RE.fullmatch(school_code):
-            row.problem(
-                "school",
-                _("'%(value)s' is geen vestigingscode (BRIN6), zoals 08WT00.")
-                % {"value": school_code[:80]},
-            )
-        elif school_code not in lookups["schools"]:
+    if school_text:
+        school_code = row.parsed.get("school")  # None: its rule named it
+        if school_code is not None and school_code not in lookups["schools"]:
             row.problem(
                 "school",
                 _("er is geen school %(value)s in de referentiedata.") % {"value": school_code},
@@ -351,7 +420,7 @@ def import_needs(
     lookups = _need_lookups(rows, actor)
     checked, seen = [], {}
     for number, values in rows:
-        row = _Row(number, values, problems)
+        row = _Row(number, values, problems, NEED_RULES)
         fields = _need_row(row, lookups)
         if fields is None:
             continue
@@ -427,10 +496,8 @@ def _need_row(row: _Row, lookups: dict) -> dict | None:
     has_ranges = (low is not None and high is not None) or (
         group_low is not None and group_high is not None
     )
-    description = row.text("omschrijving")
-    if not description:
-        row.problem("omschrijving", _("beschrijf wat er nodig is."))
-    illustrative = row.check("illustratief", _boolean) or False
+    description = row.parsed.get("omschrijving")
+    illustrative = row.parsed.get("illustratief") or False
     if not (municipality and theme and has_ranges and description):
         return None
     return {
@@ -443,17 +510,17 @@ def _need_row(row: _Row, lookups: dict) -> dict | None:
         "minimum_group": group_low,
         "maximum_group": group_high,
         "description": description,
-        "period_label": row.text("periode")[:40],
+        "period_label": row.parsed.get("periode") or "",
         "is_illustrative": illustrative,
-        "source": row.text("bron")[:255],
+        "source": row.parsed.get("bron") or "",
     }
 
 
 def _need_ranges(row: _Row) -> tuple:
-    low = row.check("leeftijd_vanaf", parse_age)
-    high = row.check("leeftijd_tot_en_met", parse_age)
-    group_low = row.check("groep_vanaf", _group)
-    group_high = row.check("groep_tot_en_met", _group)
+    low, high, group_low, group_high = (
+        row.parsed.get(column)
+        for column in ("leeftijd_vanaf", "leeftijd_tot_en_met", "groep_vanaf", "groep_tot_en_met")
+    )
     if low is not None and high is not None and high < low:
         row.problem("leeftijd_tot_en_met", _("deze leeftijd ligt onder 'leeftijd_vanaf'."))
     if group_low is not None and group_high is not None and group_high < group_low:
@@ -501,7 +568,11 @@ def _need_district(row: _Row, district, municipality) -> tuple:
             "wijk", _("'%(value)s' is geen bekende wijkcode.") % {"value": row.text("wijk")[:80]}
         )
         return None, municipality
-    parent = row.check("wijk", lambda _v, d=district: services.municipality_of(d))
+    try:
+        parent = services.municipality_of(district)
+    except ValidationError as error:
+        row.problem("wijk", error.messages[0])
+        parent = None
     if parent and municipality and parent.pk != municipality.pk:
         row.problem(
             "wijk",
