@@ -71,6 +71,7 @@ from kansrijk.imports import (
     ImportProblem,
     ImportRejected,
     Limits,
+    check_header,
     check_text,
     date_from_text,
     read_csv,
@@ -210,17 +211,12 @@ def _records(handle) -> _Records:
     return _Records(columns=table.columns, rows=rows, sha256=sha256)
 
 
+HEADER_RULES = [Column(name, required=True) for name in REQUIRED_COLUMNS]
+
+
 def _check_header(columns: list[str]) -> dict[str, int]:
-    problems = []
-    seen: set[str] = set()
-    for column in columns:
-        if column and column in seen:
-            problems.append(ImportProblem(1, column, _("deze kolom staat er twee keer in.")))
-        seen.add(column)
-    for column in REQUIRED_COLUMNS:
-        if column not in seen:
-            problems.append(ImportProblem(None, column, _("deze kolom ontbreekt in het bestand.")))
-    if not seen & set(IDENTIFIER_COLUMNS):
+    problems = check_header(HEADER_RULES, columns)
+    if not set(columns) & set(IDENTIFIER_COLUMNS):
         problems.append(
             ImportProblem(
                 None,

@@ -17,6 +17,7 @@ indicator (or the command line) can import them as approved.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from kansrijk.agenda.importing import (
 from kansrijk.imports import (
     Column,
     Progress,
+    cell_text,
     check_header,
     check_row,
     data_rows,
@@ -174,15 +176,9 @@ def _read(data, filename: str, progress: Progress = no_progress) -> list[tuple[i
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
     if isinstance(value, str) and value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "'"):
         return value[1:]  # the export's guard against formulas
-    return str(value).strip()
+    return cell_text(value).strip()
 
 
 def _may_submit(actor, indicator, region, organisation) -> bool:
@@ -454,21 +450,15 @@ def import_file(
     if problems:
         raise ImportRejected(problems)
     report = ImportReport(dry_run=dry_run, warnings=_story_warnings(checked))
-    with transaction.atomic():
+    stored = _stored_measurements(checked)
+    # A dry run only reads: no transaction, so it never takes SQLite's write lock.
+    with contextlib.nullcontext() if dry_run else transaction.atomic():
         for fields in checked:
             indicator = fields["indicator"]
             may_approve = approve and (
                 actor is None or actor.has_perm("indicators.approve_measurement", indicator)
             )
-            existing = Measurement.objects.filter(
-                indicator=indicator,
-                period_start=fields["period_start"],
-                period_end=fields["period_end"],
-                region=fields["region"],
-                organisation=fields["organisation"],
-                breakdown_key=fields["breakdown_key"],
-                breakdown_value=fields["breakdown_value"],
-            ).first()
+            existing = stored.get(_measurement_key(fields))
             if (
                 existing is not None
                 and _same(existing, fields)
@@ -484,6 +474,39 @@ def import_file(
             if not dry_run:
                 services.submit_measurement(actor=actor, approve=may_approve, **fields)
         report.approved = approve
-        if dry_run:
-            transaction.set_rollback(True)
     return report
+
+
+def _measurement_key(fields) -> tuple:
+    return (
+        fields["indicator"].pk,
+        fields["period_start"],
+        fields["period_end"],
+        fields["region"] and fields["region"].pk,
+        fields["organisation"] and fields["organisation"].pk,
+        fields["breakdown_key"],
+        fields["breakdown_value"],
+    )
+
+
+def _stored_measurements(checked: list[dict[str, Any]]) -> dict[tuple, Measurement]:
+    """The measurements the file's rows would replace, read in one query (the file
+    names each at most once, ``_check``)."""
+    if not checked:
+        return {}
+    stored = Measurement.objects.filter(
+        indicator__in={fields["indicator"].pk for fields in checked},
+        period_start__in={fields["period_start"] for fields in checked},
+    )
+    return {
+        (
+            m.indicator_id,
+            m.period_start,
+            m.period_end,
+            m.region_id,
+            m.organisation_id,
+            m.breakdown_key,
+            m.breakdown_value,
+        ): m
+        for m in stored
+    }
