@@ -302,8 +302,8 @@ def import_participation(
     return _apply(
         checked,
         dry_run,
-        lambda fields: services.save_participation(actor=actor, **fields),
-        _participation_exists,
+        lambda fields, _stored: services.save_participation(actor=actor, **fields),
+        _stored_participation,
     )
 
 
@@ -374,7 +374,7 @@ def _participation_place(row: _Row, lookups: dict) -> tuple:
     return None, region
 
 
-def _participation_exists(fields: dict) -> bool:
+def _stored_participation(fields: dict):
     from .models import Participation
 
     return Participation.objects.filter(
@@ -383,26 +383,28 @@ def _participation_exists(fields: dict) -> bool:
         period_end=fields["period_end"],
         school=fields["school"],
         region=fields["region"],
-    ).exists()
+    ).first()
 
 
-def _apply(checked: list[dict], dry_run: bool, save, exists) -> ImportReport:
+def _apply(checked: list[dict], dry_run: bool, save, find) -> ImportReport:
+    """Save every checked row: ``find(fields)`` is the stored row it replaces (or None),
+    read once and handed to ``save(fields, stored)``."""
     report = ImportReport(dry_run=dry_run)
     if dry_run:
         report.created = len(checked)
         return report
     with transaction.atomic():
         for fields in checked:
-            existed = exists(fields)
+            stored = find(fields)
             try:
-                _row, changed = save(fields)
+                _row, changed = save(fields, stored)
             except ValidationError as error:
                 raise ImportRejected(
                     [ImportProblem(None, None, m) for m in error.messages]
                 ) from None
             if not changed:
                 report.unchanged += 1
-            elif existed:
+            elif stored is not None:
                 report.updated += 1
             else:
                 report.created += 1
@@ -446,8 +448,8 @@ def import_needs(
     return _apply(
         checked,
         dry_run,
-        lambda fields: services.save_need(_existing_need(fields), actor=actor, **fields),
-        lambda fields: _existing_need(fields) is not None,
+        lambda fields, stored: services.save_need(stored, actor=actor, **fields),
+        _existing_need,
     )
 
 
