@@ -384,10 +384,8 @@ def _integer(request, name, low, high):
 
 
 def _text(request, name) -> str:
-    value = request.query_params.get(name, "")
-    if "\x00" in value:
-        raise ValidationError({name: [_("Ongeldig teken in de waarde.")]})
-    return value[:100]
+    # Control characters never get here: kansrijk.input_guard refuses them at the door.
+    return request.query_params.get(name, "")[:100]
 
 
 @extend_schema_view(
