@@ -22,7 +22,8 @@ no import file). Then, measured in the same run:
 
 Every write must succeed (no "database is locked", no 500); reported per phase: the
 latencies' median, p95 and maximum, how many writes overlapped the import, the import's
-own time, how long its switch took (the one moment it holds SQLite's write lock) and how
+own time, how long its switch took and its longest batch (the switch moves the file a
+batch at a time, each batch the one moment it holds SQLite's write lock) and how
 many writes overlapped the switch. Results are copied by hand into bench/RESULTS-robustness.md.
 """
 
@@ -59,7 +60,7 @@ from django.test import Client  # noqa: E402
 from kansrijk.agenda import services as agenda_services  # noqa: E402
 from kansrijk.agenda.models import Activity, Agenda  # noqa: E402
 from kansrijk.audit import verification  # noqa: E402
-from kansrijk.cases import importing  # noqa: E402
+from kansrijk.cases import import_staging, importing  # noqa: E402
 from kansrijk.cases import services as case_services  # noqa: E402
 from kansrijk.cases.models import Case, ImportRun, ImportStatus  # noqa: E402
 from kansrijk.organisations.models import Organisation, OrganisationKind, Role  # noqa: E402
@@ -177,22 +178,31 @@ def summary(results: list[dict]) -> dict:
 
 
 def import_child(path: str, run_id: int) -> None:
-    """The import, as the worker runs it; with the moments its switch began and ended
-    (the only time it holds the write lock on SQLite), in wall-clock seconds."""
-    switch_moments = []
-    switch = importing._switch
+    """The import, as the worker runs it; with the moments its switch began and ended,
+    in wall-clock seconds, and the longest of its batches (each a transaction of its
+    own: on SQLite the write lock is held for one batch at a time, decision 0034)."""
+    switch_moments, batch_seconds = [], []
+    move_all, switch_batch = importing._Switch.move_all, import_staging.Staging.switch
 
-    def timed_switch(*args, **kwargs):
+    def timed_switch(self):
         switch_moments.append(time.time())
-        switch(*args, **kwargs)
+        move_all(self)
         switch_moments.append(time.time())
 
-    importing._switch = timed_switch
+    def timed_batch(self, batch):
+        started = time.perf_counter()
+        switch_batch(self, batch)
+        batch_seconds.append(time.perf_counter() - started)
+
+    importing._Switch.move_all = timed_switch
+    import_staging.Staging.switch = timed_batch
     run = ImportRun.objects.get(pk=run_id)
     started = time.perf_counter()
     result = importing.import_cases(path, actor=None, run=run)
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "created": result.created, "switch": switch_moments}))
+    report = {"seconds": seconds, "created": result.created, "switch": switch_moments}
+    report["batches"], report["longest_batch_s"] = len(batch_seconds), max(batch_seconds)
+    print(json.dumps(report))
 
 
 def main() -> int:
@@ -244,6 +254,8 @@ def _main() -> int:
     imported = json.loads(output.strip().splitlines()[-1])
     begin, end = imported["switch"]
     during["switch_s"] = end - begin
+    during["switch_batches"] = imported["batches"]
+    during["longest_batch_s"] = imported["longest_batch_s"]
     during["writes_waiting_for_the_switch"] = sum(
         1 for r in results if r["at"] < end and r["at"] + r["seconds"] > begin
     )

@@ -9,7 +9,11 @@ sweep_imports``). A sweep
 
 1. marks failed every run that is checking while its heartbeat is older than
    ``STALE_SECONDS``, and every queued run whose task a worker took but never started
-   (its task too, so that the task list does not say RUNNING forever);
+   (its task too, so that the task list does not say RUNNING forever). A run of which
+   part is saved (its worker died between two batches of the switch, decision 0034) is
+   not given up but taken up again: a new task checks and switches the file anew,
+   which finds the saved part unchanged; after ``importing.ROLL_FORWARD_ATTEMPTS`` it
+   ends "onderbroken", saying how much was saved and that the same file completes it;
 2. deletes the uploaded file of every run that has ended (done, rejected, failed), and
    gives up a run whose file is older than ``FILE_MAX_AGE_HOURS``: the file holds BSNs
    in clear and is never kept longer, whether or not a worker ever came;
@@ -55,7 +59,7 @@ EXPIRED_MESSAGE = gettext_noop(
     "de ingestelde bewaartijd bewaard. Er is niets opgeslagen en het bestand is verwijderd. "
     "Upload het bestand opnieuw om het te importeren."
 )
-CHECKING_STATUSES = (ImportStatus.CHECKING,)
+SILENT_STATUSES = (ImportStatus.CHECKING, ImportStatus.SAVING)
 
 
 @dataclass
@@ -63,9 +67,10 @@ class SweepReport:
     died: int = 0
     expired: int = 0
     files_deleted: int = 0
+    taken_up: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.died or self.expired or self.files_deleted)
+        return bool(self.died or self.expired or self.files_deleted or self.taken_up)
 
 
 def _setting(name: str) -> float:
@@ -80,8 +85,9 @@ def sweep(now: datetime | None = None) -> SweepReport:
     _delete_unclaimed_files(report)
     if report:
         logger.warning(
-            "Case import sweep: %s runs died, %s expired, %s files deleted",
+            "Case import sweep: %s runs died, %s taken up again, %s expired, %s files deleted",
             report.died,
+            report.taken_up,
             report.expired,
             report.files_deleted,
         )
@@ -90,35 +96,72 @@ def sweep(now: datetime | None = None) -> SweepReport:
 
 def _give_up_dead_runs(now: datetime, report: SweepReport) -> None:
     limit = now - timedelta(seconds=_setting("STALE_SECONDS"))
-    silent = ImportRun.objects.filter(status__in=CHECKING_STATUSES).filter(
+    silent = ImportRun.objects.filter(status__in=SILENT_STATUSES).filter(
         Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit)
     )
-    for run in silent:
-        if _give_up(run, DIED_MESSAGE, now):
-            report.died += 1
     # A worker that died between taking the task and the run's first heartbeat.
-    for run in ImportRun.objects.filter(status=ImportStatus.QUEUED, created_at__lt=limit).exclude(
-        task_id=""
-    ):
-        if task_queue.task_taken(run.task_id) and _give_up(run, DIED_MESSAGE, now):
+    never_started = ImportRun.objects.filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True),
+        status=ImportStatus.QUEUED,
+        created_at__lt=limit,
+    ).exclude(task_id="")
+    for run in [*silent, *(run for run in never_started if task_queue.task_taken(run.task_id))]:
+        if run.written_rows:
+            if _take_up_again(run, now):
+                report.taken_up += 1
+        elif _give_up(run, DIED_MESSAGE, now):
             report.died += 1
 
 
-def _give_up(run: ImportRun, message: str, now: datetime) -> bool:
-    """Mark ``run`` failed, unless it moved on since it was read; then its file and its
-    task."""
-    problems = [{"row": None, "column": None, "message": _(message)}]
+def _unchanged_since_read(run: ImportRun):
+    """The run as the sweep read it: a heartbeat or another attempt meanwhile keeps it."""
+    return ImportRun.objects.filter(
+        pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at, attempts=run.attempts
+    )
+
+
+def _take_up_again(run: ImportRun, now: datetime) -> bool:
+    """Queue a run of which part is saved for another attempt (its file is still
+    there); when the attempts are used up or the file is gone, end it "onderbroken"."""
+    from .tasks import run_case_import
+
+    if not run.stored_file or run.attempts + 1 >= importing.ROLL_FORWARD_ATTEMPTS:
+        return _give_up(run, None, now)
     with transaction.atomic():
-        given_up = ImportRun.objects.filter(
-            pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at
-        ).update(status=ImportStatus.FAILED, finished_at=now, problems=problems, problem_count=1)
+        taken = _unchanged_since_read(run).update(
+            status=ImportStatus.QUEUED, attempts=run.attempts + 1, heartbeat_at=now
+        )
+        if taken:
+            task_queue.fail_task(
+                run.task_id, now, "The case import stopped half-way; taken up again by the sweep."
+            )
+            transaction.on_commit(lambda: importing._enqueue(run_case_import, run))
+    if taken:
+        logger.warning("Case import %s taken up again (attempt %s)", run.pk, run.attempts + 2)
+    return bool(taken)
+
+
+def _give_up(run: ImportRun, message: str | None, now: datetime) -> bool:
+    """Mark ``run`` failed (or, when part of it is saved, "onderbroken"), unless it
+    moved on since it was read; then its file and its task."""
+    if run.written_rows:
+        saved = run.created_count + run.updated_count
+        status, message = ImportStatus.INTERRUPTED, importing.PARTLY_SAVED_MESSAGE
+        text = _(message) % {"saved": saved}
+    else:
+        status, text = ImportStatus.FAILED, _(message)
+    problems = [{"row": None, "column": None, "message": text}]
+    with transaction.atomic():
+        given_up = _unchanged_since_read(run).update(
+            status=status, finished_at=now, problems=problems, problem_count=1
+        )
         if given_up:
             task_queue.fail_task(
                 run.task_id, now, "The case import stopped without finishing (found by the sweep)."
             )
     if not given_up:
         return False
-    logger.warning("Case import %s given up: %s", run.pk, message[:40])
+    logger.warning("Case import %s given up: %s", run.pk, str(message)[:40])
     importing.delete_stored_file(run)
     return True
 
@@ -126,7 +169,14 @@ def _give_up(run: ImportRun, message: str, now: datetime) -> bool:
 def _delete_files_of_ended_runs(now: datetime, report: SweepReport) -> None:
     oldest = now - timedelta(hours=_setting("FILE_MAX_AGE_HOURS"))
     for run in ImportRun.objects.exclude(stored_file="").filter(
-        Q(status__in=[ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED])
+        Q(
+            status__in=[
+                ImportStatus.DONE,
+                ImportStatus.REJECTED,
+                ImportStatus.FAILED,
+                ImportStatus.INTERRUPTED,
+            ]
+        )
         | Q(created_at__lt=oldest)
     ):
         if run.is_finished:

@@ -6,9 +6,10 @@ private to the import's database connection, gone when that connection ends, so 
 worker that dies leaves nothing behind. Filling it takes no write lock on the register:
 on SQLite a temporary table lives outside the database file, so other users keep
 writing while a file of any size is checked and staged. Only ``switch`` writes to the
-register, in one transaction of a few statements (``INSERT ... SELECT``, ``UPDATE ...
-FROM``) that the database runs without a round trip per row: all of the file or none of
-it, and the write lock only for that moment. The one step per row in Python is the
+register, a batch of the file at a time (every staged row carries the batch it was
+checked in), each in a transaction of a few statements (``INSERT ... SELECT``, ``UPDATE
+... FROM``) that the database runs without a round trip per row: the write lock only
+for one batch at a time (decision 0034). The one step per row in Python is the
 audit rows' link into the trail's hash chain (``AuditTable``), a short hash each, since
 only the switch knows the chain's head.
 
@@ -36,6 +37,8 @@ from kansrijk.audit import chain
 from kansrijk.audit.models import AuditEvent
 
 STAGE_PREFIX = "import_stage_"
+# Each staged row carries the batch it was checked in: the switch moves a batch at a time.
+BATCH_COLUMN = "stage_batch"
 SQLITE_SWITCH_CACHE_KIB = 128 * 1024
 # Audit rows linked to the chain per round in the switch: memory stays flat.
 LINK_BATCH = 20000
@@ -61,38 +64,51 @@ class Table:
         names = [by_attname[name].column for name in columns] + [f.column for f in rest]
         if with_id:
             names.insert(0, model._meta.pk.column)
-        self.listed = ", ".join(quote(name) for name in names)
-        self.copy_sql = f"COPY {self.stage} ({self.listed}) FROM STDIN"
-        self.insert_sql = (
-            f"INSERT INTO {self.stage} ({self.listed}) "  # noqa: S608 - names from the model
-            f"VALUES ({', '.join(['%s'] * len(names))})"
-        )
+        self._set_listed(", ".join(quote(name) for name in names), len(names))
         self.pk_column = model._meta.pk.column
         self.sequence = None
 
+    def _set_listed(self, listed: str, count: int, *, leading: str = "") -> None:
+        """The register's columns (``listed``) and the staging table's: ``leading``
+        columns of its own, the same columns, and the batch each row was staged in."""
+        self.listed = listed
+        staged = f"{leading}{listed}, {BATCH_COLUMN}"
+        self.copy_sql = f"COPY {self.stage} ({staged}) FROM STDIN"
+        self.insert_sql = (
+            f"INSERT INTO {self.stage} ({staged}) "  # noqa: S608 - names from the model
+            f"VALUES ({', '.join(['%s'] * (count + leading.count(',') + 1))})"
+        )
+
     def create_sql(self) -> list[str]:
-        # Same columns and types as the register's table, no constraints, no rows.
+        # Same columns and types as the register's table, no constraints, no rows; the
+        # batch column is indexed, since the switch moves one batch at a time.
         return [
             f"CREATE TEMPORARY TABLE {self.stage} AS "  # noqa: S608 - names from the model
-            f"SELECT {self.listed} FROM {connection.ops.quote_name(self.table)} WHERE 1 = 0"
+            f"SELECT {self.listed}, 0 AS {BATCH_COLUMN} "
+            f"FROM {connection.ops.quote_name(self.table)} WHERE 1 = 0",
+            self._batch_index_sql(),
         ]
+
+    def _batch_index_sql(self) -> str:
+        name = connection.ops.quote_name(self.stage.strip('"') + "_batch")
+        return f"CREATE INDEX {name} ON {self.stage} ({BATCH_COLUMN})"
 
     def stages(self) -> list[str]:
         return [self.stage]
 
-    def staged(self, rows: list[tuple]) -> list[tuple]:
-        """The rows as the staging table takes them."""
-        tail = self.tail
-        return [row + tail for row in rows] if tail else rows
+    def staged(self, rows: list[tuple], batch: int) -> list[tuple]:
+        """The rows as the staging table takes them, marked with their batch."""
+        tail = (*self.tail, batch)
+        return [row + tail for row in rows]
 
-    def switch(self, cursor) -> None:
-        cursor.execute(self.switch_sql())
+    def switch(self, cursor, batch: int) -> None:
+        cursor.execute(self.switch_sql(), [batch])
 
     def switch_sql(self) -> str:
         quote = connection.ops.quote_name
         return (
             f"INSERT INTO {quote(self.table)} ({self.listed}) "  # noqa: S608 - names from the model
-            f"SELECT {self.listed} FROM {self.stage}"
+            f"SELECT {self.listed} FROM {self.stage} WHERE {BATCH_COLUMN} = %s"
         )
 
 
@@ -106,12 +122,7 @@ class UpdateTable(Table):
         self.tail = ()
         quote = connection.ops.quote_name
         names = [self.pk_column, *self.columns]
-        self.listed = ", ".join(quote(name) for name in names)
-        self.copy_sql = f"COPY {self.stage} ({self.listed}) FROM STDIN"
-        self.insert_sql = (
-            f"INSERT INTO {self.stage} ({self.listed}) "  # noqa: S608 - names from the model
-            f"VALUES ({', '.join(['%s'] * len(names))})"
-        )
+        self._set_listed(", ".join(quote(name) for name in names), len(names))
 
     def switch_sql(self) -> str:
         quote = connection.ops.quote_name
@@ -120,7 +131,7 @@ class UpdateTable(Table):
         pk = quote(self.pk_column)
         return (
             f"UPDATE {target} SET {assignments} FROM {self.stage} AS staged "  # noqa: S608 - names from the model
-            f"WHERE {target}.{pk} = staged.{pk}"
+            f"WHERE {target}.{pk} = staged.{pk} AND staged.{BATCH_COLUMN} = %s"
         )
 
 
@@ -136,12 +147,10 @@ class AuditTable(Table):
         quote = connection.ops.quote_name
         self.columns = columns
         self.tail = ()
-        self.listed = ", ".join(quote(AuditEvent._meta.get_field(name).column) for name in columns)
-        self.staged_listed = f"position, content_digest, {self.listed}"
-        self.copy_sql = f"COPY {self.stage} ({self.staged_listed}) FROM STDIN"
-        self.insert_sql = (
-            f"INSERT INTO {self.stage} ({self.staged_listed}) "  # noqa: S608 - names from the model
-            f"VALUES ({', '.join(['%s'] * (len(columns) + 2))})"
+        self._set_listed(
+            ", ".join(quote(AuditEvent._meta.get_field(name).column) for name in columns),
+            len(columns),
+            leading="position, content_digest, ",
         )
         self.links = quote(STAGE_PREFIX + stage + "_links")
         self.count = 0
@@ -151,9 +160,10 @@ class AuditTable(Table):
         return [
             # The position takes the id's type, the digest the hash's.
             f"CREATE TEMPORARY TABLE {self.stage} AS "  # noqa: S608 - names from the model
-            f"SELECT id AS position, hash AS content_digest, {self.listed} "
+            f"SELECT id AS position, hash AS content_digest, {self.listed}, 0 AS {BATCH_COLUMN} "
             f"FROM {quote(self.table)} WHERE 1 = 0",
             f"CREATE INDEX {quote(STAGE_PREFIX + 'audit_position')} ON {self.stage} (position)",
+            self._batch_index_sql(),
             f"CREATE TEMPORARY TABLE {self.links} "
             "(position bigint PRIMARY KEY, prev_hash varchar(64), hash varchar(64))",
         ]
@@ -161,31 +171,40 @@ class AuditTable(Table):
     def stages(self) -> list[str]:
         return [self.stage, self.links]
 
-    def staged(self, rows: list[tuple]) -> list[tuple]:
+    def staged(self, rows: list[tuple], batch: int) -> list[tuple]:
         staged = []
         for row in rows:
             self.count += 1
             content = chain.stored_content_digest(dict(zip(self.columns, row, strict=True)))
-            staged.append((self.count, content, *row))
+            staged.append((self.count, content, *row, batch))
         return staged
 
-    def switch(self, cursor) -> None:
-        """The staged rows into the trail, after its head. The head stays locked until
-        the switch commits: this runs last, so that other writers of the trail wait for
-        the commit only (on PostgreSQL; on SQLite they wait for the whole switch)."""
-        if not self.count:
+    def switch(self, cursor, batch: int) -> None:
+        """The batch's staged rows into the trail, after its head. The head stays
+        locked until the batch commits: this runs last, so that other writers of the
+        trail wait for the commit only (on PostgreSQL; on SQLite they wait for the
+        whole batch)."""
+        cursor.execute(
+            f"SELECT MIN(position), MAX(position) FROM {self.stage} "  # noqa: S608 - a staging name
+            f"WHERE {BATCH_COLUMN} = %s",
+            [batch],
+        )
+        low, high = cursor.fetchone()
+        if low is None:
             return
         if connection.vendor == "postgresql":
             # The foreign keys of the rows moved so far are checked now, not at the
-            # commit: a second or two for 100,000 cases that the head would wait too.
+            # commit: time that the head would wait too.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         head = chain.locked_head()
         now = timezone.now()
-        first = head.sequence
-        links = chain.follow(head, now, self._contents(cursor))
-        while batch := tuple(islice(links, LINK_BATCH)):
-            self._write_links(cursor, first, batch)
-            last = batch[-1]
+        # The batch's positions run low..high without gaps (staged in order): the row
+        # at ``position`` gets the sequence ``base + position``.
+        base = head.sequence - (low - 1)
+        links = chain.follow(head, now, self._contents(cursor, low, high))
+        while linked := tuple(islice(links, LINK_BATCH)):
+            self._write_links(cursor, base, linked)
+            last = linked[-1]
         quote = connection.ops.quote_name
         cursor.execute(
             f"INSERT INTO {quote(self.table)} "  # noqa: S608 - names from the model
@@ -193,24 +212,26 @@ class AuditTable(Table):
             f"SELECT %s, {', '.join(f'staged.{name}' for name in self.listed.split(', '))}, "
             f"%s + staged.position, links.prev_hash, links.hash "
             f"FROM {self.stage} AS staged JOIN {self.links} AS links "
-            "ON links.position = staged.position ORDER BY staged.position",
-            [connection.ops.adapt_datetimefield_value(now), first],
+            f"ON links.position = staged.position WHERE staged.{BATCH_COLUMN} = %s "
+            "ORDER BY staged.position",
+            [connection.ops.adapt_datetimefield_value(now), base, batch],
         )
         chain.move_head(head, last[0], last[2])
 
-    def _contents(self, cursor):
-        """The staged content digests in order, a batch at a time: each batch is read
-        whole before its links are written on the same connection."""
-        for start in range(0, self.count, LINK_BATCH):
+    def _contents(self, cursor, low: int, high: int):
+        """The staged content digests from ``low`` to ``high`` in order, a round at a
+        time: each round is read whole before its links are written on the same
+        connection."""
+        for start in range(low - 1, high, LINK_BATCH):
             cursor.execute(
                 f"SELECT content_digest FROM {self.stage} "  # noqa: S608 - names from the model
                 "WHERE position > %s AND position <= %s ORDER BY position",
-                [start, start + LINK_BATCH],
+                [start, min(start + LINK_BATCH, high)],
             )
             yield from (content for (content,) in cursor.fetchall())
 
-    def _write_links(self, cursor, first: int, links: tuple) -> None:
-        rows = [(sequence - first, previous, current) for sequence, previous, current in links]
+    def _write_links(self, cursor, base: int, links: tuple) -> None:
+        rows = [(sequence - base, previous, current) for sequence, previous, current in links]
         if connection.vendor == "postgresql":
             with (
                 connection.connection.cursor() as raw,
@@ -233,6 +254,8 @@ class Staging:
         self.threaded = connection.vendor == "postgresql"
         self.error: BaseException | None = None
         self.cancelled = False
+        # The batches staged so far, in order; rows are staged into the last one.
+        self.batches: list[int] = []
         self.drop()
         with connection.cursor() as cursor:
             for table in tables.values():
@@ -248,9 +271,14 @@ class Staging:
         self.thread = threading.Thread(target=self._work, name="case-import-staging", daemon=True)
         self.thread.start()
 
+    def next_batch(self) -> int:
+        """Start a batch: the rows staged from now on are switched together."""
+        self.batches.append(len(self.batches) + 1)
+        return self.batches[-1]
+
     def copy(self, table: Table, rows: list[tuple]) -> None:
         if rows:
-            self._submit((table, table.staged(rows)))
+            self._submit((table, table.staged(rows, self.batches[-1])))
 
     def _submit(self, job) -> None:
         if not self.threaded:
@@ -332,9 +360,9 @@ class Staging:
         if self.error is not None and not failed:
             raise self.error
 
-    def switch(self) -> None:
-        """Move every staged row into the register. The caller holds the transaction:
-        a few statements, each over all rows at once."""
+    def switch(self, batch: int) -> None:
+        """Move the staged rows of one batch into the register. The caller holds the
+        transaction: a few statements, each over all the batch's rows at once."""
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
                 # The write lock is held while the indexes take the new rows: with
@@ -342,7 +370,7 @@ class Staging:
                 # switch takes about twice as long (bench/RESULTS-robustness.md).
                 cursor.execute(f"PRAGMA cache_size = -{SQLITE_SWITCH_CACHE_KIB}")
             for table in self.tables.values():
-                table.switch(cursor)
+                table.switch(cursor, batch)
 
     def drop(self) -> None:
         """Empty the staging place (also what an earlier import on this connection left,

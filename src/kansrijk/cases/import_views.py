@@ -86,12 +86,13 @@ def _own_run(request, pk: int) -> ImportRun:
 
 
 def _progress_context(run: ImportRun) -> dict:
-    """What the progress bar shows: the rows checked, which the running import writes
-    into its run (decision 0028). The switch that follows is one short transaction:
-    nothing to follow there."""
+    """What the progress bar shows: the rows checked, then the rows saved, which the
+    running import writes into its run (decisions 0028 and 0034)."""
     value = maximum = None
     if run.status == ImportStatus.CHECKING:
         value, maximum = run.checked_rows, run.total_rows
+    elif run.status == ImportStatus.SAVING:
+        value, maximum = run.written_rows, run.total_rows
     if value is not None and maximum:
         value = min(value, maximum)
     return {

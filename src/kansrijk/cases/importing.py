@@ -24,14 +24,19 @@ read (decision 0028):
    alone: no write, no audit row. Young people are matched on the keyed hash (under
    every configured key), never on the ciphertext. Checking goes on to the end, so that
    every problem is counted; one problem anywhere and nothing reaches the register.
-3. **The switch** (``_switch``): one short transaction moves the staged rows into the
-   register, marks the run done and records the import in the audit trail: all rows or
-   none. When another import wrote the same dossiers or young people meanwhile, a unique
-   constraint trips, nothing is written and the run says so in Dutch.
+3. **The switch** (``_Switch``, decision 0034): the staged rows move into the register a
+   batch at a time, each batch in a short transaction of its own (on SQLite the write
+   lock is held for one batch, however large the file); the last batch marks the run
+   done and records the import in the audit trail. A file that passed the check is
+   written whole: should the switch be cut off half-way (the worker died, another writer
+   created one of its young people in between), the file is checked and switched again,
+   which finds the saved part unchanged. When another import wrote the same dossiers or
+   young people before this one saved anything, nothing is written and the run says so
+   in Dutch.
 
 The running import writes its progress and a heartbeat into its ``ImportRun`` now and
 then; a run whose heartbeat stops (its worker died) is marked failed by the worker's
-sweep (``import_recovery``). ``start_import`` is the web's way in (the file is stored
+sweep, or, when part of it is saved, taken up again (``import_recovery``). ``start_import`` is the web's way in (the file is stored
 under ``MEDIA_ROOT/imports/`` and handled by a background task, ``tasks.run_case_import``);
 the command line calls ``import_cases`` directly.
 """
@@ -1142,6 +1147,7 @@ def _stage_batch(batch, checked: _Checked, writer: _Writer) -> None:
             items.append((row, case_state, person_state))
     # Staged at once, so the states of this batch are not kept: memory stays flat.
     del checked.case_state[:], checked.person_state[:]
+    writer.rows += len(batch)
     if items:
         writer.write(items)
 
@@ -1256,6 +1262,10 @@ class _Writer:
         # (woongemeente, school) of every case written, before and after: the computed
         # figures to refresh once the import has committed (``changed_cases``).
         self.touched: set[tuple[int | None, int | None]] = set()
+        # Per staged batch: (cases created, cases updated, rows of the file) through it,
+        # for the run's counts as the switch moves batch after batch.
+        self.through: dict[int, tuple[int, int, int]] = {}
+        self.rows = 0
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.reason = f"import {run.pk}"
         self.staging = staging
@@ -1301,7 +1311,8 @@ class _Writer:
     def write(self, items: list[tuple[CaseRow, int, int]]) -> None:
         """``items``: (row, case state, person state) of the rows that change something.
         Staged: the young people first (the cases refer to them), then the cases, then
-        an audit row for each of them."""
+        an audit row for each of them, all in one batch of the switch."""
+        batch = self.staging.next_batch()
         person_ids = self._people_of(items)
         audit_rows: list[tuple] = []
         self._rename(items, person_ids, audit_rows)
@@ -1316,6 +1327,7 @@ class _Writer:
         if changed:
             self._update_cases(changed, audit_rows)
         self.staging.copy(self.audit, audit_rows)
+        self.through[batch] = (self.result.created, self.result.updated, self.rows)
 
     @sensitive_variables()
     def _people_of(self, items) -> list[int]:
@@ -1551,32 +1563,64 @@ CONFLICT_MESSAGE = gettext_noop(
     "dezelfde dossiers of jongeren opgeslagen; deze import heeft daarom niets opgeslagen. "
     "Start de import opnieuw: wat al in het register staat, wordt niet dubbel opgeslagen."
 )
+PARTLY_SAVED_MESSAGE = gettext_noop(
+    "De import is onderbroken nadat een deel van het bestand was opgeslagen (%(saved)s "
+    "casussen nieuw of bijgewerkt) en kon niet vanzelf worden afgemaakt. Upload hetzelfde "
+    "bestand opnieuw: wat al in het register staat, wordt niet dubbel opgeslagen en de "
+    "rest wordt aangevuld."
+)
 ACTIVE_STATUSES = (ImportStatus.QUEUED, ImportStatus.CHECKING)
+# How often an import that was interrupted after part of the file was saved is taken up
+# again (by itself after a conflict, by the sweep after its worker died) before it
+# gives up and asks for the file again.
+ROLL_FORWARD_ATTEMPTS = 3
 
 
 class _RunEnded(Exception):
     """The run has ended with its own message while this import worked on it: the sweep
-    (``import_recovery``) took it for dead, or the switch met another import's rows.
-    The import stops and writes nothing; the caller gets the run's message."""
+    (``import_recovery``) took it for dead or took it up again, or the switch met
+    another import's rows. The import stops; the caller gets the run's message."""
+
+
+class _RollForward(Exception):
+    """Part of the file is in the register and the rest cannot follow as staged (another
+    writer created one of its young people or dossiers between two batches): the file
+    is checked and switched again, which finds the saved part unchanged."""
 
 
 def heartbeat(run: ImportRun, **fields) -> None:
     """Tell the sweep that the import is alive (and how far it is): a short write of
-    the run's own row. A run that is no longer active was given up by the sweep."""
+    the run's own row. A run that is no longer active, or was taken up again by another
+    attempt, was given up by this one."""
     now = timezone.now()
-    if not ImportRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
-        heartbeat_at=now, **fields
-    ):
+    if not ImportRun.objects.filter(
+        pk=run.pk, status__in=ACTIVE_STATUSES, attempts=run.attempts
+    ).update(heartbeat_at=now, **fields):
         raise _RunEnded
     run.heartbeat_at = now
 
 
 def _fail(run: ImportRun, message: str) -> None:
+    if run.written_rows:
+        _interrupt(run)
+        return
     _finish(
         run,
         ImportStatus.FAILED,
         problems=_problem_dicts([ImportProblem(None, None, _(message))]),
         problem_count=1,
+    )
+
+
+def _interrupt(run: ImportRun, problems: list[ImportProblem] = ()) -> None:
+    """End a run of which part is saved: say so first, then why."""
+    saved = _(PARTLY_SAVED_MESSAGE) % {"saved": run.created_count + run.updated_count}
+    problems = [ImportProblem(None, None, saved), *problems]
+    _finish(
+        run,
+        ImportStatus.INTERRUPTED,
+        problems=_problem_dicts(problems[:MAX_PROBLEMS]),
+        problem_count=len(problems),
     )
 
 
@@ -1594,20 +1638,46 @@ def import_cases(
 
     Raises ``ImportRejected`` with the first problems (``run`` has the count) when the
     file is refused, when another import wrote the same dossiers meanwhile, or when the
-    sweep gave the run up; nothing is written then. Any other error marks the run as
-    failed and is raised again."""
-    try:
-        return _import(Path(path), actor=actor, run=run, dry_run=dry_run, progress=progress)
-    except ImportRejected:
-        raise
-    except _RunEnded:
+    sweep gave the run up; nothing is written then. A run of which part was saved is
+    taken up again until the file is in (``_RollForward``). Any other error marks the
+    run as failed (or, when part is saved, leaves it to the sweep to take up again) and
+    is raised again."""
+    while True:
+        try:
+            return _import(Path(path), actor=actor, run=run, dry_run=dry_run, progress=progress)
+        except ImportRejected:
+            raise
+        except _RollForward:
+            if _take_up_again(run):
+                continue
+            raise ImportRejected(problems_of(run)) from None
+        except _RunEnded:
+            run.refresh_from_db()
+            raise ImportRejected(problems_of(run)) from None
+        except Exception as error:
+            # Only the kind of error: a database message can quote a row of the file.
+            logger.error("Case import %s failed: %s", run.pk, type(error).__name__)
+            if not run.written_rows:
+                _fail(run, FAILED_MESSAGE)
+            # Part is saved: the sweep takes the run up again when it has gone silent.
+            raise
+
+
+def _take_up_again(run: ImportRun) -> bool:
+    """Start the next attempt of a run of which part is saved; False (and the run
+    ended) when the attempts are used up or another process took it over."""
+    if run.attempts + 1 >= ROLL_FORWARD_ATTEMPTS:
+        _interrupt(run)
+        return False
+    if not ImportRun.objects.filter(pk=run.pk, attempts=run.attempts).update(
+        attempts=run.attempts + 1, status=ImportStatus.CHECKING, heartbeat_at=timezone.now()
+    ):
         run.refresh_from_db()
-        raise ImportRejected(problems_of(run)) from None
-    except Exception as error:
-        # Only the kind of error: a database message can quote a row of the file.
-        logger.error("Case import %s failed: %s", run.pk, type(error).__name__)
-        _fail(run, FAILED_MESSAGE)
-        raise
+        return False
+    run.attempts += 1
+    run.status = ImportStatus.CHECKING
+    logger.warning("Case import %s: taken up again (attempt %s)", run.pk, run.attempts + 1)
+    return True
 
 
 @sensitive_variables()
@@ -1625,33 +1695,43 @@ def _import(
         writer = _check_and_stage(path, reference, actor, run, progress, total, staging, result)
         checked = writer.checked
         result.rows, result.sha256 = checked.rows, checked.sha256
-        progress("opslaan", checked.rows, checked.rows)
         if dry_run:
             _finish(run, ImportStatus.DONE, **_counts(result))
         else:
-            _switch(run, actor=actor, staging=staging, writer=writer, result=result)
+            _Switch(run, actor=actor, staging=staging, writer=writer, progress=progress).move_all()
     except _Rejected as rejected:
-        _finish(
+        _reject(
             run,
-            ImportStatus.REJECTED,
+            rejected.problems,
+            rejected.count,
             total_rows=rejected.rows,
             checked_rows=rejected.rows,
             sha256=rejected.sha256,
-            problems=_problem_dicts(rejected.problems),
-            problem_count=rejected.count,
         )
         raise ImportRejected(rejected.problems) from None
     except ImportRejected as rejected:
-        _finish(
-            run,
-            ImportStatus.REJECTED,
-            problems=_problem_dicts(rejected.problems),
-            problem_count=len(rejected.problems),
-        )
+        _reject(run, rejected.problems, len(rejected.problems))
         raise
     finally:
         _drop_quietly(staging)
     return result
+
+
+def _reject(run: ImportRun, problems: list[ImportProblem], count: int, **fields) -> None:
+    """The file has problems. Taken up again after part was saved, the register may
+    have changed since (a school closed): the part stays, and the run says so."""
+    if run.written_rows:
+        for name, value in fields.items():
+            setattr(run, name, value)
+        _interrupt(run, problems)
+        return
+    _finish(
+        run,
+        ImportStatus.REJECTED,
+        problems=_problem_dicts(problems),
+        problem_count=count,
+        **fields,
+    )
 
 
 def _check_and_stage(path, reference, actor, run, progress, total, staging, result) -> _Writer:
@@ -1683,32 +1763,106 @@ def _counts(result: ImportResult) -> dict:
     }
 
 
-@sensitive_variables()
-def _switch(run: ImportRun, *, actor, staging: Staging, writer: _Writer, result) -> None:
-    """The staged rows into the register, the run done and the import's audit row: one
-    short transaction. The run goes first, and only while it is active: a run the sweep
-    gave up on writes nothing. Another import that wrote the same dossiers or young
-    people since this file was checked trips a unique constraint: the whole switch is
-    rolled back and the run says why, in Dutch."""
-    counts = _counts(result)
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            if not ImportRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
-                status=ImportStatus.DONE, finished_at=now, heartbeat_at=now, **counts
-            ):
-                raise _RunEnded
-            staging.switch()
-            _record_import(run, actor, result)
-            # One refresh of the computed figures for the whole file, after the commit.
-            changed_cases(writer.touched)
-    except IntegrityError:
-        logger.warning("Case import %s: the register changed while it was checked", run.pk)
-        _fail(run, CONFLICT_MESSAGE)
-        raise _RunEnded from None
-    for name, value in counts.items():
-        setattr(run, name, value)
-    run.status, run.finished_at, run.heartbeat_at = ImportStatus.DONE, now, now
+class _Switch:
+    """The staged rows into the register, batch by batch (decision 0034), each batch
+    in a short transaction of its own: on SQLite the write lock is held for one batch
+    at a time, however large the file, and other users write in between.
+
+    The run goes first in every batch, and only while this attempt owns it: a run the
+    sweep gave up on, or took up again, gets nothing more from this process. What a
+    batch saved is on the run (its counts, ``written_rows``) in the same transaction.
+    A file is never left half-written on purpose: should the process die between two
+    batches, the sweep takes the run up again and the file is checked and switched
+    anew, which finds the saved batches unchanged (``import_recovery``).
+
+    The last batch marks the run done, records the import in the audit trail and
+    schedules one refresh of the computed figures."""
+
+    def __init__(self, run: ImportRun, *, actor, staging: Staging, writer: _Writer, progress):
+        self.run, self.actor, self.staging, self.writer = run, actor, staging, writer
+        self.result = writer.result
+        self.progress = progress
+        # Saved by earlier attempts of this run (taken up again): those rows are
+        # "unchanged" to this attempt, but were created or updated by the import.
+        self.before = (run.created_count, run.updated_count, run.written_rows)
+        if not run.written_rows:
+            self.before = (0, 0, 0)
+
+    def move_all(self) -> None:
+        batches = self.staging.batches or [None]
+        for number, batch in enumerate(batches, start=1):
+            last = number == len(batches)
+            fields = self._fields(batch, last=last)
+            try:
+                with transaction.atomic():
+                    self._claim(fields)
+                    if batch is not None:
+                        self.staging.switch(batch)
+                    if last:
+                        self._finish_import(fields)
+            except IntegrityError:
+                self._conflict()
+            for name, value in fields.items():
+                setattr(self.run, name, value)
+            rows = self.result.rows
+            self.progress("opslaan", min(self.run.written_rows, rows), rows)
+
+    def _fields(self, batch: int | None, *, last: bool) -> dict:
+        """What the run says once ``batch`` is in: the counts through it, or, with the
+        last, the import's whole result."""
+        result, (created_before, updated_before, written_before) = self.result, self.before
+        created, updated, items = self.writer.through.get(batch, (0, 0, 0))
+        now = timezone.now()
+        if not last:
+            return {
+                "status": ImportStatus.SAVING,
+                "heartbeat_at": now,
+                "created_count": created_before + created,
+                "updated_count": updated_before + updated,
+                "written_rows": written_before + items,
+            }
+        return {
+            **_counts(result),
+            "status": ImportStatus.DONE,
+            "heartbeat_at": now,
+            "finished_at": now,
+            "created_count": created_before + result.created,
+            "updated_count": updated_before + result.updated,
+            "unchanged_count": max(0, result.unchanged - created_before - updated_before),
+        }
+
+    def _claim(self, fields: dict) -> None:
+        if not ImportRun.objects.filter(
+            pk=self.run.pk,
+            status__in=(*ACTIVE_STATUSES, ImportStatus.SAVING),
+            attempts=self.run.attempts,
+        ).update(**fields):
+            raise _RunEnded
+
+    def _finish_import(self, fields: dict) -> None:
+        result = self.result
+        result.created, result.updated = fields["created_count"], fields["updated_count"]
+        result.unchanged = fields["unchanged_count"]
+        _record_import(self.run, self.actor, result)
+        touched = set(self.writer.touched)
+        if self.before[2]:
+            # The batches saved by an earlier attempt are unchanged to this one: their
+            # gemeenten and schools are read back from the cases the run wrote.
+            touched |= set(
+                Case.objects.filter(import_run=self.run).values_list("municipality_id", "school_id")
+            )
+        # One refresh of the computed figures for the whole file, after the commit.
+        changed_cases(touched)
+
+    def _conflict(self) -> None:
+        """Another writer created one of the file's young people or dossiers since the
+        file was checked. Nothing saved yet: the run fails and says why. Part saved:
+        the file is checked again and the rest follows (``_RollForward``)."""
+        logger.warning("Case import %s: the register changed while it was checked", self.run.pk)
+        if not self.run.written_rows:
+            _fail(self.run, CONFLICT_MESSAGE)
+            raise _RunEnded from None
+        raise _RollForward from None
 
 
 def _record_import(run: ImportRun, actor, result: ImportResult) -> None:
@@ -1817,13 +1971,11 @@ def run_stored_import(run_id: int) -> None:
     except ImportRejected:
         pass  # the run says why
     except Exception as error:
-        if not run.is_finished:
+        if not run.is_finished and not run.written_rows:
             logger.error("Case import %s failed: %s", run.pk, type(error).__name__)
-            _finish(
-                run,
-                ImportStatus.FAILED,
-                problems=_problem_dicts([ImportProblem(None, None, _(FAILED_MESSAGE))]),
-                problem_count=1,
-            )
+            _fail(run, FAILED_MESSAGE)
     finally:
-        delete_stored_file(run)
+        # Part saved and the run not ended (the database went away between two
+        # batches): the file stays for the sweep to take the run up again.
+        if run.is_finished or not run.written_rows:
+            delete_stored_file(run)

@@ -712,9 +712,12 @@ class ReportedCount(models.Model):
 class ImportStatus(models.TextChoices):
     QUEUED = "wachtrij", _("in de wachtrij")
     CHECKING = "controleren", _("bezig met controleren")
+    SAVING = "opslaan", _("bezig met opslaan")
     DONE = "klaar", _("geïmporteerd")
     REJECTED = "afgewezen", _("afgewezen: er is niets opgeslagen")
     FAILED = "mislukt", _("mislukt: er is niets opgeslagen")
+    # Part of the file saved, the rest could not follow (decision 0034).
+    INTERRUPTED = "onderbroken", _("onderbroken: deels opgeslagen")
 
 
 class ImportRun(models.Model):
@@ -748,6 +751,10 @@ class ImportRun(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The background task's result id (django-tasks), marked failed with a dead run.
     task_id = models.CharField(max_length=64, blank=True, editable=False)
+    # Attempts after the first: a run interrupted after part of its file was saved is
+    # taken up again (decision 0034). Each attempt owns the run only while this count
+    # is its own, so that a process that was taken for dead writes nothing more.
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("import van casussen")
@@ -759,4 +766,9 @@ class ImportRun(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)
+        return self.status in (
+            ImportStatus.DONE,
+            ImportStatus.REJECTED,
+            ImportStatus.FAILED,
+            ImportStatus.INTERRUPTED,
+        )

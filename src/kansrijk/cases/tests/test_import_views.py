@@ -236,13 +236,38 @@ def test_the_status_page_polls_while_the_import_runs(verified_client, people):
     assert '<progress id="import-progress-bar" max="400" value="300">' in fragment
     assert "300 van ongeveer 400 rijen gecontroleerd." in fragment
 
+    # Then the rows saved, batch by batch (decision 0034).
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.SAVING, written_rows=100)
+    fragment = client.get(progress_url, {"fase": "controleren"}).content.decode()
+    assert '<progress id="import-progress-bar" max="400" value="100">' in fragment
+    assert "100 van 400 rijen opgeslagen." in fragment
+    assert 'hx-swap-oob="innerHTML">bezig met opslaan</span>' in fragment
+
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportStatus.DONE, stored_file="", written_rows=400, created_count=400
     )
-    fragment = client.get(progress_url, {"fase": "controleren"}).content.decode()
+    fragment = client.get(progress_url, {"fase": "opslaan"}).content.decode()
     assert "hx-trigger" not in fragment  # polling stops
     assert "400 nieuwe casussen" in fragment
     assert 'hx-swap-oob="innerHTML">geïmporteerd</span>' in fragment
+
+
+def test_an_interrupted_import_says_what_was_saved_and_how_to_complete_it(verified_client, people):
+    message = str(importing.PARTLY_SAVED_MESSAGE) % {"saved": 250}
+    run = ImportRun.objects.create(
+        original_name="deels.csv",
+        uploaded_by=people["leerplicht"],
+        status=ImportStatus.INTERRUPTED,
+        written_rows=250,
+        created_count=250,
+        problems=[{"row": None, "column": None, "message": message}],
+        problem_count=1,
+    )
+    page = verified_client(people["leerplicht"]).get(reverse("cases_import:status", args=[run.pk]))
+    content = page.content.decode()
+    assert "Het bestand is niet helemaal geïmporteerd" in content
+    assert "250 casussen nieuw of bijgewerkt" in content
+    assert "Er is niets opgeslagen" not in content
 
 
 def test_the_upload_page_lists_my_recent_imports(verified_client, people):
