@@ -158,3 +158,49 @@ def test_every_count_is_one_query(
         factories.CaseFactory(municipality=officer.memberships.get().organisation.municipality)
     with django_assert_max_num_queries(tasks_count + 25):
         home_sections(user, timezone.localdate())
+
+
+# ------------------------------------------------------------------ honest links
+
+
+def test_the_approval_link_on_the_monitor_follows_the_queue_permission(
+    verified_client, indicator, municipality_organisation, make_member
+):
+    queue = reverse("indicators:approval_queue")
+    officer = make_member(municipality_organisation, Role.POLICY_OFFICER)
+    for role in (Role.PARTNER, Role.READER, Role.SCHOOL_CONTACT):
+        client = verified_client(make_member(municipality_organisation, role))
+        assert queue not in client.get(reverse("indicators:overview")).content.decode()
+        assert client.get(queue).status_code == 403
+    client = verified_client(officer)
+    assert queue in client.get(reverse("indicators:overview")).content.decode()
+    assert client.get(queue).status_code == 200
+
+
+def test_the_participation_import_link_follows_its_permission(
+    client, municipality_organisation, make_member
+):
+    provider = Provider.objects.create(
+        organisation=municipality_organisation, name=municipality_organisation.name
+    )
+    ServiceFactory(provider=provider)
+    page = reverse("socialmap:participation_import")
+    partner = make_member(municipality_organisation, Role.PARTNER)
+    reader = make_member(municipality_organisation, Role.READER)
+    client.force_login(reader)
+    assert page not in client.get(reverse("socialmap:manage")).content.decode()
+    assert client.get(page).status_code == 403
+    client.force_login(partner)
+    assert page in client.get(reverse("socialmap:manage")).content.decode()
+    assert client.get(page).status_code == 200
+
+
+def test_beheer_in_the_menu_only_when_the_admin_opens(client, verified_client):
+    admin_index = reverse("admin:index")
+    not_staff = factories.UserFactory(is_superuser=True, is_staff=False)
+    staff = factories.UserFactory(is_superuser=True, is_staff=True)
+    html = verified_client(not_staff).get(reverse("home")).content.decode()
+    assert f'href="{admin_index}"' not in html
+    response = verified_client(staff).get(reverse("home"))
+    assert f'href="{admin_index}"' in response.content.decode()
+    assert client.get(admin_index).status_code == 200

@@ -169,9 +169,9 @@ def socialmap_tasks(user, today: datetime.date) -> Section:
     return section
 
 
-def admin_tasks(user) -> Section:
+def admin_tasks(user, admin_access: bool) -> Section:
     """The beheerder: failed import jobs (the latest one opens), the users of their
-    organisations, the audit trail."""
+    organisations (a link to the admin only for whom it opens), the audit trail."""
     section = Section(_("Beheer"))
     if user.has_perm("audit.view_auditevent"):
         failed = ImportJob.objects.visible_to(user).filter(status=JobStatus.FAILED)
@@ -185,7 +185,7 @@ def admin_tasks(user) -> Section:
             .distinct()
             .count()
         )
-        admin_url = link("admin:index") if user.is_superuser else None
+        admin_url = link("admin:index") if admin_access else None
         section.tasks.append(Task(_("Gebruikers in jouw organisaties"), admin_url, users))
         section.tasks.append(Task(_("Audittrail"), link("audit:list")))
     return section
@@ -204,14 +204,14 @@ def dashboards() -> Section:
     )
 
 
-def home_sections(user, today: datetime.date) -> list[Section]:
+def home_sections(user, today: datetime.date, *, admin_access: bool = False) -> list[Section]:
     """What needs ``user`` today, section by section; empty sections are left out."""
     sections = [
         case_tasks(user, today),
         figure_tasks(user),
         agenda_tasks(user, today),
         socialmap_tasks(user, today),
-        admin_tasks(user),
+        admin_tasks(user, admin_access),
         dashboards(),
     ]
     return [section for section in sections if section.tasks]
