@@ -204,3 +204,20 @@ def test_beheer_in_the_menu_only_when_the_admin_opens(client, verified_client):
     response = verified_client(staff).get(reverse("home"))
     assert f'href="{admin_index}"' in response.content.decode()
     assert client.get(admin_index).status_code == 200
+
+
+def test_schools_without_a_reported_count_for_the_school_and_its_swv(make_member):
+    from kansrijk.cases import reporting
+    from kansrijk.cases.models import ReportedCount
+
+    partnership = factories.PartnershipFactory()
+    reported, silent = (factories.SchoolFactory(partnership=partnership) for _ in range(2))
+    ReportedCount.objects.create(
+        reference_date=reporting.latest_peildatum(timezone.localdate()), school=reported, count=3
+    )
+    coordinator = make_member(partnership, Role.SWV_COORDINATOR)
+    contact = make_member(silent, Role.SCHOOL_CONTACT)
+    assert count_of(coordinator, "Scholen zonder opgegeven aantal") == 1
+    assert count_of(contact, "Scholen zonder opgegeven aantal") == 1
+    reader = make_member(silent, Role.READER)
+    assert count_of(reader, "Scholen zonder opgegeven aantal") is None

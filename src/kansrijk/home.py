@@ -14,8 +14,9 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kansrijk.agenda.models import Activity, Intervention
@@ -97,16 +98,22 @@ def case_tasks(user, today: datetime.date) -> Section:
 
 
 def counts_to_report(user, today: datetime.date) -> list[Task]:
-    """The school's locations without a reported count for the latest peildatum."""
-    school_ids = scope_of(user).school_ids
-    if not school_ids or not user.has_perm("cases.reconcile_counts"):
+    """The school's locations, or the SWV's member schools, without a reported count of
+    thuiszitters for the latest peildatum (the afstemming page takes and compares them)."""
+    scope = scope_of(user)
+    if not (scope.school_ids or scope.partnership_ids) or not user.has_perm(
+        "cases.reconcile_counts"
+    ):
         return []
     peildatum = reporting.latest_peildatum(today)
     reported = ReportedCount.objects.filter(school=OuterRef("pk"), reference_date=peildatum)
-    missing = Organisation.objects.filter(pk__in=school_ids).filter(~Exists(reported)).count()
+    schools = Organisation.objects.schools().filter(
+        Q(pk__in=scope.school_ids) | Q(partnership_id__in=scope.partnership_ids)
+    )
     label = _("Scholen zonder opgegeven aantal thuiszitters op peildatum %(day)s") % {
-        "day": peildatum.strftime("%d-%m-%Y")
+        "day": date_format(peildatum, "j F Y")
     }
+    missing = schools.filter(~Exists(reported)).count()
     return [Task(label, link("cases_oversight:reconciliation"), missing)]
 
 
