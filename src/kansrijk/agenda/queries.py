@@ -58,3 +58,19 @@ class AgendaQuerySet(models.QuerySet):
 
         owned = Agenda.owners.through.objects.filter(organisation_id__in=editor_orgs)
         return self.filter(pk__in=owned.values("agenda_id"))
+
+
+def due_in_month(items, user, month):
+    """The activities or interventions (``items``: their queryset) of the agendas ``user``
+    may open, planned in ``month`` and involving an organisation ``user`` works for: what
+    the "deze maand" page lists and the home page counts."""
+    from kansrijk.organisations.models import Membership
+
+    from .models import Agenda
+
+    mine = Membership.objects.filter(user=user, is_active=True).values("organisation_id")
+    return items.filter(
+        agenda__in=Agenda.objects.visible_to(user),
+        planned_months__month=month,
+        involvements__organisation__in=mine,
+    ).distinct()

@@ -58,6 +58,7 @@ from .models import (
     PrizeCategory,
     ThemeKind,
 )
+from .queries import due_in_month
 
 AGENDAS_PER_PAGE = 25
 HISTORY_LENGTH = 20
@@ -348,23 +349,13 @@ def this_month(request):
         to_attr="my_involvements",
     )
     activities = (
-        Activity.objects.filter(
-            agenda__in=visible,
-            planned_months__month=month,
-            involvements__organisation__in=my_organisations,
-        )
-        .distinct()
+        due_in_month(Activity.objects, request.user, month)
         .select_related("agenda", "goal")
         .prefetch_related(mine)
         .order_by("agenda__title", "position", "pk")
     )
     interventions = (
-        Intervention.objects.filter(
-            agenda__in=visible,
-            planned_months__month=month,
-            involvements__organisation__in=my_organisations,
-        )
-        .distinct()
+        due_in_month(Intervention.objects, request.user, month)
         .select_related("agenda")
         .prefetch_related(mine)
         .order_by("agenda__title", "position", "pk")

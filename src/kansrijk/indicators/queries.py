@@ -27,6 +27,18 @@ class IndicatorQuerySet(models.QuerySet):
             indicators = self.filter(Q(is_public=True) | Q(owner__in=network) | Q(owner=None))
         return indicators.filter(_measures_an_open_agenda_or_none(user))
 
+    def approvable_by(self, user):
+        """The indicators whose figures ``user`` approves: those owned by an organisation
+        they work for as beleidsmedewerker or beheerder (``rules.can_edit_indicator``)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        from kansrijk.organisations.models import Membership, Role
+
+        owners = Membership.objects.active_for(user, [Role.POLICY_OFFICER, Role.ADMIN])
+        return self.filter(owner__in=owners.values("organisation_id"))
+
 
 def _measures_an_open_agenda_or_none(user) -> Q:
     from kansrijk.agenda.models import Agenda
@@ -43,6 +55,15 @@ def _measures_an_open_agenda_or_none(user) -> Q:
 class MeasurementQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(approval="approved")
+
+    def waiting_for(self, user):
+        """Submitted figures ``user`` may approve and did not enter: four eyes, so one's
+        own figure waits for a colleague."""
+        from .models import Indicator
+
+        return self.filter(
+            approval="submitted", indicator__in=Indicator.objects.approvable_by(user)
+        ).exclude(entered_by=user)
 
     def published(self):
         """What may leave for the public page: approved figures of public indicators."""

@@ -39,7 +39,17 @@ def can_submit_for_organisation(user, organisation) -> bool:
     )
 
 
+@rules.predicate
+def can_approve_figures(user) -> bool:
+    """Has an approval queue: approves the figures of at least one indicator. The queue,
+    the menu and the home page ask this one question."""
+    from .models import Indicator
+
+    return Indicator.objects.approvable_by(user).exists()
+
+
 rules.add_perm("indicators.view_indicator", can_view_indicator)
 rules.add_perm("indicators.change_indicator", can_edit_indicator)
 rules.add_perm("indicators.approve_measurement", can_edit_indicator)
+rules.add_perm("indicators.approve_figures", can_approve_figures)
 rules.add_perm("indicators.submit_measurement", can_submit_for_organisation)

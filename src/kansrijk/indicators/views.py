@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kansrijk.agenda.models import Agenda, Goal
-from kansrijk.organisations.models import Membership, Region, RegionMembership, Role
+from kansrijk.organisations.models import Region, RegionMembership
 
 from . import charts, services, status, suppression
 from .disclosure import Disclosure, small_number_warning
@@ -385,25 +385,18 @@ def submit(request, code):
     return render(request, "indicators/submit.html", {"indicator": indicator, "form": form})
 
 
-def _approvable_indicators(user):
-    if user.is_superuser:
-        return Indicator.objects.all()
-    owners = Membership.objects.filter(
-        user=user, is_active=True, role__in=[Role.POLICY_OFFICER, Role.ADMIN]
-    ).values("organisation")
-    return Indicator.objects.filter(owner__in=owners)
-
-
 @login_required
 def approval_queue(request):
-    indicators = _approvable_indicators(request.user)
+    if not request.user.has_perm("indicators.approve_figures"):
+        raise PermissionDenied
     waiting = list(
-        Measurement.objects.filter(indicator__in=indicators, approval=ApprovalStatus.SUBMITTED)
+        Measurement.objects.filter(
+            indicator__in=Indicator.objects.approvable_by(request.user),
+            approval=ApprovalStatus.SUBMITTED,
+        )
         .select_related("indicator", "region", "organisation", "entered_by")
         .order_by("created_at")[:QUEUE_LENGTH]
     )
-    if not waiting and not indicators.exists():
-        raise PermissionDenied
     for m in waiting:
         # The approver publishes the story with the figure: warn about a small number in it.
         m.story_warning = (

@@ -8,6 +8,8 @@ same names).
 - ``can_approve_service``: a beleidsmedewerker (or beheerder) of a gemeente in which the
   entry is offered. An entry for no gemeente is approved by a platform beheerder only.
 - ``can_manage_needs``: a beleidsmedewerker or beheerder of a gemeente, for that gemeente.
+- ``maintains_entries``: whoever maintains or approves at least one entry (and so may
+  import participation counts).
 """
 
 from __future__ import annotations
@@ -70,8 +72,20 @@ def can_manage_needs(user, municipality=None) -> bool:
     return bool(own) if municipality is None else municipality.pk in own
 
 
+@rules.predicate
+def maintains_entries(user) -> bool:
+    """Maintains (or approves) at least one entry: has entries to keep up to date and may
+    import their participation counts (the import refuses rows for other entries). The
+    pages, their links and the home page ask this one question."""
+    from .models import Service
+
+    return Service.objects.editable_by(user).exists()
+
+
 rules.add_perm("socialmap.view_service", can_view_service)
 rules.add_perm("socialmap.change_service", can_edit_service)
 rules.add_perm("socialmap.approve_service", can_approve_service)
 rules.add_perm("socialmap.add_service_for", can_offer_for)
 rules.add_perm("socialmap.manage_needs", can_manage_needs)
+rules.add_perm("socialmap.maintain_entries", maintains_entries)
+rules.add_perm("socialmap.import_participation", maintains_entries)

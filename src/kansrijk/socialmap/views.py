@@ -649,7 +649,7 @@ def _import_page(request, *, kind: str, columns, title: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def participation_import(request):
-    if not Service.objects.editable_by(request.user).exists():
+    if not request.user.has_perm("socialmap.import_participation"):
         raise PermissionDenied
     return _import_page(
         request,
