@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from kansrijk.organisations.models import Organisation, Region, User
@@ -330,6 +330,13 @@ EXAMPLES = {
 }
 
 
+def _recorded_as_it_happened(dossier_id: str) -> None:
+    """The services stamp today as a case's latest movement; an example tells a history of
+    weeks, so its latest movement is its latest event, as if each step had been recorded
+    on the day it happened (``signals.no_movement``)."""
+    Case.objects.filter(dossier_id=dossier_id).update(last_movement_on=F("last_event_on"))
+
+
 def _examples(today, report: CasesDemoReport) -> None:
     place = _place()
     if place is None:
@@ -346,6 +353,7 @@ def _examples(today, report: CasesDemoReport) -> None:
     for number, make in EXAMPLES.items():
         if f"{EXAMPLE_PREFIX}{number:02d}" not in existing:
             make(place, today)
+            _recorded_as_it_happened(f"{EXAMPLE_PREFIX}{number:02d}")
             report.examples_created += 1
     report.examples = len(EXAMPLES)
 

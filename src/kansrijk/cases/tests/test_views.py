@@ -384,29 +384,38 @@ def test_the_quarterly_report_is_open_to_every_role(login, trios, case):
 def test_the_work_list_counts_the_signals_and_lists_the_cases(login, people, case):
     response = login(people["leerplicht"]).get(url("worklist"))
     tiles = {tile["key"]: tile["count"] for tile in response.context["signal_tiles"]}
-    # Home since January 2024, relatief, no offer, nothing recorded: every signal but the
-    # agreement.
-    assert tiles == {"thuiszitter": 1, "pact": 1, "agreement": 0, "stagnant": 1}
+    # Home since January 2024, relatief, no offer, nothing recorded, no regievoerder: every
+    # thuiszitter signal but the agreement, none of a vrijstelling.
+    assert tiles == {
+        "pact": 1,
+        "agreement": 0,
+        "thuiszitter": 1,
+        "renewal": 0,
+        "statement": 0,
+        "stagnant": 1,
+        "case_manager": 1,
+    }
     text = main_text(response)
     assert "TZ-TEST-1" in text and "Langer dan 3 maanden zonder passend aanbod" in text
     assert reads_of(case, "werkvoorraad") == 1
 
 
 def test_the_school_sees_only_the_signals_of_what_it_sees(login, people, case, agreement):
-    """No movement on the timeline and an overdue agreement (perhaps another party's)
-    follow from what a school may not see."""
+    """No movement on the timeline, an overdue agreement (perhaps another party's) and
+    the regievoerder follow from what a school may not see."""
     client = login(people["school"])
     response = client.get(url("worklist"))
     assert {tile["key"] for tile in response.context["signal_tiles"]} == {"thuiszitter", "pact"}
     text = main_text(response)
-    assert "TZ-TEST-1" in text and "Geen beweging" not in text
-    assert "Afspraak over de deadline" not in text
+    assert "TZ-TEST-1" in text and "Afspraak over de deadline" not in text
+    assert "Thuiszitter zonder regievoerder" not in text
     page_text = main_text(client.get(case.get_absolute_url()))
     assert "Langer dan 3 maanden zonder passend aanbod" in page_text
-    assert "Geen beweging" not in page_text
+    assert "Afspraak over de deadline" not in page_text
     escalation = main_text(client.get(url("escalation")))
     assert "TZ-TEST-1" not in escalation and "schuift de school aan" in escalation
-    assert "Geen beweging" in main_text(login(people["leerplicht"]).get(case.get_absolute_url()))
+    leerplicht_page = main_text(login(people["leerplicht"]).get(case.get_absolute_url()))
+    assert "Afspraak over de deadline" in leerplicht_page
 
 
 def test_the_work_list_filters_by_signal_and_by_whose_cases(login, people, case, network):
