@@ -98,3 +98,16 @@ def case(network, young_person):
         dossier_id="TZ-TEST-1",
     )
     return registered_on(opened, opened.start_date)
+
+
+@pytest.fixture
+def login(client, verified_client):
+    """Log a user in; roles with personal data pass the second factor first."""
+
+    def log_in(user):
+        if user.requires_two_factor():
+            return verified_client(user)
+        client.force_login(user)
+        return client
+
+    return log_in

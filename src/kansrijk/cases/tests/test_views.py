@@ -61,19 +61,6 @@ def main_text(response) -> str:
 
 
 @pytest.fixture
-def login(client, verified_client):
-    """Log a user in; roles with personal data pass the second factor first."""
-
-    def log_in(user):
-        if user.requires_two_factor():
-            return verified_client(user)
-        client.force_login(user)
-        return client
-
-    return log_in
-
-
-@pytest.fixture
 def trios(network, people, make_member):
     """The user trio for each role of the register: a member with the role, a member of
     the same organisation in another role, a member of another organisation in the
