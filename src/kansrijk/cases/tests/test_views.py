@@ -838,6 +838,22 @@ def test_agreements_are_added_and_resolved(login, people, case, network):
     assert "Afspraak niet nagekomen" in main_text(client.get(url("escalation")))
 
 
+def test_the_agreement_form_names_a_school_once(login, people, case, network):
+    """De Zeearend was offered twice, as its institution (02EH) and as its location
+    (02EH00): the school is one party, its board another."""
+    board = factories.OrganisationFactory(kind=OrganisationKind.SCHOOL_BOARD, name="Bestuur")
+    institution = network.school.parent
+    institution.name = network.school.name
+    institution.parent = board
+    institution.save()
+    case.participants.add(institution)  # also when someone added the institution by hand
+    response = login(people["leerplicht"]).get(url("agreement", case.pk))
+    offered = list(response.context["form"].fields["responsible_organisation"].queryset)
+    assert network.school in offered and board in offered and institution not in offered
+    assert [str(o) for o in offered].count(str(network.school)) == 1
+    assert len(offered) == len(set(offered))
+
+
 def test_offer_close_and_reopen(login, people, case):
     client = login(people["leerplicht"])
     response = client.post(url("offer", case.pk), {"offer_date": "2023-12-01"})
