@@ -107,7 +107,7 @@ CASE_SIGNALS = {
 # sentence. A broken legal deadline first, then a broken agreement, then the deadlines
 # still running, then what needs organising.
 URGENCY = tuple(CASE_SIGNALS)
-# Signals that are deadlines: a case with one of these is "late" or "due".
+# The signals of a vrijstelling 5 onder a, also on a vrijstelling without an open case.
 EXEMPTION_SIGNALS = {key: CASE_SIGNALS[key] for key in ("renewal", "statement")}
 
 

@@ -117,8 +117,9 @@ NETWORK_KINDS_WITHOUT_SCHOOLS = [
 
 
 # A school contact (PARTIAL) sees the signals that follow from what it sees: the dates
-# and the offer. "No movement" reads the timeline, and "agreement overdue" may be another
-# party's agreement: neither is shown at that level.
+# and the offer. "No movement" reads the timeline, "agreement overdue" may be another
+# party's agreement, and who leads the case is leerplicht's and the SWV's concern: none
+# of them is shown at that level.
 PARTIAL_SIGNALS = ("pact", "thuiszitter")
 
 
