@@ -341,3 +341,31 @@ def test_the_work_list_costs_the_same_queries_for_more_cases(
     with django_assert_max_num_queries(len(baseline)):
         response = client.get(url("worklist"))
     assert len(response.context["page"].object_list) == 45
+
+
+def test_the_migration_carries_agreements_over_as_movement(case, network):
+    """Before decision 0032 only the timeline counted: an agreement made after the latest
+    event becomes the case's latest movement."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("kansrijk.cases.migrations.0005_signals_movement_and_dossier_numbers")
+    services.add_agreement(
+        case, actor=None, description="Plan", deadline=D(2026, 11, 1), responsible_person="ouders"
+    )
+    untouched = registered_on(
+        services.open_case(
+            actor=None,
+            young_person=case.young_person,
+            category=CaseCategory.ABSOLUTE,
+            start_date=D(2026, 9, 1),
+        ),
+        D(2026, 9, 1),
+    )
+    Case.objects.update(last_movement_on=None)
+    migration.agreements_are_movement(apps, None)
+    case.refresh_from_db()
+    untouched.refresh_from_db()
+    assert case.last_movement_on == TODAY
+    assert untouched.last_movement_on is None
