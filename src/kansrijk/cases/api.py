@@ -35,7 +35,7 @@ from rest_framework.views import APIView
 
 from kansrijk.organisations.models import Organisation, Region
 
-from . import reporting, services, worklist
+from . import reporting, services, signals
 from .forms import NewCaseForm
 from .models import Agreement, Case, CaseCategory, CaseEvent, CountDefinition, ReportedCount
 from .queries import (
@@ -161,7 +161,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return YoungPersonSerializer(data).data
 
     def get_signals(self, case) -> list[str]:
-        return [signal.key for signal in worklist.case_signals(case, timezone.localdate())]
+        return [signal.key for signal in signals.case_signals(case, timezone.localdate())]
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -269,8 +269,11 @@ class CaseViewSet(
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
 
     def get_queryset(self):
+        # The signals as annotations: one query for a page, not one per case.
         queryset = (
-            Case.objects.visible_to(self.request.user)
+            signals.annotate_signals(
+                Case.objects.visible_to(self.request.user), timezone.localdate()
+            )
             .select_related("school__partnership", "municipality", "case_manager", "young_person")
             .order_by("-start_date", "-pk")
         )

@@ -10,7 +10,8 @@ the monitor have something to show.
   (3 months without an offer), an agreement past its deadline, no movement for 30 days, a
   broken agreement for the doorbraakberaad, a doorbraakberaad decision with the party
   with doorzettingsmacht, a vrijstelling 5 onder a due for renewal and one whose doctor's
-  statement is more than 3 months old. They are in Beverwijk, at the school of the demo
+  statement is more than 3 months old, and absoluut verzuim without a regievoerder yet.
+  They are in Beverwijk, at the school of the demo
   school contact, with the demo users ``leerplicht`` and ``swv`` as regievoerder.
 * **Regievoerders**: some open synthetic cases get the demo users ``leerplicht``,
   ``leerrecht`` and ``swv`` as regievoerder (only in the run that generates them).
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from kansrijk.organisations.models import Organisation, Region, User
@@ -174,6 +175,7 @@ EXAMPLE_NAMES = {
     6: "Finn",
     7: "Gijs",
     8: "Hiba",
+    9: "Ilias",
 }
 
 
@@ -318,6 +320,13 @@ def _old_statement(place, today):
     )
 
 
+def _no_case_manager(place, today):
+    """Absoluut verzuim reported ten days ago, a home visit last week, no regievoerder
+    yet: a thuiszitter from the first day, and new, so no question of "no movement"."""
+    case = _open(place, 9, CaseCategory.ABSOLUTE, today - _days(10), case_manager=None, age=14)
+    services.record_event(case, actor=None, kind=EventKind.HOME_VISIT, date=today - _days(6))
+
+
 EXAMPLES = {
     1: _thuiszitter,
     2: _pact_breach,
@@ -327,7 +336,15 @@ EXAMPLES = {
     6: _breakthrough,
     7: _renewal_due,
     8: _old_statement,
+    9: _no_case_manager,
 }
+
+
+def _recorded_as_it_happened(dossier_id: str) -> None:
+    """The services stamp today as a case's latest movement; an example tells a history of
+    weeks, so its latest movement is its latest event, as if each step had been recorded
+    on the day it happened (``signals.no_movement``)."""
+    Case.objects.filter(dossier_id=dossier_id).update(last_movement_on=F("last_event_on"))
 
 
 def _examples(today, report: CasesDemoReport) -> None:
@@ -346,6 +363,7 @@ def _examples(today, report: CasesDemoReport) -> None:
     for number, make in EXAMPLES.items():
         if f"{EXAMPLE_PREFIX}{number:02d}" not in existing:
             make(place, today)
+            _recorded_as_it_happened(f"{EXAMPLE_PREFIX}{number:02d}")
             report.examples_created += 1
     report.examples = len(EXAMPLES)
 

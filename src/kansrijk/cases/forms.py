@@ -42,7 +42,7 @@ from .models import (
     ReportCloseReason,
     ReportStatus,
 )
-from .worklist import CASE_SIGNALS
+from .signals import CASE_SIGNALS
 
 # A select lists at most this many schools; with more, the form asks for the BRIN6.
 SCHOOL_SELECT_LIMIT = 300

@@ -444,6 +444,11 @@ class Case(models.Model):
     # the date of the latest timeline event, and the earliest deadline of an open agreement.
     last_event_on = models.DateField(_("laatste gebeurtenis"), null=True, blank=True)
     next_deadline = models.DateField(_("eerstvolgende deadline"), null=True, blank=True)
+    # The day anything was last recorded on the case in the register (opened, changed, an
+    # event, an agreement made or resolved): "no movement" reads the later of this and
+    # ``last_event_on`` (``signals.no_movement``). Empty for rows written in bulk (import,
+    # synthetic data), which fall back to the timeline.
+    last_movement_on = models.DateField(_("laatste beweging"), null=True, blank=True)
     is_synthetic = models.BooleanField(_("synthetisch"), default=False)
     import_run = models.ForeignKey(
         "ImportRun", models.SET_NULL, null=True, blank=True, related_name="+"
@@ -517,6 +522,22 @@ class Case(models.Model):
 
     def is_open_on(self, day: datetime.date) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date > day)
+
+
+class DossierNumberSequence(models.Model):
+    """The last dossier number handed out in a year: new numbers are ``TZ-2026-00123``,
+    one counter per year, drawn inside the transaction that opens the case
+    (``services.new_dossier_id``; decision 0032)."""
+
+    year = models.PositiveSmallIntegerField(_("jaar"), unique=True)
+    last_number = models.PositiveIntegerField(_("laatste nummer"), default=0)
+
+    class Meta:
+        verbose_name = _("reeks dossiernummers")
+        verbose_name_plural = _("reeksen dossiernummers")
+
+    def __str__(self) -> str:
+        return f"dossiernummers {self.year}: {self.last_number}"
 
 
 class EventKind(models.TextChoices):

@@ -13,12 +13,11 @@ an export showed, with the route it was read by.
 from __future__ import annotations
 
 import datetime
-import secrets
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +39,7 @@ from .models import (
     CaseCategory,
     CaseEvent,
     Contact,
+    DossierNumberSequence,
     Enrolment,
     EventKind,
     Exemption,
@@ -482,8 +482,28 @@ def grant_exemption(
 
 
 def new_dossier_id(today: datetime.date | None = None) -> str:
+    """The next dossier number of the year, ``TZ-2026-00123``: digits only, so it can be
+    read out over the phone (decision 0032). Call it inside the transaction that saves the
+    case: the counter's row stays locked until that commits (the UPDATE locks it on
+    PostgreSQL; SQLite lets one writer at a time), so two intakes never draw the same
+    number. A number already taken (an imported dossier of that shape) is skipped; older
+    numbers (``TZ-2026-5E675977``) stay as they are."""
     today = today or timezone.localdate()
-    return f"TZ-{today:%Y}-{secrets.token_hex(4).upper()}"
+    DossierNumberSequence.objects.get_or_create(year=today.year)
+    counter = DossierNumberSequence.objects.filter(year=today.year)
+    while True:
+        counter.update(last_number=F("last_number") + 1)
+        number = counter.values_list("last_number", flat=True).get()
+        dossier_id = f"TZ-{today:%Y}-{number:05d}"
+        if not Case.objects.filter(dossier_id=dossier_id).exists():
+            return dossier_id
+
+
+def _moved(case: Case, *fields: str) -> None:
+    """Save ``fields`` of the case and mark today as its latest movement: any recorded
+    event, agreement or change counts (``signals.no_movement``)."""
+    case.last_movement_on = timezone.localdate()
+    case.save(update_fields=[*fields, "last_movement_on", "updated_at"])
 
 
 @transaction.atomic
@@ -576,6 +596,7 @@ def open_case(
         sector=sector or (school.sector if school is not None else ""),
         case_manager=case_manager,
         last_event_on=start_date,
+        last_movement_on=timezone.localdate(),
         is_synthetic=is_synthetic,
     )
     case.full_clean()
@@ -602,6 +623,7 @@ def update_case(case: Case, *, actor, participants=None, **changes) -> Case:
         setattr(case, name, value)
     if case.school_id is None and case.category != CaseCategory.ABSOLUTE:
         raise ValidationError({"school": _("Alleen absoluut verzuim kan zonder school.")})
+    case.last_movement_on = timezone.localdate()
     case.full_clean()
     case.save()
     if participants is not None:
@@ -619,7 +641,7 @@ def assign_case_manager(case: Case, *, actor, case_manager) -> Case:
     """One regievoerder per case (seed 001, Actietafel Roermond)."""
     before = {"case_manager": case.case_manager_id}
     case.case_manager = case_manager
-    case.save(update_fields=["case_manager", "updated_at"])
+    _moved(case, "case_manager")
     queries.forget_scope(case_manager)
     _record_case(
         "cases.case.assign",
@@ -674,7 +696,7 @@ def record_event(case: Case, *, actor, kind: str, date: datetime.date, **fields)
     event.save()
     if case.last_event_on is None or date > case.last_event_on:
         case.last_event_on = date
-        case.save(update_fields=["last_event_on", "updated_at"])
+    _moved(case, "last_event_on")
     after = {"kind": kind, "date": date}
     for name in ("mas_route", "offence_article", "mandated_organisation"):
         value = getattr(event, f"{name}_id" if name == "mandated_organisation" else name)
@@ -691,7 +713,7 @@ def record_offer(case: Case, *, actor, offer_date: datetime.date, description: s
         raise ValidationError({"offer_date": _("Het aanbod start voor het begin van de casus.")})
     before = {"offer_date": case.offer_date}
     case.offer_date = offer_date
-    case.save(update_fields=["offer_date", "updated_at"])
+    _moved(case, "offer_date")
     record_event(case, actor=actor, kind=EventKind.OFFER, date=offer_date, description=description)
     _record_case(
         "cases.case.offer", case, actor=actor, before=before, after={"offer_date": offer_date}
@@ -714,6 +736,7 @@ def close_case(case: Case, *, actor, end_date: datetime.date, outcome: str) -> C
     before = _case_snapshot(case)
     case.end_date = end_date
     case.outcome = outcome
+    case.last_movement_on = timezone.localdate()
     case.full_clean()
     case.save()
     _record_case("cases.case.close", case, actor=actor, before=before, after=_case_snapshot(case))
@@ -726,6 +749,7 @@ def reopen_case(case: Case, *, actor) -> Case:
     before = _case_snapshot(case)
     case.end_date = None
     case.outcome = ""
+    case.last_movement_on = timezone.localdate()
     case.save()
     _record_case("cases.case.reopen", case, actor=actor, before=before, after=_case_snapshot(case))
     changed_cases([_scope(case)])
@@ -733,10 +757,12 @@ def reopen_case(case: Case, *, actor) -> Case:
 
 
 def _refresh_next_deadline(case: Case) -> None:
+    """After an agreement was made or resolved: the earliest open deadline, and the
+    agreement counts as movement on the case."""
     case.next_deadline = case.agreements.filter(status=AgreementStatus.OPEN).aggregate(
         first=Min("deadline")
     )["first"]
-    case.save(update_fields=["next_deadline", "updated_at"])
+    _moved(case, "next_deadline")
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ signals) and ``reporting`` (the quarterly count).
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -43,7 +44,7 @@ from kansrijk.organisations.models import (
     Region,
 )
 
-from . import dates, exporting, reporting, services, worklist
+from . import dates, exporting, reporting, services, signals, worklist
 from .forms import (
     AbsenceFilterForm,
     AbsenceReportForm,
@@ -75,6 +76,7 @@ from .models import (
     AgreementStatus,
     Case,
     CaseCategory,
+    CaseEvent,
     Contact,
     Enrolment,
     EventKind,
@@ -115,9 +117,10 @@ NETWORK_KINDS_WITHOUT_SCHOOLS = [
 
 
 # A school contact (PARTIAL) sees the signals that follow from what it sees: the dates
-# and the offer. "No movement" reads the timeline, and "agreement overdue" may be another
-# party's agreement: neither is shown at that level.
-PARTIAL_SIGNALS = ("thuiszitter", "pact")
+# and the offer. "No movement" reads the timeline, "agreement overdue" may be another
+# party's agreement, and who leads the case is leerplicht's and the SWV's concern: none
+# of them is shown at that level.
+PARTIAL_SIGNALS = ("pact", "thuiszitter")
 
 
 def works_with_dossiers(user) -> bool:
@@ -209,9 +212,9 @@ def case_parties(case: Case):
     ids = set(case.participants.values_list("pk", flat=True))
     if case.school_id:
         school = case.school
-        ids |= {school.pk, school.parent_id, school.partnership_id}
+        ids |= {school.pk, school.partnership_id}
         if school.parent_id:
-            ids.add(school.parent.parent_id)
+            ids.add(school.parent.parent_id)  # the board of the school's institution
     ids |= set(
         Organisation.objects.filter(
             kind__in=[OrganisationKind.MUNICIPALITY, OrganisationKind.ATTENDANCE_OFFICE],
@@ -225,7 +228,13 @@ def case_parties(case: Case):
             )
         )
     ids.discard(None)
-    return Organisation.objects.filter(pk__in=ids).order_by("name")
+    # A school is one party: its location (BRIN6), not again its institution (BRIN4)
+    # under the same name.
+    return (
+        Organisation.objects.filter(pk__in=ids)
+        .exclude(kind=OrganisationKind.SCHOOL_INSTITUTION, children__pk__in=ids)
+        .order_by("name")
+    )
 
 
 # ------------------------------------------------------------------ look-ups
@@ -286,17 +295,23 @@ def get_visible_report_or_404(user, pk) -> AbsenceReport:
     )
 
 
-def with_signal_list(cases, keys=tuple(worklist.CASE_SIGNALS), scope=None) -> list:
-    """Each annotated case with the list of its signals, for the template; with
-    ``scope``, a case seen in part shows only the signals of its level."""
+def with_signal_list(cases, today, keys=signals.URGENCY, scope=None) -> list:
+    """Each annotated case with the list of its signals, most urgent first, and the
+    sentence that says why it is on the list (its most urgent signal); with ``scope``, a
+    case seen in part shows only the signals of its level."""
     rows = list(cases)
     for case in rows:
         row_keys = keys
         if scope is not None and scope.level_for(case) == PARTIAL:
             row_keys = [key for key in keys if key in PARTIAL_SIGNALS]
         case.signal_list = [
-            worklist.CASE_SIGNALS[key] for key in row_keys if getattr(case, f"signal_{key}", False)
+            signals.CASE_SIGNALS[key]
+            for key in signals.URGENCY
+            if key in row_keys and getattr(case, f"signal_{key}", False)
         ]
+        case.reason = (
+            signals.reason(case, case.signal_list[0].key, today) if case.signal_list else ""
+        )
     return rows
 
 
@@ -319,8 +334,8 @@ def render_page(request, template: str, context: dict, status: int = 200):
 
 
 def signal_explanation(key: str) -> str:
-    text = str(worklist.CASE_SIGNALS[key].explanation)
-    return text % {"days": worklist.stagnation_days()} if "%(days)s" in text else text
+    text = str(signals.CASE_SIGNALS[key].explanation)
+    return text % {"days": signals.stagnation_days()} if "%(days)s" in text else text
 
 
 def aggregate_only(request, title: str):
@@ -346,7 +361,7 @@ def worklist_page(request):
     scope = scope_of(user)
     partnerships = list(scope_partnerships(user))
     municipalities = list(scope_municipalities(user))
-    keys = tuple(worklist.CASE_SIGNALS) if sees_episodes(user) else PARTIAL_SIGNALS
+    keys = signals.URGENCY if sees_episodes(user) else PARTIAL_SIGNALS
     form = WorklistFilterForm(
         request.GET or None,
         partnerships=partnerships,
@@ -364,18 +379,13 @@ def worklist_page(request):
         cases = cases.filter(school__partnership__code=who.removeprefix("swv:"))
     elif who.startswith("gemeente:"):
         cases = cases.filter(municipality__code=who.removeprefix("gemeente:"))
-    if len(keys) < len(worklist.CASE_SIGNALS):
-        conditions = worklist.case_conditions(today)
-        cases = cases.filter(worklist.any_signal({key: conditions[key] for key in keys}))
-    counts = worklist.signal_counts(cases, today)
+    counts = worklist.signal_counts(cases, today, keys)
     signal = chosen.get("signaal") or None
-    flagged = (
-        worklist.cases_with_signals(cases, today, only=signal)
-        .select_related(*CASE_RELATED)
-        .order_by("start_date", "pk")
+    flagged = worklist.cases_with_signals(cases, today, only=signal, keys=keys).select_related(
+        *CASE_RELATED
     )
     page = Paginator(flagged, PER_PAGE).get_page(request.GET.get("pagina"))
-    page.object_list = with_signal_list(page.object_list, keys=keys, scope=scope)
+    page.object_list = with_signal_list(page.object_list, today, keys=keys, scope=scope)
     services.record_reads(user, page.object_list, route="werkvoorraad")
 
     exemptions, exemption_total = [], 0
@@ -391,21 +401,21 @@ def worklist_page(request):
         for exemption in exemptions:
             exemption.signal_list = [
                 signal_info
-                for key, signal_info in worklist.EXEMPTION_SIGNALS.items()
+                for key, signal_info in signals.EXEMPTION_SIGNALS.items()
                 if getattr(exemption, f"signal_{key}", False)
             ]
     signal_tiles = [
         {"key": key, "signal": info, "count": counts.get(key, 0), "active": key == signal}
-        for key, info in worklist.CASE_SIGNALS.items()
+        for key, info in signals.CASE_SIGNALS.items()
         if key in keys
     ]
     context = {
         "form": form,
         "page": page,
         "signal_tiles": signal_tiles,
-        "signal": worklist.CASE_SIGNALS.get(signal) if signal else None,
+        "signal": signals.CASE_SIGNALS.get(signal) if signal else None,
         "signal_explanation": signal_explanation(signal) if signal else "",
-        "stagnation_days": worklist.stagnation_days(),
+        "stagnation_days": signals.stagnation_days(),
         "who": who,
         "exemptions": exemptions,
         "exemption_total": exemption_total,
@@ -638,7 +648,11 @@ def timeline_picture(case: Case, today: datetime.date) -> dict:
     left, width = 20, 600
     until = case.end_date or today
     four_weeks = case.start_date + dates.FOUR_WEEKS
-    axis_end = max(until, case.pact_deadline, case.offer_date or case.start_date)
+    # A vrijstelling is not an episode of absence: no 4-week or 3-month marks.
+    pact_applies = case.category in signals.THUISZITTER_CATEGORIES
+    axis_end = max(
+        until, case.pact_deadline if pact_applies else until, case.offer_date or case.start_date
+    )
     axis_end += datetime.timedelta(days=7)
     span = max((axis_end - case.start_date).days, 1)
 
@@ -657,7 +671,9 @@ def timeline_picture(case: Case, today: datetime.date) -> dict:
         return "middle"
 
     no_offer_in_time = case.offer_date is None or case.offer_date > case.pact_deadline
-    if case.offer_date is not None and case.offer_date <= until:
+    if not pact_applies:
+        state = "ok"
+    elif case.offer_date is not None and case.offer_date <= until:
         state = "offer"
     elif until > case.pact_deadline:
         state = "late"
@@ -678,9 +694,45 @@ def timeline_picture(case: Case, today: datetime.date) -> dict:
         "until": until,
         "days": (until - case.start_date).days,
         "state": state,
-        "pact_missed": no_offer_in_time and until > case.pact_deadline,
+        "pact_applies": pact_applies,
+        "pact_missed": pact_applies and no_offer_in_time and until > case.pact_deadline,
         "is_closed": case.end_date is not None,
     }
+
+
+@dataclass
+class TimelineEntry:
+    """One moment on a case's timeline: an event, or an agreement made or resolved."""
+
+    date: datetime.date
+    order: tuple
+    event: CaseEvent | None = None
+    agreement: Agreement | None = None
+    resolved: bool = False
+
+
+def case_timeline(case: Case, agreements: list[Agreement]) -> list[TimelineEntry]:
+    """The events and the agreements of a case, newest first: an agreement is movement on
+    the case as much as an event (``signals.no_movement``), so it is on the timeline."""
+    entries = [
+        TimelineEntry(event.date, (event.created_at, 0, event.pk), event=event)
+        for event in case.events.select_related("mandated_organisation", "recorded_by")
+    ]
+    for agreement in agreements:
+        made_on = timezone.localdate(agreement.created_at)
+        entries.append(
+            TimelineEntry(made_on, (agreement.created_at, 1, agreement.pk), agreement=agreement)
+        )
+        if agreement.resolved_on is not None:
+            entries.append(
+                TimelineEntry(
+                    agreement.resolved_on,
+                    (agreement.created_at, 2, agreement.pk),
+                    agreement=agreement,
+                    resolved=True,
+                )
+            )
+    return sorted(entries, key=lambda entry: (entry.date, entry.order), reverse=True)
 
 
 def render_case_page(request, case: Case, *, identifier: str | None = None):
@@ -702,12 +754,10 @@ def render_case_page(request, case: Case, *, identifier: str | None = None):
         "is_full": level == FULL,
         "shows_episode": shows_episode,
         "is_partial": level == PARTIAL,
-        "signals": [
-            signal
-            for signal in worklist.case_signals(case, today)
-            if level != PARTIAL or signal.key in PARTIAL_SIGNALS
-        ],
-        "stagnation_days": worklist.stagnation_days(),
+        "signals": signals.explained_signals(
+            case, today, keys=PARTIAL_SIGNALS if level == PARTIAL else signals.URGENCY
+        ),
+        "stagnation_days": signals.stagnation_days(),
         "agreements": agreements,
         "open_agreements": [a for a in agreements if a.status == AgreementStatus.OPEN],
         "picture": timeline_picture(case, today),
@@ -720,11 +770,7 @@ def render_case_page(request, case: Case, *, identifier: str | None = None):
     if shows_episode:
         context.update(
             {
-                "events": list(
-                    case.events.select_related("mandated_organisation", "recorded_by").order_by(
-                        "-date", "-pk"
-                    )
-                ),
+                "timeline": case_timeline(case, agreements),
                 "enrolments": list(
                     person.enrolments.select_related("school").order_by("-start_date")
                 ),
@@ -1500,14 +1546,16 @@ def escalation(request):
     page = Paginator(
         candidates.select_related(*CASE_RELATED).order_by("start_date", "pk"), PER_PAGE
     ).get_page(request.GET.get("pagina"))
-    page.object_list = with_signal_list(page.object_list, keys=("pact", "stagnant", "agreement"))
+    page.object_list = with_signal_list(
+        page.object_list, today, keys=("pact", "stagnant", "agreement")
+    )
     for case in page.object_list:
         case.can_change = user.has_perm("cases.change_case", case)
     services.record_reads(user, page.object_list, route="doorbraakberaad")
     context = {
         "page": page,
         "only_new": only_new,
-        "stagnation_days": worklist.stagnation_days(),
+        "stagnation_days": signals.stagnation_days(),
         "breakthrough": EventKind.BREAKTHROUGH,
         "sees_episodes": sees_episodes(user),
     }

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from kansrijk.cases import services
+from kansrijk.cases.models import Case
 from kansrijk.organisations.models import OrganisationKind, Role
 from kansrijk.testing import factories
 
@@ -77,9 +78,18 @@ def young_person(network):
     )
 
 
+def registered_on(case, day: datetime.date):
+    """As if the case was opened in the register on ``day`` and nothing was recorded
+    since: the services stamp today as its latest movement."""
+    Case.objects.filter(pk=case.pk).update(last_movement_on=day)
+    case.refresh_from_db()
+    return case
+
+
 @pytest.fixture
 def case(network, young_person):
-    return services.open_case(
+    """Relatief verzuim since 8 January 2024, registered that day, nothing since."""
+    opened = services.open_case(
         actor=None,
         young_person=young_person,
         category="relatief",
@@ -87,3 +97,17 @@ def case(network, young_person):
         school=network.school,
         dossier_id="TZ-TEST-1",
     )
+    return registered_on(opened, opened.start_date)
+
+
+@pytest.fixture
+def login(client, verified_client):
+    """Log a user in; roles with personal data pass the second factor first."""
+
+    def log_in(user):
+        if user.requires_two_factor():
+            return verified_client(user)
+        client.force_login(user)
+        return client
+
+    return log_in

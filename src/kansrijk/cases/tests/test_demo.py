@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from kansrijk.cases import demo, reconciliation, worklist
+from kansrijk.cases import demo, reconciliation, signals, worklist
 from kansrijk.cases.models import (
     Agreement,
     Case,
@@ -106,11 +106,14 @@ def test_refused_without_debug(settings, reference_data):
 def test_an_example_of_every_signal(register):
     today = timezone.localdate()
     flagged = worklist.cases_with_signals(examples(), today)
-    signals = {
-        key for case in flagged for key in worklist.CASE_SIGNALS if getattr(case, f"signal_{key}")
+    found = {
+        key for case in flagged for key in signals.CASE_SIGNALS if getattr(case, f"signal_{key}")
     }
-    assert signals == set(worklist.CASE_SIGNALS)
+    # The renewal of a vrijstelling shows only from May (the next test).
+    assert found - {"renewal"} == set(signals.CASE_SIGNALS) - {"renewal"}
     by_dossier = {case.dossier_id: case for case in flagged}
+    assert by_dossier["SYN-DEMO-09"].signal_case_manager
+    assert not by_dossier["SYN-DEMO-09"].signal_stagnant
     assert by_dossier["SYN-DEMO-01"].signal_thuiszitter
     assert by_dossier["SYN-DEMO-02"].signal_pact
     assert by_dossier["SYN-DEMO-03"].signal_agreement
@@ -123,10 +126,13 @@ def test_an_example_of_every_signal(register):
     decision = CaseEvent.objects.get(case__dossier_id="SYN-DEMO-06", kind="doorbraakberaad")
     assert decision.mandated_organisation.code == "PO2711" and decision.decision
     assert Agreement.objects.filter(case__dossier_id="SYN-DEMO-05", status="niet_nagekomen")
-    # Vrijstelling 5 onder a: an old doctor's statement shows today.
-    exemptions = worklist.exemptions_with_signals(Exemption.objects.all(), today)
-    old = exemptions.get(young_person__cases__dossier_id="SYN-DEMO-08")
-    assert old.signal_statement
+    # Vrijstelling 5 onder a: an old doctor's statement shows today, on the case (the
+    # vrijstellingen without a case have a section of their own), without the pact.
+    assert by_dossier["SYN-DEMO-08"].signal_statement
+    assert not by_dossier["SYN-DEMO-08"].signal_pact
+    assert not worklist.exemptions_with_signals(Exemption.objects.all(), today).filter(
+        young_person__cases__dossier_id="SYN-DEMO-08"
+    )
 
 
 def test_the_renewal_of_a_vrijstelling_shows_before_1_july(settings, reference_data):
@@ -136,10 +142,11 @@ def test_the_renewal_of_a_vrijstelling_shows_before_1_july(settings, reference_d
         demo.load_demo_cases()
         today = timezone.localdate()
     assert today == datetime.date(2026, 5, 15)
-    exemptions = worklist.exemptions_with_signals(Exemption.objects.all(), today)
-    due = exemptions.get(young_person__cases__dossier_id="SYN-DEMO-07")
-    assert due.signal_renewal
-    assert due.valid_to == datetime.date(2026, 7, 31)
+    due = worklist.cases_with_signals(Case.objects.all(), today).get(dossier_id="SYN-DEMO-07")
+    assert due.signal_renewal and due.exemption_until == datetime.date(2026, 7, 31)
+    assert signals.reason(due, "renewal", today) == (
+        "Vrijstelling 5 onder a verlengen vóór 1 juli: nog 47 dagen"
+    )
 
 
 def test_regievoerders_are_the_demo_users(register):

@@ -29,7 +29,7 @@ from kansrijk.cases.models import CaseEvent, YoungPerson
 
 from .conftest import BSN
 from .test_importing import frozen_today, row, write_csv  # noqa: F401 - the fixture
-from .test_views import login, new_case_data  # noqa: F401 - the fixture
+from .test_views import new_case_data
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +128,7 @@ def text_columns_holding(number: str) -> list[str]:
 
 
 def test_no_number_leaves_the_encrypted_column(
-    login,  # noqa: F811 - the fixture
+    login,
     people,
     network,
     case,

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Max, Q
 
 from kansrijk.audit.models import AuditEvent
-from kansrijk.cases import dates, synthetic, worklist
+from kansrijk.cases import dates, signals, synthetic, worklist
 from kansrijk.cases.models import (
     REPORT_TRANSITIONS,
     AbsenceReport,
@@ -202,7 +202,7 @@ def test_sector_and_age_follow_the_school(region):
 
 def test_every_signal_has_something_to_show(region):
     counts = worklist.signal_counts(Case.objects.all(), UNTIL)
-    assert all(counts[key] > 0 for key in worklist.CASE_SIGNALS), counts
+    assert all(counts[key] > 0 for key in signals.CASE_SIGNALS), counts
     candidates = worklist.escalation_candidates(Case.objects.all(), UNTIL)
     assert candidates.filter(has_broken_agreement=True).exists()
     assert (
@@ -212,12 +212,14 @@ def test_every_signal_has_something_to_show(region):
     )
     assert set(Agreement.objects.values_list("status", flat=True)) == set(AgreementStatus.values)
     # The vrijstellingen 5 onder a: one per school year, renewals before 1 July; in May the
-    # renewal signal has something to show.
+    # renewal signal has something to show, on the open cases of the vrijstellingen.
     exemptions = Exemption.objects.all()
     assert set(exemptions.values_list("ground", flat=True)) == {ExemptionGround.ART_5_UNDER_A}
     assert exemptions.count() >= Case.objects.filter(category="vrijstelling_5_onder_a").count()
     may = datetime.date(2026, 5, 15)
-    assert worklist.exemptions_with_signals(exemptions, may).filter(signal_renewal=True).exists()
+    due = worklist.cases_with_signals(Case.objects.all(), may, only="renewal")
+    assert due.exists()
+    assert set(due.values_list("category", flat=True)) == {CaseCategory.EXEMPTION_5_UNDER_A}
 
 
 def test_absence_reports_follow_duo_s_lifecycle(region):

@@ -61,19 +61,6 @@ def main_text(response) -> str:
 
 
 @pytest.fixture
-def login(client, verified_client):
-    """Log a user in; roles with personal data pass the second factor first."""
-
-    def log_in(user):
-        if user.requires_two_factor():
-            return verified_client(user)
-        client.force_login(user)
-        return client
-
-    return log_in
-
-
-@pytest.fixture
 def trios(network, people, make_member):
     """The user trio for each role of the register: a member with the role, a member of
     the same organisation in another role, a member of another organisation in the
@@ -384,29 +371,38 @@ def test_the_quarterly_report_is_open_to_every_role(login, trios, case):
 def test_the_work_list_counts_the_signals_and_lists_the_cases(login, people, case):
     response = login(people["leerplicht"]).get(url("worklist"))
     tiles = {tile["key"]: tile["count"] for tile in response.context["signal_tiles"]}
-    # Home since January 2024, relatief, no offer, nothing recorded: every signal but the
-    # agreement.
-    assert tiles == {"thuiszitter": 1, "pact": 1, "agreement": 0, "stagnant": 1}
+    # Home since January 2024, relatief, no offer, nothing recorded, no regievoerder: every
+    # thuiszitter signal but the agreement, none of a vrijstelling.
+    assert tiles == {
+        "pact": 1,
+        "agreement": 0,
+        "thuiszitter": 1,
+        "renewal": 0,
+        "statement": 0,
+        "stagnant": 1,
+        "case_manager": 1,
+    }
     text = main_text(response)
     assert "TZ-TEST-1" in text and "Langer dan 3 maanden zonder passend aanbod" in text
     assert reads_of(case, "werkvoorraad") == 1
 
 
 def test_the_school_sees_only_the_signals_of_what_it_sees(login, people, case, agreement):
-    """No movement on the timeline and an overdue agreement (perhaps another party's)
-    follow from what a school may not see."""
+    """No movement on the timeline, an overdue agreement (perhaps another party's) and
+    the regievoerder follow from what a school may not see."""
     client = login(people["school"])
     response = client.get(url("worklist"))
     assert {tile["key"] for tile in response.context["signal_tiles"]} == {"thuiszitter", "pact"}
     text = main_text(response)
-    assert "TZ-TEST-1" in text and "Geen beweging" not in text
-    assert "Afspraak over de deadline" not in text
+    assert "TZ-TEST-1" in text and "Afspraak over de deadline" not in text
+    assert "Thuiszitter zonder regievoerder" not in text
     page_text = main_text(client.get(case.get_absolute_url()))
     assert "Langer dan 3 maanden zonder passend aanbod" in page_text
-    assert "Geen beweging" not in page_text
+    assert "Afspraak over de deadline" not in page_text
     escalation = main_text(client.get(url("escalation")))
     assert "TZ-TEST-1" not in escalation and "schuift de school aan" in escalation
-    assert "Geen beweging" in main_text(login(people["leerplicht"]).get(case.get_absolute_url()))
+    leerplicht_page = main_text(login(people["leerplicht"]).get(case.get_absolute_url()))
+    assert "Afspraak over de deadline" in leerplicht_page
 
 
 def test_the_work_list_filters_by_signal_and_by_whose_cases(login, people, case, network):
@@ -840,6 +836,22 @@ def test_agreements_are_added_and_resolved(login, people, case, network):
     response = client.get(url("resolve_agreement", case.pk, agreement.pk))
     assert response.status_code == 302
     assert "Afspraak niet nagekomen" in main_text(client.get(url("escalation")))
+
+
+def test_the_agreement_form_names_a_school_once(login, people, case, network):
+    """De Zeearend was offered twice, as its institution (02EH) and as its location
+    (02EH00): the school is one party, its board another."""
+    board = factories.OrganisationFactory(kind=OrganisationKind.SCHOOL_BOARD, name="Bestuur")
+    institution = network.school.parent
+    institution.name = network.school.name
+    institution.parent = board
+    institution.save()
+    case.participants.add(institution)  # also when someone added the institution by hand
+    response = login(people["leerplicht"]).get(url("agreement", case.pk))
+    offered = list(response.context["form"].fields["responsible_organisation"].queryset)
+    assert network.school in offered and board in offered and institution not in offered
+    assert [str(o) for o in offered].count(str(network.school)) == 1
+    assert len(offered) == len(set(offered))
 
 
 def test_offer_close_and_reopen(login, people, case):
