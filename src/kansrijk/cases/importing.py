@@ -1208,6 +1208,7 @@ CASE_COLUMNS = (
     *CASE_FIELDS,
     "pact_deadline",
     "last_event_on",
+    "last_movement_on",
     "is_synthetic",
     "import_run_id",
     "created_at",
@@ -1229,6 +1230,7 @@ UPDATED_CASE_COLUMNS = (
     *CASE_FIELDS,
     "pact_deadline",
     "last_event_on",
+    "last_movement_on",
     "import_run_id",
     "updated_at",
 )
@@ -1267,6 +1269,7 @@ class _Writer:
         self.through: dict[int, tuple[int, int, int]] = {}
         self.rows = 0
         self.now = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.today = timezone.localdate().isoformat()
         self.reason = f"import {run.pk}"
         self.staging = staging
         self.people = staging.tables["people"]
@@ -1467,6 +1470,7 @@ class _Writer:
                     _iso(row.offer_date),
                     self._pact_deadline(row.start_date),
                     start,  # last_event_on: the start is the latest moment so far
+                    self.today,  # last_movement_on: registered now (cases.signals)
                     False,
                     self.run.pk,
                     self.now,
@@ -1504,6 +1508,7 @@ class _Writer:
                     _iso(row.offer_date),
                     self._pact_deadline(row.start_date),
                     _iso(old["last_event_on"] or row.start_date),
+                    self.today,  # last_movement_on: a change is movement (cases.signals)
                     self.run.pk,
                     self.now,
                 )

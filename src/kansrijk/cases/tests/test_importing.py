@@ -126,6 +126,8 @@ def test_a_file_creates_young_people_with_their_woongemeente_and_cases(network, 
     assert case.sector == network.school.sector  # the school's, as the services do
     assert case.pact_deadline == D(2025, 4, 6)  # start + 3 calendar months
     assert case.last_event_on == D(2025, 1, 6)
+    # Registered today: movement (cases.signals), whatever the start date.
+    assert case.last_movement_on == TODAY.date()
     assert case.import_run == run
     assert case.is_synthetic is False
     person = case.young_person
@@ -526,6 +528,7 @@ def test_a_changed_row_updates_its_case_in_place(network, tmp_path, make_member)
     )
     assert updated.pact_deadline == D(2025, 4, 30)  # derived again
     assert updated.import_run == run
+    assert updated.last_movement_on == TODAY.date()
     assert updated.young_person.family_name == "Jansen-de Boer"
     assert Case.objects.count() == 2
 

@@ -350,7 +350,7 @@ def test_the_migration_carries_agreements_over_as_movement(case, network):
 
     from django.apps import apps
 
-    migration = import_module("kansrijk.cases.migrations.0005_signals_movement_and_dossier_numbers")
+    migration = import_module("kansrijk.cases.migrations.0006_signals_movement_and_dossier_numbers")
     services.add_agreement(
         case, actor=None, description="Plan", deadline=D(2026, 11, 1), responsible_person="ouders"
     )

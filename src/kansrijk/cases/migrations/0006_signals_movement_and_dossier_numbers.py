@@ -27,7 +27,7 @@ def agreements_are_movement(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_import_status_without_writing"),
+        ("cases", "0005_import_run_saved_in_batches"),
     ]
 
     operations = [
