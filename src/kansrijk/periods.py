@@ -75,7 +75,7 @@ class Period:
 
     @property
     def kind(self) -> str:
-        """day, month, quarter, school_year, year or span."""
+        """day, month, quarter, school_year, year, years (whole calendar years) or span."""
         start, end = self.start, self.end
         if start == end:
             return "day"
@@ -90,6 +90,8 @@ class Period:
             return "year"
         if months == 12 and start.month == SCHOOL_YEAR_START_MONTH:
             return "school_year"
+        if months % 12 == 0 and start.month == 1:
+            return "years"
         return "span"
 
     @property
@@ -112,6 +114,8 @@ class Period:
             }
         if kind == "year":
             return str(start.year)
+        if kind == "years":
+            return f"{start.year}{DASH}{end.year}"
         if kind == "school_year":
             return _("schooljaar %(years)s") % {"years": f"{start.year}/{end.year}"}
         if start.year != end.year:
@@ -131,8 +135,8 @@ class Period:
             return f"K{(start.month + 2) // 3} {start.year}"
         if kind == "school_year":
             return f"{start.year}/{end.year}"
-        if kind == "year":
-            return str(start.year)
+        if kind in ("year", "years"):
+            return self.label
         if kind == "day":
             return f"{start.day} {SHORT_MONTH_NAMES[start.month - 1]} {start.year}"
         first, last = SHORT_MONTH_NAMES[start.month - 1], SHORT_MONTH_NAMES[end.month - 1]
