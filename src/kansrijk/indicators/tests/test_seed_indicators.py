@@ -88,7 +88,9 @@ def test_maassluis_vve_reach_72_to_90(seeded):
     assert reach.unit == Unit.PERCENTAGE and reach.is_rate and reach.is_public
     assert reach.numerator_definition == "kinderen met een VVE-indicatie die VVE volgen"
     assert reach.denominator_definition == "kinderen met een VVE-indicatie"
-    assert reach.owner.code == "GM0556" and reach.source_name == "seed 003"
+    assert reach.owner.code == "GM0556" and reach.source_name == (
+        "Uitvoeringsnota Onderwijskansenbeleid Maassluis 2019–2022, doel 3"
+    )
     assert [goal.external_id for goal in reach.goals.all()] == ["doel-3"]
     assert reach.goals.get().agenda.slug == "maassluis-onderwijskansen-2019-2022"
 
