@@ -131,7 +131,9 @@ def details_are_those_of_the_seeds():
     assert homework.provider.organisation.code == "GM0556"
     assert list(homework.areas.values_list("region__code", flat=True)) == ["GM0556"]
     assert homework.goals.get().external_id == "doel-2"
-    assert "Uitvoeringsnota Onderwijskansenbeleid Maassluis 2019–2022, doel 2" in homework.source_note
+    assert (
+        "Uitvoeringsnota Onderwijskansenbeleid Maassluis 2019–2022, doel 2" in homework.source_note
+    )
     # Unknown facts stay empty: no address, no times, no price, not verified by anyone.
     assert not homework.service_at_locations.exists() and not homework.cost_options.exists()
     assert homework.assured_date is None and homework.fees_description == ""
