@@ -67,8 +67,15 @@ def test_public_pages(page, monitor, assert_accessible, screenshot):
         assert page.locator("h1").count() == 1
         assert_accessible(page)
         screenshot(page, f"monitor_{name}")
+    # The dashboard asks first; the choice works with the keyboard and without script.
     page.goto(reverse("indicators:public"))
+    page.get_by_label("Gemeente of regio").select_option(label="Maassluis")
+    page.get_by_role("button", name="Cijfers tonen").press("Enter")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Openbaar dashboard: Maassluis"
     assert "<5" in page.content() or "&lt;5" in page.content()
+    assert_accessible(page)
+    screenshot(page, "monitor_public_gemeente")
 
 
 def test_member_pages(page, monitor, assert_accessible, screenshot):

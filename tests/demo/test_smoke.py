@@ -706,6 +706,7 @@ def pages_for(client: Client) -> Iterator[tuple[str, object]]:
         yield f"/monitor/agenda/{agenda.slug}/", None
     yield "/monitor/", None
     yield "/monitor/openbaar/", None
+    yield "/monitor/openbaar/?gebied=GM0375", None
     for code in Indicator.objects.order_by("code").values_list("code", flat=True):
         yield f"/monitor/{code}/", None
     for path, fields in REPORT_PAGES.items():

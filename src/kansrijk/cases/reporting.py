@@ -63,7 +63,7 @@ DEFINITIONS = {
         "Definitie ocw (OCW, sinds 2016): een thuiszitter is een leerplichtige jongere die op "
         "de peildatum niet staat ingeschreven (absoluut verzuim), of die ingeschreven is en "
         "langer dan 4 weken (28 dagen) zonder geldige reden niet naar school gaat (relatief "
-        "verzuim). De kolom vrijstelling_5_onder_a telt de open vrijstellingen 5 onder a ter "
+        "verzuim). De kolom 'Vrijstelling 5 onder a' telt de open vrijstellingen 5 onder a ter "
         "informatie; ze zijn geen thuiszitter in deze definitie."
     ),
     CountDefinition.OCW_5A: _(
@@ -462,6 +462,11 @@ class QuarterlyReport:
     @property
     def definition_text(self) -> str:
         return str(DEFINITIONS[self.definition])
+
+    @property
+    def definition_label(self) -> str:
+        """The definition by its name, for captions and titles (not its CSV key)."""
+        return str(CountDefinition(self.definition).label)
 
     @property
     def level_label(self) -> str:

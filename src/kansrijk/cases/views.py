@@ -1572,7 +1572,7 @@ def stock_chart(user, report: reporting.QuarterlyReport) -> charts.Chart:
     series = reporting.stock_series(cases, peildata, report.definition)
     points = [
         (
-            day.isoformat(),
+            day,
             suppression.publish_count(count, threshold=report.threshold)
             if report.suppressed
             else count,
@@ -1582,7 +1582,7 @@ def stock_chart(user, report: reporting.QuarterlyReport) -> charts.Chart:
     return charts.trend_chart(
         points,
         title=_("Thuiszitters op de laatste peildata (definitie %(definition)s)")
-        % {"definition": report.definition},
+        % {"definition": report.definition_label},
         series_label=_("Thuiszitters"),
         chart_id="thuiszitters-trend",
     )

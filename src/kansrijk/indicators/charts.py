@@ -13,12 +13,15 @@ and shown as it is in the table.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from html import escape
 
 from django.utils.translation import gettext as _
+
+from kansrijk.periods import Period, as_period
 
 WIDTH = 640
 HEIGHT = 320
@@ -27,6 +30,9 @@ MARGIN_RIGHT = 16
 MARGIN_TOP = 16
 MARGIN_BOTTOM = 64
 TICKS = 5
+# A time axis names at most this many periods; more get a name every so many.
+MAX_PERIOD_LABELS = 12
+MAX_FILLED_TICKS = 200
 
 COLOUR_SERIES = "#1d5fa8"
 COLOUR_NATIONAL = "#6b6b6b"
@@ -88,7 +94,7 @@ def format_value(value, unit: str = "", decimals: int = 0) -> str:
         return str(value)
     text = f"{number:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     if unit == "percentage":
-        return f"{text} %"
+        return f"{text}%"
     if unit == "euro":
         return f"€ {text}"
     if unit == "hours":
@@ -96,20 +102,56 @@ def format_value(value, unit: str = "", decimals: int = 0) -> str:
     return text
 
 
-def _points(series: Iterable | None) -> list[tuple[str, object]]:
+def _points(series: Iterable | None) -> list[tuple[object, object]]:
+    """(period or label, value) pairs; the first item may be a text, a date, a Period or a
+    figure with its period, which places the point on a time axis."""
     if not series:
         return []
     points = []
     for item in series:
         if isinstance(item, dict):
-            points.append((str(item.get("label", "")), item.get("value")))
+            points.append((item.get("period", item.get("label", "")), item.get("value")))
         elif isinstance(item, Sequence) and not isinstance(item, str):
-            points.append((str(item[0]), item[1]))
-        else:  # an object with period_label and display_value / value
-            label = getattr(item, "period_label", None) or getattr(item, "label", "")
+            points.append((item[0], item[1]))
+        else:  # an object with its period and display_value / value
             value = getattr(item, "display_value", getattr(item, "value", None))
-            points.append((str(label), value))
+            points.append((item, value))
     return points
+
+
+def _text_points(series: Iterable | None) -> list[tuple[str, object]]:
+    """Points whose first item is printed as it is (the baseline and targets)."""
+    return [(str(label), value) for label, value in _points(series)]
+
+
+def _time_axis(periods: list[Period]) -> list[Period]:
+    """The periods a time axis shows: every period of the same kind from the first to the
+    last, so that a missing year or quarter stands as a gap, or else those given."""
+    kinds = {period.kind for period in periods}
+    ticks = [periods[0]]
+    if len(kinds) == 1 and periods[0].next() is not None:
+        while ticks[-1].end < periods[-1].start and len(ticks) < MAX_FILLED_TICKS:
+            ticks.append(ticks[-1].next())
+        if ticks[-1] == periods[-1]:
+            return ticks
+    return periods
+
+
+def _broken_runs(coords: list[tuple[float, float]], periods: list[Period]) -> list[list]:
+    """The stretches of a line without a gap: a line stops where a period is missing (the
+    next figure is not of the period that follows), or, for days and spans, where the
+    distance is more than half again the shortest one."""
+    runs = [[coords[0]]] if coords else []
+    steps = [(later.middle - earlier.middle).days for earlier, later in itertools.pairwise(periods)]
+    shortest = min(steps, default=0)
+    for index in range(1, len(coords)):
+        earlier, later = periods[index - 1], periods[index]
+        follows = earlier.next()
+        gap = later != follows if follows else steps[index - 1] > 1.5 * shortest
+        if gap:
+            runs.append([])
+        runs[-1].append(coords[index])
+    return runs
 
 
 def _nice_max(value: float, unit: str) -> float:
@@ -172,6 +214,38 @@ def _axis(
     return body
 
 
+def _x_scale(periods: list[Period] | None, labels: list[str]):
+    """x of a point: by its date on a true time scale when every point has a period
+    (2017 and 2019 two years apart), else by its place in the order of the labels."""
+    plot_width = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    middle = MARGIN_LEFT + plot_width / 2
+    if periods:
+        first, last = periods[0].middle, periods[-1].middle
+        span = (last - first).days
+
+        def x_of(period: Period) -> float:
+            if span <= 0:
+                return middle
+            return MARGIN_LEFT + 20 + (period.middle - first).days * (plot_width - 40) / span
+
+        return x_of
+    positions = {label: index for index, label in enumerate(labels)}
+
+    def x_of_label(label: str) -> float:
+        if len(labels) == 1:
+            return middle
+        return MARGIN_LEFT + 20 + positions[label] * (plot_width - 40) / (len(labels) - 1)
+
+    return x_of_label
+
+
+def _keyed(points, timed: bool) -> list[tuple[object, object]]:
+    """The points with their key on the x axis: a Period on a time axis, else the label."""
+    if timed:
+        return [(as_period(key), value) for key, value in points]
+    return [(str(getattr(key, "period_label", key)), value) for key, value in points]
+
+
 def trend_chart(
     series,
     *,
@@ -185,41 +259,55 @@ def trend_chart(
     series_label: str | None = None,
     national_label: str | None = None,
 ) -> Chart:
-    """A line over the periods, with the nulmeting and the targets as horizontal lines and
+    """A line through time, with the nulmeting and the targets as horizontal lines and
     the national series as a second line when given.
 
-    ``series`` and ``national`` are (period label, value) pairs (or dicts with label and
-    value, or measurements); ``baseline`` is one such pair; ``targets`` are pairs of
-    (label, value)."""
-    local = _points(series)
-    country = _points(national)
-    base = _points([baseline]) if baseline is not None else []
-    goals = _points(targets)
+    ``series`` and ``national`` are (period, value) pairs (or dicts with period or label
+    and value, or measurements). A period is a figure with its first and last day, a
+    date, a ``kansrijk.periods.Period`` or a label such as "2019" or "2021/2022": then
+    the points stand on a time axis, a missing period shows as a gap, and the axis and
+    the table name the periods in Dutch. ``baseline`` is one (label, value) pair and
+    ``targets`` are such pairs."""
+    raw_local, raw_country = _points(series), _points(national)
+    timed = all(as_period(key) is not None for key, _value in raw_local + raw_country)
+    local, country = _keyed(raw_local, timed), _keyed(raw_country, timed)
+    base = _text_points([baseline]) if baseline is not None else []
+    goals = _text_points(targets)
     series_label = series_label or _("Gemeten")
     national_label = national_label or _("Landelijk")
 
-    labels: list[str] = sorted({label for label, _value in local + country})
+    if timed:
+        keys = sorted({key for key, _value in local + country}, key=lambda p: (p.start, p.end))
+        ticks = _time_axis(keys) if keys else []
+        x_of = _x_scale(keys, [])
+        name_of, tick_name = (lambda p: p.label), (lambda p: p.short)
+    else:
+        keys = sorted({key for key, _value in local + country})
+        ticks = keys
+        x_of = _x_scale(None, keys)
+        name_of = tick_name = str
     numbers = [as_number(v) for _label, v in local + country + base + goals]
     drawn = [n for n in numbers if n is not None]
     top = _nice_max(max(drawn or [0]), unit)
     plot_bottom = HEIGHT - MARGIN_BOTTOM
     plot_height = plot_bottom - MARGIN_TOP
-    plot_width = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 
     def scale(value: float) -> float:
         return plot_bottom - (max(value, 0) / top) * plot_height
 
-    def x_of(index: int) -> float:
-        if len(labels) == 1:
-            return MARGIN_LEFT + plot_width / 2
-        return MARGIN_LEFT + 20 + index * (plot_width - 40) / (len(labels) - 1)
-
     body = _axis(top, unit, decimals, plot_bottom, scale, labelled=bool(drawn))
-    for index, label in enumerate(labels):
+    every = -(-len(ticks) // MAX_PERIOD_LABELS) if ticks else 1
+    for index, tick in enumerate(ticks):
+        x = _fmt(x_of(tick))
         body.append(
-            f'<text class="kansrijk-chart__period" x="{_fmt(x_of(index))}" '
-            f'y="{plot_bottom + 18}" text-anchor="middle" fill="{COLOUR_TEXT}">'
-            f"{escape(label)}</text>"
+            f'<line class="kansrijk-chart__tick-mark" x1="{x}" y1="{plot_bottom}" x2="{x}" '
+            f'y2="{plot_bottom + 5}" stroke="{COLOUR_TEXT}"/>'
+        )
+        if index % every and index != len(ticks) - 1:
+            continue
+        body.append(
+            f'<text class="kansrijk-chart__period" x="{x}" y="{plot_bottom + 18}" '
+            f'text-anchor="middle" fill="{COLOUR_TEXT}">{escape(tick_name(tick))}</text>'
         )
 
     def reference_line(value, css: str, colour: str, text: str) -> None:
@@ -244,14 +332,14 @@ def trend_chart(
         reference_line(value, "target", COLOUR_TARGET, _("Streefwaarde %s") % label)
 
     def line(points, css: str, colour: str) -> None:
-        by_label = {label: as_number(value) for label, value in points}
-        coords = [
-            (x_of(i), scale(by_label[label]))
-            for i, label in enumerate(labels)
-            if by_label.get(label) is not None
-        ]
-        if len(coords) > 1:
-            path = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in coords)
+        by_key = {key: as_number(value) for key, value in points}
+        shown = [key for key in keys if by_key.get(key) is not None]
+        coords = [(x_of(key), scale(by_key[key])) for key in shown]
+        runs = _broken_runs(coords, shown) if timed else [coords]
+        for run in runs:
+            if len(run) < 2:
+                continue
+            path = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in run)
             body.append(
                 f'<polyline class="kansrijk-chart__{css}" points="{path}" fill="none" '
                 f'stroke="{colour}" stroke-width="3"/>'
@@ -290,13 +378,13 @@ def trend_chart(
     headers = [_("Periode"), series_label]
     if country:
         headers.append(national_label)
-    local_by_label = dict(local)
-    country_by_label = dict(country)
+    local_by_key = dict(local)
+    country_by_key = dict(country)
     rows = []
-    for label in labels:
-        row = [label, format_value(local_by_label.get(label), unit, decimals)]
+    for key in keys:
+        row = [name_of(key), format_value(local_by_key.get(key), unit, decimals)]
         if country:
-            row.append(format_value(country_by_label.get(label), unit, decimals))
+            row.append(format_value(country_by_key.get(key), unit, decimals))
         rows.append(row)
     padding = [""] * (len(headers) - 2)
     for label, value in base:

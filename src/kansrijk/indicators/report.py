@@ -25,11 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kansrijk.agenda.exporting import _goal_rows, format_date
+from kansrijk.periods import format_period
 from kansrijk.reports.pdf import html_to_pdf
 
 from . import suppression
 from .disclosure import Disclosure, status_for
 from .models import Baseline, Indicator, Measurement, Target
+from .status import target_label
 
 FORMATS = ("pdf", "docx")
 CONTENT_TYPES = {
@@ -124,9 +126,9 @@ def _indicator_section(
     if baseline is not None:
         baseline_shown = suppression.publish_measurement(baseline)
     chart = charts.trend_chart(
-        [(f.measurement.period_label, f.chart_value) for f in series],
-        baseline=(baseline.period_label, baseline_shown) if baseline else None,
-        targets=[(t.period_label or str(t.date.year), t.value) for t in targets],
+        [(f.measurement, f.chart_value) for f in series],
+        baseline=(format_period(baseline), baseline_shown) if baseline else None,
+        targets=[(target_label(t), t.value) for t in targets],
         unit=indicator.unit,
         title=indicator.name,
         decimals=indicator.decimals,
@@ -135,8 +137,8 @@ def _indicator_section(
     )
     if region is None and organisation is None:
         # Linked to a goal but without a figure or an owner's gemeente: nothing to judge.
-        status_code, status_label = "no_data", _("geen data")
-        explanation = _("Geen status: er is nog geen goedgekeurd cijfer voor dit doel.")
+        status_code, status_label = "no_data", _("geen gegevens")
+        explanation = _("Geen gegevens: er is nog geen goedgekeurd cijfer voor dit doel.")
     else:
         status = status_for(
             disclosure, indicator_status(indicator, region=region, organisation=organisation)
@@ -157,7 +159,7 @@ def _indicator_section(
         status_explanation=str(explanation),
         story=latest.story if latest else "",
         story_withheld=latest.story_withheld if latest else False,
-        story_period=latest.measurement.period_label if latest else "",
+        story_period=format_period(latest.measurement) if latest else "",
         source=indicator.source_name or indicator.get_source_kind_display(),
         has_generated=any(f.measurement.is_generated for f in series),
     )

@@ -13,6 +13,9 @@ from decimal import Decimal
 
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kansrijk.periods import format_period
 
 from .models import Baseline, Indicator, Measurement, Polarity, Target, Unit
 from .suppression import format_decimal
@@ -22,12 +25,12 @@ from .suppression import format_decimal
 RISK_MARGIN = Decimal("0.10")
 
 LABELS = {
-    "achieved": "gehaald",
-    "on_track": "op koers",
-    "at_risk": "risico",
-    "behind": "achter",
+    "achieved": "doel gehaald",
+    "on_track": "op schema",
+    "at_risk": "iets achter",
+    "behind": "ruim achter",
     "no_target": "geen streefwaarde",
-    "no_data": "geen data",
+    "no_data": "geen gegevens",
     "suppressed": "afgeschermd",
 }
 
@@ -114,6 +117,63 @@ def indicator_status(
     return status_from(indicator, latest=latest, targets=targets, baseline=baseline)
 
 
+def target_label(target) -> str:
+    """A target's period as a reader writes it: its own label ("2021", "2021/2022"), or
+    else the year of its date."""
+    return format_period(target.period_label) or str(target.date.year)
+
+
+def _figure(indicator: Indicator, value, period) -> str:
+    return f"{_text(indicator, value)} in {format_period(period)}"
+
+
+def _goal(indicator: Indicator, target) -> str:
+    return f"{_text(indicator, target.value)} in {target_label(target)}"
+
+
+def _start(indicator: Indicator, baseline, baseline_value) -> str:
+    return _("vertrekpunt %(figure)s") % {"figure": _figure(indicator, baseline_value, baseline)}
+
+
+def _sentence(code: str, *, figure: str, goal: str, start: str, expected: str) -> str:
+    """One Dutch sentence per state. ``start`` is empty without a nulmeting, ``expected``
+    is empty when the target date has passed (the figure is then held against the goal
+    itself, not against a point on the way to it)."""
+    parts = {"figure": figure, "goal": goal, "start": start, "expected": expected}
+    if code == "achieved":
+        return _("Doel gehaald: %(figure)s, en het doel was %(goal)s.") % parts
+    if not start:
+        if expected:
+            return (
+                _(
+                    "Nog niet gehaald: %(figure)s, terwijl het doel %(goal)s is; zonder nulmeting "
+                    "is niet te zeggen of dat op schema is."
+                )
+                % parts
+            )
+        return _("Ruim achter op schema: %(figure)s, terwijl het doel %(goal)s was.") % parts
+    if not expected:
+        lead = _("Iets achter op schema") if code == "at_risk" else _("Ruim achter op schema")
+        return _("%(lead)s: %(figure)s, terwijl het doel %(goal)s was (%(start)s).") % {
+            "lead": lead,
+            **parts,
+        }
+    return {
+        "on_track": _(
+            "Op schema: %(figure)s, en op weg naar het doel van %(goal)s (%(start)s) was "
+            "%(expected)s nodig."
+        ),
+        "at_risk": _(
+            "Iets achter op schema: %(figure)s, terwijl op weg naar het doel van %(goal)s "
+            "(%(start)s) %(expected)s nodig was."
+        ),
+        "behind": _(
+            "Ruim achter op schema: %(figure)s, terwijl op weg naar het doel van %(goal)s "
+            "(%(start)s) %(expected)s nodig was."
+        ),
+    }[code] % parts
+
+
 def status_from(indicator: Indicator, *, latest, targets: list, baseline) -> IndicatorStatus:
     """The status from figures already read (the latest approved measurement, the
     targets in date order and the baseline of one scope)."""
@@ -121,14 +181,19 @@ def status_from(indicator: Indicator, *, latest, targets: list, baseline) -> Ind
 
     if latest is None or not targets:
         # Figures without a target are not "no data": say what is missing.
-        missing = "geen goedgekeurde meting" if latest is None else "geen streefwaarde"
+        if latest is None:
+            explanation = _("Geen gegevens: er is nog geen goedgekeurde meting.")
+        else:
+            explanation = _(
+                "Geen streefwaarde: er is een meting, maar geen doel om die aan af te meten."
+            )
         return _status(
             "no_data" if latest is None else "no_target",
             latest_value=_value(indicator, latest) if latest else None,
             expected_value=None,
             target=targets[-1].value if targets else None,
             baseline=baseline_value,
-            explanation=f"Geen status: er is {missing}.",
+            explanation=explanation,
             latest_period=latest.period_label if latest else "",
             latest=latest,
             baseline_record=baseline,
@@ -148,47 +213,39 @@ def status_from(indicator: Indicator, *, latest, targets: list, baseline) -> Ind
         "latest": latest,
         "baseline_record": baseline,
     }
-    figure = f"{_text(indicator, latest_value)} in {latest.period_label}"
-    goal = f"de streefwaarde van {_text(indicator, target.value)} in {target.date.year}"
+    words = {
+        "figure": _figure(indicator, latest_value, latest),
+        "goal": _goal(indicator, target),
+        "start": _start(indicator, baseline, baseline_value) if baseline else "",
+        "expected": "",
+    }
 
     if direction * (latest_value - target.value) >= 0:
         return _status(
             "achieved",
             expected_value=target.value,
-            explanation=f"Gehaald: {figure} bereikt {goal}.",
+            explanation=_sentence("achieved", **words),
             **common,
         )
     if baseline is None:
         code = "at_risk" if reference < target.date else "behind"
+        if code == "at_risk":
+            words["expected"] = _text(indicator, target.value)
         return _status(
-            code,
-            expected_value=target.value,
-            explanation=(
-                f"{LABELS[code].capitalize()}: {figure}; {goal} is nog niet gehaald en er is "
-                "geen nulmeting om het pad te bepalen."
-            ),
-            **common,
+            code, expected_value=target.value, explanation=_sentence(code, **words), **common
         )
 
     expected = expected_on(baseline.date, baseline_value, target.date, target.value, reference)
-    path = (
-        f"het pad van {_text(indicator, baseline_value)} ({baseline.period_label}) naar "
-        f"{_text(indicator, target.value)} ({target.date.year}) vraagt "
-        f"{_text(indicator, expected)} op {reference:%d-%m-%Y}"
-    )
     shortfall = direction * (expected - latest_value)
     if shortfall <= 0:
-        code, verdict = "on_track", "ligt op of voor"
+        code = "on_track"
     elif shortfall <= RISK_MARGIN * abs(target.value - baseline_value):
-        code, verdict = "at_risk", "ligt iets achter op"
+        code = "at_risk"
     else:
-        code, verdict = "behind", "ligt ruim achter op"
-    return _status(
-        code,
-        expected_value=expected,
-        explanation=f"{LABELS[code].capitalize()}: {figure} {verdict} {path}.",
-        **common,
-    )
+        code = "behind"
+    if reference < target.date:
+        words["expected"] = _text(indicator, expected)
+    return _status(code, expected_value=expected, explanation=_sentence(code, **words), **common)
 
 
 def statuses_for_regions(pairs, *, today: datetime.date | None = None) -> dict:
@@ -251,4 +308,5 @@ __all__ = [
     "indicator_status",
     "status_from",
     "statuses_for_regions",
+    "target_label",
 ]

@@ -23,12 +23,14 @@ from django.views.decorators.http import require_POST
 
 from kansrijk.agenda.models import Agenda, Goal
 from kansrijk.organisations.models import Region, RegionMembership
+from kansrijk.periods import format_period
 
 from . import charts, services, status, suppression
 from .disclosure import Disclosure, small_number_warning
 from .disclosure import status_for as disclosure_status
 from .forms import DecisionForm, MeasurementForm, scopes_for
 from .models import ApprovalStatus, Indicator, Measurement, SourceKind, Unit
+from .status import target_label
 
 HISTORY_LENGTH = 20
 QUEUE_LENGTH = 100
@@ -135,7 +137,7 @@ def agenda_monitor(request, slug):
                 if m.region_id == (region.pk if region else None)
             ]
             indicator.chart = charts.trend_chart(
-                [(f.measurement.period_label, f.chart_value) for f in disclosure.figures(series)],
+                [(f.measurement, f.chart_value) for f in disclosure.figures(series)],
                 unit=indicator.unit,
                 decimals=indicator.decimals,
                 title=_("%(name)s in %(scope)s")
@@ -182,7 +184,7 @@ def region_monitor(request, code):
         row = {"indicator": indicator, "trend": None, "bars": None}
         if own[pk]:
             row["trend"] = charts.trend_chart(
-                [(f.measurement.period_label, f.chart_value) for f in own[pk]],
+                [(f.measurement, f.chart_value) for f in own[pk]],
                 unit=indicator.unit,
                 decimals=indicator.decimals,
                 title=_("%(name)s in %(scope)s") % {"name": indicator.name, "scope": region.name},
@@ -194,7 +196,7 @@ def region_monitor(request, code):
                 (f for f in of_children[pk] if f.measurement.period_start == latest),
                 key=lambda f: f.measurement.region.name,
             )
-            row["period"] = latest_rows[0].measurement.period_label
+            row["period"] = format_period(latest_rows[0].measurement)
             row["bars"] = charts.bar_chart(
                 [(f.measurement.region.name, f.chart_value) for f in latest_rows],
                 unit=indicator.unit,
@@ -248,7 +250,7 @@ def indicator_detail(request, code):
             .order_by("period_start")
         )
         national = [
-            (f.measurement.period_label, f.chart_value) for f in disclosure.figures(national_rows)
+            (f.measurement, f.chart_value) for f in disclosure.figures(national_rows)
         ] or None
     baseline_shown = None
     if baseline is not None:
@@ -258,12 +260,12 @@ def indicator_detail(request, code):
     scope_name = region.name if region else _("alle gebieden")
     chart = charts.trend_chart(
         [
-            (f.measurement.period_label, f.chart_value)
+            (f.measurement, f.chart_value)
             for f in figures
             if f.measurement.approval == ApprovalStatus.APPROVED and not f.measurement.breakdown_key
         ],
-        baseline=(baseline.period_label, baseline_shown) if baseline else None,
-        targets=[(t.period_label or str(t.date.year), t.value) for t in targets],
+        baseline=(format_period(baseline), baseline_shown) if baseline else None,
+        targets=[(target_label(t), t.value) for t in targets],
         national=national,
         unit=indicator.unit,
         decimals=indicator.decimals,
@@ -307,54 +309,119 @@ def baseline_value(baseline):
 # ------------------------------------------------------------------ public dashboard
 
 
-def public_dashboard(request):
-    """Published figures of public indicators, without login: per indicator the latest
-    period of every area, each cell as the disclosure boundary publishes it (the same
-    cells the indicator page hides, so the two never disagree)."""
-    disclosure = Disclosure(public=True)
-    indicators = list(Indicator.objects.visible_to(AnonymousUser()).order_by("name"))
-    published = (
-        Measurement.objects.published()
-        .filter(indicator__in=indicators, breakdown_key="", region__isnull=False)
-        .select_related("indicator", "region")
-        .order_by("indicator_id", "-period_start", "region__name")
+def _public_choices(indicators, published):
+    """What the public dashboard lets a visitor start from: the areas with published
+    figures (gemeenten first) and the public indicators that have any."""
+    regions = list(
+        Region.objects.filter(pk__in=published.values("region")).order_by("kind", "name")
     )
+    regions.sort(key=lambda region: (region.kind != "municipality", region.name))
+    with_figures = set(published.values_list("indicator_id", flat=True).distinct())
+    return regions, [indicator for indicator in indicators if indicator.pk in with_figures]
+
+
+def _latest_cells(published) -> dict[int, list]:
+    """Per indicator the figures of its latest period (all areas of that period)."""
     latest: dict[int, list] = defaultdict(list)
-    for m in published:
+    for m in published.order_by("indicator_id", "-period_start", "region__name"):
         cells = latest[m.indicator_id]
         if cells and cells[0].period_start != m.period_start:
             continue
         cells.append(m)
+    return latest
+
+
+def _public_section(indicator, rows: list, *, chart) -> dict:
+    return {
+        "indicator": indicator,
+        "period": format_period(rows[0].measurement) if rows else "",
+        "rows": rows,
+        "generated": any(f.measurement.is_generated for f in rows),
+        "legend": suppression.legend_for(
+            part.text for f in rows for part in (f.value, f.numerator, f.denominator)
+        ),
+        "chart": chart,
+    }
+
+
+def _sections_for_region(indicators, published, region, disclosure) -> list[dict]:
+    """One gemeente: every public indicator's published series there, on a time axis."""
+    series: dict[int, list] = defaultdict(list)
+    for figure in disclosure.figures(published.filter(region=region).order_by("period_start")):
+        series[figure.measurement.indicator_id].append(figure)
+    sections = []
+    for indicator in indicators:
+        figures = series.get(indicator.pk)
+        if not figures:
+            continue
+        chart = charts.trend_chart(
+            [(f.measurement, f.chart_value) for f in figures],
+            unit=indicator.unit,
+            decimals=indicator.decimals,
+            title=_("%(name)s in %(scope)s") % {"name": indicator.name, "scope": region.name},
+            series_label=region.name,
+            chart_id=f"public-{indicator.pk}",
+        )
+        sections.append(_public_section(indicator, figures[-1:], chart=chart))
+    return sections
+
+
+def _sections_side_by_side(indicators, published, disclosure) -> list[dict]:
+    """One or more indicators: the latest period of every area side by side."""
+    latest = _latest_cells(published)
     figures = {
         f.measurement.pk: f
         for f in disclosure.figures(m for cells in latest.values() for m in cells)
     }
     sections = []
     for indicator in indicators:
-        cells = latest.get(indicator.pk, [])
-        if not cells:
+        rows = [figures[m.pk] for m in latest.get(indicator.pk, [])]
+        if not rows:
             continue
-        rows = [figures[m.pk] for m in cells]
-        sections.append(
-            {
-                "indicator": indicator,
-                "period": cells[0].period_label,
-                "rows": rows,
-                "generated": any(m.is_generated for m in cells),
-                "legend": suppression.legend_for(
-                    part.text for f in rows for part in (f.value, f.numerator, f.denominator)
-                ),
-                "chart": charts.bar_chart(
-                    [(f.measurement.region.name, f.chart_value) for f in rows],
-                    unit=indicator.unit,
-                    decimals=indicator.decimals,
-                    title=_("%(name)s per gebied, %(period)s")
-                    % {"name": indicator.name, "period": cells[0].period_label},
-                    chart_id=f"public-{indicator.pk}",
-                ),
-            }
+        period = format_period(rows[0].measurement)
+        chart = charts.bar_chart(
+            [(f.measurement.region.name, f.chart_value) for f in rows],
+            unit=indicator.unit,
+            decimals=indicator.decimals,
+            title=_("%(name)s per gebied, %(period)s") % {"name": indicator.name, "period": period},
+            chart_id=f"public-{indicator.pk}",
         )
-    return render(request, "indicators/public_dashboard.html", {"sections": sections})
+        sections.append(_public_section(indicator, rows, chart=chart))
+    return sections
+
+
+def public_dashboard(request):
+    """Published figures of public indicators, without login. It starts from a choice:
+    a gemeente (every indicator's series there) or an onderwerp (that indicator in every
+    area, side by side); without one it shows the choice and a table of contents, not
+    every figure of every area. Each cell is published through the disclosure boundary
+    (the same cells the indicator page hides, so the two never disagree)."""
+    disclosure = Disclosure(public=True)
+    indicators = list(Indicator.objects.visible_to(AnonymousUser()).order_by("name"))
+    published = (
+        Measurement.objects.published()
+        .filter(indicator__in=indicators, breakdown_key="", region__isnull=False)
+        .select_related("indicator", "region")
+    )
+    regions, topics = _public_choices(indicators, published)
+    region = next((r for r in regions if r.code == request.GET.get("gebied")), None)
+    topic = next((i for i in topics if i.code == request.GET.get("onderwerp")), None)
+    chosen = [topic] if topic else topics
+    if region is not None:
+        sections = _sections_for_region(chosen, published, region, disclosure)
+    elif topic is not None:
+        sections = _sections_side_by_side(chosen, published, disclosure)
+    else:
+        sections = []
+    context = {
+        "regions": regions,
+        "topics": topics,
+        "region": region,
+        "topic": topic,
+        "sections": sections,
+        "chosen": region is not None or topic is not None,
+    }
+    return render(request, "indicators/public_dashboard.html", context)
 
 
 # ------------------------------------------------------------------ entry and approval

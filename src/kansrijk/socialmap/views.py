@@ -26,6 +26,7 @@ from kansrijk.imports import jobs
 from kansrijk.imports.models import JobKind
 from kansrijk.indicators import suppression
 from kansrijk.organisations.models import Organisation, Region, RegionKind, RegionMembership
+from kansrijk.periods import format_period
 
 from . import exporting, hsds, importing, services
 from .disclosure import participation_mask
@@ -190,7 +191,7 @@ def detail(request, uuid):
         ),
         "participation": [
             {
-                "period": row["period_label"],
+                "period": format_period((row["period_start"], row["period_end"])),
                 "shown": (
                     mask.of_entry(service.pk, row["period_start"], row["period_end"])
                     if service.status == "published"

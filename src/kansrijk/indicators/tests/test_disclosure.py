@@ -98,13 +98,16 @@ def test_every_surface_hides_the_same_cells(
 
     page = client.get(reverse("indicators:detail", args=[indicator.code]), {"regio": c.code})
     assert [f.value.text for f in page.context["figures"]] == ["."]
-    dashboard = client.get(reverse("indicators:public"))
+    dashboard = client.get(reverse("indicators:public"), {"onderwerp": indicator.code})
     rows = {
         f.measurement.region.code: f.value.text for f in dashboard.context["sections"][0]["rows"]
     }
     assert rows["GM9802"] == "." and rows["GM9800"] == "<5" and rows["GM9801"] == "30"
     legend = dashboard.content.decode()
     assert "geheim" in legend and "minder dan 5" in legend
+    # The dashboard of Cadier alone hides it too: its chart's table reads ".".
+    cadier = client.get(reverse("indicators:public"), {"gebied": c.code})
+    assert [row[1] for row in cadier.context["sections"][0]["chart"].table] == ["."]
     export = client.get(reverse("indicators_io:export", args=[indicator.code, "csv"]))
     table = {
         row["regio"]: row["waarde"]

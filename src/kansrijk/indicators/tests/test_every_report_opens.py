@@ -40,7 +40,7 @@ def agenda(municipality_organisation):
 
 def test_an_indicator_without_a_figure_or_an_owner_reads_geen_data(agenda, tmp_path):
     """An external source linked to a goal (as in the Maassluis demo agenda) has no
-    figure of its own and no owner's gemeente: the report says "geen data" and opens,
+    figure of its own and no owner's gemeente: the report says "geen gegevens" and opens,
     where it raised "give exactly one of region and organisation"."""
     external = Indicator.objects.create(
         code="extern-vsv",
@@ -64,7 +64,7 @@ def test_an_indicator_without_a_figure_or_an_owner_reads_geen_data(agenda, tmp_p
         assert target.stat().st_size > 0
     document = Document(io.BytesIO((tmp_path / "r.docx").read_bytes()))
     words = "\n".join(p.text for p in document.paragraphs)
-    assert "Voortijdig schoolverlaters (extern)" in words and "geen data" in words
+    assert "Voortijdig schoolverlaters (extern)" in words and "geen gegevens" in words
 
 
 def test_the_indicator_page_links_its_downloads(client, agenda):

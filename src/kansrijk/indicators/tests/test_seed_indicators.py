@@ -3,10 +3,13 @@ and 003 exactly as written, the external sources of seed 001, the national serie
 shared data, and the demo figures (flagged as generated)."""
 
 import datetime
+import tomllib
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
+from django.urls import reverse
 
 from kansrijk.agenda.demo import AGENDA_DIR, load_agenda_file
 from kansrijk.audit.models import AuditEvent
@@ -21,7 +24,7 @@ from kansrijk.indicators.models import (
     Unit,
 )
 from kansrijk.organisations.demo import load_demo_organisations
-from kansrijk.organisations.models import Region, RegionKind
+from kansrijk.organisations.models import Region, RegionKind, Role
 from kansrijk.testing import factories
 from kansrijk.testing.database import rolled_back
 
@@ -88,7 +91,9 @@ def test_maassluis_vve_reach_72_to_90(seeded):
     assert reach.unit == Unit.PERCENTAGE and reach.is_rate and reach.is_public
     assert reach.numerator_definition == "kinderen met een VVE-indicatie die VVE volgen"
     assert reach.denominator_definition == "kinderen met een VVE-indicatie"
-    assert reach.owner.code == "GM0556" and reach.source_name == "seed 003"
+    assert reach.owner.code == "GM0556" and reach.source_name == (
+        "Uitvoeringsnota Onderwijskansenbeleid Maassluis 2019–2022, doel 3"
+    )
     assert [goal.external_id for goal in reach.goals.all()] == ["doel-3"]
     assert reach.goals.get().agenda.slug == "maassluis-onderwijskansen-2019-2022"
 
@@ -222,3 +227,38 @@ def test_parse_period():
     assert demo.parse_period("2022-10-01").label == "1 oktober 2022"
     with pytest.raises(demo.IndicatorFileError):
         demo.parse_period("2021/2023")
+
+
+def test_the_indicator_page_cites_the_seed_as_a_reader_would(seeded, client, make_member):
+    # The Maassluis agenda is a concept (not public): its indicators are shown to members.
+    maassluis = Indicator.objects.get(code="maassluis-vve-bereik").owner
+    client.force_login(make_member(maassluis, Role.READER))
+    url = reverse("indicators:detail", args=["maassluis-vve-bereik"])
+    html = client.get(url).content.decode()
+    source = html.split(">Bron</dt><dd>")[1].split("</dd>")[0]
+    assert source == "Uitvoeringsnota Onderwijskansenbeleid Maassluis 2019–2022, doel 3"
+    assert "seed 00" not in html and "Ingevoerd:" not in html
+
+
+def test_no_demo_text_names_a_seed_by_its_number():
+    """The demo files cite the seed documents by their titles; only comments, which no
+    page shows, may say "seed 003"."""
+
+    def strings(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from strings(item)
+
+    folder = settings.PACKAGE_DIR / "demo_data"
+    found = [
+        (path.name, text[:60])
+        for path in sorted(folder.rglob("*.toml"))
+        for text in strings(tomllib.loads(path.read_text(encoding="utf-8")))
+        if "seed 00" in text.lower()
+    ]
+    assert found == []

@@ -70,23 +70,51 @@ def test_expected_value_halfway_is_halfway():
 
 
 @pytest.mark.parametrize(
-    ("numerator", "code", "label"),
+    ("numerator", "code", "label", "sentence"),
     [
-        (91, "achieved", "gehaald"),
-        (90, "achieved", "gehaald"),
-        (82, "on_track", "op koers"),
-        (80, "at_risk", "risico"),  # 1 short of 81, margin is 1,8
-        (75, "behind", "achter"),
+        (
+            91,
+            "achieved",
+            "doel gehaald",
+            "Doel gehaald: 91% in 2020, en het doel was 90% in 2021.",
+        ),
+        (
+            90,
+            "achieved",
+            "doel gehaald",
+            "Doel gehaald: 90% in 2020, en het doel was 90% in 2021.",
+        ),
+        (
+            82,
+            "on_track",
+            "op schema",
+            "Op schema: 82% in 2020, en op weg naar het doel van 90% in 2021 "
+            "(vertrekpunt 72% in 2019) was 81% nodig.",
+        ),
+        (  # 1 short of 81, margin is 1,8
+            80,
+            "at_risk",
+            "iets achter",
+            "Iets achter op schema: 80% in 2020, terwijl op weg naar het doel van 90% in "
+            "2021 (vertrekpunt 72% in 2019) 81% nodig was.",
+        ),
+        (
+            75,
+            "behind",
+            "ruim achter",
+            "Ruim achter op schema: 75% in 2020, terwijl op weg naar het doel van 90% in "
+            "2021 (vertrekpunt 72% in 2019) 81% nodig was.",
+        ),
     ],
 )
-def test_the_four_statuses_with_a_measurement(reach, maassluis, numerator, code, label):
+def test_the_four_statuses_with_a_measurement(reach, maassluis, numerator, code, label, sentence):
     measure(reach, maassluis, 2020, numerator=numerator, denominator=100)
     status = indicator_status(reach, region=maassluis, today=TODAY)
     assert (status.code, status.label) == (code, label)
     assert status.latest_value == numerator
     assert status.baseline == 72
     assert status.target == 90
-    assert status.explanation.startswith(label.capitalize())
+    assert status.explanation == sentence
 
 
 def test_the_explanation_names_the_figures(reach, maassluis):
@@ -94,8 +122,25 @@ def test_the_explanation_names_the_figures(reach, maassluis):
     status = indicator_status(reach, region=maassluis, today=TODAY)
     assert round(status.expected_value, 1) == Decimal("81.0")
     assert "80% in 2020" in status.explanation
-    assert "72% (2019)" in status.explanation
-    assert "90% (2021)" in status.explanation
+    assert "vertrekpunt 72% in 2019" in status.explanation
+    assert "90% in 2021" in status.explanation
+
+
+def test_past_the_target_date_the_sentence_holds_the_figure_against_the_goal(reach, maassluis):
+    measure(reach, maassluis, 2021, numerator=848, denominator=1000)
+    status = indicator_status(reach, region=maassluis, today=TODAY)
+    assert status.explanation == (
+        "Ruim achter op schema: 84,8% in 2021, terwijl het doel 90% in 2021 was "
+        "(vertrekpunt 72% in 2019)."
+    )
+
+
+def test_without_figures_the_sentence_says_so(reach, maassluis):
+    status = indicator_status(reach, region=maassluis, today=TODAY)
+    assert (status.label, status.explanation) == (
+        "geen gegevens",
+        "Geen gegevens: er is nog geen goedgekeurde meting.",
+    )
 
 
 def test_the_latest_approved_measurement_counts(reach, maassluis):
@@ -111,7 +156,7 @@ def test_no_data_without_a_measurement_or_a_target(reach, maassluis):
     other = MunicipalityFactory()
     measure(reach, other, 2020, numerator=85, denominator=100)
     status = indicator_status(reach, region=other, today=TODAY)
-    # Figures but no target: not "geen data" but what is missing.
+    # Figures but no target: not "geen gegevens" but what is missing.
     assert (status.code, status.label) == ("no_target", "geen streefwaarde")
     assert "streefwaarde" in status.explanation
 

@@ -99,7 +99,7 @@ def test_detail_shows_chart_with_its_table_targets_and_status(client, vve, make_
     assert "Nulmeting 2022" in html and "Streefwaarde" in html
     assert "Meer toeleiding via het consultatiebureau." in html
     assert response.context["status"].code in {"on_track", "at_risk", "behind", "achieved"}
-    assert response.context["chart"].table[1][:2] == ["2023", "80 %"]
+    assert response.context["chart"].table[1][:2] == ["2023", "80%"]
     assert "Geschiedenis" in html
 
 
@@ -129,7 +129,7 @@ def test_public_dashboard_shows_no_count_below_the_threshold(client, municipalit
     hidden = make_indicator(municipality_organisation, code="verborgen", is_public=False)
     approved(hidden, municipality_organisation.municipality, 2024, 2, 3)
 
-    response = client.get(reverse("indicators:public"))
+    response = client.get(reverse("indicators:public"), {"onderwerp": indicator.code})
     assert response.status_code == 200
     html = response.content.decode()
     assert "verborgen" not in html
@@ -156,7 +156,7 @@ def test_public_dashboard_needs_no_login_and_skips_unapproved(client, vve):
         numerator=Decimal(99),
         denominator=Decimal(100),
     )
-    response = client.get(reverse("indicators:public"))
+    response = client.get(reverse("indicators:public"), {"gebied": vve.owner.municipality.code})
     assert response.status_code == 200
     assert "99%" not in response.content.decode()
     assert "2023" in response.content.decode()
@@ -332,3 +332,69 @@ def test_detail_shows_the_national_series_it_is_compared_with(client, vve, make_
     assert response.status_code == 200
     table = response.context["chart"].table
     assert any("88" in str(cell) for row in table for cell in row), table
+
+
+@pytest.fixture
+def two_gemeenten(municipality_organisation):
+    """Two public indicators with figures in two gemeenten."""
+    reach = make_indicator(municipality_organisation)
+    hours = make_indicator(
+        municipality_organisation, code="uren-vve", name="Uren voorschoolse educatie"
+    )
+    gemeenten = [
+        factories.MunicipalityFactory(code="GM9911", name="Aadorp"),
+        factories.MunicipalityFactory(code="GM9912", name="Bedum"),
+    ]
+    for gemeente in gemeenten:
+        for year in (2017, 2019, 2020):
+            approved(reach, gemeente, year, 60 + year - 2017, 100)
+            approved(hours, gemeente, year, 12, 1)
+    return reach, hours, gemeenten
+
+
+def test_public_dashboard_starts_from_a_choice_with_a_table_of_contents(client, two_gemeenten):
+    reach, hours, _gemeenten = two_gemeenten
+    response = client.get(reverse("indicators:public"))
+    html = response.content.decode()
+    assert response.context["sections"] == []  # no figure before a choice
+    assert "<svg" not in html
+    assert '<label class="utrecht-form-label" for="public-gebied">' in html
+    assert '<label class="utrecht-form-label" for="public-onderwerp">' in html
+    assert 'href="?gebied=GM9911"' in html and 'href="?gebied=GM9912"' in html
+    assert f'href="?onderwerp={reach.code}"' in html and f'href="?onderwerp={hours.code}"' in html
+
+
+def test_public_dashboard_for_one_gemeente_shows_only_that_gemeente(client, two_gemeenten):
+    reach, hours, (aadorp, _bedum) = two_gemeenten
+    response = client.get(reverse("indicators:public"), {"gebied": aadorp.code})
+    sections = response.context["sections"]
+    assert [s["indicator"] for s in sections] == [reach, hours]  # in name order
+    html = response.content.decode()
+    assert "Bedum" not in html.split('id="public-contents"')[1]
+    assert all(s["chart"].title.endswith("in Aadorp") for s in sections)
+    # The series runs on a time axis: 2018 is named on the axis as a gap.
+    assert [row[0] for row in sections[0]["chart"].table] == ["2017", "2019", "2020"]
+    assert ">2018</text>" in sections[0]["chart"].svg
+    assert 'href="#public-' in html  # the table of contents of the selection
+
+
+def test_public_dashboard_for_one_onderwerp_shows_the_gemeenten_side_by_side(client, two_gemeenten):
+    reach, hours, _gemeenten = two_gemeenten
+    response = client.get(reverse("indicators:public"), {"onderwerp": hours.code})
+    sections = response.context["sections"]
+    assert [s["indicator"] for s in sections] == [hours]
+    assert sections[0]["period"] == "2020"
+    assert [f.measurement.region.name for f in sections[0]["rows"]] == ["Aadorp", "Bedum"]
+    after_the_choice = response.content.decode().split('id="public-choice"')[1].split("</form>")[1]
+    assert reach.name not in after_the_choice
+
+
+def test_public_dashboard_ignores_an_unknown_choice(client, two_gemeenten):
+    response = client.get(reverse("indicators:public"), {"gebied": "GM0000"})
+    assert response.status_code == 200
+    assert response.context["sections"] == []
+
+
+def test_the_public_pages_link_to_the_dashboard(client, two_gemeenten):
+    html = client.get(reverse("socialmap:search")).content.decode()
+    assert f'href="{reverse("indicators:public")}"' in html

@@ -131,7 +131,9 @@ def details_are_those_of_the_seeds():
     assert homework.provider.organisation.code == "GM0556"
     assert list(homework.areas.values_list("region__code", flat=True)) == ["GM0556"]
     assert homework.goals.get().external_id == "doel-2"
-    assert "seed 003, doel 2" in homework.source_note
+    assert (
+        "Uitvoeringsnota Onderwijskansenbeleid Maassluis 2019–2022, doel 2" in homework.source_note
+    )
     # Unknown facts stay empty: no address, no times, no price, not verified by anyone.
     assert not homework.service_at_locations.exists() and not homework.cost_options.exists()
     assert homework.assured_date is None and homework.fees_description == ""
@@ -167,7 +169,7 @@ def participation_and_needs_are_illustrative_unless_a_seed_gives_them():
     assert not Participation.objects.filter(is_illustrative=False).exists()
     real = Need.objects.filter(is_illustrative=False)
     assert set(real.values_list("minimum_group", flat=True)) == {6, 8}
-    assert all("seed 003" in need.source for need in real)
+    assert all("Uitvoeringsnota Onderwijskansenbeleid Maassluis" in need.source for need in real)
     assert all(
         need.source.startswith("Illustratief") for need in Need.objects.filter(is_illustrative=True)
     )
