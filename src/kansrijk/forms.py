@@ -156,6 +156,12 @@ def parse_period(text: str, kinds=ALL_KINDS) -> Period:
         match = pattern.fullmatch(text) if kind in kinds else None
         if match and (period := _period_from(kind, match.groupdict())):
             return period
+    if SCHOOL_YEAR in kinds and "/" in text and _PATTERNS[0][1].fullmatch(text):
+        raise ValidationError(
+            _("'%(value)s' is geen schooljaar: schrijf twee opeenvolgende jaren, zoals 2023/2024.")
+            % {"value": text},
+            code="invalid_period",
+        )
     raise ValidationError(
         _("'%(value)s' is geen periode die we kennen. Schrijf bijvoorbeeld: %(examples)s.")
         % {"value": text, "examples": examples(kinds)},

@@ -598,14 +598,14 @@ def participation(request, uuid):
     service = get_editable_service(request, uuid)
     form = ParticipationForm(request.POST or None, regions=regions_for(request.user, service))
     if request.method == "POST" and form.is_valid():
-        start, end, label = form.cleaned_data["period"]
+        period = form.cleaned_data["period"]
         try:
             _row, changed = services.save_participation(
                 actor=request.user,
                 service=service,
-                period_start=start,
-                period_end=end,
-                period_label=label,
+                period_start=period.start,
+                period_end=period.end,
+                period_label=period.label,
                 school=form.cleaned_data["school"],
                 region=form.cleaned_data["region"],
                 participants=form.cleaned_data["participants"],
