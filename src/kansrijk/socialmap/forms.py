@@ -211,6 +211,7 @@ class ServiceForm(forms.ModelForm):
             "accepts_jeugdfonds",
             "application_process",
             "alert",
+            "without_location",
             "url",
             "email",
             "goals",
@@ -228,6 +229,46 @@ class ServiceForm(forms.ModelForm):
             "alert": forms.Textarea(attrs={"rows": 2}),
         }
 
+    # The form in the order a parent reads the entry, each part a fieldset with a legend.
+    SECTIONS = (
+        (
+            gettext_lazy("Wat"),
+            ("provider", "name", "alternate_name", "description", "themes", "alert"),
+        ),
+        (
+            gettext_lazy("Voor wie"),
+            (
+                "audiences",
+                "minimum_age",
+                "maximum_age",
+                "minimum_group",
+                "maximum_group",
+                "eligibility_description",
+                "requires_referral",
+                "has_income_limit",
+                "languages",
+            ),
+        ),
+        (gettext_lazy("Waar en wanneer"), ("areas", "without_location")),
+        (
+            gettext_lazy("Kosten en aanmelden"),
+            ("is_free", "fees_description", "accepts_jeugdfonds", "application_process"),
+        ),
+        (
+            gettext_lazy("Contact"),
+            ("url", "email", "phone", "contact_title", "contact_department", "contact_email"),
+        ),
+        (gettext_lazy("Hoort bij de agenda"), ("goals", "interventions")),
+    )
+
+    def sections(self) -> list[tuple[str, list]]:
+        """(legend, bound fields) per part, leaving out the fields this form does not have."""
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in self.SECTIONS
+            if any(name in self.fields for name in names)
+        ]
+
     def __init__(self, *args, providers=(), regions=(), goals=None, interventions=None, **kwargs):
         super().__init__(*args, **kwargs)
         service = self.instance
@@ -240,6 +281,12 @@ class ServiceForm(forms.ModelForm):
                 self.fields["provider"].initial = next(iter(self.providers))
         self.fields["themes"].queryset = taxonomy.themes()
         self.fields["audiences"].queryset = taxonomy.audiences()
+        self.fields["without_location"].label = _("Zonder vaste locatie: online of op afspraak")
+        self.fields["without_location"].help_text = _(
+            "Kruis dit aan als er geen adres is waar ouders heen gaan, bijvoorbeeld bij het "
+            "gezin thuis. Anders voeg je na het opslaan een locatie toe; zonder locatie kun je "
+            "het aanbod niet aanbieden ter goedkeuring."
+        )
         current = list(service.areas.select_related("region")) if service.pk else []
         choice_regions = {r.pk: r for r in regions if r.kind == RegionKind.MUNICIPALITY}
         for area in current:

@@ -406,14 +406,22 @@ def _transition(service: Service, *, actor, action: str, reason: str = "", **cha
 
 @transaction.atomic
 def submit_service(service: Service, *, actor) -> Service:
-    """Concept → ter goedkeuring. An entry needs a gemeente or wijk: that is whose
-    beleidsmedewerkers approve it."""
+    """Concept → ter goedkeuring. An entry needs a gemeente or wijk (that is whose
+    beleidsmedewerkers approve it) and a location, unless it says it has none (online or
+    op afspraak): parents must be able to find where it is."""
     service = Service.objects.select_for_update().get(pk=service.pk)
     if service.status not in (ServiceStatus.CONCEPT, ServiceStatus.ARCHIVED):
         raise ValidationError(_("Alleen een concept kan ter goedkeuring worden aangeboden."))
     if not service.areas.exists():
         raise ValidationError(
             _("Kies eerst minstens één gemeente of wijk waar het aanbod te vinden is.")
+        )
+    if not service.without_location and not service.service_at_locations.exists():
+        raise ValidationError(
+            _(
+                "Voeg eerst een locatie toe, of kies bij de gegevens 'zonder vaste locatie' "
+                "als het aanbod online of op afspraak is."
+            )
         )
     return _transition(
         service,
