@@ -801,7 +801,7 @@ def send_reminders(
             )
         report.services += len(services)
         report.mails += 1
-        subject = _("Sociale kaart: klopt uw aanbod nog?")
+        subject = _("Sociale kaart: klopt je aanbod nog?")
         body = render_to_string(
             "socialmap/reminder_email.txt",
             {"services": services, "base_url": base_url.rstrip("/")},
