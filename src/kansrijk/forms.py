@@ -22,6 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+# A stored label is data, in Dutch whatever the interface language: not translated.
 MONTHS = [
     "januari",
     "februari",
@@ -194,19 +195,21 @@ def _period_help(kinds) -> str:
 
 
 class PeriodInput(forms.TextInput):
-    """A text box with the recent periods as suggestions (a datalist): pick one or type."""
+    """A text box with the latest periods of its kinds as suggestions (a datalist): pick
+    one or type. The suggestions are made when the page is, not when the form class is."""
 
-    def __init__(self, attrs=None, suggestions=()):
+    def __init__(self, attrs=None, kinds=(), today: datetime.date | None = None):
         super().__init__(attrs)
-        self.suggestions = list(suggestions)
+        self.kinds, self.today = tuple(kinds), today
 
     def render(self, name, value, attrs=None, renderer=None):
-        if not self.suggestions:
+        suggestions = recent_periods(self.kinds, self.today or timezone.localdate())
+        if not suggestions:
             return super().render(name, value, attrs, renderer)
         list_id = f"{(attrs or {}).get('id') or self.attrs.get('id') or name}_periods"
         attrs = {**(attrs or {}), "list": list_id}
         options = format_html_join(
-            "", '<option value="{}"></option>', ((s,) for s in self.suggestions)
+            "", '<option value="{}"></option>', ((p.label,) for p in suggestions)
         )
         return format_html(
             '{}<datalist id="{}">{}</datalist>',
@@ -227,8 +230,7 @@ class PeriodField(forms.CharField):
         kwargs.setdefault("max_length", 40)
         kwargs.setdefault("help_text", lazy(_period_help, str)(self.kinds))
         super().__init__(**kwargs)
-        today = today or timezone.localdate()
-        self.widget.suggestions = [p.label for p in recent_periods(self.kinds, today)]
+        self.widget.kinds, self.widget.today = self.kinds, today
         self.widget.attrs.setdefault("autocomplete", "off")
 
     def prepare_value(self, value):
