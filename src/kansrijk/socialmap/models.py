@@ -254,6 +254,10 @@ class Service(models.Model):
         _("opmerking bij de beoordeling"), max_length=limits.NOTE, blank=True
     )
     submitted_at = models.DateTimeField(_("ingediend op"), null=True, blank=True)
+    # Who offered it for approval: they may not approve it themselves (four eyes).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"

@@ -429,17 +429,27 @@ def submit_service(service: Service, *, actor) -> Service:
         action="service.submit",
         status=ServiceStatus.SUBMITTED,
         submitted_at=timezone.now(),
+        submitted_by=actor if _is_person(actor) else None,
         last_modified=modified_now(),
     )
+
+
+def is_own_entry(service: Service, user) -> bool:
+    """Whether ``user`` offered ``service`` for approval: then they may not approve it."""
+    return _is_person(user) and service.submitted_by_id == user.pk
 
 
 @transaction.atomic
 def approve_service(service: Service, *, actor) -> Service:
     """Ter goedkeuring → gepubliceerd. The check of the content counts as a verification
-    when the entry has none yet."""
+    when the entry has none yet. Four eyes: who offered it does not approve it."""
     service = Service.objects.select_for_update().get(pk=service.pk)
     if service.status != ServiceStatus.SUBMITTED:
         raise ValidationError(_("Alleen aanbod dat ter goedkeuring ligt, kan worden goedgekeurd."))
+    if is_own_entry(service, actor):
+        raise ValidationError(
+            _("Je hebt dit aanbod zelf aangeboden. Een collega keurt het goed, niet jij.")
+        )
     now = modified_now()
     return _transition(
         service,

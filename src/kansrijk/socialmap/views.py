@@ -523,6 +523,7 @@ def manage_detail(request, uuid):
         ),
         "reminders": service.reminders.all()[:5],
         "can_approve": request.user.has_perm("socialmap.approve_service", service),
+        "is_own_entry": services.is_own_entry(service, request.user),
         "is_past_its_check": is_past_its_check(service),
         "reason_form": ReasonForm(),
     }

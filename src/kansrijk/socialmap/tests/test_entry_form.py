@@ -1,11 +1,14 @@
-"""The provider's entry form in parts, with the HSDS minimum required, and no entry
-offered for approval without a location unless it says it has none."""
+"""The provider's entry form in parts, with the HSDS minimum required, no entry offered
+for approval without a location unless it says it has none, and four eyes on approval."""
 
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from kansrijk.organisations.models import Role
+from kansrijk.socialmap import services
 from kansrijk.socialmap.forms import ServiceForm
 from kansrijk.socialmap.models import Service, ServiceStatus
 from kansrijk.socialmap.tests.factories import ServiceFactory, theme
@@ -105,3 +108,31 @@ def test_an_entry_with_nothing_to_do_says_so(client, partner_trio, provider):
     listing = client.get(url("manage")).content.decode()
     row = listing[listing.index("Sportmenu") :]
     assert "niets" in row[: row.index("</tr>")]
+
+
+# ------------------------------------------------------------------ four eyes
+
+
+def test_who_offers_an_entry_does_not_approve_it(client, provider, officer_trio, make_member):
+    officer = officer_trio["member"]
+    entry = ServiceFactory(provider=provider, name="Voorleesuur", status=ServiceStatus.CONCEPT)
+    services.submit_service(entry, actor=officer)
+    entry.refresh_from_db()
+    assert entry.submitted_by == officer
+    with pytest.raises(ValidationError, match="zelf aangeboden"):
+        services.approve_service(entry, actor=officer)
+
+    client.force_login(officer)
+    page = client.get(entry.get_manage_url()).content.decode()
+    assert "Goedkeuren en publiceren" not in page and "zelf aangeboden" in page
+    response = client.post(url("transition", entry.uuid, "goedkeuren"), follow=True)
+    assert "Een collega keurt het goed" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.status == ServiceStatus.SUBMITTED
+
+    colleague = make_member(provider.organisation, Role.POLICY_OFFICER)
+    client.force_login(colleague)
+    assert "Goedkeuren en publiceren" in client.get(entry.get_manage_url()).content.decode()
+    client.post(url("transition", entry.uuid, "goedkeuren"))
+    entry.refresh_from_db()
+    assert entry.status == ServiceStatus.PUBLISHED and entry.approved_by == colleague
