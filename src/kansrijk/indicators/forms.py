@@ -100,7 +100,9 @@ class MeasurementForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not self.errors:
+        # The figure as a whole is judged once its parts could be read, beside any other
+        # error (a period mistyped), so that one submit shows every mistake.
+        if not {"value", "numerator", "denominator"} & set(self.errors):
             try:
                 data.update(
                     self.indicator.figure_to_store(
