@@ -135,3 +135,30 @@ def test_the_provider_edit_form(page, sociale_kaart, assert_accessible, screensh
     assert "ligt onder de leeftijd" in page.content()
     assert_accessible(page)
     screenshot(page, "socialmap_edit_errors")
+
+
+def test_the_new_entry_form_is_red_only_where_touched(
+    page, sociale_kaart, assert_accessible, screenshot
+):
+    """The required "Wat is het?" is not red when the form opens (Utrecht colours a
+    required textarea by :invalid); it turns red once typed in and emptied. The example
+    theme gives invalid controls no colour of their own, so the test gives them one, as
+    a municipality's theme would."""
+    page.goto(reverse("accounts:login"))
+    page.fill("#id_username", sociale_kaart["partner"].username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(reverse("socialmap:create"))
+    assert_accessible(page)
+    screenshot(page, "socialmap_new")
+    page.add_style_tag(
+        content=".voorbeeld-theme { --utrecht-textarea-invalid-border-color: rgb(200, 0, 0); }"
+    )
+    border = "e => getComputedStyle(e).borderColor"
+    required, optional = page.locator("#id_description"), page.locator("#id_alert")
+    assert required.evaluate(border) == optional.evaluate(border)
+    required.fill("Voorlezen")
+    required.fill("")
+    required.press("Tab")
+    assert required.evaluate(border) == "rgb(200, 0, 0)"

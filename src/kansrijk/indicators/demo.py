@@ -11,17 +11,17 @@ seed, flagged ``is_generated`` and say so in their story.
 from __future__ import annotations
 
 import csv
-import datetime
 import random
-import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from kansrijk import forms as shared_forms
 from kansrijk.organisations.models import Organisation, OrganisationKind, Region
 
 from . import services
@@ -60,20 +60,6 @@ INDICATOR_FIELDS = [
     "is_public",
     "decimals",
 ]
-MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 
 
 class IndicatorFileError(Exception):
@@ -107,29 +93,17 @@ class SeedReport:
 # ------------------------------------------------------------------------------ periods
 
 
-@dataclass(frozen=True)
-class Period:
-    start: datetime.date
-    end: datetime.date
-    label: str
+# The seed file writes periods as the pages print them (decision 0035).
+SEED_PERIODS = (shared_forms.SCHOOL_YEAR, shared_forms.CALENDAR_YEAR, shared_forms.REFERENCE_DATE)
 
 
-def parse_period(text: str) -> Period:
+def parse_period(text: str) -> shared_forms.Period:
     """ "2019" → calendar year; "2021/2022" → school year 1 Aug - 31 Jul; "2022-10-01" →
-    peildatum (one day)."""
-    text = str(text).strip()
-    if re.fullmatch(r"\d{4}", text):
-        year = int(text)
-        return Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), text)
-    if match := re.fullmatch(r"(\d{4})/(\d{4})", text):
-        first, second = int(match[1]), int(match[2])
-        if second != first + 1:
-            raise IndicatorFileError(f"Schooljaar {text!r} klopt niet.")
-        return Period(datetime.date(first, 8, 1), datetime.date(second, 7, 31), text)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        day = datetime.date.fromisoformat(text)
-        return Period(day, day, f"{day.day} {MONTHS[day.month - 1]} {day.year}")
-    raise IndicatorFileError(f"Onbekende periode {text!r}.")
+    peildatum (one day), labelled "1 oktober 2022"."""
+    try:
+        return shared_forms.parse_period(str(text), SEED_PERIODS)
+    except ValidationError as error:
+        raise IndicatorFileError(f"Onbekende periode {text!r}.") from error
 
 
 # ------------------------------------------------------------------------------ helpers

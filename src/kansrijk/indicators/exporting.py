@@ -61,7 +61,7 @@ COLUMNS = [
 COLUMN_HELP = {
     "indicator": "code van de indicator",
     "naam": "naam van de indicator (alleen ter informatie; wordt bij importeren niet gelezen)",
-    "periode": "periode zoals geschreven (2023-2024, 2024, 2024-K1)",
+    "periode": "periode zoals de pagina's hem schrijven (2023/2024, 2024, 2024 K1)",
     "periode_start": "eerste dag van de periode (JJJJ-MM-DD)",
     "periode_eind": "laatste dag van de periode (JJJJ-MM-DD)",
     "regio": "regiocode (GM0556, RMC12, NL); leeg als het cijfer bij een organisatie hoort",

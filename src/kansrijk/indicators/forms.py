@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk import limits
+from kansrijk.forms import ALL_KINDS as PERIOD_KINDS
+from kansrijk.forms import FigureField, PeriodField, organisation_and_region_choices
 from kansrijk.organisations.models import Membership, Organisation, Region, Role
 
 from .disclosure import small_number_warning
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+from .models import Unit
 
 
 def scopes_for(user) -> list[tuple[str, str, object]]:
     """Where ``user`` may submit figures: every organisation in which they hold a role
     other than lezer (indicators.submit_measurement), and for beleidsmedewerkers and
-    beheerders also the gemeente of that organisation. Keys "org-<pk>" / "region-<pk>"."""
+    beheerders also the gemeente of that organisation; each gemeente once (the shared
+    choices helper). Keys "org-<pk>" / "region-<pk>"."""
     if not user.is_authenticated:
         return []
     memberships = Membership.objects.filter(user=user, is_active=True).exclude(role=Role.READER)
@@ -39,41 +37,24 @@ def scopes_for(user) -> list[tuple[str, str, object]]:
                 "organisation_id", flat=True
             )
         )
-    scopes: list[tuple[str, str, object]] = []
-    regions: dict[int, Region] = {}
-    for organisation in sorted(organisations, key=lambda o: o.name):
-        if not user.has_perm("indicators.submit_measurement", organisation):
-            continue
-        scopes.append((f"org-{organisation.pk}", organisation.name, organisation))
-        if organisation.pk in officer_ids and organisation.municipality_id:
-            regions[organisation.municipality_id] = organisation.municipality
-    for region in sorted(regions.values(), key=lambda r: r.name):
-        scopes.append((f"region-{region.pk}", f"{region.name} ({_('gemeente')})", region))
-    return scopes
+    organisations = [o for o in organisations if user.has_perm("indicators.submit_measurement", o)]
+    regions = [o.municipality for o in organisations if o.pk in officer_ids and o.municipality_id]
+    return organisation_and_region_choices(organisations, regions)
 
 
 class MeasurementForm(forms.Form):
-    """One figure for one cell. For a rate the numerator and denominator are entered and
-    the value is derived; for other units the value itself."""
+    """One figure for one cell. A value for every unit ("94,5 %" for a percentage); for a
+    rate defined by a numerator and denominator, those instead or beside it. What is
+    stored is the indicator's to decide (Indicator.figure_to_store)."""
 
     scope = forms.ChoiceField(
         label=_("Voor"),
         help_text=_("De organisatie of gemeente waarvoor je dit cijfer aanlevert."),
     )
-    period_label = forms.CharField(
-        label=_("Periode"),
-        max_length=40,
-        help_text=_("Zoals het in de tabel komt, bijvoorbeeld 2024-2025 of 2025 K1."),
-    )
-    period_start = forms.DateField(label=_("Periode vanaf"), widget=DateInput())
-    period_end = forms.DateField(label=_("Periode tot en met"), widget=DateInput())
-    value = forms.DecimalField(label=_("Waarde"), required=False, max_digits=14, decimal_places=4)
-    numerator = forms.DecimalField(
-        label=_("Teller"), required=False, min_value=0, max_digits=14, decimal_places=4
-    )
-    denominator = forms.DecimalField(
-        label=_("Noemer"), required=False, min_value=0, max_digits=14, decimal_places=4
-    )
+    period = PeriodField()
+    value = FigureField(label=_("Waarde"), required=False)
+    numerator = FigureField(label=_("Teller"), required=False, min_value=0)
+    denominator = FigureField(label=_("Noemer"), required=False, min_value=0)
     is_final = forms.BooleanField(
         label=_("Definitief cijfer"),
         required=False,
@@ -98,28 +79,40 @@ class MeasurementForm(forms.Form):
         self.indicator = indicator
         self.scope_objects = {key: obj for key, _label, obj in scopes}
         self.fields["scope"].choices = [(key, label) for key, label, _obj in scopes]
+        # The indicator's own kind of period, so a school-year series gets no calendar year.
+        if indicator.period_type in PERIOD_KINDS:
+            self.fields["period"] = PeriodField(kinds=[indicator.period_type])
+        value = self.fields["value"]
+        if indicator.unit == Unit.PERCENTAGE:
+            value.label = _("Percentage")
+            value.help_text = _("Bijvoorbeeld 94,5 of 94,5 %.")
         if indicator.is_rate:
-            del self.fields["value"]
-            self.fields["numerator"].required = True
-            self.fields["denominator"].required = True
+            value.help_text = _(
+                "Vul de teller en de noemer in; dan rekenen we de waarde uit. "
+                "Heb je alleen de waarde, vul dan die in."
+            )
             self.fields["numerator"].help_text = indicator.numerator_definition
             self.fields["denominator"].help_text = indicator.denominator_definition
         else:
+            value.required = True
             del self.fields["numerator"]
             del self.fields["denominator"]
-            self.fields["value"].required = True
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("Het einde van de periode ligt vóór het begin."))
-        denominator = data.get("denominator")
-        if self.indicator.is_rate and denominator is not None and denominator <= 0:
-            self.add_error("denominator", _("De noemer moet groter zijn dan 0."))
-        numerator = data.get("numerator")
-        if numerator is not None and denominator and numerator > denominator:
-            self.add_error("numerator", _("De teller kan niet groter zijn dan de noemer."))
+        # The figure as a whole is judged once its parts could be read, beside any other
+        # error (a period mistyped), so that one submit shows every mistake.
+        if not {"value", "numerator", "denominator"} & set(self.errors):
+            try:
+                data.update(
+                    self.indicator.figure_to_store(
+                        value=data.get("value"),
+                        numerator=data.get("numerator"),
+                        denominator=data.get("denominator"),
+                    )
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
         # A story about a figure that will be public is a published text too: a small
         # number in it gives away what the figure's suppression protects. The person
         # writing it is warned and must confirm, rather than being stopped.
@@ -138,22 +131,21 @@ class MeasurementForm(forms.Form):
     def measurement_fields(self) -> dict:
         data = self.cleaned_data
         scope = self.scope_objects[data["scope"]]
-        fields = {
+        period = data["period"]
+        return {
             "indicator": self.indicator,
             "region": scope if isinstance(scope, Region) else None,
             "organisation": scope if isinstance(scope, Organisation) else None,
-            "period_start": data["period_start"],
-            "period_end": data["period_end"],
-            "period_label": data["period_label"],
+            "period_start": period.start,
+            "period_end": period.end,
+            "period_label": period.label,
+            "value": data["value"],
+            "numerator": data.get("numerator"),
+            "denominator": data.get("denominator"),
             "is_final": data["is_final"],
             "story": data["story"],
             "source": data["source"],
         }
-        if self.indicator.is_rate:
-            fields.update(numerator=data["numerator"], denominator=data["denominator"], value=None)
-        else:
-            fields.update(value=data["value"], numerator=None, denominator=None)
-        return fields
 
 
 class DecisionForm(forms.Form):

@@ -93,7 +93,7 @@ ROW_RULES = [
         "periode",
         filled=True,
         max_length=40,
-        messages={"filled": _lazy("vul de periode in (bijvoorbeeld 2023-2024).")},
+        messages={"filled": _lazy("vul de periode in (bijvoorbeeld 2023/2024).")},
     ),
     Column("periode_start", filled=True, parse=parse_date, messages={"filled": FILL_IN_A_DATE}),
     Column("periode_eind", filled=True, parse=parse_date, messages={"filled": FILL_IN_A_DATE}),

@@ -10,9 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -131,6 +133,52 @@ class Indicator(models.Model):
     @property
     def is_rate(self) -> bool:
         return bool(self.denominator_definition)
+
+    def figure_to_store(self, *, value=None, numerator=None, denominator=None) -> dict:
+        """What is stored of a figure as it was entered: for a rate the numerator and
+        denominator when both are given (the value is derived from them, so regions
+        add up), else the value itself. A value given beside them must agree with them.
+        Raises a ValidationError (per field, in Dutch) for a figure that cannot be."""
+        if not self.is_rate:
+            numerator = denominator = None
+        if numerator is None and denominator is None:
+            if value is None:
+                field = "value"
+                message = (
+                    _("Vul de waarde in, of de teller en de noemer.")
+                    if self.is_rate
+                    else _("Vul de waarde in.")
+                )
+                raise ValidationError({field: message})
+            self._check_value(value)
+            return {"value": value, "numerator": None, "denominator": None}
+        if numerator is None or denominator is None:
+            missing = "numerator" if numerator is None else "denominator"
+            raise ValidationError(
+                {missing: _("Vul de teller én de noemer in, of alleen de waarde.")}
+            )
+        if denominator <= 0:
+            raise ValidationError({"denominator": _("De noemer moet groter zijn dan 0.")})
+        if numerator < 0:
+            raise ValidationError({"numerator": _("De teller kan niet negatief zijn.")})
+        if numerator > denominator:
+            raise ValidationError({"numerator": _("De teller kan niet groter zijn dan de noemer.")})
+        derived = numerator / denominator * (100 if self.unit == Unit.PERCENTAGE else 1)
+        if value is not None and abs(value - derived) > Decimal(1).scaleb(-self.decimals):
+            raise ValidationError(
+                {
+                    "value": _(
+                        "De waarde past niet bij teller en noemer: die geven %(derived)s. "
+                        "Laat de waarde leeg of verbeter teller of noemer."
+                    )
+                    % {"derived": number_format(round(derived, max(self.decimals, 1)))}
+                }
+            )
+        return {"value": None, "numerator": numerator, "denominator": denominator}
+
+    def _check_value(self, value) -> None:
+        if self.unit == Unit.PERCENTAGE and not 0 <= value <= 100:
+            raise ValidationError({"value": _("Een percentage ligt tussen 0 en 100.")})
 
 
 class ScopedFigure(models.Model):

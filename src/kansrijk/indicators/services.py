@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kansrijk.audit import services as audit
 
@@ -89,11 +91,22 @@ def submit_measurement(*, actor, approve: bool = False, **fields) -> Measurement
     return measurement
 
 
+def is_own_figure(measurement: Measurement, user) -> bool:
+    """Whether ``user`` entered ``measurement``: then they may not approve it."""
+    return _is_user(user) and measurement.entered_by_id == user.pk
+
+
 @transaction.atomic
 def decide_measurement(
     measurement: Measurement, *, actor, approve: bool, reason: str = ""
 ) -> Measurement:
-    """A beleidsmedewerker approves a figure (it may be published) or rejects it."""
+    """A beleidsmedewerker approves a figure (it may be published) or rejects it.
+
+    Four eyes: nobody approves a figure they entered themselves; a colleague does."""
+    if approve and is_own_figure(measurement, actor):
+        raise ValidationError(
+            _("Je hebt dit cijfer zelf ingevoerd. Een collega keurt het goed, niet jij.")
+        )
     before = {"approval": measurement.approval}
     measurement.approval = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
     measurement.approved_by = actor if _is_user(actor) else None
@@ -365,6 +378,7 @@ __all__ = [
     "Target",
     "bring_up_to_date",
     "decide_measurement",
+    "is_own_figure",
     "refresh_all",
     "refresh_computed",
     "refresh_live",

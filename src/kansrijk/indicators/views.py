@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -465,6 +465,7 @@ def approval_queue(request):
         .order_by("created_at")[:QUEUE_LENGTH]
     )
     for m in waiting:
+        m.is_own = services.is_own_figure(m, request.user)  # four eyes: no button for it
         # The approver publishes the story with the figure: warn about a small number in it.
         m.story_warning = (
             small_number_warning(m.story, m.indicator.suppression_threshold)
@@ -493,9 +494,13 @@ def decide(request, pk):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("indicators:approval_queue")
     approve = form.cleaned_data["decision"] == "approve"
-    services.decide_measurement(
-        measurement, actor=request.user, approve=approve, reason=form.cleaned_data["reason"]
-    )
+    try:
+        services.decide_measurement(
+            measurement, actor=request.user, approve=approve, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("indicators:approval_queue")
     messages.success(
         request,
         _("Het cijfer is goedgekeurd en wordt gepubliceerd.")

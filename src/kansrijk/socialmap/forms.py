@@ -8,7 +8,6 @@ codes) with Dutch messages that say what a correct value looks like.
 from __future__ import annotations
 
 import datetime
-import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kansrijk import forms as shared_forms
 from kansrijk import limits
 from kansrijk.organisations.models import Organisation, Region, RegionKind, RegionMembership
 from kansrijk.organisations.validators import normalise_postcode, validate_brin6
@@ -211,6 +211,7 @@ class ServiceForm(forms.ModelForm):
             "accepts_jeugdfonds",
             "application_process",
             "alert",
+            "without_location",
             "url",
             "email",
             "goals",
@@ -228,6 +229,46 @@ class ServiceForm(forms.ModelForm):
             "alert": forms.Textarea(attrs={"rows": 2}),
         }
 
+    # The form in the order a parent reads the entry, each part a fieldset with a legend.
+    SECTIONS = (
+        (
+            gettext_lazy("Wat"),
+            ("provider", "name", "alternate_name", "description", "themes", "alert"),
+        ),
+        (
+            gettext_lazy("Voor wie"),
+            (
+                "audiences",
+                "minimum_age",
+                "maximum_age",
+                "minimum_group",
+                "maximum_group",
+                "eligibility_description",
+                "requires_referral",
+                "has_income_limit",
+                "languages",
+            ),
+        ),
+        (gettext_lazy("Waar en wanneer"), ("areas", "without_location")),
+        (
+            gettext_lazy("Kosten en aanmelden"),
+            ("is_free", "fees_description", "accepts_jeugdfonds", "application_process"),
+        ),
+        (
+            gettext_lazy("Contact"),
+            ("url", "email", "phone", "contact_title", "contact_department", "contact_email"),
+        ),
+        (gettext_lazy("Hoort bij de agenda"), ("goals", "interventions")),
+    )
+
+    def sections(self) -> list[tuple[str, list]]:
+        """(legend, bound fields) per part, leaving out the fields this form does not have."""
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in self.SECTIONS
+            if any(name in self.fields for name in names)
+        ]
+
     def __init__(self, *args, providers=(), regions=(), goals=None, interventions=None, **kwargs):
         super().__init__(*args, **kwargs)
         service = self.instance
@@ -240,6 +281,12 @@ class ServiceForm(forms.ModelForm):
                 self.fields["provider"].initial = next(iter(self.providers))
         self.fields["themes"].queryset = taxonomy.themes()
         self.fields["audiences"].queryset = taxonomy.audiences()
+        self.fields["without_location"].label = _("Zonder vaste locatie: online of op afspraak")
+        self.fields["without_location"].help_text = _(
+            "Kruis dit aan als er geen adres is waar ouders heen gaan, bijvoorbeeld bij het "
+            "gezin thuis. Anders voeg je na het opslaan een locatie toe; zonder locatie kun je "
+            "het aanbod niet aanbieden ter goedkeuring."
+        )
         current = list(service.areas.select_related("region")) if service.pk else []
         choice_regions = {r.pk: r for r in regions if r.kind == RegionKind.MUNICIPALITY}
         for area in current:
@@ -567,38 +614,19 @@ class ReasonForm(forms.Form):
 
 # ------------------------------------------------------------------ participation and needs
 
-SCHOOL_YEAR_RE = re.compile(r"(\d{4})/(\d{4})")
-YEAR_RE = re.compile(r"\d{4}")
+# Participation is counted per school year or calendar year.
+PARTICIPATION_PERIODS = (shared_forms.SCHOOL_YEAR, shared_forms.CALENDAR_YEAR)
 
 
 def parse_period(text: str) -> tuple[datetime.date, datetime.date, str]:
-    """'2023/2024' → the school year 1 Aug 2023 – 31 Jul 2024; '2023' → the calendar year."""
-    text = (text or "").strip()
-    if match := SCHOOL_YEAR_RE.fullmatch(text):
-        first, second = int(match[1]), int(match[2])
-        if second != first + 1:
-            raise ValidationError(
-                _(
-                    "'%(value)s' is geen schooljaar: schrijf twee opeenvolgende jaren, zoals 2023/2024."
-                )
-                % {"value": text}
-            )
-        return datetime.date(first, 8, 1), datetime.date(second, 7, 31), text
-    if YEAR_RE.fullmatch(text) and 1990 <= int(text) <= 2100:
-        year = int(text)
-        return datetime.date(year, 1, 1), datetime.date(year, 12, 31), text
-    raise ValidationError(
-        _("'%(value)s' is geen periode: schrijf een schooljaar (2023/2024) of een jaar (2023).")
-        % {"value": text}
-    )
+    """'2023/2024' → the school year 1 Aug 2023 – 31 Jul 2024; '2023' → the calendar year
+    (the shared period notation, for the import and the API)."""
+    period = shared_forms.parse_period(text, PARTICIPATION_PERIODS)
+    return period.start, period.end, period.label
 
 
 class ParticipationForm(forms.Form):
-    period = forms.CharField(
-        label=gettext_lazy("Periode"),
-        help_text=gettext_lazy("Een schooljaar, zoals 2023/2024, of een kalenderjaar, zoals 2023."),
-        max_length=9,
-    )
+    period = shared_forms.PeriodField(kinds=PARTICIPATION_PERIODS)
     school = forms.CharField(
         label=gettext_lazy("School: vestigingscode (BRIN6)"),
         help_text=gettext_lazy("Bijvoorbeeld 08WT00. Of kies hieronder een wijk of gemeente."),
@@ -622,9 +650,6 @@ class ParticipationForm(forms.Form):
             self.regions[value] = value
         self.fields["region"].choices = [("", _("Geen: ik kies een school")), *choices]
 
-    def clean_period(self):
-        return parse_period(self.cleaned_data["period"])
-
     def clean_school(self):
         value = self.cleaned_data["school"]
         return school_by_code(value) if value.strip() else None
@@ -640,6 +665,7 @@ class ParticipationForm(forms.Form):
 
 class NeedForm(forms.ModelForm):
     municipality = forms.ChoiceField(label=gettext_lazy("Gemeente"))
+    period_label = shared_forms.PeriodField(required=False)
     district = forms.ChoiceField(label=gettext_lazy("Wijk of kern"), required=False)
     school_code = forms.CharField(
         label=gettext_lazy("School: vestigingscode (BRIN6)"),
@@ -685,6 +711,10 @@ class NeedForm(forms.ModelForm):
     def clean_school_code(self):
         value = self.cleaned_data["school_code"]
         return school_by_code(value) if value.strip() else None
+
+    def clean_period_label(self):
+        period = self.cleaned_data["period_label"]
+        return period.label if period else ""
 
     def clean(self):
         data = super().clean()

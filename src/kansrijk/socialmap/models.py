@@ -146,6 +146,16 @@ class Service(models.Model):
     )
     url = models.URLField(_("website"), max_length=255, blank=True)
     email = models.EmailField(_("e-mailadres"), blank=True)
+    # Said explicitly, so that an entry without a location is a choice and not something
+    # forgotten: such an entry is offered for approval only then (submit_service).
+    without_location = models.BooleanField(
+        _("zonder vaste locatie"),
+        default=False,
+        help_text=_(
+            "Online of op afspraak, bijvoorbeeld bij het gezin thuis. Dan hoeft er geen "
+            "locatie bij."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.CONCEPT
     )
@@ -244,6 +254,10 @@ class Service(models.Model):
         _("opmerking bij de beoordeling"), max_length=limits.NOTE, blank=True
     )
     submitted_at = models.DateTimeField(_("ingediend op"), null=True, blank=True)
+    # Who offered it for approval: they may not approve it themselves (four eyes).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"

@@ -406,8 +406,9 @@ def _transition(service: Service, *, actor, action: str, reason: str = "", **cha
 
 @transaction.atomic
 def submit_service(service: Service, *, actor) -> Service:
-    """Concept → ter goedkeuring. An entry needs a gemeente or wijk: that is whose
-    beleidsmedewerkers approve it."""
+    """Concept → ter goedkeuring. An entry needs a gemeente or wijk (that is whose
+    beleidsmedewerkers approve it) and a location, unless it says it has none (online or
+    op afspraak): parents must be able to find where it is."""
     service = Service.objects.select_for_update().get(pk=service.pk)
     if service.status not in (ServiceStatus.CONCEPT, ServiceStatus.ARCHIVED):
         raise ValidationError(_("Alleen een concept kan ter goedkeuring worden aangeboden."))
@@ -415,23 +416,40 @@ def submit_service(service: Service, *, actor) -> Service:
         raise ValidationError(
             _("Kies eerst minstens één gemeente of wijk waar het aanbod te vinden is.")
         )
+    if not service.without_location and not service.service_at_locations.exists():
+        raise ValidationError(
+            _(
+                "Voeg eerst een locatie toe, of kies bij de gegevens 'zonder vaste locatie' "
+                "als het aanbod online of op afspraak is."
+            )
+        )
     return _transition(
         service,
         actor=actor,
         action="service.submit",
         status=ServiceStatus.SUBMITTED,
         submitted_at=timezone.now(),
+        submitted_by=actor if _is_person(actor) else None,
         last_modified=modified_now(),
     )
+
+
+def is_own_entry(service: Service, user) -> bool:
+    """Whether ``user`` offered ``service`` for approval: then they may not approve it."""
+    return _is_person(user) and service.submitted_by_id == user.pk
 
 
 @transaction.atomic
 def approve_service(service: Service, *, actor) -> Service:
     """Ter goedkeuring → gepubliceerd. The check of the content counts as a verification
-    when the entry has none yet."""
+    when the entry has none yet. Four eyes: who offered it does not approve it."""
     service = Service.objects.select_for_update().get(pk=service.pk)
     if service.status != ServiceStatus.SUBMITTED:
         raise ValidationError(_("Alleen aanbod dat ter goedkeuring ligt, kan worden goedgekeurd."))
+    if is_own_entry(service, actor):
+        raise ValidationError(
+            _("Je hebt dit aanbod zelf aangeboden. Een collega keurt het goed, niet jij.")
+        )
     now = modified_now()
     return _transition(
         service,
@@ -793,7 +811,7 @@ def send_reminders(
             )
         report.services += len(services)
         report.mails += 1
-        subject = _("Sociale kaart: klopt uw aanbod nog?")
+        subject = _("Sociale kaart: klopt je aanbod nog?")
         body = render_to_string(
             "socialmap/reminder_email.txt",
             {"services": services, "base_url": base_url.rstrip("/")},

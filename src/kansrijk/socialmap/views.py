@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,6 +77,26 @@ def is_past_its_check(service: Service) -> bool:
     if service.assured_date is None:
         return True
     return service.assured_date < one_year_before(timezone.localdate())
+
+
+def next_step(service: Service) -> tuple[str, str] | None:
+    """What the provider should do about an entry, and the page where they do it: the
+    line in 'Mijn aanbod' that says what to check. ``location_count`` is annotated."""
+    if service.status == ServiceStatus.PUBLISHED and is_past_its_check(service):
+        return (
+            _("Controleer of alles nog klopt: langer dan een jaar niet nagekeken"),
+            service.get_manage_url(),
+        )
+    if service.status == ServiceStatus.CONCEPT:
+        if service.review_note:
+            return _("Pas aan wat de gemeente vraagt"), service.get_manage_url()
+        if not service.without_location and not service.location_count:
+            return (
+                _("Voeg een locatie toe, of kies 'zonder vaste locatie'"),
+                reverse("socialmap:add_location", args=[service.uuid]),
+            )
+        return _("Bied het aan ter goedkeuring"), service.get_manage_url()
+    return None
 
 
 def search_regions() -> list[Region]:
@@ -376,7 +397,12 @@ def agenda_items_for(user, regions):
 def manage(request):
     """The entries a user maintains, and those waiting for their approval."""
     user = request.user
-    entries = Service.objects.editable_by(user).select_related("provider").order_by("name", "pk")
+    entries = (
+        Service.objects.editable_by(user)
+        .select_related("provider")
+        .annotate(location_count=Count("service_at_locations"))
+        .order_by("name", "pk")
+    )
     status = request.GET.get("status", "")
     if status in ServiceStatus.values:
         entries = entries.filter(status=status)
@@ -387,11 +413,8 @@ def manage(request):
         .order_by("submitted_at", "pk")[:MANAGE_PER_PAGE]
     )
     page = Paginator(entries, MANAGE_PER_PAGE).get_page(request.GET.get("pagina"))
-    cutoff = one_year_before(timezone.localdate())
     for service in page:
-        service.is_past_its_check = service.status == ServiceStatus.PUBLISHED and (
-            service.assured_date is None or service.assured_date < cutoff
-        )
+        service.to_do = next_step(service)
     context = {
         "page": page,
         "waiting": list(waiting),
@@ -428,7 +451,9 @@ def create(request):
         else:
             messages.success(
                 request,
-                _(
+                _("Het aanbod is bewaard als concept. Bied het aan ter goedkeuring.")
+                if service.without_location
+                else _(
                     "Het aanbod is bewaard als concept. Voeg een locatie toe en bied het aan ter goedkeuring."
                 ),
             )
@@ -499,6 +524,7 @@ def manage_detail(request, uuid):
         ),
         "reminders": service.reminders.all()[:5],
         "can_approve": request.user.has_perm("socialmap.approve_service", service),
+        "is_own_entry": services.is_own_entry(service, request.user),
         "is_past_its_check": is_past_its_check(service),
         "reason_form": ReasonForm(),
     }
@@ -599,14 +625,14 @@ def participation(request, uuid):
     service = get_editable_service(request, uuid)
     form = ParticipationForm(request.POST or None, regions=regions_for(request.user, service))
     if request.method == "POST" and form.is_valid():
-        start, end, label = form.cleaned_data["period"]
+        period = form.cleaned_data["period"]
         try:
             _row, changed = services.save_participation(
                 actor=request.user,
                 service=service,
-                period_start=start,
-                period_end=end,
-                period_label=label,
+                period_start=period.start,
+                period_end=period.end,
+                period_label=period.label,
                 school=form.cleaned_data["school"],
                 region=form.cleaned_data["region"],
                 participants=form.cleaned_data["participants"],

@@ -229,9 +229,7 @@ def test_the_entry_form_warns_about_a_small_number_in_the_story(
     scopes = scopes_for(officer)
     data = {
         "scope": scopes[0][0],
-        "period_label": "2024",
-        "period_start": "2024-01-01",
-        "period_end": "2024-12-31",
+        "period": "2024",
         "value": "40",
         "story": "Er vielen 2 kinderen uit.",
     }

@@ -221,8 +221,11 @@ def test_loading_twice_changes_nothing(seeded):
 
 
 def test_parse_period():
-    assert demo.parse_period("2021/2022") == demo.Period(
-        datetime.date(2021, 8, 1), datetime.date(2022, 7, 31), "2021/2022"
+    period = demo.parse_period("2021/2022")
+    assert (period.start, period.end, period.label) == (
+        datetime.date(2021, 8, 1),
+        datetime.date(2022, 7, 31),
+        "2021/2022",
     )
     assert demo.parse_period("2022-10-01").label == "1 oktober 2022"
     with pytest.raises(demo.IndicatorFileError):

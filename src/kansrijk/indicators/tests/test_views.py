@@ -165,9 +165,7 @@ def test_public_dashboard_needs_no_login_and_skips_unapproved(client, vve):
 def entry_data(scope, **extra):
     data = {
         "scope": scope,
-        "period_label": "2024",
-        "period_start": "2024-01-01",
-        "period_end": "2024-12-31",
+        "period": "2024",
         "numerator": "30",
         "denominator": "40",
         "story": "Nieuwe aanpak",

@@ -57,6 +57,8 @@ class ServiceFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Aanbod {n}")
     description = "Een activiteit voor kinderen in de wijk."
     status = ServiceStatus.PUBLISHED
+    # Op afspraak unless a test gives it a location: it may be offered for approval again.
+    without_location = True
     assured_date = factory.LazyFunction(datetime.date.today)
     last_modified = factory.LazyFunction(services.modified_now)
 

@@ -114,4 +114,9 @@ def test_the_manage_page_flags_entries_past_their_check(client, entries):
         client.force_login(entries["partner"])
         html = client.get("/sociale-kaart/beheer/").content.decode()
         row = html[html.index("Huiswerkbegeleiding") :]
-        assert "controleren!" in row[: row.index("</tr>")]
+        row = row[: row.index("</tr>")]
+        # What to check, as a link to the entry where it is done.
+        stale = entries["stale"]
+        assert f'href="{stale.get_manage_url()}">Controleer of alles nog klopt' in row
+        fresh = html[html.index("Sportmenu") :]
+        assert "Controleer of alles nog klopt" not in fresh[: fresh.index("</tr>")]

@@ -28,6 +28,7 @@ def new_entry(provider, actor, gemeente, **fields):
         "maximum_group": 7,
         "requires_referral": True,
         "is_free": True,
+        "without_location": True,
     }
     defaults.update(fields)
     return services.create_service(
@@ -93,6 +94,23 @@ def test_an_entry_without_area_cannot_be_submitted(provider, partner_trio):
     )
     with pytest.raises(ValidationError, match="gemeente of wijk"):
         services.submit_service(entry, actor=partner_trio["member"])
+
+
+def test_an_entry_is_submitted_with_a_location_or_explicitly_without_one(
+    provider, partner_trio, gemeente
+):
+    partner = partner_trio["member"]
+    entry = new_entry(provider, partner, gemeente, without_location=False)
+    with pytest.raises(ValidationError, match="Voeg eerst een locatie toe"):
+        services.submit_service(entry, actor=partner)
+    services.add_location(
+        entry,
+        Location(name="Buurthuis De Brug", municipality=gemeente),
+        actor=partner,
+    )
+    services.submit_service(entry, actor=partner)
+    entry.refresh_from_db()
+    assert entry.status == ServiceStatus.SUBMITTED
 
 
 def test_a_partner_changing_a_published_entry_sends_it_back_for_approval(
