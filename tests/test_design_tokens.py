@@ -74,7 +74,11 @@ def unresolved(tokens, defined):
         if token.type == "function" and token.lower_name == "var":
             name = next(a.value for a in token.arguments if a.type == "ident")
             comma = next(
-                (i for i, a in enumerate(token.arguments) if a.type == "literal" and a.value == ","),
+                (
+                    i
+                    for i, a in enumerate(token.arguments)
+                    if a.type == "literal" and a.value == ","
+                ),
                 None,
             )
             if name in defined:
