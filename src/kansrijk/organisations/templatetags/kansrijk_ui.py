@@ -107,3 +107,42 @@ def inline_svg(markup: str) -> str:
 def page_links(page) -> list:
     """Page numbers around the current page, with ``Paginator.ELLIPSIS`` for the gaps."""
     return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+
+@register.tag("table_scroll")
+def table_scroll(parser, token):
+    """Wraps a table in the shared scroll region (``includes/table_scroll.html``)::
+
+        {% table_scroll "caption-id" %}<table>…</table>{% endtable_scroll %}
+        {% table_scroll "goal-" goal.pk "-caption" extra_class="kansrijk-timeline-container" %}
+
+    The positional arguments, joined, are the id of the element that names the region
+    (the caption). Every wide table uses this one tag, so they all scroll, and show that
+    they do, the same way.
+    """
+    bits = token.split_contents()[1:]
+    extra_class = None
+    if bits and bits[-1].startswith("extra_class="):
+        extra_class = parser.compile_filter(bits.pop().split("=", 1)[1])
+    if not bits:
+        raise template.TemplateSyntaxError("table_scroll needs the id of the region's label")
+    label_parts = [parser.compile_filter(bit) for bit in bits]
+    nodelist = parser.parse(("endtable_scroll",))
+    parser.delete_first_token()
+    return TableScrollNode(label_parts, extra_class, nodelist)
+
+
+class TableScrollNode(template.Node):
+    def __init__(self, label_parts, extra_class, nodelist):
+        self.label_parts = label_parts
+        self.extra_class = extra_class
+        self.nodelist = nodelist
+
+    def render(self, context):
+        wrapper = context.template.engine.get_template("includes/table_scroll.html")
+        with context.push(
+            labelled_by="".join(str(part.resolve(context)) for part in self.label_parts),
+            extra_class=self.extra_class.resolve(context) if self.extra_class else "",
+            table=self.nodelist.render(context),
+        ):
+            return wrapper.render(context)
