@@ -13,10 +13,12 @@ import pytest
 
 import kansrijk
 
-# The target (2 s, 150 MB) is measured by bench/robustness_files.py; the test guards
-# against a return to minutes and gigabytes with room for a busy machine: the slowest
-# refusal, the case file's two million blank lines, takes 1.3 s on an idle one.
-SECONDS = 10.0
+# The target (2 s, 150 MB) is measured by bench/robustness_files.py, not here: the test
+# only guards against a return to minutes (107 s and 222 s before the pipeline) and
+# gigabytes, with room for a machine busy with other test runs. The slowest refusal, the
+# case file's two million blank lines, takes 1.3 s on an idle one and took 11.5 s on a
+# loaded one.
+SECONDS = 45.0
 PEAK_MB = 150
 
 
