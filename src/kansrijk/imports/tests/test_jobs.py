@@ -267,7 +267,7 @@ def test_the_sweep_fails_a_job_whose_heartbeat_stopped_and_deletes_its_file(
     ImportJob.objects.filter(pk=alive.pk).update(
         status=JobStatus.RUNNING, heartbeat_at=now - datetime.timedelta(seconds=60)
     )
-    assert jobs.sweep(now=now) == {"failed": 1, "deleted": 0}
+    assert jobs.sweep(now=now) == {"failed": 1, "deleted": 0, "requeued": 0}
     dead_path, alive_path = stored(dead), stored(alive)
     dead.refresh_from_db()
     alive.refresh_from_db()
@@ -293,9 +293,13 @@ def test_the_sweep_spares_a_job_whose_worker_still_beats_while_it_writes(officer
     )
     caches["progress"].set(jobs.pulse_key(job.pk), now.timestamp() - 5)
     try:
-        assert jobs.sweep(now=now) == {"failed": 0, "deleted": 0}
+        assert jobs.sweep(now=now) == {"failed": 0, "deleted": 0, "requeued": 0}
         later = now + datetime.timedelta(seconds=settings.IMPORT_RECOVERY["STALE_SECONDS"])
-        assert jobs.sweep(now=later) == {"failed": 1, "deleted": 0}  # the pulse stopped
+        assert jobs.sweep(now=later) == {
+            "failed": 1,
+            "deleted": 0,
+            "requeued": 0,
+        }  # the pulse stopped
     finally:
         caches["progress"].delete(jobs.pulse_key(job.pk))
 
@@ -323,7 +327,7 @@ def test_the_sweep_deletes_files_of_ended_jobs_and_any_older_than_a_day(officer,
     os.utime(old_orphan, (day_old, day_old))
     paths = {job.pk: stored(job) for job in (ended, waiting, fresh)}
 
-    assert jobs.sweep(now=now) == {"failed": 1, "deleted": 2}
+    assert jobs.sweep(now=now) == {"failed": 1, "deleted": 2, "requeued": 0}
     assert not paths[ended.pk].exists() and not paths[waiting.pk].exists()
     assert not old_orphan.exists()
     assert paths[fresh.pk].exists() and new_orphan.exists()
