@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +24,8 @@ from kansrijk.imports.problems import ImportProblem, ImportRejected
 from kansrijk.organisations.models import Role
 from kansrijk.socialmap.importing import ImportReport
 from kansrijk.testing import factories
+
+from .batches import start, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -52,20 +52,6 @@ def importer(monkeypatch):
         kinds.KINDS, JobKind.MEASUREMENTS, kinds.Kind(kind.title, steered.run, kind.upload_page)
     )
     return steered
-
-
-def start(user, content=b"a,b\n1,2\n", *, kind=JobKind.MEASUREMENTS, run=True, **extra):
-    upload = SimpleUploadedFile("cijfers.csv", content)
-    with TestCase.captureOnCommitCallbacks(execute=run):
-        job = jobs.start(kind, upload, actor=user, **extra)
-    job.refresh_from_db()
-    return job
-
-
-def stored(job) -> Path:
-    from django.conf import settings
-
-    return Path(settings.MEDIA_ROOT) / job.stored_file
 
 
 @pytest.fixture
