@@ -973,7 +973,7 @@ def _not_in_file(parsed: list[ParsedRow], items) -> list[str]:
 
 
 def _validation_problems(row: ParsedRow, error: ValidationError) -> list[ImportProblem]:
-    columns = {model_field: column for column, (model_field, _p) in TYPES[row.kind].fields.items()}
+    columns = {model_field: column for column, model_field in TYPES[row.kind].fields.items()}
     problems = []
     for name, messages in getattr(error, "message_dict", {"": error.messages}).items():
         for message in messages:
