@@ -40,8 +40,10 @@ def stored(job) -> Path:
 
 
 def small_batches(monkeypatch) -> None:
-    """Two rows to a batch: a file of a few rows is written in several."""
+    """Two rows to a batch, however slow the machine: a file of a few rows is written
+    in several."""
     monkeypatch.setattr(writing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(writing, "BATCH_SECONDS", 3600)
 
 
 class Batches:

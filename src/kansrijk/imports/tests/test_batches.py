@@ -50,6 +50,16 @@ def test_every_batch_is_committed_before_the_next_begins(monkeypatch):
     assert ImportJob.objects.count() == 5
 
 
+def test_a_batch_also_ends_when_it_has_taken_long_enough(monkeypatch):
+    """On a busy machine a row takes longer: the batch is cut short, not the lock held
+    for seconds (a clock that advances 0.2 s per row, against 0.5 s a batch)."""
+    ticks = iter(range(1000))
+    monkeypatch.setattr(writing, "clock", lambda: next(ticks) * 0.2)
+    batches = Batches()
+    writing.write_in_batches(new_jobs(7), write_job, progress=batches)
+    assert batches.written == [3, 6, 7]
+
+
 def test_a_refused_row_stops_the_write_and_says_what_was_saved(monkeypatch):
     small_batches(monkeypatch)
 
