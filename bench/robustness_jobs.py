@@ -46,6 +46,7 @@ from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.testing import factories
 
 ROWS = 20_000
+RAN = writers.BENCH_DIR / "job.json"
 HEADER = "indicator,periode,periode_start,periode_eind,regio,organisatie,uitsplitsing,categorie,waarde,teller,noemer,definitief,verhaal,bron\r\n"
 
 
@@ -111,7 +112,8 @@ def job_child(job_id: int, batch_size: int, batch_seconds: float) -> None:
     started = time.perf_counter()
     jobs.run(job_id)
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "batches": timed.moments}))
+    # In a file: thousands of batches fill a pipe that the parent reads only at the end.
+    RAN.write_text(json.dumps({"seconds": seconds, "batches": timed.moments}))
 
 
 def main() -> int:
@@ -154,8 +156,6 @@ def _main() -> int:
             *("--job-child", str(job.pk), "--batch-size", str(args.batch_size)),
             *("--batch-seconds", str(args.batch_seconds)),
         ],
-        stdout=subprocess.PIPE,
-        text=True,
         env=os.environ,
     )
     # The writes start once the worker has claimed the job.
@@ -163,8 +163,8 @@ def _main() -> int:
         time.sleep(0.05)
     results = writers.writes(args.interval, busy=lambda: child.poll() is None)
     during = writers.summary(results)
-    output, _ = child.communicate()
-    ran = json.loads(output.strip().splitlines()[-1])
+    child.wait()
+    ran = json.loads(RAN.read_text())
     lengths = [end - begin for begin, end in ran["batches"]]
     during["batches"] = len(lengths)
     during["longest_batch_s"] = max(lengths, default=0)
