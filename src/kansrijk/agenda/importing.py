@@ -27,7 +27,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -56,6 +56,7 @@ from kansrijk.imports import (
     parse_month,
     text_choice,
 )
+from kansrijk.imports.writing import write_in_batches
 from kansrijk.organisations.models import Region
 from kansrijk.reports.exporting import FORMULA_TRIGGERS, unguard_formula
 
@@ -778,6 +779,8 @@ MODEL_KEY = {spec.model: key for key, spec in TYPES.items()}
 def _differs(instance: models.Model, values: dict[str, Any]) -> bool:
     for name, value in values.items():
         model_field = instance._meta.get_field(name)
+        if _unsaved(value):
+            return True  # an item the file adds (only a dry run gets this far without it)
         if model_field.is_relation:
             current = getattr(instance, model_field.attname)
             if current != (value.pk if value is not None else None):
@@ -806,43 +809,89 @@ def _parents_first(rows: list[ParsedRow]) -> list[ParsedRow]:
     return ordered
 
 
-def apply_rows(agenda: Agenda, parsed: list[ParsedRow], *, actor) -> ImportReport:
-    """Write the checked rows; call inside a transaction (``import_table`` does)."""
-    report = ImportReport()
-    items = _existing_items(agenda)
+def _unsaved(value: Any) -> bool:
+    return isinstance(value, models.Model) and value.pk is None
+
+
+def _in_order(parsed: list[ParsedRow]) -> list[tuple[str, int, ParsedRow]]:
+    """(type, ordinal within its type, row), in the order they are written: by type
+    down the tree, parent activities before their children, so that every row refers
+    only to items stored before it."""
     by_kind: dict[str, list[ParsedRow]] = defaultdict(list)
     for row in parsed:
         by_kind[row.kind].append(row)
     by_kind["activity"] = _parents_first(by_kind["activity"])
+    return [(kind, ordinal, row) for kind in TYPES for ordinal, row in enumerate(by_kind[kind])]
+
+
+def apply_rows(
+    agenda: Agenda,
+    parsed: list[ParsedRow],
+    *,
+    actor,
+    dry_run: bool = False,
+    progress: Progress = no_progress,
+) -> ImportReport:
+    """Write the checked rows in order, in short batches (decision 0030). An item is
+    found by its external id, so a run again after an interruption finds the rows
+    already written unchanged, and its references (a parent activity, a goal) resolve
+    to the items the first run stored.
+
+    With ``dry_run`` nothing is written and no transaction is opened: every row is
+    compared with what is stored and validated as the save would, and the report counts
+    the same as a write would."""
+    report = ImportReport(dry_run=dry_run)
+    items = _existing_items(agenda)
 
     def resolve(kind: str, external_id: str):
         return items[kind].get(external_id) if external_id else None
 
-    for kind in TYPES:
-        for ordinal, row in enumerate(by_kind[kind]):
-            instance = items[kind].get(row.external_id)
-            is_new = instance is None
-            if is_new:
-                instance = TYPES[kind].model(external_id=row.external_id)
-                if kind != "funding":
-                    instance.agenda = agenda
-            values = _row_values(row, ordinal, is_new, resolve)
-            changed = is_new or _differs(instance, values)
-            if changed:
-                try:
-                    services.save_item(instance, actor=actor, **values)
-                except ValidationError as error:
-                    raise ImportRejected(_validation_problems(row, error)) from None
-            items[kind][row.external_id] = instance
-            links_changed = _apply_links(instance, row, resolve, actor=actor)
-            if is_new:
-                report.created[kind] += 1
-            elif changed or links_changed:
-                report.updated[kind] += 1
-            else:
-                report.unchanged[kind] += 1
+    def apply(step: tuple[str, int, ParsedRow]) -> None:
+        kind, ordinal, row = step
+        instance = items[kind].get(row.external_id)
+        is_new = instance is None
+        if is_new:
+            instance = TYPES[kind].model(external_id=row.external_id)
+            if kind != "funding":
+                instance.agenda = agenda
+        values = _row_values(row, ordinal, is_new, resolve)
+        changed = is_new or _differs(instance, values)
+        if changed:
+            _save(instance, row, values, actor=actor, dry_run=dry_run)
+        items[kind][row.external_id] = instance
+        links_changed = _apply_links(instance, row, resolve, actor=actor, dry_run=dry_run)
+        if is_new:
+            report.created[kind] += 1
+        elif changed or links_changed:
+            report.updated[kind] += 1
+        else:
+            report.unchanged[kind] += 1
+
+    steps = _in_order(parsed)
+    if dry_run:
+        for step in steps:
+            apply(step)
+    else:
+        write_in_batches(steps, apply, progress=progress)
     report.not_in_file = _not_in_file(parsed, items)
     return report
+
+
+def _save(instance, row: ParsedRow, values: dict[str, Any], *, actor, dry_run: bool) -> None:
+    """Save a row through the service; in a dry run, set and validate it as the service
+    would, leaving out the references to items the file adds (not stored, so not
+    comparable: they are checked by ``check_rows``)."""
+    try:
+        if not dry_run:
+            services.save_item(instance, actor=actor, **values)
+            return
+        for name, value in values.items():
+            setattr(instance, name, value)
+        if isinstance(instance, FundingLine) and instance.unit_amount is not None:
+            instance.planned_amount = instance.computed_amount()
+        instance.full_clean(exclude=[name for name, value in values.items() if _unsaved(value)])
+    except ValidationError as error:
+        raise ImportRejected(_validation_problems(row, error)) from None
 
 
 def _row_values(row: ParsedRow, ordinal: int, is_new: bool, resolve) -> dict[str, Any]:
@@ -879,22 +928,33 @@ def _row_values(row: ParsedRow, ordinal: int, is_new: bool, resolve) -> dict[str
     return values
 
 
-def _apply_links(instance, row: ParsedRow, resolve, *, actor) -> bool:
-    """Set the many-to-many links and planned months a row names; True if any changed."""
+def _apply_links(instance, row: ParsedRow, resolve, *, actor, dry_run: bool = False) -> bool:
+    """Set the many-to-many links and planned months a row names; True if any changed.
+    A dry run only compares (an item the file adds has none yet: it counts as new)."""
+    if dry_run and instance.pk is None:
+        return True
+
+    def link(name: str, objects) -> bool:
+        if not dry_run:
+            return services.set_item_links(instance, name, objects, actor=actor)
+        if any(_unsaved(obj) for obj in objects):
+            return True
+        current = sorted(getattr(instance, name).values_list("pk", flat=True))
+        return current != sorted(obj.pk for obj in objects)
+
     kind, changed = row.kind, False
     if kind == "goal" and "themes" in row.refs:
-        themes = [resolve("theme", i) for i in row.refs["themes"]]
-        changed |= services.set_item_links(instance, "themes", themes, actor=actor)
+        changed |= link("themes", [resolve("theme", i) for i in row.refs["themes"]])
     if kind == "intervention":
         if "goals" in row.refs:
-            goals = [resolve("goal", i) for i in row.refs["goals"]]
-            changed |= services.set_item_links(instance, "goals", goals, actor=actor)
+            changed |= link("goals", [resolve("goal", i) for i in row.refs["goals"]])
         if row.locations is not None:
-            changed |= services.set_item_links(instance, "locations", row.locations, actor=actor)
+            changed |= link("locations", row.locations)
     if kind in ("activity", "intervention") and row.months is not None:
         current = set(instance.planned_months.values_list("month", flat=True))
         if current != set(row.months):
-            services.set_planned_months(instance, row.months, actor=actor)
+            if not dry_run:
+                services.set_planned_months(instance, row.months, actor=actor)
             changed = True
     return changed
 
@@ -913,7 +973,7 @@ def _not_in_file(parsed: list[ParsedRow], items) -> list[str]:
 
 
 def _validation_problems(row: ParsedRow, error: ValidationError) -> list[ImportProblem]:
-    columns = {model_field: column for column, (model_field, _p) in TYPES[row.kind].fields.items()}
+    columns = {model_field: column for column, model_field in TYPES[row.kind].fields.items()}
     problems = []
     for name, messages in getattr(error, "message_dict", {"": error.messages}).items():
         for message in messages:
@@ -921,22 +981,25 @@ def _validation_problems(row: ParsedRow, error: ValidationError) -> list[ImportP
     return problems
 
 
-def import_table(agenda: Agenda, table: Table, *, actor, dry_run: bool = False) -> ImportReport:
-    """Check every row, then (if all are good) apply them in one transaction. Raises
+def import_table(
+    agenda: Agenda,
+    table: Table,
+    *,
+    actor,
+    dry_run: bool = False,
+    progress: Progress = no_progress,
+) -> ImportReport:
+    """Check every row, then (if all are good) write them in short batches. Raises
     ``ImportRejected`` with every problem when a row is bad; nothing is written then."""
     parsed, problems = check_rows(agenda, table)
     if problems:
         raise ImportRejected(problems)
-    with transaction.atomic():
-        report = apply_rows(agenda, parsed, actor=actor)
-        report.warnings = [
-            _("Kolom '%(column)s' is onbekend en is overgeslagen.") % {"column": column}
-            for column in table.columns
-            if column not in COLUMN_SET
-        ]
-        if dry_run:
-            report.dry_run = True
-            transaction.set_rollback(True)
+    report = apply_rows(agenda, parsed, actor=actor, dry_run=dry_run, progress=progress)
+    report.warnings = [
+        _("Kolom '%(column)s' is onbekend en is overgeslagen.") % {"column": column}
+        for column in table.columns
+        if column not in COLUMN_SET
+    ]
     return report
 
 
@@ -951,4 +1014,4 @@ def import_file(
 ) -> ImportReport:
     """``data`` is bytes or a seekable binary file."""
     table = read_table(data, filename, progress=progress)
-    return import_table(agenda, table, actor=actor, dry_run=dry_run)
+    return import_table(agenda, table, actor=actor, dry_run=dry_run, progress=progress)

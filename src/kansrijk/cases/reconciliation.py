@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +61,7 @@ from kansrijk.imports import (
     parse_gm_code,
     parse_integer,
 )
+from kansrijk.imports.writing import refused, write_in_batches
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.reports.exporting import CsvExporter
 
@@ -626,63 +627,97 @@ class _CountRow:
 
 
 def save_counts(
-    checked: list[CheckedCount], *, actor, source: str, replace: bool = True
+    checked: list[CheckedCount],
+    *,
+    actor,
+    source: str,
+    replace: bool = True,
+    dry_run: bool = False,
+    progress: Progress = no_progress,
 ) -> CountImportReport:
-    """Store checked counts through ``services.report_count``, in one transaction.
+    """Store checked counts through ``services.report_count``, in short batches
+    (decision 0030).
 
     With ``replace`` (a file), the rows of a school and peildatum in the file are the
     school's whole report for that peildatum: an earlier part that the file no longer
     holds (a total replaced by a split per woongemeente, or the other way round) is
-    withdrawn. Reporting the same numbers again changes nothing."""
-    report = CountImportReport()
-    with transaction.atomic():
-        if replace:
-            in_file: dict[tuple, set] = {}
-            for item in checked:
-                in_file.setdefault((item.reference_date, item.school.pk), set()).add(
-                    item.municipality.pk if item.municipality else None
-                )
-            condition = Q(pk__in=[])
-            for reference_date, school_id in in_file:
-                condition |= Q(reference_date=reference_date, school_id=school_id)
-            for existing in ReportedCount.objects.filter(condition).select_related(
-                "school", "municipality"
-            ):
-                parts = in_file[(existing.reference_date, existing.school_id)]
-                if existing.municipality_id not in parts:
-                    services.withdraw_reported_count(existing, actor=actor)
-                    report.withdrawn += 1
-        existing_counts = {}
-        if checked:
-            condition = Q(pk__in=[])
-            for item in checked:
-                condition |= Q(reference_date=item.reference_date, school_id=item.school.pk)
-            existing_counts = {
-                (row.reference_date, row.school_id, row.municipality_id): row.count
-                for row in ReportedCount.objects.filter(condition)
-            }
-        for item in checked:
-            key = (
-                item.reference_date,
-                item.school.pk,
-                item.municipality.pk if item.municipality else None,
-            )
-            _reported, changed = services.report_count(
+    withdrawn, before the file's own counts are written. Reporting the same numbers
+    again changes nothing, and a part once withdrawn is not found again, so a run again
+    after an interruption completes the file without duplicates. The report is counted
+    from what is stored before anything is written: a dry run writes nothing and opens
+    no transaction."""
+    withdrawals = _parts_no_longer_reported(checked) if replace else []
+    stored = _stored_counts(checked)
+    report = CountImportReport(dry_run=dry_run, withdrawn=len(withdrawals))
+    for item in checked:
+        report.peildata.add(item.reference_date)
+        before = stored.get(_count_key(item))
+        if before == item.count:
+            report.unchanged += 1
+        elif before is None:
+            report.created += 1
+        else:
+            report.updated += 1
+    if dry_run:
+        return report
+
+    def write(step) -> None:
+        if isinstance(step, ReportedCount):
+            services.withdraw_reported_count(step, actor=actor)
+            return
+        try:
+            services.report_count(
                 actor=actor,
-                reference_date=item.reference_date,
-                school=item.school,
-                municipality=item.municipality,
-                count=item.count,
+                reference_date=step.reference_date,
+                school=step.school,
+                municipality=step.municipality,
+                count=step.count,
                 source=source,
             )
-            report.peildata.add(item.reference_date)
-            if not changed:
-                report.unchanged += 1
-            elif key in existing_counts:
-                report.updated += 1
-            else:
-                report.created += 1
+        except ValidationError as error:
+            raise refused(step.row, error) from None
+
+    write_in_batches([*withdrawals, *checked], write, progress=progress)
     return report
+
+
+def _count_key(item: CheckedCount) -> tuple:
+    return (
+        item.reference_date,
+        item.school.pk,
+        item.municipality.pk if item.municipality else None,
+    )
+
+
+def _schools_and_peildata(checked: list[CheckedCount]) -> Q:
+    condition = Q(pk__in=[])
+    for reference_date, school_id in {(i.reference_date, i.school.pk) for i in checked}:
+        condition |= Q(reference_date=reference_date, school_id=school_id)
+    return condition
+
+
+def _parts_no_longer_reported(checked: list[CheckedCount]) -> list[ReportedCount]:
+    """The stored parts of a school's report for a peildatum in the file that the file
+    no longer holds."""
+    in_file: dict[tuple, set] = {}
+    for item in checked:
+        in_file.setdefault((item.reference_date, item.school.pk), set()).add(_count_key(item)[2])
+    return [
+        existing
+        for existing in ReportedCount.objects.filter(_schools_and_peildata(checked)).select_related(
+            "school", "municipality"
+        )
+        if existing.municipality_id not in in_file[(existing.reference_date, existing.school_id)]
+    ]
+
+
+def _stored_counts(checked: list[CheckedCount]) -> dict[tuple, int]:
+    if not checked:
+        return {}
+    return {
+        (row.reference_date, row.school_id, row.municipality_id): row.count
+        for row in ReportedCount.objects.filter(_schools_and_peildata(checked))
+    }
 
 
 def import_counts(
@@ -700,9 +735,4 @@ def import_counts(
     checked, problems = check_counts(_read(data, filename, progress), actor=actor)
     if problems:
         raise ImportRejected(problems)
-    with transaction.atomic():
-        report = save_counts(checked, actor=actor, source=source)
-        report.dry_run = dry_run
-        if dry_run:
-            transaction.set_rollback(True)
-    return report
+    return save_counts(checked, actor=actor, source=source, dry_run=dry_run, progress=progress)

@@ -5,8 +5,9 @@
 by the application only) and enqueues ``tasks.run_import_job`` once the job is
 committed; ``run`` is the task's work: it claims the job, runs the importer with a
 progress callback that writes progress and a heartbeat about once a second, keeps the
-outcome as JSON and deletes the file, whatever the outcome. ``sweep`` fails jobs whose
-heartbeat stopped (the worker was killed) and deletes files that outlived their job.
+outcome as JSON and deletes the file once the job has ended. ``sweep`` fails jobs
+whose heartbeat stopped (the worker was killed) while they checked, runs again those
+that had begun to write (decision 0030), and deletes files that outlived their job.
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import task_queue
 from .models import ImportJob, JobStatus
 from .problems import ImportRejected
+from .writing import WRITING, WriteStopped, saved_so_far
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +43,10 @@ PULSE_KEPT_SECONDS = 24 * 60 * 60
 # The status page shows this many problems; the rest are counted. The file's own limits
 # (decision 0027) keep the count itself bounded.
 MAX_STORED_PROBLEMS = 1000
+# How often the sweep hands a job whose worker died while writing to a worker again
+# before it gives up (decision 0030): a file that kills its worker every time must end.
+MAX_ATTEMPTS = 3
+BUSY = (JobStatus.RUNNING, JobStatus.WRITING)
 
 
 def job_directory() -> Path:
@@ -107,8 +116,24 @@ class _Heartbeat:
         self.depth = len(connection.atomic_blocks)
 
     def rows_read(self, phase: str, done: int, total: int) -> None:
-        """The importer's own callback (every 1,000 rows): a sign of life."""
-        self._write()
+        """The importer's own callback (every 1,000 rows read, and after every batch it
+        wrote): a sign of life, and once rows are saved, how many (decision 0030)."""
+        if phase == WRITING:
+            self._written(done)
+        else:
+            self._write()
+
+    def _written(self, done: int) -> None:
+        """After every committed batch, never inside one: from now on the sweep runs the
+        job again rather than failing it."""
+        if len(connection.atomic_blocks) > self.depth:
+            return
+        self.last = self.clock()
+        ImportJob.objects.filter(pk=self.job_id, status__in=BUSY).update(
+            status=JobStatus.WRITING,
+            written_rows=Greatest(F("written_rows"), done),
+            heartbeat_at=timezone.now(),
+        )
 
     def position(self, done: int, total: int) -> None:
         """How far the file has been read: the progress the page shows."""
@@ -120,7 +145,7 @@ class _Heartbeat:
         if now - self.last < HEARTBEAT_SECONDS or len(connection.atomic_blocks) > self.depth:
             return
         self.last = now
-        ImportJob.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
+        ImportJob.objects.filter(pk=self.job_id, status__in=BUSY).update(
             done=self.done, total=self.total, heartbeat_at=timezone.now()
         )
 
@@ -206,19 +231,23 @@ def _claim(job_id: int) -> ImportJob | None:
 
 
 def run(job_id: int) -> None:
-    """The background task's work: import the stored file, then delete it."""
+    """The background task's work: import the stored file, then delete it.
+
+    Whatever stops the worker itself (``SystemExit``, ``KeyboardInterrupt``) passes
+    through and leaves the file, as a killed worker would: the sweep fails the job if
+    it was still checking, and runs it again if it had begun to write."""
     job = _claim(job_id)
     if job is None:
         return
-    try:
-        with translation.override(job.language or settings.LANGUAGE_CODE):
-            status, result = _outcome(job)
-    finally:
-        delete_stored_file(job)
-    _finish(job, status, result)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        outcome = _outcome(job)
+    if outcome is None:
+        return  # left to the sweep, file and all
+    delete_stored_file(job)
+    _finish(job, *outcome)
 
 
-def _outcome(job: ImportJob) -> tuple[str, dict]:
+def _outcome(job: ImportJob) -> tuple[str, dict] | None:
     from .kinds import KINDS
 
     if job.uploaded_by is None or not job.stored_file:
@@ -230,13 +259,43 @@ def _outcome(job: ImportJob) -> tuple[str, dict]:
         with _Pulse(job.pk), open(path, "rb", buffering=0) as raw:
             source = _WatchedFile(raw, path.stat().st_size, heartbeat)
             report = KINDS[job.kind].run(job, source, heartbeat.rows_read)
+    except WriteStopped as stopped:
+        intro = _("Bij het opslaan is een rij geweigerd; er veranderde iets sinds de controle.")
+        return JobStatus.FAILED, _stopped(intro, stopped.problems, stopped.written)
     except ImportRejected as rejected:
+        written = _written_rows(job)
+        if written:  # checked again after an earlier attempt saved rows
+            intro = _("Bij de nieuwe poging na een onderbreking is het bestand afgewezen.")
+            lines = [*rejected.problems, saved_so_far(written)]
+            return JobStatus.FAILED, _stopped(intro, lines, written)
         return JobStatus.REJECTED, _problems(rejected.problems)
     except Exception as error:
         # Only the type: a message may quote a cell of the file.
         logger.error("Import job %s failed: %s", job.pk, type(error).__name__)
+        if _written_rows(job):
+            # Batches were committed (the database went away mid-write, say): not
+            # failed half-written, but left for the sweep to run again.
+            return None
         return JobStatus.FAILED, {"error": _("Er ging iets mis bij het importeren.")}
-    return JobStatus.DONE, report_result(report)
+    result = report_result(report)
+    if job.attempts:
+        result["warnings"].append(
+            _(
+                "De verwerking werd onderbroken en is opnieuw gestart. Rijen die de eerste "
+                "keer al waren opgeslagen, tellen hierboven als ongewijzigd."
+            )
+        )
+    return JobStatus.DONE, result
+
+
+def _written_rows(job: ImportJob) -> int:
+    return ImportJob.objects.filter(pk=job.pk).values_list("written_rows", flat=True).first() or 0
+
+
+def _stopped(intro: str, lines, written: int) -> dict:
+    """A job that ended with rows saved: why, and how many were saved (the page then
+    does not say that nothing was)."""
+    return {"error": " ".join([intro, *(str(line) for line in lines[:20])]), "written": written}
 
 
 def _problems(problems) -> dict:
@@ -276,14 +335,30 @@ def delete_stored_file(job: ImportJob) -> None:
 # ------------------------------------------------------------------ the sweep
 
 
+def _resume_hint(written: int) -> str:
+    return ngettext(
+        "%(count)s rij is opgeslagen; upload hetzelfde bestand opnieuw om de import af te "
+        "maken (wat al is opgeslagen telt dan als ongewijzigd).",
+        "%(count)s rijen zijn opgeslagen; upload hetzelfde bestand opnieuw om de import af "
+        "te maken (wat al is opgeslagen telt dan als ongewijzigd).",
+        written,
+    ) % {"count": written}
+
+
 def _fail(jobs, message: str, now: datetime.datetime) -> int:
     failed = 0
     for job in jobs:
         delete_stored_file(job)
+        result = {"error": message}
+        if job.written_rows:
+            result = {
+                "error": f"{message} {_resume_hint(job.written_rows)}",
+                "written": job.written_rows,
+            }
         ended = (
             ImportJob.objects.filter(pk=job.pk)
             .unended()
-            .update(status=JobStatus.FAILED, result={"error": message}, finished_at=now)
+            .update(status=JobStatus.FAILED, result=result, finished_at=now)
         )
         if ended:
             task_queue.fail_task(job.task_id, now, "The import job stopped (found by the sweep).")
@@ -291,22 +366,51 @@ def _fail(jobs, message: str, now: datetime.datetime) -> int:
     return failed
 
 
+def _run_again(job: ImportJob, now: datetime.datetime) -> int:
+    """Hand a job whose worker died while writing to a worker again, file and all: the
+    importers find the rows already written unchanged and write the rest (decision
+    0030). Conditional on the state the sweep saw, so that two sweeps do it once."""
+    from .tasks import run_import_job
+
+    moved = ImportJob.objects.filter(
+        pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at
+    ).update(status=JobStatus.QUEUED, attempts=F("attempts") + 1, heartbeat_at=None)
+    if moved:
+        task_queue.fail_task(
+            job.task_id, now, "The import job stopped while writing; queued again (the sweep)."
+        )
+        transaction.on_commit(lambda: _enqueue(run_import_job, job.pk))
+    return moved
+
+
 def sweep(now: datetime.datetime | None = None) -> dict[str, int]:
-    """Fail the jobs whose heartbeat stopped, and delete every stored file of an ended
-    job, of a job older than the file's maximum age, and any file in the directory that
-    no job knows and is older than that. Safe to run at any time, from any process."""
+    """Fail the jobs whose heartbeat stopped while they checked; run again those that
+    had begun to write, at most ``MAX_ATTEMPTS`` times and while their file is younger
+    than its maximum age; delete every stored file of an ended job, of a job older than
+    that age, and any file in the directory that no job knows and is older than that.
+    Safe to run at any time, from any process."""
     now = now or timezone.now()
-    stale_before = now - datetime.timedelta(seconds=settings.IMPORT_RECOVERY["STALE_SECONDS"])
-    hours = settings.IMPORT_RECOVERY["FILE_MAX_AGE_HOURS"]
-    old_before = now - datetime.timedelta(hours=hours)
     limit = settings.IMPORT_RECOVERY["STALE_SECONDS"]
-    silent = ImportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=stale_before)
+    stale_before = now - datetime.timedelta(seconds=limit)
+    old_before = now - datetime.timedelta(hours=settings.IMPORT_RECOVERY["FILE_MAX_AGE_HOURS"])
+    silent = ImportJob.objects.filter(status__in=BUSY, heartbeat_at__lt=stale_before)
     stale = [job for job in silent if not _pulsing(job.pk, now, limit)]
+    # Rows saved (this attempt or an earlier one): roll forward, within the bounds.
+    resumable = [
+        job
+        for job in stale
+        if job.written_rows or job.status == JobStatus.WRITING
+        if job.attempts < MAX_ATTEMPTS and job.stored_file and job.created_at >= old_before
+    ]
+    requeued = sum(_run_again(job, now) for job in resumable)
+    given_up = [job for job in stale if job not in resumable and job.written_rows]
     failed = _fail(
-        stale,
-        _("De verwerking is onderbroken."),
+        given_up,
+        _("De verwerking is tijdens het opslaan onderbroken en niet meer opnieuw gestart."),
         now,
     )
+    checking = [job for job in stale if job not in resumable and not job.written_rows]
+    failed += _fail(checking, _("De verwerking is onderbroken."), now)
     expired = ImportJob.objects.unended().filter(created_at__lt=old_before)
     failed += _fail(
         expired, _("Het bestand wachtte te lang op de verwerking en is verwijderd."), now
@@ -316,7 +420,7 @@ def sweep(now: datetime.datetime | None = None) -> dict[str, int]:
         delete_stored_file(job)
         deleted += 1
     deleted += _delete_unknown_files(old_before)
-    return {"failed": failed, "deleted": deleted}
+    return {"failed": failed, "deleted": deleted, "requeued": requeued}
 
 
 def _delete_unknown_files(old_before: datetime.datetime) -> int:

@@ -25,6 +25,9 @@ class JobKind(models.TextChoices):
 class JobStatus(models.TextChoices):
     QUEUED = "wacht", _("wacht op de verwerking")
     RUNNING = "bezig", _("bezig met controleren")
+    # The file passed the check and is being written in short batches (decision 0030):
+    # a job that dies now is run again, not failed.
+    WRITING = "opslaan", _("bezig met opslaan")
     DONE = "klaar", _("klaar")
     REJECTED = "afgewezen", _("afgewezen")
     FAILED = "mislukt", _("mislukt")
@@ -83,6 +86,10 @@ class ImportJob(models.Model):
     )
     done = models.PositiveIntegerField(_("verwerkt"), default=0)
     total = models.PositiveIntegerField(_("totaal"), default=0)
+    # Rows of the file saved so far, batch by batch (decision 0030), and how often the
+    # sweep has handed the job to a worker again after its worker died while writing.
+    written_rows = models.PositiveIntegerField(_("opgeslagen rijen"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("nieuwe pogingen"), default=0)
     heartbeat_at = models.DateTimeField(_("laatste teken van leven"), null=True, blank=True)
     # What the page shows afterwards: summary lines, warnings and problems (see jobs.py).
     result = models.JSONField(_("uitkomst"), default=dict, blank=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import time
 
+from .writing import WRITING
+
 
 class TerminalProgress:
     def __init__(self, stream, clock=time.monotonic, every: float = 1.0):
@@ -19,7 +21,9 @@ class TerminalProgress:
         if now - self.last < self.every:
             return
         self.last = now
-        if total:
+        if phase == WRITING:
+            self.stream.write(f"{done} van {total} rijen opgeslagen …")
+        elif total:
             self.stream.write(f"{done} van {total} rijen gelezen …")
         else:
             self.stream.write(f"{done} rijen gelezen …")

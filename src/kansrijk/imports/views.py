@@ -49,6 +49,8 @@ def _context(job: ImportJob) -> dict:
         "more_problems": max(result.get("problem_count", 0) - len(problems), 0),
         "report": report,
         "error": result.get("error"),
+        # Rows saved before the job failed (decision 0030): the page must not say none were.
+        "written": result.get("written"),
     }
 
 

@@ -17,14 +17,13 @@ indicator (or the command line) can import them as approved.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -48,6 +47,7 @@ from kansrijk.imports import (
     parse_boolean,
     parse_date,
 )
+from kansrijk.imports.writing import refused, write_in_batches
 from kansrijk.organisations.models import Membership, Organisation, Region, Role
 
 from . import services
@@ -413,7 +413,7 @@ def _story_warnings(checked: list[dict[str, Any]]) -> list[str]:
     number (``disclosure.small_number_warning``). The row number travels with the row."""
     warnings = []
     for fields in checked:
-        number = fields.pop("_row")
+        number = fields["_row"]
         indicator = fields["indicator"]
         if not indicator.is_public:
             continue
@@ -443,38 +443,51 @@ def import_file(
     dry_run: bool = False,
     progress: Progress = no_progress,
 ) -> ImportReport:
-    """Check every row of the file and, when all are right, store them all.
+    """Check every row of the file and, when all are right, store them all, in short
+    batches (decision 0030).
 
-    Raises ``ImportRejected`` with every problem; nothing is written then."""
+    Raises ``ImportRejected`` with every problem; nothing is written then. The rows
+    that change are counted before anything is written, so a dry run writes nothing and
+    opens no transaction; a run again after an interruption finds the rows already
+    written unchanged (an approved measurement too)."""
     checked, problems = _check(_read(data, filename, progress), actor=actor)
     if problems:
         raise ImportRejected(problems)
     report = ImportReport(dry_run=dry_run, warnings=_story_warnings(checked))
     stored = _stored_measurements(checked)
-    # A dry run only reads: no transaction, so it never takes SQLite's write lock.
-    with contextlib.nullcontext() if dry_run else transaction.atomic():
-        for fields in checked:
-            indicator = fields["indicator"]
-            may_approve = approve and (
-                actor is None or actor.has_perm("indicators.approve_measurement", indicator)
-            )
-            existing = stored.get(_measurement_key(fields))
-            if (
-                existing is not None
-                and _same(existing, fields)
-                and (not may_approve or existing.approval == ApprovalStatus.APPROVED)
-            ):
-                report.unchanged += 1
-                continue
-            if existing is None:
-                report.created += 1
-            else:
-                report.updated += 1
-            report.indicators[indicator.code] += 1
-            if not dry_run:
-                services.submit_measurement(actor=actor, approve=may_approve, **fields)
-        report.approved = approve
+    to_write = []
+    for fields in checked:
+        number = fields.pop("_row")
+        indicator = fields["indicator"]
+        may_approve = approve and (
+            actor is None or actor.has_perm("indicators.approve_measurement", indicator)
+        )
+        existing = stored.get(_measurement_key(fields))
+        if (
+            existing is not None
+            and _same(existing, fields)
+            and (not may_approve or existing.approval == ApprovalStatus.APPROVED)
+        ):
+            report.unchanged += 1
+            continue
+        if existing is None:
+            report.created += 1
+        else:
+            report.updated += 1
+        report.indicators[indicator.code] += 1
+        to_write.append((number, fields, may_approve))
+    report.approved = approve
+    if not dry_run:
+        write_in_batches(to_write, lambda row: _submit(row, actor), progress=progress)
     return report
+
+
+def _submit(row: tuple[int, dict[str, Any], bool], actor) -> None:
+    number, fields, may_approve = row
+    try:
+        services.submit_measurement(actor=actor, approve=may_approve, **fields)
+    except ValidationError as error:
+        raise refused(number, error) from None
 
 
 def _measurement_key(fields) -> tuple:

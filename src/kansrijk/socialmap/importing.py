@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,6 +50,7 @@ from kansrijk.imports import (
     parse_boolean,
 )
 from kansrijk.imports import cell_text as _text
+from kansrijk.imports.writing import refused, write_in_batches
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.organisations.validators import BRIN6_RE
 
@@ -296,7 +296,7 @@ def import_participation(
                 None, _("deze rij staat er al eerder in (rij %(row)s).") % {"row": seen[key]}
             )
         seen[key] = number
-        checked.append(fields)
+        checked.append((number, fields))
     if problems:
         raise ImportRejected(problems)
     return _apply(
@@ -304,6 +304,7 @@ def import_participation(
         dry_run,
         lambda fields, _stored: services.save_participation(actor=actor, **fields),
         _stored_participation,
+        progress,
     )
 
 
@@ -386,28 +387,34 @@ def _stored_participation(fields: dict):
     ).first()
 
 
-def _apply(checked: list[dict], dry_run: bool, save, find) -> ImportReport:
-    """Save every checked row: ``find(fields)`` is the stored row it replaces (or None),
-    read once and handed to ``save(fields, stored)``."""
+def _apply(
+    checked: list[tuple[int, dict]], dry_run: bool, save, find, progress: Progress
+) -> ImportReport:
+    """Save every checked (row number, fields), in short batches (decision 0030):
+    ``find(fields)`` is the stored row it replaces (or None), read once and handed to
+    ``save(fields, stored)``. The same row saved again changes nothing, so a run again
+    after an interruption completes the file without duplicates. A dry run only counts
+    the checked rows: it writes nothing and opens no transaction."""
     report = ImportReport(dry_run=dry_run)
     if dry_run:
         report.created = len(checked)
         return report
-    with transaction.atomic():
-        for fields in checked:
-            stored = find(fields)
-            try:
-                _row, changed = save(fields, stored)
-            except ValidationError as error:
-                raise ImportRejected(
-                    [ImportProblem(None, None, m) for m in error.messages]
-                ) from None
-            if not changed:
-                report.unchanged += 1
-            elif stored is not None:
-                report.updated += 1
-            else:
-                report.created += 1
+
+    def write(row: tuple[int, dict]) -> None:
+        number, fields = row
+        stored = find(fields)
+        try:
+            _saved, changed = save(fields, stored)
+        except ValidationError as error:
+            raise refused(number, error) from None
+        if not changed:
+            report.unchanged += 1
+        elif stored is not None:
+            report.updated += 1
+        else:
+            report.created += 1
+
+    write_in_batches(checked, write, progress=progress)
     return report
 
 
@@ -442,7 +449,7 @@ def import_needs(
                 None, _("deze rij staat er al eerder in (rij %(row)s).") % {"row": seen[key]}
             )
         seen[key] = number
-        checked.append(fields)
+        checked.append((number, fields))
     if problems:
         raise ImportRejected(problems)
     return _apply(
@@ -450,6 +457,7 @@ def import_needs(
         dry_run,
         lambda fields, stored: services.save_need(stored, actor=actor, **fields),
         _existing_need,
+        progress,
     )
 
 

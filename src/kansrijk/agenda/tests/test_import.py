@@ -25,6 +25,8 @@ from kansrijk.agenda.models import (
     WorkStatus,
 )
 from kansrijk.audit.models import AuditEvent
+from kansrijk.imports.models import JobKind
+from kansrijk.imports.tests import batches
 from kansrijk.organisations.models import Role
 
 from .test_export import make_small_agenda
@@ -509,3 +511,97 @@ def test_the_page_refuses_hostile_files_naming_the_limit(client, agenda, make_me
     # Read as UTF-16: its header is found, and only the row's own gap is named.
     assert "deze kolom ontbreekt in het bestand" not in html
     assert "Rij 2, kolom &#x27;kind&#x27;: deze kolom ontbreekt, maar is nodig" in html
+
+
+# ------------------------------------------------------------------ batches (decision 0030)
+
+
+def test_a_dry_run_counts_what_the_write_does_without_a_transaction(agenda):
+    """New items that refer to new items, an existing activity moved under a new one
+    and an existing goal with a new theme: the dry run compares with what is stored
+    and counts as the write does."""
+    rows = csv_rows(exporting.export_agenda(agenda, "csv"))
+    for row in rows:
+        if row["external_id"] == "handreiking":
+            row["parent_external_id"] = "nieuw-hoofd"
+        if row["type"] == "goal" and row["external_id"] == "voorveld":
+            row["themes"] = "|".join(filter(None, [row["themes"], "nieuw-thema"]))
+    rows += [
+        {"type": "theme", "external_id": "nieuw-thema", "title": "Nieuw", "kind": "factor"},
+        {
+            "type": "activity",
+            "external_id": "nieuw-hoofd",
+            "goal_external_id": "planmatig",
+            "kind": "main",
+            "title": "Nieuwe hoofdactiviteit",
+            "status": "gepland",
+        },
+        {
+            "type": "activity",
+            "external_id": "nieuw-sub",
+            "goal_external_id": "planmatig",
+            "parent_external_id": "nieuw-hoofd",
+            "kind": "sub",
+            "title": "Nieuwe subactiviteit",
+            "status": "gepland",
+        },
+    ]
+    content = csv_bytes(rows)
+    before = state(agenda)
+    with batches.no_transaction_and_no_write():
+        checked = importing.import_file(agenda, content, "agenda.csv", actor=None, dry_run=True)
+    assert state(agenda) == before
+    report = importing.import_file(agenda, content, "agenda.csv", actor=None)
+    assert (checked.created, checked.updated) == (report.created, report.updated)
+    assert report.created == {"theme": 1, "activity": 2}
+    assert report.updated == {"goal": 1, "activity": 1}
+
+
+def test_a_dry_run_into_a_fresh_agenda_counts_every_item_new(agenda):
+    content = exporting.export_agenda(agenda, "xlsx")
+    copy = fresh_agenda_like(agenda, "proef")
+    with batches.no_transaction_and_no_write():
+        checked = importing.import_file(copy, content, "agenda.xlsx", actor=None, dry_run=True)
+    report = importing.import_file(copy, content, "agenda.xlsx", actor=None)
+    assert checked.created == report.created and not checked.updated and not report.updated
+
+
+def test_the_file_is_written_in_batches_parents_first(agenda, monkeypatch):
+    batches.small_batches(monkeypatch)
+    content = exporting.export_agenda(agenda, "csv")
+    copy = fresh_agenda_like(agenda, "in-delen")
+    progress = batches.Batches()
+    importing.import_file(copy, content, "agenda.csv", actor=None, progress=progress)
+    rows = len(csv_rows(content))
+    assert progress.written == [*range(2, rows, 2), rows]
+    assert exporting.spreadsheet_rows(copy) == exporting.spreadsheet_rows(agenda)
+
+
+def test_a_job_killed_while_writing_is_completed_without_duplicates(
+    agenda, make_member, monkeypatch
+):
+    batches.small_batches(monkeypatch)
+    editor = make_member(agenda.owners.get(), Role.POLICY_OFFICER)
+    copy = fresh_agenda_like(agenda, "hervat")
+    content = exporting.export_agenda(agenda, "csv")
+    job = batches.start(editor, content, kind=JobKind.AGENDA, agenda=copy, run=False)
+    batches.kill_after_first_batch(monkeypatch, job)
+    job = batches.sweep_after_the_worker_died(job)
+    assert job.status == "klaar"
+    assert exporting.spreadsheet_rows(copy) == exporting.spreadsheet_rows(agenda)
+    assert services.agenda_snapshot(copy) == services.agenda_snapshot(agenda)
+    unchanged = sum(int(line.split(", ")[-1].split()[0]) for line in job.result["summary"])
+    assert unchanged == 2  # the first batch, found again
+
+
+def test_a_row_refused_while_writing_is_named(agenda, monkeypatch):
+    batches.small_batches(monkeypatch)
+    content = exporting.export_agenda(agenda, "csv")
+    copy = fresh_agenda_like(agenda, "geweigerd")
+    parsed, _problems = importing.check_rows(copy, importing.read_table(content, "agenda.csv"))
+    third = importing._in_order(parsed)[2][2]
+    batches.refuse_third_call(monkeypatch, services, "save_item")
+    with pytest.raises(importing.ImportRejected) as caught:
+        importing.import_file(copy, content, "agenda.csv", actor=None)
+    batches.assert_stopped_at(caught.value, row=third.number)
+    assert len(exporting.spreadsheet_rows(copy)) == 2

@@ -29,6 +29,8 @@ from django.urls import reverse
 from kansrijk.audit.models import AuditEvent
 from kansrijk.cases import reconciliation, services
 from kansrijk.cases.models import ReportedCount
+from kansrijk.imports.models import JobKind
+from kansrijk.imports.tests import batches
 from kansrijk.organisations.models import Role
 from kansrijk.testing import factories
 from kansrijk.testing.jobs import post_and_run
@@ -514,3 +516,60 @@ def test_the_user_trio_of_the_school_contact(network, counts, make_member, verif
     )
     assert response.status_code == 400
     assert ReportedCount.objects.filter(school=network.school).count() == 2
+
+
+# ------------------------------------------------------------------ batches (decision 0030)
+
+
+def split_and_more(network) -> str:
+    """A school's total for P split per woongemeente (the total is withdrawn first),
+    and three more peildata."""
+    lines = [
+        f"2024-10-01,{network.school.code},4,GM0375",
+        f"2024-10-01,{network.school.code},1,GM0556",
+        *(f"2024-0{month}-01,{network.school.code},{month},GM0375" for month in (3, 4, 5)),
+    ]
+    return "peildatum,brin6,aantal,woongemeente\n" + "\n".join(lines) + "\n"
+
+
+def test_counts_are_written_in_batches_and_a_dry_run_takes_no_lock(network, monkeypatch):
+    services.report_count(actor=None, reference_date=P, school=network.school, count=5)
+    batches.small_batches(monkeypatch)
+    with batches.no_transaction_and_no_write():
+        checked = upload(split_and_more(network), dry_run=True)
+    assert (checked.created, checked.updated, checked.withdrawn, checked.dry_run) == (5, 0, 1, True)
+    progress = batches.Batches()
+    report = reconciliation.import_counts(
+        split_and_more(network).encode(), "opgave.csv", actor=None, progress=progress
+    )
+    # The withdrawal first, then the five counts: six steps in three batches.
+    assert progress.written == [2, 4, 6]
+    assert (report.created, report.updated, report.withdrawn) == (5, 0, 1)
+    assert ReportedCount.objects.count() == 5
+    assert not ReportedCount.objects.filter(municipality=None).exists()
+
+
+def test_a_job_killed_while_writing_is_completed_without_duplicates(network, people, monkeypatch):
+    services.report_count(actor=None, reference_date=P, school=network.school, count=5)
+    batches.small_batches(monkeypatch)
+    job = batches.start(
+        people["school"], split_and_more(network).encode(), kind=JobKind.COUNTS, run=False
+    )
+    batches.kill_after_first_batch(monkeypatch, job)
+    # The total is withdrawn and the first part written; the rest is not yet there.
+    assert list(ReportedCount.objects.values_list("count", flat=True)) == [4]
+    job = batches.sweep_after_the_worker_died(job)
+    assert job.status == "klaar"
+    assert job.result["summary"] == ["4 nieuw, 0 gewijzigd, 1 ongewijzigd"]
+    assert sorted(ReportedCount.objects.values_list("count", flat=True)) == [1, 3, 4, 4, 5]
+    withdrawn = AuditEvent.objects.filter(action="cases.reported_count.withdraw")
+    assert withdrawn.count() == 1
+
+
+def test_a_count_refused_while_writing_is_named(network, monkeypatch):
+    batches.small_batches(monkeypatch)
+    batches.refuse_third_call(monkeypatch, services, "report_count")
+    with pytest.raises(reconciliation.ImportRejected) as caught:
+        upload(split_and_more(network))
+    batches.assert_stopped_at(caught.value, row=4)
+    assert ReportedCount.objects.count() == 2

@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +24,8 @@ from kansrijk.imports.problems import ImportProblem, ImportRejected
 from kansrijk.organisations.models import Role
 from kansrijk.socialmap.importing import ImportReport
 from kansrijk.testing import factories
+
+from .batches import start, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -52,20 +52,6 @@ def importer(monkeypatch):
         kinds.KINDS, JobKind.MEASUREMENTS, kinds.Kind(kind.title, steered.run, kind.upload_page)
     )
     return steered
-
-
-def start(user, content=b"a,b\n1,2\n", *, kind=JobKind.MEASUREMENTS, run=True, **extra):
-    upload = SimpleUploadedFile("cijfers.csv", content)
-    with TestCase.captureOnCommitCallbacks(execute=run):
-        job = jobs.start(kind, upload, actor=user, **extra)
-    job.refresh_from_db()
-    return job
-
-
-def stored(job) -> Path:
-    from django.conf import settings
-
-    return Path(settings.MEDIA_ROOT) / job.stored_file
 
 
 @pytest.fixture
@@ -267,7 +253,7 @@ def test_the_sweep_fails_a_job_whose_heartbeat_stopped_and_deletes_its_file(
     ImportJob.objects.filter(pk=alive.pk).update(
         status=JobStatus.RUNNING, heartbeat_at=now - datetime.timedelta(seconds=60)
     )
-    assert jobs.sweep(now=now) == {"failed": 1, "deleted": 0}
+    assert jobs.sweep(now=now) == {"failed": 1, "deleted": 0, "requeued": 0}
     dead_path, alive_path = stored(dead), stored(alive)
     dead.refresh_from_db()
     alive.refresh_from_db()
@@ -293,9 +279,13 @@ def test_the_sweep_spares_a_job_whose_worker_still_beats_while_it_writes(officer
     )
     caches["progress"].set(jobs.pulse_key(job.pk), now.timestamp() - 5)
     try:
-        assert jobs.sweep(now=now) == {"failed": 0, "deleted": 0}
+        assert jobs.sweep(now=now) == {"failed": 0, "deleted": 0, "requeued": 0}
         later = now + datetime.timedelta(seconds=settings.IMPORT_RECOVERY["STALE_SECONDS"])
-        assert jobs.sweep(now=later) == {"failed": 1, "deleted": 0}  # the pulse stopped
+        assert jobs.sweep(now=later) == {
+            "failed": 1,
+            "deleted": 0,
+            "requeued": 0,
+        }  # the pulse stopped
     finally:
         caches["progress"].delete(jobs.pulse_key(job.pk))
 
@@ -323,7 +313,7 @@ def test_the_sweep_deletes_files_of_ended_jobs_and_any_older_than_a_day(officer,
     os.utime(old_orphan, (day_old, day_old))
     paths = {job.pk: stored(job) for job in (ended, waiting, fresh)}
 
-    assert jobs.sweep(now=now) == {"failed": 1, "deleted": 2}
+    assert jobs.sweep(now=now) == {"failed": 1, "deleted": 2, "requeued": 0}
     assert not paths[ended.pk].exists() and not paths[waiting.pk].exists()
     assert not old_orphan.exists()
     assert paths[fresh.pk].exists() and new_orphan.exists()

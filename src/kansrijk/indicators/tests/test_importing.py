@@ -6,6 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from kansrijk.imports.tests import batches
+from kansrijk.indicators import services
 from kansrijk.indicators.disclosure import Disclosure
 from kansrijk.indicators.exporting import export_rows, measurement_rows
 from kansrijk.indicators.importing import ImportRejected, import_file
@@ -122,3 +124,54 @@ def test_command_and_upload_page(setup, tmp_path, make_member, client):
     assert "Rij 2, kolom" in response.content.decode()
     assert Measurement.objects.count() == 0
     assert datetime.date  # keep import used
+
+
+# ------------------------------------------------------------------ batches (decision 0030)
+
+
+def five_years(org) -> bytes:
+    return csv_file(
+        *(
+            f"vve-bereik,{year},{year}-01-01,{year}-12-31,,{org.code},,,,{year - 1950},100,ja,,"
+            for year in range(2015, 2020)
+        )
+    )
+
+
+def test_the_file_is_written_in_batches_and_a_dry_run_takes_no_lock(setup, monkeypatch):
+    _reach, _count, org = setup
+    batches.small_batches(monkeypatch)
+    with batches.no_transaction_and_no_write():
+        checked = import_file(five_years(org), "m.csv", actor=None, dry_run=True)
+    assert (checked.created, checked.dry_run) == (5, True)
+    progress = batches.Batches()
+    report = import_file(five_years(org), "m.csv", actor=None, progress=progress)
+    assert progress.written == [2, 4, 5] and report.created == 5
+    assert Measurement.objects.count() == 5
+
+
+def test_a_job_killed_while_writing_is_completed_without_duplicates(
+    setup, make_member, monkeypatch
+):
+    _reach, _count, org = setup
+    batches.small_batches(monkeypatch)
+    partner = make_member(org, Role.PARTNER)
+    job = batches.start(partner, five_years(org), run=False)
+    batches.kill_after_first_batch(monkeypatch, job)
+    assert Measurement.objects.count() == 2
+    job = batches.sweep_after_the_worker_died(job)
+    assert job.status == "klaar" and job.result["summary"] == [
+        "3 nieuw, 0 bijgewerkt, 2 ongewijzigd"
+    ]
+    assert Measurement.objects.count() == 5
+    assert sorted(m.numerator for m in Measurement.objects.all()) == [65, 66, 67, 68, 69]
+
+
+def test_a_row_refused_while_writing_is_named(setup, monkeypatch):
+    _reach, _count, org = setup
+    batches.small_batches(monkeypatch)
+    batches.refuse_third_call(monkeypatch, services, "submit_measurement")
+    with pytest.raises(ImportRejected) as caught:
+        import_file(five_years(org), "m.csv", actor=None)
+    batches.assert_stopped_at(caught.value, row=4)
+    assert Measurement.objects.count() == 2

@@ -13,7 +13,9 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from kansrijk.audit.models import AuditEvent
-from kansrijk.socialmap import exporting, importing
+from kansrijk.imports.models import JobKind
+from kansrijk.imports.tests import batches
+from kansrijk.socialmap import exporting, importing, services
 from kansrijk.socialmap.models import Need, Participation, Service
 from kansrijk.socialmap.tests.factories import ServiceFactory
 
@@ -199,3 +201,80 @@ def test_the_catalogue_as_csv_is_guarded_against_formulas(provider, gemeente):
     assert rows[0]["gratis"] == "ja" and rows[0]["themas"] == "Sport en bewegen"
     assert rows[0]["gemeenten_en_wijken"] == gemeente.name
     assert list(rows[0]) == exporting.COLUMNS
+
+
+# ------------------------------------------------------------------ batches (decision 0030)
+
+
+def participation_file(entry, school) -> bytes:
+    rows = [["aanbod", "periode", "school", "gebied", "deelnemers", "illustratief"]]
+    for year in range(2018, 2023):
+        rows.append([str(entry.uuid), f"{year}/{year + 1}", school.code, "", str(year - 2010), ""])
+    return csv_bytes(rows)
+
+
+def needs_file(gemeente) -> bytes:
+    header = ["gemeente", "thema", "groep_vanaf", "groep_tot_en_met", "omschrijving", "periode"]
+    rows = [header]
+    for year in range(2016, 2021):
+        rows.append([gemeente.code, "huiswerk", "6", "6", f"Huiswerk {year}", str(year)])
+    return csv_bytes(rows)
+
+
+@pytest.fixture
+def importers(entry, school, gemeente, partner_trio, officer_trio):
+    """Each kind with a file of five rows, its importer, its uploader and its table."""
+    return {
+        JobKind.PARTICIPATION: (
+            participation_file(entry, school),
+            importing.import_participation,
+            partner_trio["member"],
+            Participation,
+            "save_participation",
+        ),
+        JobKind.NEEDS: (
+            needs_file(gemeente),
+            importing.import_needs,
+            officer_trio["member"],
+            Need,
+            "save_need",
+        ),
+    }
+
+
+@pytest.mark.parametrize("kind", [JobKind.PARTICIPATION, JobKind.NEEDS])
+def test_the_file_is_written_in_batches_and_a_dry_run_takes_no_lock(importers, kind, monkeypatch):
+    data, importer, actor, model, _service = importers[kind]
+    batches.small_batches(monkeypatch)
+    with batches.no_transaction_and_no_write():
+        checked = importer(data, "rijen.csv", actor=actor, dry_run=True)
+    assert checked.summary_lines() == ["5 rijen gecontroleerd"]
+    progress = batches.Batches()
+    report = importer(data, "rijen.csv", actor=actor, progress=progress)
+    assert progress.written == [2, 4, 5] and report.created == 5 and model.objects.count() == 5
+
+
+@pytest.mark.parametrize("kind", [JobKind.PARTICIPATION, JobKind.NEEDS])
+def test_a_job_killed_while_writing_is_completed_without_duplicates(importers, kind, monkeypatch):
+    data, _importer, actor, model, _service = importers[kind]
+    batches.small_batches(monkeypatch)
+    job = batches.kill_after_first_batch(
+        monkeypatch, batches.start(actor, data, kind=kind, run=False)
+    )
+    assert model.objects.count() == 2
+    job = batches.sweep_after_the_worker_died(job)
+    assert job.status == "klaar" and job.result["summary"] == [
+        "3 nieuw, 0 bijgewerkt, 2 ongewijzigd"
+    ]
+    assert model.objects.count() == 5
+
+
+@pytest.mark.parametrize("kind", [JobKind.PARTICIPATION, JobKind.NEEDS])
+def test_a_row_refused_while_writing_is_named(importers, kind, monkeypatch):
+    data, importer, actor, model, service = importers[kind]
+    batches.small_batches(monkeypatch)
+    batches.refuse_third_call(monkeypatch, services, service)
+    with pytest.raises(importing.ImportRejected) as caught:
+        importer(data, "rijen.csv", actor=actor)
+    batches.assert_stopped_at(caught.value, row=4)
+    assert model.objects.count() == 2
