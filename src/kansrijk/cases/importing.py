@@ -81,6 +81,7 @@ from kansrijk.imports import (
     date_from_text,
     read_csv,
 )
+from kansrijk.imports.writing import let_others_write
 from kansrijk.organisations.models import Organisation, OrganisationKind, Region, RegionKind
 from kansrijk.organisations.validators import (
     BRIN6_RE,
@@ -1811,6 +1812,8 @@ class _Switch:
                 setattr(self.run, name, value)
             rows = self.result.rows
             self.progress("opslaan", min(self.run.written_rows, rows), rows)
+            if number < len(batches):
+                let_others_write()
 
     def _fields(self, batch: int | None, *, last: bool) -> dict:
         """What the run says once ``batch`` is in: the counts through it, or, with the

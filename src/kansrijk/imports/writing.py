@@ -89,7 +89,7 @@ def write_in_batches(
         # After the commit: the job may now record how far it got.
         progress(WRITING, written, total)
         if written < total:
-            _let_others_write()
+            let_others_write()
     return written
 
 
@@ -106,9 +106,10 @@ def _write_batch(items: list, start: int, write_one) -> int:
     return end
 
 
-def _let_others_write() -> None:
-    # Only between transactions of our own: inside a caller's transaction (a test's)
-    # nobody else could take the lock anyway.
+def let_others_write() -> None:
+    """Between two batches of a long write (also the case import's switch, decision
+    0034): on SQLite, leave the lock free for a moment. Only between transactions of
+    our own: inside a caller's transaction (a test's) nobody else could take it."""
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         time.sleep(PAUSE_SECONDS)
 
