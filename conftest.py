@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -76,3 +77,21 @@ def verified_client(client):
         return client
 
     return login
+
+
+@pytest.fixture(scope="module")
+def audit_triggers_lifted(django_db_setup, django_db_blocker):
+    """For a module whose tests commit (``transaction=True``): the database is emptied
+    after each, which the audit table's append-only triggers rightly refuse on
+    PostgreSQL. Lifted for the module, before the test's own database fixture, and put
+    back after it has emptied the database."""
+    from kansrijk.testing.database import create_audit_triggers, drop_audit_triggers
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with django_db_blocker.unblock():
+        drop_audit_triggers()
+    yield
+    with django_db_blocker.unblock():
+        create_audit_triggers()

@@ -22,21 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-# A stored label is data, in Dutch whatever the interface language: not translated.
-MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
+from kansrijk.periods import MONTH_NAMES
 
 # The kinds of period, with the values of indicators.PeriodType.
 SCHOOL_YEAR, CALENDAR_YEAR, QUARTER, MONTH, REFERENCE_DATE = (
@@ -87,13 +73,13 @@ def month(year: int, number: int) -> Period:
     return Period(
         datetime.date(year, number, 1),
         _month_end(year, number),
-        f"{MONTHS[number - 1]} {year}",
+        f"{MONTH_NAMES[number - 1]} {year}",
         MONTH,
     )
 
 
 def reference_date(day: datetime.date) -> Period:
-    return Period(day, day, f"{day.day} {MONTHS[day.month - 1]} {day.year}", REFERENCE_DATE)
+    return Period(day, day, f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}", REFERENCE_DATE)
 
 
 def _month_end(year: int, number: int) -> datetime.date:
@@ -101,7 +87,7 @@ def _month_end(year: int, number: int) -> datetime.date:
     return following - datetime.timedelta(days=1)
 
 
-_MONTH = "|".join(MONTHS)
+_MONTH = "|".join(MONTH_NAMES)
 _PATTERNS = (
     (SCHOOL_YEAR, re.compile(r"(?P<year>\d{4})\s*[/-]\s*(?P<second>\d{2}|\d{4})")),
     (CALENDAR_YEAR, re.compile(r"(?P<year>\d{4})")),
@@ -126,7 +112,7 @@ def _period_from(kind: str, parts: dict[str, str]) -> Period | None:
         return None
     number = int(parts["number"]) if parts.get("number") else None
     if parts.get("name"):
-        number = MONTHS.index(parts["name"].lower()) + 1
+        number = MONTH_NAMES.index(parts["name"].lower()) + 1
     if kind == SCHOOL_YEAR:
         second = parts["second"]
         following = int(str(year + 1)[: 4 - len(second)] + second)

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kansrijk.periods import MONTH_NAMES, SHORT_MONTH_NAMES
 from kansrijk.reports.exporting import CsvExporter, XlsxExporter
 from kansrijk.reports.pdf import html_to_pdf
 
@@ -48,35 +49,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-
-MONTH_ABBREVIATIONS = [
-    "jan",
-    "feb",
-    "mrt",
-    "apr",
-    "mei",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "okt",
-    "nov",
-    "dec",
-]
-MONTH_NAMES = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 
 
 # ------------------------------------------------------------------ formatting helpers
@@ -104,9 +76,9 @@ def format_months(months: Iterable[datetime.date]) -> str:
             else:
                 runs.append([number])
         words = [
-            MONTH_ABBREVIATIONS[run[0] - 1]
+            SHORT_MONTH_NAMES[run[0] - 1]
             if len(run) == 1
-            else f"{MONTH_ABBREVIATIONS[run[0] - 1]}–{MONTH_ABBREVIATIONS[run[-1] - 1]}"
+            else f"{SHORT_MONTH_NAMES[run[0] - 1]}–{SHORT_MONTH_NAMES[run[-1] - 1]}"
             for run in runs
         ]
         parts.append(f"{', '.join(words)} {year}")

@@ -88,23 +88,8 @@ def _migrated_sqlite_file(django_db_setup, django_db_blocker, tmp_path_factory):
     yield template
 
 
-@pytest.fixture(scope="module")
-def _audit_triggers_lifted(django_db_setup, django_db_blocker):
-    """On PostgreSQL the tests commit, and the test database is emptied after each one:
-    the audit table's append-only triggers rightly refuse that, so they are lifted for
-    this module."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with django_db_blocker.unblock():
-        drop_audit_triggers()
-    yield
-    with django_db_blocker.unblock():
-        create_audit_triggers()
-
-
 @pytest.fixture
-def shared_db(_migrated_sqlite_file, _audit_triggers_lifted, django_db_blocker, tmp_path):
+def shared_db(_migrated_sqlite_file, audit_triggers_lifted, django_db_blocker, tmp_path):
     """A database whose commits other connections and processes see; yields its URL."""
     if _migrated_sqlite_file is None:
         settings = connection.settings_dict

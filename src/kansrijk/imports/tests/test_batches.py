@@ -21,7 +21,6 @@ from kansrijk.imports.problems import ImportProblem, ImportRejected
 from kansrijk.imports.terminal import TerminalProgress
 from kansrijk.organisations.models import Role
 from kansrijk.socialmap.importing import ImportReport
-from kansrijk.testing.database import create_audit_triggers, drop_audit_triggers
 
 from .batches import (
     Batches,
@@ -89,22 +88,6 @@ def test_a_refusal_in_the_first_batch_saves_nothing():
         writing.write_in_batches([1], refuse)
     assert stopped.value.written == 0
     assert [str(p) for p in stopped.value.problems] == ["Er is niets opgeslagen."]
-
-
-@pytest.fixture(scope="module")
-def audit_triggers_lifted(django_db_setup, django_db_blocker):
-    """A test that commits is followed by emptying the database, which the audit table's
-    append-only triggers rightly refuse on PostgreSQL (where the test database holds
-    audit records): lifted for the rest of this module, set up before the test's own
-    database fixture and put back after it has emptied the database."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with django_db_blocker.unblock():
-        drop_audit_triggers()
-    yield
-    with django_db_blocker.unblock():
-        create_audit_triggers()
 
 
 @pytest.mark.django_db(transaction=True)
