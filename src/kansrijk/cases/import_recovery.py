@@ -126,7 +126,7 @@ def _take_up_again(run: ImportRun, now: datetime) -> bool:
     from .tasks import run_case_import
 
     if not run.stored_file or run.attempts + 1 >= importing.ROLL_FORWARD_ATTEMPTS:
-        return _give_up(run, None, now)
+        return _give_up(run, DIED_MESSAGE, now)
     with transaction.atomic():
         taken = _unchanged_since_read(run).update(
             status=ImportStatus.QUEUED, attempts=run.attempts + 1, heartbeat_at=now
@@ -141,13 +141,12 @@ def _take_up_again(run: ImportRun, now: datetime) -> bool:
     return bool(taken)
 
 
-def _give_up(run: ImportRun, message: str | None, now: datetime) -> bool:
-    """Mark ``run`` failed (or, when part of it is saved, "onderbroken"), unless it
-    moved on since it was read; then its file and its task."""
+def _give_up(run: ImportRun, message: str, now: datetime) -> bool:
+    """Mark ``run`` failed with ``message`` (or, when part of it is saved,
+    "onderbroken", saying so instead), unless it moved on since it was read; then its
+    file and its task."""
     if run.written_rows:
-        saved = run.created_count + run.updated_count
-        status, message = ImportStatus.INTERRUPTED, importing.PARTLY_SAVED_MESSAGE
-        text = _(message) % {"saved": saved}
+        status, text = ImportStatus.INTERRUPTED, importing.partly_saved(run)
     else:
         status, text = ImportStatus.FAILED, _(message)
     problems = [{"row": None, "column": None, "message": text}]
@@ -161,7 +160,7 @@ def _give_up(run: ImportRun, message: str | None, now: datetime) -> bool:
             )
     if not given_up:
         return False
-    logger.warning("Case import %s given up: %s", run.pk, str(message)[:40])
+    logger.warning("Case import %s given up: %s", run.pk, text[:40])
     importing.delete_stored_file(run)
     return True
 

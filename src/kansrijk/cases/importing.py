@@ -1306,6 +1306,21 @@ class _Writer:
             self.reason,
         )
 
+    def _file_values(self, row: CaseRow) -> tuple:
+        """The file's values of a case (``CASE_FIELDS``, in order) and the pact deadline
+        derived from them, as the staging tables take them."""
+        return (
+            row.category,
+            row.start_date.isoformat(),
+            _iso(row.end_date),
+            row.outcome,
+            row.school_id,
+            row.municipality_id,
+            row.sector,
+            _iso(row.offer_date),
+            self._pact_deadline(row.start_date),
+        )
+
     def _pact_deadline(self, start_date: date) -> str:
         self._case.start_date = start_date
         self._case.set_derived_fields()
@@ -1461,15 +1476,7 @@ class _Writer:
                     pk,
                     row.dossier_id,
                     person_id,
-                    row.category,
-                    start,
-                    _iso(row.end_date),
-                    row.outcome,
-                    row.school_id,
-                    row.municipality_id,
-                    row.sector,
-                    _iso(row.offer_date),
-                    self._pact_deadline(row.start_date),
+                    *self._file_values(row),
                     start,  # last_event_on: the start is the latest moment so far
                     self.today,  # last_movement_on: registered now (cases.signals)
                     False,
@@ -1499,15 +1506,7 @@ class _Writer:
             updates.append(
                 (
                     case_id,
-                    row.category,
-                    row.start_date.isoformat(),
-                    _iso(row.end_date),
-                    row.outcome,
-                    row.school_id,
-                    row.municipality_id,
-                    row.sector,
-                    _iso(row.offer_date),
-                    self._pact_deadline(row.start_date),
+                    *self._file_values(row),
                     _iso(old["last_event_on"] or row.start_date),
                     self.today,  # last_movement_on: a change is movement (cases.signals)
                     self.run.pk,
@@ -1618,10 +1617,14 @@ def _fail(run: ImportRun, message: str) -> None:
     )
 
 
+def partly_saved(run: ImportRun) -> str:
+    """What a run of which part is saved says first: how much, and how to complete it."""
+    return _(PARTLY_SAVED_MESSAGE) % {"saved": run.created_count + run.updated_count}
+
+
 def _interrupt(run: ImportRun, problems: list[ImportProblem] = ()) -> None:
     """End a run of which part is saved: say so first, then why."""
-    saved = _(PARTLY_SAVED_MESSAGE) % {"saved": run.created_count + run.updated_count}
-    problems = [ImportProblem(None, None, saved), *problems]
+    problems = [ImportProblem(None, None, partly_saved(run)), *problems]
     _finish(
         run,
         ImportStatus.INTERRUPTED,
@@ -1790,9 +1793,8 @@ class _Switch:
         self.progress = progress
         # Saved by earlier attempts of this run (taken up again): those rows are
         # "unchanged" to this attempt, but were created or updated by the import.
-        self.before = (run.created_count, run.updated_count, run.written_rows)
-        if not run.written_rows:
-            self.before = (0, 0, 0)
+        saved = run.written_rows
+        self.before = (run.created_count, run.updated_count, saved) if saved else (0, 0, 0)
 
     def move_all(self) -> None:
         batches = self.staging.batches or [None]
@@ -1857,7 +1859,9 @@ class _Switch:
             # The batches saved by an earlier attempt are unchanged to this one: their
             # gemeenten and schools are read back from the cases the run wrote.
             touched |= set(
-                Case.objects.filter(import_run=self.run).values_list("municipality_id", "school_id")
+                Case.objects.filter(import_run=self.run)
+                .values_list("municipality_id", "school_id")
+                .distinct()
             )
         # One refresh of the computed figures for the whole file, after the commit.
         changed_cases(touched)
