@@ -7,7 +7,7 @@ PYTHON ?= python3
 PG_TEST_URL := postgres://postgres@127.0.0.1:5432/test
 STATIC_SOURCES := $(shell find src/kansrijk -path '*/static/*' -type f 2>/dev/null)
 
-.PHONY: install demo test test-sqlite test-postgres lint format bench browser messages clean
+.PHONY: install demo test test-sqlite test-postgres lint format bench browser messages screenshots clean
 
 install: $(VENV)/.installed node_modules/.installed var/static/.collected .env
 
@@ -72,6 +72,11 @@ test-sqlite: install
 
 test-postgres: install
 	$(BIN)/pytest -p no:cacheprovider
+
+# The pictures in the README: the journey tests (tests/browser/test_journeys.py) take the
+# home page and main task of each role at 1280 and 390 px.
+screenshots: install browser
+	KANSRIJK_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser/test_journeys.py -p no:cacheprovider
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -221,3 +221,72 @@ def test_schools_without_a_reported_count_for_the_school_and_its_swv(make_member
     assert count_of(contact, "Scholen zonder opgegeven aantal") == 1
     reader = make_member(silent, Role.READER)
     assert count_of(reader, "Scholen zonder opgegeven aantal") is None
+
+
+# ------------------------------------------------------------------ the tasks of the journeys
+
+
+def test_a_partner_is_offered_to_deliver_a_figure_and_add_an_entry(
+    client, municipality_organisation, make_member, indicator
+):
+    Provider.objects.create(organisation=municipality_organisation, name="CJG")
+    partner = make_member(municipality_organisation, Role.PARTNER)
+    reader = make_member(municipality_organisation, Role.READER)
+
+    tasks = tasks_of(partner)
+    assert tasks["Een cijfer aanleveren"] == (None, "/monitor/?aanleveren=1")
+    assert tasks["Nieuw aanbod toevoegen"] == (None, reverse("socialmap:create"))
+    assert "Een cijfer aanleveren" not in tasks_of(reader)
+    assert "Nieuw aanbod toevoegen" not in tasks_of(reader)
+
+    # The page lists what the partner can deliver, each with its own link.
+    client.force_login(partner)
+    html = client.get("/monitor/?aanleveren=1").content.decode()
+    assert "Cijfers aanleveren" in html
+    assert reverse("indicators:submit", args=[indicator.code]) in html
+
+
+def test_delivering_leaves_out_computed_figures_and_is_the_monitor_for_a_reader(
+    client, municipality_organisation, make_member, indicator
+):
+    computed = Indicator.objects.create(
+        code="berekend",
+        name="Berekend cijfer",
+        unit="number",
+        period_type="calendar_year",
+        owner=municipality_organisation,
+        is_public=True,
+        source_kind="computed",
+    )
+    client.force_login(make_member(municipality_organisation, Role.PARTNER))
+    html = client.get("/monitor/?aanleveren=1").content.decode()
+    assert reverse("indicators:submit", args=[indicator.code]) in html
+    assert computed.name not in html
+
+    client.force_login(make_member(municipality_organisation, Role.READER))
+    html = client.get("/monitor/?aanleveren=1").content.decode()
+    assert "Cijfers aanleveren" not in html
+    assert reverse("indicators:submit", args=[indicator.code]) not in html
+
+
+def test_the_council_report_of_the_agendas_the_users_organisation_owns(
+    municipality_organisation, make_member
+):
+    from kansrijk.agenda.models import Agenda
+
+    owned = Agenda.objects.create(
+        slug="eigen-agenda",
+        title="Eigen agenda",
+        kind="execution_agenda",
+        period_start=datetime.date(2024, 1, 1),
+        period_end=datetime.date(2026, 12, 31),
+        status="adopted",
+        is_public=True,
+    )
+    owned.owners.add(municipality_organisation)
+    reader = make_member(municipality_organisation, Role.READER)
+    outsider = make_member(factories.MunicipalityOrganisationFactory(), Role.POLICY_OFFICER)
+
+    label = "Voortgangsrapportage voor de raad: Eigen agenda"
+    assert tasks_of(reader)[label] == (None, reverse("indicators:agenda", args=[owned.slug]))
+    assert label not in tasks_of(outsider)  # public, but not theirs to bring to the council

@@ -36,6 +36,13 @@ from kansrijk.testing import factories
         ("2023-12", "december 2023", "2023-12-01", "2023-12-31"),
         ("1 oktober 2022", "1 oktober 2022", "2022-10-01", "2022-10-01"),
         ("1-10-2022", "1 oktober 2022", "2022-10-01", "2022-10-01"),
+        # The examples' own spelling, kind word and all, and the pages' quarters.
+        ("schooljaar 2025/2026", "2025/2026", "2025-08-01", "2026-07-31"),
+        ("Kalenderjaar 2023", "2023", "2023-01-01", "2023-12-31"),
+        ("kwartaal 2023 K1", "2023 K1", "2023-01-01", "2023-03-31"),
+        ("1e kwartaal 2023", "2023 K1", "2023-01-01", "2023-03-31"),
+        ("peildatum 1 oktober 2022", "1 oktober 2022", "2022-10-01", "2022-10-01"),
+        ("maand januari 2023", "januari 2023", "2023-01-01", "2023-01-31"),
     ],
 )
 def test_a_period_is_stored_as_the_site_writes_it(typed, label, start, end):

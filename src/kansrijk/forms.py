@@ -93,6 +93,8 @@ _PATTERNS = (
     (CALENDAR_YEAR, re.compile(r"(?P<year>\d{4})")),
     (QUARTER, re.compile(r"(?P<year>\d{4})\s*-?\s*[kq](?P<number>[1-4])", re.I)),
     (QUARTER, re.compile(r"[kq](?P<number>[1-4])\s*-?\s*(?P<year>\d{4})", re.I)),
+    # As the pages print a quarter: "1e kwartaal 2023".
+    (QUARTER, re.compile(r"(?P<number>[1-4])e\s+kwartaal\s+(?P<year>\d{4})", re.I)),
     (MONTH, re.compile(rf"(?P<name>{_MONTH})\s+(?P<year>\d{{4}})", re.I)),
     (MONTH, re.compile(r"(?P<year>\d{4})-(?P<number>\d{1,2})")),
     (
@@ -102,6 +104,11 @@ _PATTERNS = (
     (REFERENCE_DATE, re.compile(r"(?P<day>\d{1,2})-(?P<number>\d{1,2})-(?P<year>\d{4})")),
     (REFERENCE_DATE, re.compile(r"(?P<year>\d{4})-(?P<number>\d{1,2})-(?P<day>\d{1,2})")),
 )
+
+
+# The examples name the kind of period before it ("schooljaar 2022/2023"), and people copy
+# them as written: the word is read past.
+_KIND_WORD = re.compile(r"^(schooljaar|kalenderjaar|jaar|kwartaal|maand|peildatum)\s+", re.I)
 
 
 def _period_from(kind: str, parts: dict[str, str]) -> Period | None:
@@ -138,7 +145,7 @@ def examples(kinds=ALL_KINDS) -> str:
 def parse_period(text: str, kinds=ALL_KINDS) -> Period:
     """The period ``text`` names, of one of ``kinds``; a ValidationError in Dutch that
     shows the right spelling otherwise."""
-    text = " ".join((text or "").split())
+    text = _KIND_WORD.sub("", " ".join((text or "").split()), count=1)
     for kind, pattern in _PATTERNS:
         match = pattern.fullmatch(text) if kind in kinds else None
         if match and (period := _period_from(kind, match.groupdict())):

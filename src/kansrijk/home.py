@@ -19,16 +19,18 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kansrijk.agenda.models import Activity, Intervention
+from kansrijk.agenda.models import Activity, Agenda, Intervention
 from kansrijk.agenda.queries import due_in_month
 from kansrijk.cases import reporting, worklist
 from kansrijk.cases.models import Case, ReportedCount, ReportStatus
 from kansrijk.cases.queries import scope_of
 from kansrijk.cases.views import absence_reports_visible_to, register_nav
 from kansrijk.imports.models import ImportJob, JobStatus
+from kansrijk.indicators.forms import scopes_for
 from kansrijk.indicators.models import ApprovalStatus, Measurement
 from kansrijk.organisations.models import Membership, Organisation, Role
 from kansrijk.socialmap.models import Service, ServiceStatus
+from kansrijk.socialmap.views import provider_choices
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,10 @@ def figure_tasks(user) -> Section:
                 Measurement.objects.waiting_for(user).count(),
             )
         )
+    if scopes_for(user):  # the same test as the indicator page's "Een cijfer aanleveren"
+        section.tasks.append(
+            Task(_("Een cijfer aanleveren"), link("indicators:overview", aanleveren=1))
+        )
     rejected = Measurement.objects.filter(entered_by=user, approval=ApprovalStatus.REJECTED)
     rejected_count = rejected.count()
     if rejected_count:
@@ -153,11 +159,28 @@ def agenda_tasks(user, today: datetime.date) -> Section:
         section.tasks.append(
             Task(_("Activiteiten en interventies deze maand"), link("agenda:this_month"), due)
         )
+    # The council's report of each agenda the user's organisations own: its monitor page
+    # opens to whoever may see the agenda, and owning it makes the report theirs to bring.
+    owned = (
+        Agenda.objects.visible_to(user)
+        .filter(owners__in=Membership.objects.active_for(user).values("organisation"))
+        .distinct()
+        .order_by("title")
+    )
+    for agenda in owned.only("slug", "title"):
+        section.tasks.append(
+            Task(
+                _("Voortgangsrapportage voor de raad: %(title)s") % {"title": agenda.title},
+                link("indicators:agenda", agenda.slug),
+            )
+        )
     return section
 
 
 def socialmap_tasks(user, today: datetime.date) -> Section:
     section = Section(_("Sociale kaart"))
+    if provider_choices(user):  # what the create view asks
+        section.tasks.append(Task(_("Nieuw aanbod toevoegen"), link("socialmap:create")))
     if user.has_perm("socialmap.maintain_entries"):
         section.tasks.append(
             Task(

@@ -155,7 +155,10 @@ class SchoolFieldsMixin:
                 (code, f"{name} ({code})") for code, name in options
             ]
             self.fields["school_code"].label = _("Of een andere school: vestigingscode (BRIN6)")
-            if initial is not None:
+            if initial is None and len(options) == 1:
+                # A school contact person reports for their own school: chosen already.
+                self.initial.setdefault("school", options[0][0])
+            elif initial is not None:
                 if initial.code in {code for code, _name in options}:
                     self.initial.setdefault("school", initial.code)
                 else:

@@ -81,12 +81,17 @@ def _goals_of(indicator, visible_agenda_ids: set[int]) -> list:
 
 
 def overview(request):
-    """Every indicator the user may see, grouped by the agenda goal it measures."""
+    """Every indicator the user may see, grouped by the agenda goal it measures. With
+    ``?aanleveren=1`` only those the user can deliver a figure for (the same test as the
+    indicator page's "Een cijfer aanleveren"), each with that link: the home page's task."""
     disclosure = Disclosure(request.user)
     visible_agenda_ids = set(Agenda.objects.visible_to(request.user).values_list("pk", flat=True))
+    delivering = request.GET.get("aanleveren") == "1" and bool(scopes_for(request.user))
+    visible = Indicator.objects.visible_to(request.user)
+    if delivering:
+        visible = visible.exclude(source_kind=SourceKind.COMPUTED)
     indicators = list(
-        Indicator.objects.visible_to(request.user)
-        .select_related("owner__municipality")
+        visible.select_related("owner__municipality")
         .prefetch_related(Prefetch("goals", queryset=Goal.objects.select_related("agenda")))
         .order_by("name")
     )
@@ -103,7 +108,12 @@ def overview(request):
     return render(
         request,
         "indicators/overview.html",
-        {"goal_groups": goal_groups, "loose": loose, "count": len(indicators)},
+        {
+            "goal_groups": goal_groups,
+            "loose": loose,
+            "count": len(indicators),
+            "delivering": delivering,
+        },
     )
 
 
