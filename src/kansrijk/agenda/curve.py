@@ -92,19 +92,18 @@ def get_council_indicator_or_404(agenda: Agenda, user, code: str) -> Indicator:
 def council_pages_of_goals(user, goals) -> dict[int, GoalSection]:
     """Under each goal of the agenda page: its indicators, linked to their page for the
     council (one query for all goals)."""
-    goal_ids = [goal.pk for goal in goals]
-    slugs = {goal.pk: goal.agenda.slug for goal in goals}
     links = (
         Indicator.goals.through.objects.filter(
-            goal_id__in=goal_ids, indicator__in=Indicator.objects.visible_to(user).values("pk")
+            goal_id__in=[goal.pk for goal in goals],
+            indicator__in=Indicator.objects.visible_to(user).values("pk"),
         )
-        .values_list("goal_id", "indicator__code", "indicator__name")
+        .values_list("goal_id", "goal__agenda__slug", "indicator__code", "indicator__name")
         .order_by("indicator__name")
     )
     sections: dict[int, GoalSection] = {}
-    for goal_id, code, name in links:
+    for goal_id, slug, code, name in links:
         section = sections.setdefault(goal_id, GoalSection(title=_("Indicatoren voor de raad")))
-        section.links.append((name, reverse("agenda:curve", args=[slugs[goal_id], code])))
+        section.links.append((name, reverse("agenda:curve", args=[slug, code])))
     return sections
 
 
