@@ -264,8 +264,16 @@ def build_curve(agenda: Agenda, indicator: Indicator) -> CurvePage:
     )
     region = _scope(agenda, indicator, totals)
     series = disclosure.figures(m for m in totals if region and m.region_id == region.pk)
-    baseline = Baseline.objects.filter(indicator=indicator, region=region).first()
-    targets = list(Target.objects.filter(indicator=indicator, region=region).order_by("date"))
+    # Without an area there is no nulmeting or target to draw (a region of None would
+    # match those of an organisation).
+    baseline = (
+        Baseline.objects.filter(indicator=indicator, region=region).first() if region else None
+    )
+    targets = (
+        list(Target.objects.filter(indicator=indicator, region=region).order_by("date"))
+        if region
+        else []
+    )
     baseline_shown = suppression.publish_measurement(baseline) if baseline else None
     national_indicator, national = _national_figures(indicator, disclosure)
     scope_name = region.name if region else _("alle gebieden")

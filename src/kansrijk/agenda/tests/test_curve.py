@@ -248,3 +248,27 @@ def test_the_list_and_the_page_take_a_fixed_number_of_queries(
         client.get(reverse("agenda:curve_list", args=[SLUG]))
     with django_assert_max_num_queries(45):
         client.get(page_url(VVE_REACH))
+
+
+def test_an_indicator_without_an_area_or_figures_still_has_its_page(seeded, client):
+    officer = user("maassluis")
+    gemeente = Organisation.objects.get(name="Gemeente Maassluis")
+    bare = services.create_agenda(
+        actor=officer,
+        owners=[gemeente],
+        slug="zonder-gebied",
+        title="Agenda zonder gebied",
+        kind="lea",
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2026, 12, 31),
+    )
+    goal = services.save_item(Goal(agenda=bare, external_id="d1"), actor=officer, text="Een doel")
+    indicator = Indicator.objects.create(
+        code="zonder-cijfers", name="Nog zonder cijfers", unit="count", period_type="calendar_year"
+    )
+    indicator.goals.add(goal)
+    client.force_login(officer)
+    html = client.get(reverse("agenda:curve", args=["zonder-gebied", indicator.code])).content
+    assert "nog niet vastgelegd" in html.decode()
+    download = client.get(reverse("agenda:curve_pdf", args=["zonder-gebied", indicator.code]))
+    assert pdf_text(download.content)[0] == 1
