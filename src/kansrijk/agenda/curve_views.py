@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import curve, services
 from .forms import CurveStoryForm
 from .models import CurveStory
-from .views import _require_edit, can_edit, get_visible_agenda_or_404
+from .views import can_edit, get_visible_agenda_or_404
 
 
 @require_GET
@@ -61,7 +62,8 @@ def curve_pdf(request, slug, code):
 def curve_story(request, slug, code):
     agenda = get_visible_agenda_or_404(request.user, slug)
     indicator = curve.get_council_indicator_or_404(agenda, request.user, code)
-    _require_edit(request, agenda)
+    if not can_edit(request.user, agenda):
+        raise PermissionDenied
     story = CurveStory.objects.filter(agenda=agenda, indicator=indicator).first()
     initial = {"text": story.text if story else ""}
     form = CurveStoryForm(request.POST or None, indicator=indicator, initial=initial)
