@@ -27,6 +27,7 @@ REVIEWED = {
     "indicators/templates/indicators/report.html": "item.chart_svg|safe",
     "indicators/templates/indicators/_chart.html": "chart.svg|safe",
     "indicators/templates/indicators/public_dashboard.html": "section.chart.svg|safe",
+    "agenda/templates/agenda/curve/print.html": "page.chart.svg|safe",
     "indicators/charts.py": "def __html__",
     # The QR code is SVG made by the qrcode package from the TOTP provisioning URL: only
     # paths and our own issuer and user name, which qrcode turns into pixels, not text.

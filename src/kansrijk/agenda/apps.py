@@ -8,5 +8,6 @@ class AgendaConfig(AppConfig):
 
     def ready(self):
         # The agenda registers its computed indicator (share of activities on schedule)
-        # with the monitor; the monitor never imports the agenda for it.
-        from . import indicators  # noqa: F401
+        # with the monitor, and links the page for the council of each indicator under
+        # the goals it measures; the monitor never imports the agenda for it.
+        from . import curve, indicators  # noqa: F401

@@ -192,3 +192,31 @@ def parse_month(value: str | None) -> datetime.date | None:
         return datetime.date(year, month, 1)
     except ValueError:
         return None
+
+
+class CurveStoryForm(forms.Form):
+    """The story behind the curve of one indicator, for the council's page."""
+
+    text = forms.CharField(
+        label=_("Het verhaal achter de curve"),
+        max_length=limits.TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    def __init__(self, *args, indicator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.fields["text"].help_text = _(
+            "Waar komt het verloop van dit cijfer vandaan: wat helpt, wat werkt tegen? De "
+            "pagina is openbaar voor de raad: noem geen aantallen onder de %(threshold)s."
+        ) % {"threshold": indicator.suppression_threshold}
+
+    def clean_text(self) -> str:
+        from kansrijk.indicators.disclosure import small_number_warning
+
+        text = self.cleaned_data["text"].strip()
+        problem = small_number_warning(text, self.indicator.suppression_threshold)
+        if problem:
+            raise forms.ValidationError(problem)
+        return text

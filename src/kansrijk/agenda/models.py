@@ -647,3 +647,32 @@ class Nomination(models.Model):
 
     def co_signer_list(self) -> list[str]:
         return [line.strip() for line in self.co_signers.splitlines() if line.strip()]
+
+
+class CurveStory(models.Model):
+    """The story behind the curve (Results-Based Accountability) of one indicator in one
+    agenda: what drives the trend, in the words of the agenda's editors, for the council.
+
+    It belongs to the pair and not to the indicator alone: the same figure (the VVE reach
+    of a gemeente) can be read differently by two agendas that steer on it. The story of a
+    single figure stays on its measurement (``Measurement.story``)."""
+
+    agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="curve_stories")
+    indicator = models.ForeignKey(
+        "indicators.Indicator", models.CASCADE, related_name="+", verbose_name=_("indicator")
+    )
+    text = limits.BoundedTextField(
+        _("het verhaal achter de curve"), max_length=limits.TEXT, blank=True
+    )
+    updated_at = models.DateTimeField(_("bijgewerkt op"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("verhaal achter de curve")
+        verbose_name_plural = _("verhalen achter de curve")
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "indicator"], name="one_curve_story")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agenda}: {self.indicator}"

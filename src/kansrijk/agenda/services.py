@@ -21,6 +21,7 @@ from .models import (
     AgendaVersion,
     Commitment,
     CommitmentOccurrence,
+    CurveStory,
     EducationPrize,
     FundingLine,
     Intervention,
@@ -391,3 +392,17 @@ def set_nomination_status(nomination: Nomination, *, actor, status: str) -> Nomi
 
 def money(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def save_curve_story(agenda: Agenda, indicator, *, actor, text: str) -> CurveStory:
+    """Write the story behind the curve of ``indicator`` in ``agenda`` (one per pair),
+    with its history and audit record; an unchanged text writes nothing."""
+    story = (
+        CurveStory.objects.select_for_update().filter(agenda=agenda, indicator=indicator).first()
+    )
+    if story is None:
+        story = CurveStory(agenda=agenda, indicator=indicator)
+    elif story.text == text:
+        return story
+    return save_item(story, actor=actor, text=text)

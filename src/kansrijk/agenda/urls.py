@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import curve_views, views
 
 app_name = "agenda"
 
@@ -31,4 +31,9 @@ urlpatterns = [
         views.intervention_detail,
         name="intervention",
     ),
+    # One page per indicator for the council (turn the curve), and as a one-page PDF.
+    path("<slug:slug>/raad/", curve_views.curve_list, name="curve_list"),
+    path("<slug:slug>/raad/<slug:code>/", curve_views.curve_page, name="curve"),
+    path("<slug:slug>/raad/<slug:code>/pdf/", curve_views.curve_pdf, name="curve_pdf"),
+    path("<slug:slug>/raad/<slug:code>/verhaal/", curve_views.curve_story, name="curve_story"),
 ]
