@@ -21,6 +21,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kansrijk.agenda import services
@@ -937,7 +938,13 @@ def test_publishing_only_an_adopted_agenda(client, trio, network, tmp_path):
 
 @pytest.fixture
 def prize(agenda):
-    return agenda.prizes.get()
+    """The edition of the sample agenda, its nominations open today."""
+    prize = agenda.prizes.get()
+    today = timezone.localdate()
+    prize.nominations_from = today - datetime.timedelta(days=30)
+    prize.nominations_until = today + datetime.timedelta(days=30)
+    prize.save()
+    return prize
 
 
 def nominate(prize, **fields):
@@ -1127,11 +1134,10 @@ def test_the_admin_pages_open(verified_client, agenda):
     assert 'value="2022-01"' in change.content.decode()
 
 
-def test_the_admin_changes_a_nomination_only_through_its_status(rf, agenda):
+def test_the_admin_changes_a_nomination_only_through_its_status(rf, prize):
     superuser = factories.UserFactory(username="beheer", is_superuser=True, is_staff=True)
     request = rf.post("/beheer/")
     request.user = superuser
-    prize = agenda.prizes.get()
     first, second = (
         services.submit_nomination(
             prize, actor=None, category="staff", nominee=name, motivation="M", submitted_by="S"
