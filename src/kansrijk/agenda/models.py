@@ -650,13 +650,6 @@ class EducationPrize(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.year}"
 
-    def _fill_window(self) -> None:
-        """An empty window is the default one of the edition's year."""
-        if self.year and not (self.nominations_from and self.nominations_until):
-            default_from, default_until = default_nomination_window(self.year)
-            self.nominations_from = self.nominations_from or default_from
-            self.nominations_until = self.nominations_until or default_until
-
     def save(self, *args, **kwargs):
         self._fill_window()
         super().save(*args, **kwargs)
@@ -673,6 +666,13 @@ class EducationPrize(models.Model):
             raise ValidationError(
                 {"nominations_until": _("De einddatum ligt vóór de begindatum van het nomineren.")}
             )
+
+    def _fill_window(self) -> None:
+        """An empty window is the default one of the edition's year."""
+        if self.year and not (self.nominations_from and self.nominations_until):
+            default_from, default_until = default_nomination_window(self.year)
+            self.nominations_from = self.nominations_from or default_from
+            self.nominations_until = self.nominations_until or default_until
 
     def takes_nominations_on(self, day: datetime.date) -> bool:
         return (

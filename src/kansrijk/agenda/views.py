@@ -259,8 +259,7 @@ def planning(request, slug):
     # Main activities, and sub-activities where they carry months of their own (seed 002:
     # the planning lives on the activities).
     activities = agenda.activities.filter(
-        Q(kind__in=[ActivityKind.PLANNING, ActivityKind.MAIN])
-        | Q(planned_months__isnull=False)
+        Q(kind__in=[ActivityKind.PLANNING, ActivityKind.MAIN]) | Q(planned_months__isnull=False)
     ).select_related("goal", "goal__spearhead")
     interventions = agenda.interventions.all()
     year = None

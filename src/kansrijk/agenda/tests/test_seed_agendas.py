@@ -185,9 +185,9 @@ def test_maassluis_every_action_and_its_planning(seed_organisations):
 
 @time_machine.travel(datetime.datetime(2026, 12, 7, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_maassluis_prize_every_two_years(seed_organisations):
-    """"De onderwijsprijs wordt tweejaarlijks uitgereikt", the 2021 ceremony in the spring:
-    in December 2026 the edition of 2021 is long closed and that of 2027 takes
-    nominations."""
+    """The note: "De onderwijsprijs wordt tweejaarlijks uitgereikt", the ceremony in the
+    spring of 2021. In December 2026 the edition of 2021 is long closed and that of 2027
+    takes nominations."""
     agenda = load("maassluis.toml")
 
     editions = EducationPrize.objects.filter(agenda=agenda).order_by("year")

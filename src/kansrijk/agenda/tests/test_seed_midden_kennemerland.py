@@ -297,9 +297,7 @@ def test_planned_text_kept_and_no_months_invented(agenda):
     three = goal(agenda, "3").activities.get(planned_text__gt="")
     assert three.title == "Aanbod en vraag op elkaar aansluiten (met behoud van couleur locale)"
     assert (three.planned_text, planned_months(three)) == ("april, mei, juni", months_2022(4, 5, 6))
-    planned_without_month = agenda.activities.exclude(planned_text="").filter(
-        planned_months=None
-    )
+    planned_without_month = agenda.activities.exclude(planned_text="").filter(planned_months=None)
     assert sorted(planned_without_month.values_list("planned_text", flat=True)) == [
         "Binnen 3 maanden",
         *["Te allen tijde"] * 3,
