@@ -10,7 +10,9 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db.models import Count, Sum
+from django.urls import reverse
 
+from kansrijk.agenda import services
 from kansrijk.agenda.demo import AGENDA_DIR, load_agenda_file
 from kansrijk.agenda.models import (
     Activity,
@@ -27,6 +29,7 @@ from kansrijk.agenda.models import (
     Goal,
     Intervention,
     Involvement,
+    Nomination,
     PlannedMonth,
     Spearhead,
     Theme,
@@ -220,6 +223,41 @@ def test_maassluis_prize_every_two_years(seed_organisations):
     with time_machine.travel(datetime.datetime(2027, 3, 1, 9, 0, tzinfo=datetime.UTC)):
         load("maassluis.toml")
     assert years() == [2021, 2023, 2025, 2027, 2029]
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 7, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_the_edition_of_2021_refuses_nominations_in_2026(client, seed_organisations):
+    load("maassluis.toml")
+    closed = EducationPrize.objects.get(year=2021)
+    current = EducationPrize.objects.get(year=2027)
+    page = reverse("agenda:nominate", args=[closed.pk])
+
+    response = client.get(page)
+    assert response.status_code == 200 and response.context["form"] is None
+    text = response.content.decode()
+    assert "De nominaties voor de Onderwijsprijs 2021 zijn gesloten op 28 februari 2021." in text
+    assert reverse("agenda:nominate", args=[current.pk]) in text
+    nomination = {
+        "category": "staff",
+        "nominee": "Juf Anouk",
+        "motivation": "Zij maakt elke ochtend tijd voor de kinderen die te laat komen.",
+        "submitted_by": "Een ouder",
+    }
+    assert client.post(page, nomination).status_code == 403
+    with pytest.raises(ValueError, match="zijn gesloten op 28 februari 2021"):
+        services.submit_nomination(closed, actor=None, **nomination)
+    assert not Nomination.objects.exists()
+
+    # The edition of the cycle takes them, until the end of February 2027.
+    response = client.get(reverse("agenda:prize", args=[current.pk]))
+    assert "van 1 september 2026 tot en met 28 februari 2027" in response.content.decode()
+    assert client.post(reverse("agenda:nominate", args=[current.pk]), nomination).status_code == 302
+    assert current.nominations.get().nominee == "Juf Anouk"
+    # An edition whose window has not begun says from when.
+    later = services.open_next_edition(current, actor=None)
+    assert services.nominations_refusal(later, datetime.date(2026, 12, 7)) == (
+        "Nomineren voor de Onderwijsprijs 2029 kan vanaf 1 september 2028."
+    )
 
 
 def test_maassluis_evaluations_and_commitments(seed_organisations):
