@@ -936,15 +936,19 @@ def test_publishing_only_an_adopted_agenda(client, trio, network, tmp_path):
 # ------------------------------------------------------------------ the education prize
 
 
-@pytest.fixture
-def prize(agenda):
-    """The edition of the sample agenda, its nominations open today."""
-    prize = agenda.prizes.get()
+def open_nominations(prize):
+    """The sample's edition (2023) with its window around today: a prize that takes
+    nominations now, whatever day the tests run."""
     today = timezone.localdate()
     prize.nominations_from = today - datetime.timedelta(days=30)
     prize.nominations_until = today + datetime.timedelta(days=30)
     prize.save()
     return prize
+
+
+@pytest.fixture
+def prize(agenda):
+    return open_nominations(agenda.prizes.get())
 
 
 def nominate(prize, **fields):
