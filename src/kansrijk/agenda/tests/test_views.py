@@ -1193,4 +1193,4 @@ def test_every_page_of_every_seed_agenda_renders(client, seed_agendas):
     assert "× 4/12 × ½" in text
     text = main_text(client.get(url("planning_table", "midden-kennemerland-2022-2024")))
     assert "Planning activiteiten 2022" in text
-    assert "Netwerkbijeenkomsten: juni" in text
+    assert "Thematische netwerkbijeenkomsten: juni" in text  # on the sub-activity itself
