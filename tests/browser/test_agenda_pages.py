@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from kansrijk.agenda import services
 from kansrijk.agenda.models import Commitment, Goal, NominationStatus
-from kansrijk.agenda.tests.test_views import build_network, load_sample_agenda
+from kansrijk.agenda.tests.test_views import build_network, load_sample_agenda, open_nominations
 from kansrijk.organisations.models import Role
 from kansrijk.testing import factories
 
@@ -202,7 +202,7 @@ def test_commitments_recorded_by_the_editor(page, agenda, editor, assert_accessi
 def test_prize_page_for_the_public_and_the_organisers(
     page, agenda, editor, assert_accessible, screenshot
 ):
-    prize = agenda.prizes.get()
+    prize = open_nominations(agenda.prizes.get())
     for nominee, category, status in [
         ("Juf Anouk", "staff", NominationStatus.SHORTLISTED),
         ("Daan (groep 7)", "pupil_po", NominationStatus.WINNER),
@@ -237,7 +237,7 @@ def test_prize_page_for_the_public_and_the_organisers(
 
 
 def test_nomination_form(page, agenda, assert_accessible, screenshot):
-    prize = agenda.prizes.get()
+    prize = open_nominations(agenda.prizes.get())
     page.goto(agenda_url("nominate", prize.pk))
     assert_accessible(page)
     screenshot(page, "agenda_nomineren")
@@ -289,7 +289,7 @@ def test_adopt_form_and_this_month(page, agenda, editor, network, tmp_path, asse
 
 
 def test_agenda_pages_keep_to_the_content_security_policy(strict_page, agenda):
-    prize = agenda.prizes.get()
+    prize = open_nominations(agenda.prizes.get())
     for url in (
         agenda_url("detail", SLUG),
         agenda_url("planning", SLUG),

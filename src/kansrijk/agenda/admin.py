@@ -210,7 +210,16 @@ class CommitmentAdmin(AgendaItemAdmin):
 class PrizeForm(forms.ModelForm):
     class Meta:
         model = EducationPrize
-        fields = ["agenda", "organiser", "name", "year", "nominations_open"]
+        fields = [
+            "agenda",
+            "organiser",
+            "name",
+            "year",
+            "cycle_years",
+            "nominations_from",
+            "nominations_until",
+            "nominations_open",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -221,7 +230,15 @@ class PrizeForm(forms.ModelForm):
 @admin.register(EducationPrize)
 class EducationPrizeAdmin(ServiceSavedAdmin):
     form = PrizeForm
-    list_display = ["name", "year", "organiser", "nominations_open", "agenda"]
+    list_display = [
+        "name",
+        "year",
+        "organiser",
+        "nominations_from",
+        "nominations_until",
+        "nominations_open",
+        "agenda",
+    ]
     list_filter = ["year", "nominations_open"]
     search_fields = ["name"]
     autocomplete_fields = ["agenda", "organiser"]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from kansrijk.organisations.models import Organisation, Region
 
@@ -20,6 +21,7 @@ from . import services
 from .models import (
     Activity,
     Agenda,
+    AgendaStatus,
     Commitment,
     EducationPrize,
     EvaluationMoment,
@@ -201,6 +203,11 @@ def load_agenda_file(path: Path, *, actor=None) -> Agenda:
         )
         _involvements(activity, entry.get("involvements", []))
         activities[entry["id"]] = activity
+    # Rows an earlier version of the file held and this one replaced (seed 002's separate
+    # planning rows): named in the file, so nothing else is ever removed.
+    retired = data.get("retired", {}).get("activities", [])
+    for activity in Activity.objects.filter(agenda=agenda, external_id__in=retired):
+        services.remove_item(activity, actor=actor)
     interventions = {}
     for position, entry in enumerate(data.get("intervention", [])):
         values = _pick(entry, INTERVENTION_FIELDS) | {"position": position}
@@ -260,14 +267,35 @@ def load_agenda_file(path: Path, *, actor=None) -> Agenda:
             actor=actor,
         )
     for entry in data.get("prize", []):
-        EducationPrize.objects.get_or_create(
-            organiser=organisation_by_reference(entry["organiser"]),
-            name=entry["name"],
-            year=entry["year"],
-            defaults={"agenda": agenda, "nominations_open": entry.get("nominations_open", True)},
+        values = {
+            "agenda": agenda,
+            "cycle_years": entry.get("cycle_years", 2),
+            "nominations_open": entry.get("nominations_open", True),
+        }
+        for day in ("nominations_from", "nominations_until"):
+            if day in entry:
+                values[day] = datetime.date.fromisoformat(entry[day])
+        prize = _upsert(
+            EducationPrize,
+            {
+                "organiser": organisation_by_reference(entry["organiser"]),
+                "name": entry["name"],
+                "year": entry["year"],
+            },
+            values,
+            actor=actor,
         )
+        if entry.get("follow_cycle"):
+            # The editions after the one the document names, up to today's: the demo
+            # shows the prize as it runs now, not as it ran in the document's year.
+            services.follow_prize_cycle(prize, actor=actor, today=timezone.localdate())
     if agenda.status != "concept" and not agenda.versions.exists():
-        services.save_version(agenda, actor=actor, label="Zoals vastgesteld (uit het brondocument)")
+        label = (
+            "Zoals gepubliceerd (uit het brondocument)"
+            if agenda.status == AgendaStatus.PUBLISHED
+            else "Zoals vastgesteld (uit het brondocument)"
+        )
+        services.save_version(agenda, actor=actor, label=label)
     return agenda
 
 

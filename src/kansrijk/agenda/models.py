@@ -7,6 +7,7 @@ spreadsheet round trip updates rows in place instead of duplicating them.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -39,6 +40,8 @@ class AgendaStatus(models.TextChoices):
     CONCEPT = "concept", _("concept")
     ADOPTED = "adopted", _("vastgesteld")
     EVALUATED = "evaluated", _("geëvalueerd")
+    # A handreiking is published by its authors, not adopted by a body (seeds 000, 001).
+    PUBLISHED = "published", _("gepubliceerd")
 
 
 class Agenda(models.Model):
@@ -583,24 +586,120 @@ class PrizeCategory(models.TextChoices):
     OTHERS = "others", _("overige betrokkenen")
 
 
+def default_nomination_window(year: int) -> tuple[datetime.date, datetime.date]:
+    """Nominations for the edition of ``year``: from 1 September of the year before up to
+    and including the last day of February, before the ceremony in the spring (seed 003:
+    "De prijsuitreiking vindt plaats in het voorjaar"). The organiser may set other dates."""
+    first_of_march = datetime.date(year, 3, 1)
+    return datetime.date(year - 1, 9, 1), first_of_march - datetime.timedelta(days=1)
+
+
+class EducationPrizeQuerySet(models.QuerySet):
+    def taking_nominations(self, on: datetime.date):
+        return self.filter(
+            nominations_open=True, nominations_from__lte=on, nominations_until__gte=on
+        )
+
+
 class EducationPrize(models.Model):
-    """The education prize of seed 003: every two years, four categories."""
+    """One edition of the education prize of seed 003 ("tweejaarlijks", four categories).
+
+    Editions follow each other every ``cycle_years``; an edition takes nominations only
+    within its own window (``nominations_from`` to ``nominations_until``), so the edition
+    of 2021 is closed in 2026 while that of 2027 may be open. ``nominations_open`` lets
+    the organiser close an edition before its window ends."""
 
     agenda = models.ForeignKey(Agenda, models.CASCADE, null=True, blank=True, related_name="prizes")
     organiser = models.ForeignKey(Organisation, models.PROTECT, related_name="prizes")
     name = models.CharField(_("naam"), max_length=200)
     year = models.PositiveSmallIntegerField(_("jaar"))
-    nominations_open = models.BooleanField(_("nominaties open"), default=True)
+    cycle_years = models.PositiveSmallIntegerField(
+        _("om de hoeveel jaar"), default=2, help_text=_("2 voor een tweejaarlijkse prijs.")
+    )
+    nominations_from = models.DateField(
+        _("nomineren kan vanaf"),
+        blank=True,
+        help_text=_("Leeg: 1 september van het jaar ervoor."),
+    )
+    nominations_until = models.DateField(
+        _("nomineren kan tot en met"),
+        blank=True,
+        help_text=_("Leeg: de laatste dag van februari van het jaar van de prijs."),
+    )
+    nominations_open = models.BooleanField(
+        _("nominaties open"),
+        default=True,
+        help_text=_("Zet dit uit om de nominaties eerder te sluiten dan de einddatum."),
+    )
+
+    objects = EducationPrizeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("onderwijsprijs")
         verbose_name_plural = _("onderwijsprijzen")
+        ordering = ["organiser", "name", "year"]
         constraints = [
-            models.UniqueConstraint(fields=["organiser", "name", "year"], name="unique_prize_year")
+            models.UniqueConstraint(fields=["organiser", "name", "year"], name="unique_prize_year"),
+            models.CheckConstraint(
+                condition=Q(nominations_until__gte=models.F("nominations_from")),
+                name="prize_nomination_window_in_order",
+            ),
+            models.CheckConstraint(condition=Q(cycle_years__gte=1), name="prize_cycle_positive"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.year}"
+
+    def save(self, *args, **kwargs):
+        self._fill_window()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self._fill_window()
+        if (
+            self.nominations_from
+            and self.nominations_until
+            and self.nominations_until < self.nominations_from
+        ):
+            raise ValidationError(
+                {"nominations_until": _("De einddatum ligt vóór de begindatum van het nomineren.")}
+            )
+
+    def _fill_window(self) -> None:
+        """An empty window is the default one of the edition's year."""
+        if self.year and not (self.nominations_from and self.nominations_until):
+            default_from, default_until = default_nomination_window(self.year)
+            self.nominations_from = self.nominations_from or default_from
+            self.nominations_until = self.nominations_until or default_until
+
+    def takes_nominations_on(self, day: datetime.date) -> bool:
+        return (
+            self.nominations_open
+            and self.nominations_from is not None
+            and self.nominations_until is not None
+            and self.nominations_from <= day <= self.nominations_until
+        )
+
+    @property
+    def takes_nominations(self) -> bool:
+        """Whether the public may nominate today (for templates)."""
+        return self.takes_nominations_on(timezone.localdate())
+
+    @property
+    def nominations_not_yet_open(self) -> bool:
+        return (
+            self.nominations_open
+            and self.nominations_from is not None
+            and timezone.localdate() < self.nominations_from
+        )
+
+    def later_editions(self):
+        """The editions of the same prize after this one, the next first."""
+        return EducationPrize.objects.filter(
+            organiser_id=self.organiser_id, name=self.name, year__gt=self.year
+        ).order_by("year")
 
 
 class NominationStatus(models.TextChoices):

@@ -11,6 +11,8 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from kansrijk.audit import services as audit
 
@@ -84,6 +86,21 @@ def _agenda_of(item) -> Agenda:
         if related is not None:
             return related if isinstance(related, Agenda) else _agenda_of(related)
     raise ValueError(f"{item!r} belongs to no agenda")
+
+
+@transaction.atomic
+def remove_item(item: models.Model, *, actor) -> None:
+    """Delete a node of the tree (with what hangs under it), audited with what it was."""
+    agenda = _agenda_of(item)
+    before = audit.snapshot(item)
+    audit.record(
+        f"agenda.{type(item).__name__.lower()}.delete",
+        actor=actor,
+        target=item,
+        organisation=_owner(agenda),
+        before=before,
+    )
+    audit.with_history_user(item, actor).delete()
 
 
 @transaction.atomic
@@ -353,9 +370,62 @@ def record_commitment_occurrence(
 
 
 @transaction.atomic
+def open_next_edition(prize: EducationPrize, *, actor) -> EducationPrize:
+    """The edition ``cycle_years`` after ``prize``, with its window moved by as many
+    years; the existing one when it is already there."""
+    year = prize.year + prize.cycle_years
+    existing = EducationPrize.objects.filter(
+        organiser_id=prize.organiser_id, name=prize.name, year=year
+    ).first()
+    if existing is not None:
+        return existing
+
+    def moved(day: datetime.date) -> datetime.date:
+        try:
+            return day.replace(year=day.year + prize.cycle_years)
+        except ValueError:  # 29 February into a year without it
+            return day.replace(year=day.year + prize.cycle_years, day=28)
+
+    return save_item(
+        EducationPrize(organiser=prize.organiser, name=prize.name, year=year),
+        actor=actor,
+        agenda=prize.agenda,
+        cycle_years=prize.cycle_years,
+        nominations_from=moved(prize.nominations_from),
+        nominations_until=moved(prize.nominations_until),
+        nominations_open=True,
+    )
+
+
+def follow_prize_cycle(prize: EducationPrize, *, actor, today: datetime.date) -> EducationPrize:
+    """Open the editions that follow ``prize`` up to the one whose nominations have not
+    yet closed on ``today`` (the current edition), and return that one."""
+    edition = prize
+    while edition.nominations_until < today:
+        edition = open_next_edition(edition, actor=actor)
+    return edition
+
+
+def nominations_refusal(prize: EducationPrize, day: datetime.date) -> str | None:
+    """Why ``prize`` takes no nomination on ``day``, in words for the public; None when
+    it does."""
+    if prize.takes_nominations_on(day):
+        return None
+    words = {"name": prize.name, "year": prize.year}
+    if prize.nominations_open and day < prize.nominations_from:
+        words["date"] = date_format(prize.nominations_from, "j F Y")
+        return _("Nomineren voor de %(name)s %(year)s kan vanaf %(date)s.") % words
+    if prize.nominations_open:
+        words["date"] = date_format(prize.nominations_until, "j F Y")
+        return _("De nominaties voor de %(name)s %(year)s zijn gesloten op %(date)s.") % words
+    return _("De nominaties voor de %(name)s %(year)s zijn gesloten.") % words
+
+
+@transaction.atomic
 def submit_nomination(prize: EducationPrize, *, actor, **fields) -> Nomination:
-    if not prize.nominations_open:
-        raise ValueError("De nominaties voor deze prijs zijn gesloten.")
+    refusal = nominations_refusal(prize, timezone.localdate())
+    if refusal is not None:
+        raise ValueError(refusal)
     nomination = Nomination(prize=prize, **fields)
     nomination.full_clean()
     nomination.save()

@@ -43,6 +43,7 @@ from .models import (
     Activity,
     ActivityKind,
     Agenda,
+    AgendaKind,
     AgendaStatus,
     Commitment,
     CommitmentOccurrence,
@@ -140,13 +141,17 @@ def _totals_by_year(queryset):
 
 
 def agenda_list(request):
-    agendas = (
+    visible = (
         Agenda.objects.visible_to(request.user)
         .prefetch_related("owners")
         .order_by("-period_start", "title", "pk")
     )
+    # Handreikingen (seeds 000, 001) are read for guidance, not worked on: their own
+    # heading below the agendas, on every page (there are few).
+    agendas = visible.exclude(kind=AgendaKind.GUIDANCE)
     page = Paginator(agendas, AGENDAS_PER_PAGE).get_page(request.GET.get("pagina"))
-    return render(request, "agenda/agenda_list.html", {"page": page})
+    guidance = visible.filter(kind=AgendaKind.GUIDANCE)
+    return render(request, "agenda/agenda_list.html", {"page": page, "guidance": guidance})
 
 
 def _document_tree(agenda: Agenda):
@@ -251,8 +256,10 @@ def planning(request, slug):
     form = PlanningFilterForm(
         request.GET or None, agenda=agenda, organisations=organisations, years=years
     )
+    # Main activities, and sub-activities where they carry months of their own (seed 002:
+    # the planning lives on the activities).
     activities = agenda.activities.filter(
-        kind__in=[ActivityKind.PLANNING, ActivityKind.MAIN]
+        Q(kind__in=[ActivityKind.PLANNING, ActivityKind.MAIN]) | Q(planned_months__isnull=False)
     ).select_related("goal", "goal__spearhead")
     interventions = agenda.interventions.all()
     year = None
@@ -296,7 +303,14 @@ def planning_table(request, slug):
     consecutive goals of the same spearhead grouped as in the document."""
     agenda = get_visible_agenda_or_404(request.user, slug)
     goals = list(agenda.goals.select_related("spearhead"))
-    lines = agenda.activities.filter(kind=ActivityKind.PLANNING).prefetch_related(
+    # The lines: separate planning rows where an agenda still has them, otherwise every
+    # activity with a planning of its own (its months or its planning as written).
+    lines = agenda.activities.filter(kind=ActivityKind.PLANNING)
+    if not lines.exists():
+        lines = agenda.activities.filter(
+            Q(planned_months__isnull=False) | ~Q(planned_text="")
+        ).distinct()
+    lines = lines.order_by("position", "pk").prefetch_related(
         Prefetch("planned_months", queryset=PlannedMonth.objects.order_by("month"))
     )
     lines_by_goal = defaultdict(list)
@@ -314,7 +328,7 @@ def planning_table(request, slug):
     # The table is "Planning activiteiten 2022": the year most of its months fall in
     # (a line may say "eind 2021" or "begin 2023").
     main_year = (
-        PlannedMonth.objects.filter(activity__agenda=agenda, activity__kind=ActivityKind.PLANNING)
+        PlannedMonth.objects.filter(activity__in=lines.values("pk"))
         .annotate(year=ExtractYear("month"))
         .values("year")
         .annotate(count=Count("pk"))
@@ -804,8 +818,18 @@ def prize_detail(request, pk):
 
 def nominate(request, pk):
     prize = get_object_or_404(EducationPrize.objects.select_related("organiser"), pk=pk)
-    if not prize.nominations_open:
-        return render(request, "agenda/nominate.html", {"prize": prize, "form": None})
+    today = timezone.localdate()
+    refusal = services.nominations_refusal(prize, today)
+    if refusal is not None:
+        # An edition outside its window refuses, and points to the edition that is open.
+        context = {
+            "prize": prize,
+            "form": None,
+            "refusal": refusal,
+            "open_edition": prize.later_editions().taking_nominations(today).first(),
+        }
+        status = 403 if request.method == "POST" else 200
+        return render(request, "agenda/nominate.html", context, status=status)
     if request.method == "POST":
         # Anyone may nominate without an account: every post counts, valid or not.
         refusal = throttle.attempt(

@@ -30,7 +30,12 @@ WORK_STATUS_BADGES = {
     "postponed": "warning",
     "cancelled": "inactive",
 }
-AGENDA_STATUS_BADGES = {"concept": "warning", "adopted": "success", "evaluated": "neutral"}
+AGENDA_STATUS_BADGES = {
+    "concept": "warning",
+    "adopted": "success",
+    "evaluated": "neutral",
+    "published": "success",
+}
 NOMINATION_STATUS_BADGES = {
     "submitted": "neutral",
     "shortlisted": "active",

@@ -8,8 +8,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db.models import Count, Sum
+from django.urls import reverse
 
+from kansrijk.agenda import services
 from kansrijk.agenda.demo import AGENDA_DIR, load_agenda_file
 from kansrijk.agenda.models import (
     Activity,
@@ -26,6 +29,7 @@ from kansrijk.agenda.models import (
     Goal,
     Intervention,
     Involvement,
+    Nomination,
     PlannedMonth,
     Spearhead,
     Theme,
@@ -182,12 +186,82 @@ def test_maassluis_every_action_and_its_planning(seed_organisations):
     ).exists()
 
 
-def test_maassluis_prize_evaluations_and_commitments(seed_organisations):
+@time_machine.travel(datetime.datetime(2026, 12, 7, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_maassluis_prize_every_two_years(seed_organisations):
+    """The note: "De onderwijsprijs wordt tweejaarlijks uitgereikt", the ceremony in the
+    spring of 2021. In December 2026 the edition of 2021 is long closed and that of 2027
+    takes nominations."""
     agenda = load("maassluis.toml")
 
-    prize = EducationPrize.objects.get(agenda=agenda)
-    assert (prize.name, prize.year, prize.organiser.code) == ("Onderwijsprijs", 2021, "GM0556")
-    assert prize.nominations_open
+    editions = EducationPrize.objects.filter(agenda=agenda).order_by("year")
+    assert [(p.name, p.year, p.organiser.code) for p in editions] == [
+        ("Onderwijsprijs", year, "GM0556") for year in (2021, 2023, 2025, 2027)
+    ]
+    first, *_, current = editions
+    assert (first.nominations_from, first.nominations_until) == (
+        datetime.date(2020, 9, 1),
+        datetime.date(2021, 2, 28),
+    )
+    assert (current.nominations_from, current.nominations_until) == (
+        datetime.date(2026, 9, 1),
+        datetime.date(2027, 2, 28),
+    )
+    today = datetime.date(2026, 12, 7)
+    assert [p.year for p in editions if p.takes_nominations_on(today)] == [2027]
+    assert list(EducationPrize.objects.taking_nominations(today)) == [current]
+    # The ceremony in the spring of 2021 was planned in its activity.
+    ceremony = Activity.objects.get(agenda=agenda, title="Onderwijsprijs")
+    assert ceremony.planned_text == "tweejaarlijks; prijsuitreiking in het voorjaar van 2021"
+
+    # A second load in the same window opens nothing new; after the window of 2027 the
+    # next load opens 2029.
+    def years() -> list[int]:
+        return list(EducationPrize.objects.filter(agenda=agenda).values_list("year", flat=True))
+
+    load("maassluis.toml")
+    assert years() == [2021, 2023, 2025, 2027]
+    with time_machine.travel(datetime.datetime(2027, 3, 1, 9, 0, tzinfo=datetime.UTC)):
+        load("maassluis.toml")
+    assert years() == [2021, 2023, 2025, 2027, 2029]
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 7, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_the_edition_of_2021_refuses_nominations_in_2026(client, seed_organisations):
+    load("maassluis.toml")
+    closed = EducationPrize.objects.get(year=2021)
+    current = EducationPrize.objects.get(year=2027)
+    page = reverse("agenda:nominate", args=[closed.pk])
+
+    response = client.get(page)
+    assert response.status_code == 200 and response.context["form"] is None
+    text = response.content.decode()
+    assert "De nominaties voor de Onderwijsprijs 2021 zijn gesloten op 28 februari 2021." in text
+    assert reverse("agenda:nominate", args=[current.pk]) in text
+    nomination = {
+        "category": "staff",
+        "nominee": "Juf Anouk",
+        "motivation": "Zij maakt elke ochtend tijd voor de kinderen die te laat komen.",
+        "submitted_by": "Een ouder",
+    }
+    assert client.post(page, nomination).status_code == 403
+    with pytest.raises(ValueError, match="zijn gesloten op 28 februari 2021"):
+        services.submit_nomination(closed, actor=None, **nomination)
+    assert not Nomination.objects.exists()
+
+    # The edition of the cycle takes them, until the end of February 2027.
+    response = client.get(reverse("agenda:prize", args=[current.pk]))
+    assert "van 1 september 2026 tot en met 28 februari 2027" in response.content.decode()
+    assert client.post(reverse("agenda:nominate", args=[current.pk]), nomination).status_code == 302
+    assert current.nominations.get().nominee == "Juf Anouk"
+    # An edition whose window has not begun says from when.
+    later = services.open_next_edition(current, actor=None)
+    assert services.nominations_refusal(later, datetime.date(2026, 12, 7)) == (
+        "Nomineren voor de Onderwijsprijs 2029 kan vanaf 1 september 2028."
+    )
+
+
+def test_maassluis_evaluations_and_commitments(seed_organisations):
+    agenda = load("maassluis.toml")
 
     diamant = EvaluationMoment.objects.get(agenda=agenda, external_id="evaluatie-de-diamant")
     assert diamant.month == datetime.date(2022, 12, 1)
@@ -371,9 +445,11 @@ def test_vijfheerenlanden_evaluations_and_commitments(seed_organisations):
 def test_seven_factors(seed_organisations):
     agenda = load("jeugdbeleid-factoren.toml")
 
-    assert agenda.kind == AgendaKind.POLICY_FRAMEWORK
+    # A public handreiking without an owner (the appendix names no gemeente).
+    assert agenda.kind == AgendaKind.GUIDANCE
     assert not agenda.owners.exists() and agenda.region is None
-    assert agenda.status == AgendaStatus.CONCEPT and not agenda.is_public
+    assert agenda.status == AgendaStatus.PUBLISHED and agenda.is_public
+    assert agenda.versions.get().label == "Zoals gepubliceerd (uit het brondocument)"
     factors = list(
         agenda.themes.filter(kind=ThemeKind.FACTOR).values_list("number", "title", "sources")
     )
@@ -404,7 +480,7 @@ def test_thuiszitters_leaflet(seed_organisations):
 
     assert agenda.kind == AgendaKind.GUIDANCE
     assert not agenda.owners.exists()
-    assert agenda.status == AgendaStatus.CONCEPT and not agenda.is_public
+    assert agenda.status == AgendaStatus.PUBLISHED and agenda.is_public
     assert "Ingrado" in agenda.source and "geen lokale agenda" in agenda.source
 
     definition, pact, development_agenda = agenda.goals.all()

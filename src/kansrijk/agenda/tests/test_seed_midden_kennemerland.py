@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.db.models import Count, F
 
+from kansrijk.agenda import services
 from kansrijk.agenda.demo import AGENDA_DIR, load_agenda_file
 from kansrijk.agenda.models import (
     Activity,
@@ -140,8 +141,10 @@ def test_three_spearheads_with_their_intended_results_and_priority(agenda):
 def test_fifteen_planning_goals_numbered_one_to_fifteen(agenda):
     numbers = list(agenda.goals.values_list("number", flat=True))
     assert numbers == [str(n) for n in range(1, 16)]
+    # Every goal has a planning, on its own activities.
     for number in numbers:
-        assert goal(agenda, number).activities.filter(kind="planning").exists(), number
+        planned = goal(agenda, number).activities.exclude(planned_text="")
+        assert planned.exists(), number
     # "Algemeen" is a row of the planning table, not a fourth spearhead.
     assert list(agenda.goals.filter(spearhead=None).values_list("number", "text")) == [
         ("1", "Besluitvorming in gemeenten en informatiefase partners."),
@@ -159,10 +162,13 @@ def test_fifteen_planning_goals_numbered_one_to_fifteen(agenda):
 
 def test_table_goals_and_planning_goals_are_the_same_records(agenda):
     # Goal 11 is worded differently in the two tables; the table text is the goal text
-    # and the planning activity hangs on the same record.
+    # and its planning line ("Afspraken en evaluatie heldere taken mrt") is on the
+    # sub-activity about clear roles and tasks of the same record.
     eleven = goal(agenda, "11")
     assert eleven.text == "Optimaal benutten van jeugd- en kernteams/J&C op de scholen."
-    assert set(eleven.activities.values_list("kind", flat=True)) == {"main", "sub", "planning"}
+    assert set(eleven.activities.values_list("kind", flat=True)) == {"main", "sub"}
+    tasks = eleven.activities.get(title__startswith="Rollen en taken van de verschillende")
+    assert (tasks.planned_text, planned_months(tasks)) == ("mrt", months_2022(3))
     assert Goal.objects.filter(agenda=agenda).count() == 15
 
 
@@ -185,11 +191,47 @@ def test_thuiszitters_goal_with_its_indicator(agenda):
         "woongemeenten van de RMC regio.",
         "Analyse per SWV.",
     ]
+    # "Te allen tijde aandachtspunt": said of the whole goal, no month named.
+    assert set(
+        thuiszitters.activities.filter(kind="main").values_list("planned_text", flat=True)
+    ) == {"Te allen tijde"}
     one_approach = goal(agenda, "8")
     assert "vier peildata per jaar door het SWV" in one_approach.indicator_text
     assert one_approach.activities.filter(
         kind="sub", title__contains="overlegtafel (doorbraakberaad) met doorzettingsmacht"
     ).exists()
+
+
+def sub_titles(main: Activity) -> list[str]:
+    return list(main.children.values_list("title", flat=True))
+
+
+def test_sub_activities_under_the_main_activity_they_serve(agenda):
+    # Goal 7: the handreiking's two under "vaststellen", the four overleggen under the
+    # monitoring.
+    handreiking, monitoring = goal(agenda, "7").activities.filter(kind="main")
+    assert sub_titles(handreiking) == [
+        "Handreiking schoolaanwezigheid: (verzuim, dreigende thuiszitters en thuiszitters) "
+        "verspreiden",
+        "Leerplichtambtenaar en GGD bespreken met school de toepassing hiervan in de praktijk",
+    ]
+    assert sub_titles(monitoring) == [
+        "VO uitvoeringsoverleg CJG, SWV, GGD, LPA, aanpalend SWV",
+        "Overleg regioanalyse op beleidsniveau GGD, CJG, leerplein, SWV-> regiegroep",
+        "Bespreken in het periodiek overleg tussen school en SWV op VO",
+        "Bespreken in periodiek overleg en jeugdteam/ jeugdconsulent PO",
+    ]
+    # Goal 9: the schools' opgave with its three, the matching of counts with the
+    # quarterly overleg of gemeente/RMC-regio and SWV, the analysis per SWV without one.
+    opgave, matched, analysis = goal(agenda, "9").activities.filter(kind="main")
+    assert sub_titles(opgave) == [
+        "Handreiking schoolaanwezigheid: (verzuim, dreigende thuiszitters en thuiszitters) "
+        "verspreiden",
+        "Bespreken in het periodiek overleg tussen school en SWV op VO",
+        "Bespreken in periodiek overleg en jeugdteam PO",
+    ]
+    assert sub_titles(matched) == ["Kwartaal overleg tussen gemeente/ RMC-regio en SWV"]
+    assert sub_titles(analysis) == []
 
 
 def test_sub_activities_of_a_main_activity(agenda):
@@ -218,47 +260,78 @@ def test_sub_activities_of_a_main_activity(agenda):
 
 def test_counts_per_kind(agenda):
     kinds = dict(agenda.activities.values_list("kind").annotate(n=Count("pk")).order_by())
-    assert kinds == {"main": 16, "sub": 52, "planning": 31}
+    # No separate planning rows: goals 1 and 15 (only in the planning table) have one main
+    # activity each, goal 2 a sub-activity the planning names and the table does not.
+    assert kinds == {"main": 18, "sub": 53}
     assert agenda.activities.exclude(status=WorkStatus.PLANNED).count() == 0
 
 
 def test_planned_months_of_goals_two_and_four(agenda):
-    two = goal(agenda, "2").activities.filter(kind="planning")
-    assert [(a.title, a.planned_text, planned_months(a)) for a in two] == [
+    two = goal(agenda, "2").activities.exclude(planned_text="")
+    assert [(a.kind, a.title, a.planned_text, planned_months(a)) for a in two] == [
+        ("sub", "Thematische netwerkbijeenkomsten", "juni", months_2022(6)),
+        ("sub", "Kennisdeling en deskundigheidsbevordering", "nov", months_2022(11)),
         (
+            "sub",
             "Doorontwikkeling in het jeugdteam/jeugdconsulent (samenwerkingsafspraken in "
             "afstemmingsgesprekken)",
             "mrt",
             months_2022(3),
         ),
-        ("Netwerkbijeenkomsten", "juni", months_2022(6)),
-        ("Kennisdeling", "nov", months_2022(11)),
     ]
-    four = goal(agenda, "4").activities.get(kind="planning")
+    assert {a.parent.kind for a in two} == {"main"}
+    four = goal(agenda, "4").activities.get(kind="main")
     assert four.planned_text == "jan- dec"
     assert planned_months(four) == months_2022(*range(1, 13))
 
 
 def test_planned_text_kept_and_no_months_invented(agenda):
-    one = goal(agenda, "1").activities.get(kind="planning")
+    one = goal(agenda, "1").activities.get(kind="main")
     assert (one.planned_text, planned_months(one)) == ("Eind 2021", [datetime.date(2021, 12, 1)])
-    fifteen = goal(agenda, "15").activities.get(kind="planning")
-    assert (fifteen.planned_text, planned_months(fifteen)) == (
+    fifteen = goal(agenda, "15").activities.get(kind="main")
+    assert (fifteen.title, fifteen.planned_text, planned_months(fifteen)) == (
+        "Tussentijdse evaluatie",
         "Begin 2023",
         [datetime.date(2023, 1, 1)],
     )
-    three = goal(agenda, "3").activities.get(kind="planning")
+    three = goal(agenda, "3").activities.get(planned_text__gt="")
+    assert three.title == "Aanbod en vraag op elkaar aansluiten (met behoud van couleur locale)"
     assert (three.planned_text, planned_months(three)) == ("april, mei, juni", months_2022(4, 5, 6))
-    without_month = agenda.activities.filter(kind="planning", planned_months=None)
-    assert set(without_month.values_list("title", "planned_text")) == {
-        ("Binnen 3 maanden PVA", "Binnen 3 maanden"),
-        ("Te allen tijde aandachtspunt", "Te allen tijde"),
-        ("Thuis voor Noordje", ""),
-    }
-    # Main and sub-activities have no months in the document.
-    assert not PlannedMonth.objects.filter(activity__agenda=agenda).exclude(
-        activity__kind="planning"
+    planned_without_month = agenda.activities.exclude(planned_text="").filter(planned_months=None)
+    assert sorted(planned_without_month.values_list("planned_text", flat=True)) == [
+        "Binnen 3 maanden",
+        *["Te allen tijde"] * 3,
+    ]
+    # "Thuis voor Noordje" gives no time: its sub-activity has no planning.
+    noordje = agenda.activities.get(title="Een Thuis voor Noordje")
+    assert (noordje.planned_text, planned_months(noordje)) == ("", [])
+    # The planning is one with the activities: no separate planning rows.
+    assert not agenda.activities.filter(kind="planning").exists()
+    assert PlannedMonth.objects.filter(activity__agenda=agenda).count() == 111
+
+
+def test_an_earlier_load_with_planning_rows_is_brought_in_line(agenda):
+    """A database loaded from the file when it still had planning rows loses them on the
+    next load, and nothing else."""
+    kept = services.save_item(
+        Activity(agenda=agenda, external_id="eigen-activiteit"),
+        actor=None,
+        goal=goal(agenda, "4"),
+        kind="main",
+        title="Een activiteit die op de website is toegevoegd",
     )
+    for number, planning_id in ((2, "doel-02-planning-1"), (9, "doel-09-planning-2")):
+        services.save_item(
+            Activity(agenda=agenda, external_id=planning_id),
+            actor=None,
+            goal=goal(agenda, str(number)),
+            kind="planning",
+            title="Een oude planningsregel",
+        )
+    load_agenda_file(SEED_FILE)
+    assert not agenda.activities.filter(kind="planning").exists()
+    assert agenda.activities.filter(pk=kept.pk).exists()
+    assert AuditEvent.objects.filter(action="agenda.activity.delete").count() == 2
 
 
 def test_four_cross_cutting_themes(agenda):
@@ -314,7 +387,9 @@ def test_quarterly_duties_as_recurring_commitments(agenda):
         ("Monitoring vindt plaats op vier peildata per jaar door het SWV.", 4),
         ("Kwartaal overleg tussen gemeente/ RMC-regio en SWV.", 4),
     ]
-    quarterly = goal(agenda, "9").activities.get(title="Kwartaaloverleg per gemeente")
+    quarterly = goal(agenda, "9").activities.get(
+        title="Kwartaal overleg tussen gemeente/ RMC-regio en SWV"
+    )
     assert quarterly.planned_text == "4e, 7e, 10e, 1 maand"
     assert planned_months(quarterly) == months_2022(1, 4, 7, 10)
 

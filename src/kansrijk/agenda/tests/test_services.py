@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from kansrijk.agenda import services
 from kansrijk.agenda.models import (
@@ -271,8 +272,14 @@ def test_record_commitment_occurrence(agenda, editor, municipality_organisation)
 
 @pytest.fixture
 def prize(agenda, municipality_organisation):
+    today = timezone.localdate()  # an edition whose nominations are open today
     return EducationPrize.objects.create(
-        agenda=agenda, organiser=municipality_organisation, name="Onderwijsprijs", year=2021
+        agenda=agenda,
+        organiser=municipality_organisation,
+        name="Onderwijsprijs",
+        year=today.year + 1,
+        nominations_from=today - datetime.timedelta(days=30),
+        nominations_until=today + datetime.timedelta(days=30),
     )
 
 

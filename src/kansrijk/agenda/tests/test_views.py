@@ -21,6 +21,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kansrijk.agenda import services
@@ -935,9 +936,19 @@ def test_publishing_only_an_adopted_agenda(client, trio, network, tmp_path):
 # ------------------------------------------------------------------ the education prize
 
 
+def open_nominations(prize):
+    """The sample's edition (2023) with its window around today: a prize that takes
+    nominations now, whatever day the tests run."""
+    today = timezone.localdate()
+    prize.nominations_from = today - datetime.timedelta(days=30)
+    prize.nominations_until = today + datetime.timedelta(days=30)
+    prize.save()
+    return prize
+
+
 @pytest.fixture
 def prize(agenda):
-    return agenda.prizes.get()
+    return open_nominations(agenda.prizes.get())
 
 
 def nominate(prize, **fields):
@@ -1127,11 +1138,10 @@ def test_the_admin_pages_open(verified_client, agenda):
     assert 'value="2022-01"' in change.content.decode()
 
 
-def test_the_admin_changes_a_nomination_only_through_its_status(rf, agenda):
+def test_the_admin_changes_a_nomination_only_through_its_status(rf, prize):
     superuser = factories.UserFactory(username="beheer", is_superuser=True, is_staff=True)
     request = rf.post("/beheer/")
     request.user = superuser
-    prize = agenda.prizes.get()
     first, second = (
         services.submit_nomination(
             prize, actor=None, category="staff", nominee=name, motivation="M", submitted_by="S"
@@ -1183,4 +1193,4 @@ def test_every_page_of_every_seed_agenda_renders(client, seed_agendas):
     assert "× 4/12 × ½" in text
     text = main_text(client.get(url("planning_table", "midden-kennemerland-2022-2024")))
     assert "Planning activiteiten 2022" in text
-    assert "Netwerkbijeenkomsten: juni" in text
+    assert "Thematische netwerkbijeenkomsten: juni" in text  # on the sub-activity itself
