@@ -18,7 +18,7 @@ def fill_nomination_windows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agenda", "0002_bounded_text"),
+        ("agenda", "0003_curve_story"),
         ("organisations", "0004_bounded_text"),
     ]
 
