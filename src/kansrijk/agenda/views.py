@@ -60,6 +60,7 @@ from .models import (
 )
 from .progress import roll_up
 from .queries import due_in_month, my_commitments, my_evaluations
+from .steering_views import can_see_reminders
 
 AGENDAS_PER_PAGE = 25
 HISTORY_LENGTH = 20
@@ -440,6 +441,7 @@ def this_month(request):
         "due_commitments": commitments_due_in_month(commitments, month, counts),
         "overdue": overdue_commitments(commitments, today),
         "has_memberships": Membership.objects.filter(user=request.user, is_active=True).exists(),
+        "can_see_reminders": can_see_reminders(request.user),
     }
     return render(request, "agenda/this_month.html", context)
 
