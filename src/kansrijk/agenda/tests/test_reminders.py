@@ -234,7 +234,8 @@ def test_the_page_shows_what_was_sent_for_my_organisation(client, agenda, people
     text = main_text(response)
     assert response.status_code == 200
     assert people["policy"].email in text
-    assert "Afspraak: Uitvoeringsagenda Onderwijs-Jeugd Voorbeeldstad" in text
+    assert "Afspraak van december 2022, namens Gemeente" in text
+    assert "naar de afspraken van Uitvoeringsagenda Onderwijs-Jeugd Voorbeeldstad" in text
     assert "Herinnering afspraak: Organiseert minimaal 1 keer per jaar een kennissessie" in text
     assert "december 2022" in text
     # What was sent on behalf of the library is the library's business.
