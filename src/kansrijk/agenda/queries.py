@@ -62,17 +62,19 @@ class AgendaQuerySet(models.QuerySet):
 
 def due_in_month(items, user, month):
     """The activities or interventions (``items``: their queryset) of the agendas ``user``
-    may open, planned in ``month`` and involving an organisation ``user`` works for: what
-    the "deze maand" page lists and the home page counts."""
+    may open, planned in ``month`` and involving an organisation ``user`` works for, or in
+    an agenda one of them owns (the owner steers all of it, also what nobody leads yet):
+    what the "deze maand" page lists and the home page counts."""
     from kansrijk.organisations.models import Membership
 
     from .models import Agenda
 
     mine = Membership.objects.filter(user=user, is_active=True).values("organisation_id")
+    owned = Agenda.owners.through.objects.filter(organisation_id__in=mine).values("agenda_id")
     return items.filter(
+        Q(involvements__organisation__in=mine) | Q(agenda__in=owned),
         agenda__in=Agenda.objects.visible_to(user),
         planned_months__month=month,
-        involvements__organisation__in=mine,
     ).distinct()
 
 

@@ -175,3 +175,12 @@ def test_this_month_shows_the_evaluation_of_an_intervention_to_its_partner(
     text = main_text(client.get(url("this_month"), {"maand": "2023-01"}))
     assert "Tussentijdse evaluatie" not in text
     assert "Deze maand valt er geen afspraak." in text
+
+
+def test_this_month_shows_the_owner_what_nobody_leads(client, member, agenda):
+    """ "Overleggen op school" has no voortrekker: the gemeente owns the agenda and sees it;
+    a partner that takes no part in it does not."""
+    client.force_login(member)
+    text = main_text(client.get(url("this_month"), {"maand": "2022-03"}))
+    assert "Overleggen op school" in text and "eigenaar van de agenda" in text
+    assert "Vanuit een netwerkstructuur" in text
