@@ -531,7 +531,7 @@ def intervention_detail(request, slug, external_id):
         "funding_lines": funding,
         "funding_by_year": _totals_by_year(funding),
         "funding_total": _money_totals(funding),
-        "evaluations": intervention.evaluation_moments.all(),
+        "evaluations": with_states(intervention.evaluation_moments.all(), timezone.localdate()),
         "notes": intervention.progress_notes.select_related("author"),
         "form": form,
         "can_update": can_update,

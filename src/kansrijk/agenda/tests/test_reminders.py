@@ -134,6 +134,21 @@ def test_the_worker_reminds_of_a_due_commitment_once(agenda, people, settings):
 
 
 @time_machine.travel(JUNE_2022, tick=False)
+def test_the_sweep_thread_loop_runs_the_reminders(agenda, people, monkeypatch):
+    """The thread's own loop, two ticks in the main thread: the first sends, the second
+    (a minute later) does not run again; the import sweep runs at every tick."""
+    sweeper = db_worker._Sweeper(60)
+    ticks = iter([False, False, True])  # wait() answers "stopped?" after each interval
+    monkeypatch.setattr(sweeper.stopped, "wait", lambda interval: next(ticks))
+    sweeps = []
+    monkeypatch.setattr(db_worker, "_sweep_once", lambda: sweeps.append(1))
+    sweeper.run()
+    assert len(sweeps) == 2
+    assert recipients() == [people["policy"].email]
+    assert SentReminder.objects.count() == 1
+
+
+@time_machine.travel(JUNE_2022, tick=False)
 def test_a_kept_commitment_is_not_reminded(agenda, people):
     commitment = Commitment.objects.get(agenda=agenda, external_id="bestuurlijk-overleg")
     services.record_commitment_occurrence(

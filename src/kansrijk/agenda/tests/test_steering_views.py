@@ -89,6 +89,13 @@ def test_the_agenda_page_says_which_evaluations_were_not_carried_out(client, mem
 
 
 @time_machine.travel(DECEMBER_2026, tick=False)
+def test_the_intervention_card_says_where_its_evaluation_stands(client, member, agenda):
+    client.force_login(member)
+    text = main_text(client.get(url("intervention", SLUG, "peuterplus")))
+    assert "december 2022: Jaarlijkse evaluatie Peuterplus Niet uitgevoerd" in text
+
+
+@time_machine.travel(DECEMBER_2026, tick=False)
 def test_the_planning_puts_evaluations_on_the_timeline(client, member, agenda):
     client.force_login(member)
     response = client.get(url("planning", SLUG))
