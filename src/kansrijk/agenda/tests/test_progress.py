@@ -200,3 +200,5 @@ def test_the_agenda_page_shows_progress_of_agenda_speerpunt_and_goal(client, use
         in text
     )
     assert "Hoe de voortgang wordt berekend" in text
+    # In the table the row of goal 7 stays quiet; its speerpunt says it.
+    assert 'id="doel-doel-07-voortgang"' not in html
