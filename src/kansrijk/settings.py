@@ -247,6 +247,13 @@ MEDIA_ROOT = VAR_DIR / "media"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="kansrijk@localhost")
+# The agenda's reminders (decision 0039): the worker sends what falls due at most once
+# every INTERVAL_SECONDS; BASE_URL ("https://kansrijk.gemeente.nl") makes the links in
+# the mails whole, since the worker answers no request to learn its own address.
+AGENDA_REMINDERS = {
+    "INTERVAL_SECONDS": env.float("KANSRIJK_REMINDER_INTERVAL_SECONDS", default=60 * 60),
+    "BASE_URL": env("KANSRIJK_BASE_URL", default=""),
+}
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

@@ -167,7 +167,7 @@ def test_activity_page_with_rolled_up_progress(page, agenda, editor, assert_acce
     log_in(page, editor)
     page.goto(agenda_url("activity", SLUG, "doel-02-hoofd-1"))
     assert page.get_by_role("progressbar", name="Voortgang: 70%").is_visible()
-    assert page.get_by_text("vervallen activiteiten tellen niet mee").is_visible()
+    assert page.get_by_text("vervallen activiteiten en activiteiten zonder voortgang").is_visible()
     assert_accessible(page)
 
 

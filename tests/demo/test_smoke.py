@@ -476,6 +476,16 @@ def case_reminders(kansrijk, tmp_path, demo):
     assert again.stdout.startswith("0 aanbod"), again.stdout
 
 
+@smoke("send_reminders")
+def case_agenda_reminders(kansrijk, tmp_path, demo):
+    # December 2023: the second bestuurlijk overleg and the kennissessie of the
+    # Vijfheerenlanden agenda fall due; the second run finds them sent.
+    args = ("--today", "2023-12-04", "--base-url", "https://kansrijk.example.nl")
+    first = kansrijk("send_reminders", *args)
+    again = kansrijk("send_reminders", *args)
+    assert again.stdout.startswith("0 herinnering(en) verstuurd"), (first.stdout, again.stdout)
+
+
 @smoke("create_api_token", "revoke_api_token")
 def case_api_keys(kansrijk, tmp_path, demo):
     created = kansrijk("create_api_token", "GM0375", "planningskoppeling")

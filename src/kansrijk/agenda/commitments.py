@@ -124,3 +124,61 @@ def overdue_commitments(commitments, today: datetime.date) -> list[tuple[Commitm
         if years:
             overdue.append((commitment, years))
     return overdue
+
+
+# ------------------------------------------------------------------ what falls due when
+# A commitment made n times a year splits the year into n equal parts; the k-th time is
+# due by the end of the k-th part (twice a year: June and December; once: December;
+# four times: March, June, September, December). The same reading as ``year_status``,
+# which expects one meeting by early July for "twee keer per jaar".
+
+
+def due_months_of_year(times_per_year: int) -> list[int]:
+    """The months (1–12) in which the 1st, 2nd, … time of the year falls due."""
+    return [math.ceil(12 * k / times_per_year) for k in range(1, times_per_year + 1)]
+
+
+@dataclass(frozen=True)
+class DueOccurrence:
+    """The ``number``-th time of ``month.year`` of a commitment falls due in ``month``."""
+
+    commitment: Commitment
+    month: datetime.date
+    number: int
+    required: int
+    recorded: int
+
+    @property
+    def is_kept(self) -> bool:
+        return self.recorded >= self.number
+
+
+def _agenda_runs_in(agenda, month: datetime.date) -> bool:
+    next_month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return agenda.period_start < next_month and agenda.period_end >= month
+
+
+def due_in_month(commitments, month: datetime.date, counts: dict | None = None):
+    """The commitments with a time that falls due in ``month`` (first of the month), in a
+    month the agenda runs, kept or not. ``counts`` as from :func:`occurrence_counts`."""
+    commitments = [c for c in commitments if c.times_per_year]
+    if counts is None:
+        counts = occurrence_counts(commitments)
+    due = []
+    for commitment in commitments:
+        if not _agenda_runs_in(commitment.agenda, month):
+            continue
+        due_months = due_months_of_year(commitment.times_per_year)
+        # More than twelve times a year puts several times in one month: the last counts.
+        numbers = [k for k, m in enumerate(due_months, start=1) if m == month.month]
+        if numbers:
+            due.append(
+                DueOccurrence(
+                    commitment,
+                    month,
+                    max(numbers),
+                    commitment.times_per_year,
+                    counts.get((commitment.pk, month.year), 0),
+                )
+            )
+    return due

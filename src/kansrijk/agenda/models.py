@@ -775,3 +775,62 @@ class CurveStory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agenda}: {self.indicator}"
+
+
+class ReminderKind(models.TextChoices):
+    COMMITMENT = "commitment", _("afspraak")
+    EVALUATION = "evaluation", _("evaluatiemoment")
+
+
+class SentReminder(models.Model):
+    """One reminder e-mail to one person about one thing that falls due in one month.
+
+    ``key`` names the thing and its due period ("commitment:12:2026-06"); with the
+    recipient it is unique, so a second run of the reminders sends nothing (decision
+    0039). The links to the commitment or evaluation are kept loose (SET_NULL): what was
+    sent stays on record when the item is removed, by its ``subject``."""
+
+    key = models.CharField(_("sleutel"), max_length=120)
+    kind = models.CharField(_("over"), max_length=20, choices=ReminderKind.choices)
+    commitment = models.ForeignKey(
+        Commitment, models.SET_NULL, null=True, blank=True, related_name="reminders"
+    )
+    evaluation_moment = models.ForeignKey(
+        EvaluationMoment, models.SET_NULL, null=True, blank=True, related_name="reminders"
+    )
+    agenda = models.ForeignKey(
+        Agenda, models.SET_NULL, null=True, blank=True, related_name="sent_reminders"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_reminders",
+        verbose_name=_("namens organisatie"),
+    )
+    due_month = models.DateField(_("maand"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ontvanger"),
+    )
+    email = models.EmailField(_("e-mailadres"))
+    subject = models.CharField(_("onderwerp"), max_length=255)
+    sent_at = models.DateTimeField(_("verstuurd op"))
+
+    class Meta:
+        verbose_name = _("verstuurde herinnering")
+        verbose_name_plural = _("verstuurde herinneringen")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "recipient"], name="one_reminder_per_recipient"),
+            models.CheckConstraint(condition=Q(due_month__day=1), name="reminder_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["organisation", "-sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.email}"

@@ -62,15 +62,69 @@ class AgendaQuerySet(models.QuerySet):
 
 def due_in_month(items, user, month):
     """The activities or interventions (``items``: their queryset) of the agendas ``user``
-    may open, planned in ``month`` and involving an organisation ``user`` works for: what
-    the "deze maand" page lists and the home page counts."""
+    may open, planned in ``month`` and involving an organisation ``user`` works for, or in
+    an agenda one of them owns (the owner steers all of it, also what nobody leads yet):
+    what the "deze maand" page lists and the home page counts."""
     from kansrijk.organisations.models import Membership
 
     from .models import Agenda
 
     mine = Membership.objects.filter(user=user, is_active=True).values("organisation_id")
+    owned = Agenda.owners.through.objects.filter(organisation_id__in=mine).values("agenda_id")
     return items.filter(
+        Q(involvements__organisation__in=mine) | Q(agenda__in=owned),
         agenda__in=Agenda.objects.visible_to(user),
         planned_months__month=month,
-        involvements__organisation__in=mine,
     ).distinct()
+
+
+# ------------------------------------------------------------------ what my organisations answer for
+# The "deze maand" page and the reminders (decision 0039) ask the same question: which
+# evaluation moments and commitments are the business of an organisation.
+
+
+def _my_organisations(user):
+    from kansrijk.organisations.models import Membership
+
+    return Membership.objects.filter(user=user, is_active=True).values("organisation_id")
+
+
+def evaluations_answered_by(organisations):
+    """Evaluation moments of the agendas ``organisations`` (ids or a subquery) own, and
+    of the interventions they take part in."""
+    from .models import Agenda, EvaluationMoment, Involvement
+
+    owned = Agenda.owners.through.objects.filter(organisation_id__in=organisations)
+    involved = Involvement.objects.filter(organisation_id__in=organisations).exclude(
+        intervention=None
+    )
+    return EvaluationMoment.objects.filter(
+        Q(agenda__in=owned.values("agenda_id"))
+        | Q(intervention__in=involved.values("intervention_id"))
+    )
+
+
+def commitments_answered_by(organisations):
+    """Commitments ``organisations`` own, and those without an owner of the agendas they own."""
+    from .models import Agenda, Commitment
+
+    owned = Agenda.owners.through.objects.filter(organisation_id__in=organisations)
+    return Commitment.objects.filter(
+        Q(owner__in=organisations) | Q(owner=None, agenda__in=owned.values("agenda_id"))
+    )
+
+
+def my_evaluations(user):
+    from .models import Agenda
+
+    return evaluations_answered_by(_my_organisations(user)).filter(
+        agenda__in=Agenda.objects.visible_to(user)
+    )
+
+
+def my_commitments(user):
+    from .models import Agenda
+
+    return commitments_answered_by(_my_organisations(user)).filter(
+        agenda__in=Agenda.objects.visible_to(user)
+    )

@@ -33,6 +33,7 @@ from .models import (
     ProgressNote,
     WorkStatus,
 )
+from .progress import activity_progress, own_value
 
 
 def _owner(agenda: Agenda):
@@ -185,26 +186,19 @@ def update_progress(
     return item
 
 
-STATUS_PROGRESS = {WorkStatus.DONE: 100, WorkStatus.PLANNED: 0}
-
-
 def effective_progress(activity: Activity) -> int | None:
-    """An activity's own progress: the number entered, else 100 when done, 0 when planned."""
-    if activity.progress is not None:
-        return activity.progress
-    return STATUS_PROGRESS.get(activity.status)
+    """An activity's own progress: the number entered, else 100 when done, else none
+    (the rule of ``progress``, decision 0039)."""
+    value = own_value(activity.status, activity.progress)
+    return None if value is None else round(value)
 
 
 def rolled_up_progress(activity: Activity, children=None) -> int | None:
-    """Progress of a parent is the mean of its children's progress, cancelled children
-    left out (they no longer count towards the goal); without children it is its own.
+    """Progress of a parent is the mean of its children that have a value, cancelled
+    children left out; without such children it is its own (``progress``, decision 0039).
     ``children`` may be passed in when the caller has already fetched them."""
     children = list(activity.children.all() if children is None else children)
-    counted = [c for c in children if c.status != WorkStatus.CANCELLED]
-    values = [v for v in (effective_progress(c) for c in counted) if v is not None]
-    if not values:
-        return effective_progress(activity)
-    return round(sum(values) / len(values))
+    return activity_progress(activity, children).value
 
 
 # ------------------------------------------------------------------ adoption, versions

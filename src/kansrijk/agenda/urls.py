@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import curve_views, views
+from . import curve_views, steering_views, views
 
 app_name = "agenda"
 
 urlpatterns = [
     path("", views.agenda_list, name="list"),
     path("deze-maand/", views.this_month, name="this_month"),
+    path("deze-maand/herinneringen/", steering_views.sent_reminders, name="sent_reminders"),
     path("prijs/<int:pk>/", views.prize_detail, name="prize"),
     path("prijs/<int:pk>/nomineren/", views.nominate, name="nominate"),
     path("nominatie/<int:pk>/status/", views.nomination_status, name="nomination_status"),

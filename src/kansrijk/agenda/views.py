@@ -29,6 +29,8 @@ from kansrijk.throttling.responses import refused
 
 from . import extensions, services
 from .commitments import commitment_status, occurrence_counts, overdue_commitments
+from .commitments import due_in_month as commitments_due_in_month
+from .evaluations import with_states
 from .forms import (
     AdoptForm,
     NominationForm,
@@ -45,10 +47,8 @@ from .models import (
     Agenda,
     AgendaKind,
     AgendaStatus,
-    Commitment,
     CommitmentOccurrence,
     EducationPrize,
-    EvaluationMoment,
     FundingLine,
     FundingSource,
     Intervention,
@@ -59,7 +59,9 @@ from .models import (
     PrizeCategory,
     ThemeKind,
 )
-from .queries import due_in_month
+from .progress import roll_up
+from .queries import due_in_month, my_commitments, my_evaluations
+from .steering_views import can_see_reminders
 
 AGENDAS_PER_PAGE = 25
 HISTORY_LENGTH = 20
@@ -192,6 +194,14 @@ def agenda_detail(request, slug):
     sections = extensions.goal_sections(request.user, goals)
     for goal in goals:
         goal.extra_sections = sections.get(goal.pk, [])
+    # Progress rolled up from the rows already fetched (decision 0039): no extra query.
+    steering = roll_up(
+        spearheads, goals, [a for g in goals for a in g.main_activities + g.sub_activities]
+    )
+    for goal in goals:
+        goal.progress = steering.goals[goal.pk]
+    for spearhead in spearheads:
+        spearhead.progress = steering.spearheads[spearhead.pk]
     context = {
         "agenda": agenda,
         "owners": agenda.owners.all(),
@@ -199,7 +209,10 @@ def agenda_detail(request, slug):
         "spearheads": spearheads,
         "general_goals": general_goals,
         "interventions": agenda.interventions.all(),
-        "evaluations": agenda.evaluation_moments.select_related("intervention"),
+        "evaluations": with_states(
+            agenda.evaluation_moments.select_related("intervention"), timezone.localdate()
+        ),
+        "progress": steering.agenda,
         "prizes": agenda.prizes.all(),
         "latest_version": agenda.versions.order_by("-number").first(),
         "can_edit": can_edit(request.user, agenda),
@@ -232,17 +245,47 @@ def _planning_rows(items, months, url_name, agenda):
     return rows
 
 
+def _evaluation_rows(evaluations, months, agenda, today):
+    """Evaluation moments as rows of the timeline: one marked month and where it stands."""
+    month_index = {month: i for i, month in enumerate(months)}
+    rows = []
+    for evaluation in with_states(evaluations, today):
+        if evaluation.month not in month_index:
+            continue
+        cells = [False] * len(months)
+        cells[month_index[evaluation.month]] = True
+        url = (
+            reverse("agenda:intervention", args=[agenda.slug, evaluation.intervention.external_id])
+            if evaluation.intervention
+            else reverse("agenda:detail", args=[agenda.slug]) + "#agenda-evaluations"
+        )
+        rows.append(
+            {
+                "item": evaluation,
+                "cells": cells,
+                "planned": [evaluation.month],
+                "written": evaluation.planned_text,
+                "url": url,
+                "state": evaluation.state,
+                "mark": _("evaluatie"),
+            }
+        )
+    return rows
+
+
 def planning(request, slug):
-    """Month by month: which activities and interventions are planned when."""
+    """Month by month: which activities and interventions are planned when, and the
+    evaluation moments."""
     agenda = get_visible_agenda_or_404(request.user, slug)
     # The agenda's period, widened to months planned outside it ("eind 2021" in an agenda
     # that starts in 2022) so that nothing planned drops off the grid.
     planned_span = PlannedMonth.objects.filter(
         Q(activity__agenda=agenda) | Q(intervention__agenda=agenda)
     ).aggregate(first=Min("month"), last=Max("month"))
+    evaluation_span = agenda.evaluation_moments.aggregate(first=Min("month"), last=Max("month"))
     all_months = month_range(
-        min(filter(None, [agenda.period_start, planned_span["first"]])),
-        max(filter(None, [agenda.period_end, planned_span["last"]])),
+        min(filter(None, [agenda.period_start, planned_span["first"], evaluation_span["first"]])),
+        max(filter(None, [agenda.period_end, planned_span["last"], evaluation_span["last"]])),
     )
     years = sorted({month.year for month in all_months})
     organisations = (
@@ -293,6 +336,16 @@ def planning(request, slug):
             months,
             "agenda:intervention",
             agenda,
+        ),
+        # Evaluations of the whole agenda always; those of an intervention follow the
+        # interventions the filters leave.
+        "evaluation_rows": _evaluation_rows(
+            agenda.evaluation_moments.filter(
+                Q(intervention=None) | Q(intervention__in=interventions)
+            ).select_related("intervention"),
+            months,
+            agenda,
+            timezone.localdate(),
         ),
     }
     return render(request, "agenda/planning.html", context)
@@ -354,7 +407,6 @@ def this_month(request):
     my_organisations = Membership.objects.filter(user=request.user, is_active=True).values(
         "organisation_id"
     )
-    visible = Agenda.objects.visible_to(request.user)
     mine = Prefetch(
         "involvements",
         queryset=Involvement.objects.filter(organisation__in=my_organisations).select_related(
@@ -374,14 +426,22 @@ def this_month(request):
         .prefetch_related(mine)
         .order_by("agenda__title", "position", "pk")
     )
-    evaluations = (
-        EvaluationMoment.objects.filter(agenda__in=visible, month=month)
+    # Evaluations and commitments my organisations answer for (queries.my_*), not every
+    # public agenda's.
+    evaluations = with_states(
+        my_evaluations(request.user)
+        .filter(month=month)
         .select_related("agenda", "intervention")
-        .order_by("agenda__title", "pk")
+        .order_by("agenda__title", "pk"),
+        today,
     )
-    commitments = Commitment.objects.filter(
-        agenda__in=visible, times_per_year__isnull=False
-    ).select_related("agenda", "owner")
+    commitments = list(
+        my_commitments(request.user)
+        .filter(times_per_year__isnull=False)
+        .select_related("agenda", "owner")
+        .order_by("agenda__title", "position", "pk")
+    )
+    counts = occurrence_counts(commitments)
     previous_month = (month - datetime.timedelta(days=1)).replace(day=1)
     next_month = (month + datetime.timedelta(days=32)).replace(day=1)
     context = {
@@ -392,8 +452,10 @@ def this_month(request):
         "activities": activities,
         "interventions": interventions,
         "evaluations": evaluations,
+        "due_commitments": commitments_due_in_month(commitments, month, counts),
         "overdue": overdue_commitments(commitments, today),
         "has_memberships": Membership.objects.filter(user=request.user, is_active=True).exists(),
+        "can_see_reminders": can_see_reminders(request.user),
     }
     return render(request, "agenda/this_month.html", context)
 
@@ -483,7 +545,7 @@ def intervention_detail(request, slug, external_id):
         "funding_lines": funding,
         "funding_by_year": _totals_by_year(funding),
         "funding_total": _money_totals(funding),
-        "evaluations": intervention.evaluation_moments.all(),
+        "evaluations": with_states(intervention.evaluation_moments.all(), timezone.localdate()),
         "notes": intervention.progress_notes.select_related("author"),
         "form": form,
         "can_update": can_update,

@@ -92,12 +92,13 @@ def test_rolled_up_progress_is_the_mean_without_cancelled_children(main_activity
         ("Kijkje in elkaars keuken", WorkStatus.CANCELLED, 0),
         ("Samenwerkingsafspraken", WorkStatus.PLANNED, None),
     )
-    # done counts as 100, planned as 0, the cancelled one not at all: (100 + 40 + 0) / 3
-    assert services.rolled_up_progress(main_activity) == 47
+    # done counts as 100; planned without a number has no value and the cancelled one
+    # does not count (decision 0039): (100 + 40) / 2
+    assert services.rolled_up_progress(main_activity) == 70
 
 
 def test_rolled_up_progress_of_a_leaf_is_its_own(main_activity):
-    assert services.rolled_up_progress(main_activity) == 0  # planned, nothing entered
+    assert services.rolled_up_progress(main_activity) is None  # planned, nothing entered
     services.update_progress(main_activity, actor=None, status=WorkStatus.RUNNING, progress=30)
     assert services.rolled_up_progress(main_activity) == 30
 

@@ -684,7 +684,7 @@ def test_a_parent_shows_the_rolled_up_progress(client, trio, agenda):
     text = main_text(response)
     assert response.context["progress"] == 70  # (100 + 40) / 2, the cancelled one left out
     assert "Voortgang: 70%" in text
-    assert "gemiddelde van de subactiviteiten; vervallen activiteiten tellen niet mee" in text
+    assert "gemiddelde van de subactiviteiten met een voortgang; vervallen" in text
     assert "progress" not in response.context["form"].fields  # calculated, not entered
     assert "jeugdteams (partner)" in text
     assert "mrt 2022" in text

@@ -6,7 +6,9 @@ sweeps once (``cases.import_recovery.sweep`` for the register's case imports,
 ``imports.jobs.sweep`` for the other uploads' import jobs): an import that was busy when
 the previous worker died is marked failed and its file deleted. Then a thread of its own sweeps every
 ``IMPORT_RECOVERY["SWEEP_SECONDS"]`` while the worker runs: a run whose heartbeat stopped
-is found within minutes, also when another worker process died.
+is found within minutes, also when another worker process died. The same thread sends
+the agenda's reminders of what falls due (``agenda.reminders``, decision 0039), at most
+once every ``AGENDA_REMINDERS["INTERVAL_SECONDS"]``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.conf import settings
 from django.db import connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
+from kansrijk.agenda.reminders import ReminderSchedule
 from kansrijk.cases import import_recovery
 from kansrijk.imports import jobs
 
@@ -45,10 +48,14 @@ class _Sweeper(threading.Thread):
         super().__init__(name="import-sweep", daemon=True)
         self.interval = interval
         self.stopped = threading.Event()
+        # The agenda's reminders ride on this thread: at its first tick, then at most once
+        # per their own interval (docs/decisions/0039).
+        self.reminders = ReminderSchedule(settings.AGENDA_REMINDERS["INTERVAL_SECONDS"])
 
     def run(self) -> None:
         while not self.stopped.wait(self.interval):
-            _sweep_once()
+            self.reminders.run_if_due()
+            _sweep_once()  # also closes this thread's connections
 
 
 class Command(DatabaseWorkerCommand):
