@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
+from pytest_django.fixtures import _get_databases_for_setup
 from pytest_django.live_server_helper import LiveServer
 
 from tests.fuzz.test_pages import _client
@@ -40,7 +40,7 @@ VIEWPORTS = {1280: {"width": 1280, "height": 900}, 390: {"width": 390, "height":
 
 
 @contextmanager
-def demo_served(django_db_blocker, usernames, prepare=None) -> Iterator[tuple[str, dict]]:
+def demo_served(request, django_db_blocker, usernames, prepare=None) -> Iterator[tuple[str, dict]]:
     """Load the reference data and the demo, committed, log in ``usernames`` and serve
     the demo until the block ends; then empty the database as a live-server test does,
     for the tests after it. Yields the server's address and each user's session key.
@@ -52,7 +52,8 @@ def demo_served(django_db_blocker, usernames, prepare=None) -> Iterator[tuple[st
     left. pytest-django sets up the test database only for a collected database test;
     the module's own database test (``DATABASE_TEST``) is that one."""
     with django_db_blocker.unblock():
-        if connection.creation._get_test_db_name() != connection.settings_dict["NAME"]:
+        # pytest-django's own test of whether it set up a test database for this run.
+        if not _get_databases_for_setup(request.session.items)[0]:
             pytest.fail(
                 f"No test database: select {DATABASE_TEST} too (pytest-django sets one up "
                 "only when a collected test asks for it).",

@@ -48,8 +48,8 @@ def _figures_waiting():
 
 
 @pytest.fixture(scope="module")
-def demo_site(django_db_setup, django_db_blocker, _audit_triggers_lifted):
-    with demo_served(django_db_blocker, JOURNEYED, prepare=_figures_waiting) as site:
+def demo_site(request, django_db_setup, django_db_blocker, _audit_triggers_lifted):
+    with demo_served(request, django_db_blocker, JOURNEYED, prepare=_figures_waiting) as site:
         yield site
 
 
