@@ -58,6 +58,7 @@ from .models import (
     PrizeCategory,
     ThemeKind,
 )
+from .payers import split_by_payer
 from .queries import due_in_month
 
 AGENDAS_PER_PAGE = 25
@@ -571,6 +572,7 @@ def financing(request, slug):
         "per_activity": per_activity,
         "total": _money_totals(lines),
         "chart": chart,
+        "payer_splits": split_by_payer(lines),
     }
     return render(request, "agenda/financing.html", context)
 
