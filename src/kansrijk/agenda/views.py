@@ -433,7 +433,7 @@ def activity_detail(request, slug, external_id):
         "children": children,
         "progress": services.rolled_up_progress(activity, children),
         "own_progress": services.effective_progress(activity),
-        "involvements": activity.involvements.select_related("organisation"),
+        "involvements": activity.involvements.select_related("organisation", "person"),
         "planned_months": [pm.month for pm in activity.planned_months.all()],
         "notes": activity.progress_notes.select_related("author"),
         "funding_lines": funding,
@@ -465,7 +465,7 @@ def intervention_detail(request, slug, external_id):
     context = {
         "agenda": agenda,
         "intervention": intervention,
-        "involvements": intervention.involvements.select_related("organisation"),
+        "involvements": intervention.involvements.select_related("organisation", "person"),
         "planned_months": [pm.month for pm in intervention.planned_months.all()],
         "funding_lines": funding,
         "funding_by_year": _totals_by_year(funding),

@@ -308,3 +308,23 @@ def test_the_payer_is_an_organisation_of_the_register(intervention, editor):
     assert line.payer is None  # nobody named: allowed, and shown as such
     history = line.history.latest()
     assert history.payer is None
+
+
+def test_the_activity_page_names_the_person_who_leads(
+    client, agenda, editor, activity, make_member, municipality_organisation
+):
+    person = make_member(
+        municipality_organisation, Role.PARTNER, first_name="Caren", last_name="Julien"
+    )
+    services.set_roles(
+        activity,
+        voortrekker=Party(organisation=municipality_organisation, person=person),
+        partners=["jeugdverpleegkundigen"],
+        financiers=[],
+        actor=editor,
+    )
+    client.force_login(editor)
+    response = client.get(f"/agenda/{agenda.slug}/activiteiten/{activity.external_id}/")
+    text = response.content.decode()
+    assert f"Caren Julien ({municipality_organisation.name})" in text
+    assert "(voortrekker)" in text and "jeugdverpleegkundigen" in text
