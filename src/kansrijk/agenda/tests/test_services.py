@@ -426,3 +426,25 @@ def test_reserved_slugs_are_refused():
         )
         with pytest.raises(ValidationError):
             agenda.clean()
+
+
+@pytest.mark.parametrize(
+    ("key", "field", "value", "expected"),
+    [
+        ("agenda", "status", "adopted", "vastgesteld"),
+        ("activity:a", "status", "postponed", "uitgesteld"),
+        ("agenda", "period", "2022-01-01–2024-12-31", "2022–2024"),
+        ("activity:a", "months", ["2022-12", "2023-01"], "december 2022, januari 2023"),
+        ("activity:a", "months", [], "–"),
+        ("evaluation:e", "month", "2023-02", "februari 2023"),
+        ("funding:f", "planned_amount", "150000.00", "€ 150.000"),
+        ("funding:f", "is_estimate", True, "ja"),
+        ("activity:a", "partners", ["SKCN", "Enver"], "SKCN, Enver"),
+        ("activity:a", "progress", 0, "0 %"),
+        ("activity:a", "goal", "onbekend", "onbekend"),
+    ],
+)
+def test_values_in_the_diff_are_written_for_people(key, field, value, expected):
+    from kansrijk.agenda.diff_text import value_text
+
+    assert value_text(key, field, value, {}) == expected
