@@ -426,7 +426,7 @@ def activity_detail(request, slug, external_id):
             return response
     elif can_update:
         form = ProgressForm(item=activity, with_progress=not children)
-    funding = activity.funding_lines.all()
+    funding = activity.funding_lines.select_related("payer")
     context = {
         "agenda": agenda,
         "activity": activity,
@@ -461,7 +461,7 @@ def intervention_detail(request, slug, external_id):
             return response
     elif can_update:
         form = ProgressForm(item=intervention)
-    funding = intervention.funding_lines.all()
+    funding = intervention.funding_lines.select_related("payer")
     context = {
         "agenda": agenda,
         "intervention": intervention,

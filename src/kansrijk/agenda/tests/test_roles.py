@@ -328,3 +328,22 @@ def test_the_activity_page_names_the_person_who_leads(
     text = response.content.decode()
     assert f"Caren Julien ({municipality_organisation.name})" in text
     assert "(voortrekker)" in text and "jeugdverpleegkundigen" in text
+
+
+def test_the_card_names_the_payer_of_each_line(
+    client, agenda, editor, intervention, municipality_organisation
+):
+    for external_id, payer in (("oza-gemeente-2022", municipality_organisation), ("oza-p", None)):
+        services.save_item(
+            FundingLine(intervention=intervention, external_id=external_id),
+            actor=editor,
+            year=2022,
+            source="partner_contribution" if payer is None else "municipal_education",
+            payer=payer,
+            planned_amount=Decimal(150_000 if payer else 200_000),
+        )
+    client.force_login(editor)
+    response = client.get(f"/agenda/{agenda.slug}/interventies/{intervention.external_id}/")
+    text = response.content.decode()
+    assert "Betaler" in text
+    assert municipality_organisation.name in text and "niet vastgelegd" in text
