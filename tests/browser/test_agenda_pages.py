@@ -177,6 +177,9 @@ def test_financing(page, agenda, assert_accessible, screenshot):
     assert chart.is_visible()
     years = page.get_by_role("table", name="Begroot en gerealiseerd per jaar en bron")
     assert "circa € 159.996" in years.inner_text().replace("\xa0", " ")
+    payers = page.get_by_role("table", name="Begroot per betaler en per jaar: Peuterplus")
+    text = payers.inner_text().replace("\xa0", " ")
+    assert "Gemeente Voorbeeldstad" in text and "niet vastgelegd wie betaalt" in text
     assert_accessible(page)
     screenshot(page, "agenda_financiering")
 

@@ -119,26 +119,41 @@ def _upsert(model, lookup: dict, values: dict, *, actor):
     return instance
 
 
-def _involvements(item, entries: list[dict]) -> None:
+def _involvements(item, entries: list[dict], *, actor) -> None:
+    """Voortrekker, partners and financiers through ``services.set_roles`` (one
+    voortrekker, audited, unchanged roles left alone); the executors the seeds name are
+    kept beside them as they are."""
     field = "activity" if isinstance(item, Activity) else "intervention"
-    wanted = []
+    roles: dict[str, list] = {"lead": [], "partner": [], "funder": []}
+    executors = []
     for entry in entries:
-        organisation = (
-            organisation_by_reference(entry["organisation"]) if "organisation" in entry else None
+        party = (
+            organisation_by_reference(entry["organisation"])
+            if "organisation" in entry
+            else entry["party"]
         )
-        wanted.append((organisation, entry.get("party", ""), entry["role"]))
+        if entry["role"] == "executor":
+            executors.append(party)
+        else:
+            roles[entry["role"]].append(party)
+    services.set_roles(
+        item,
+        voortrekker=roles["lead"],
+        partners=roles["partner"],
+        financiers=roles["funder"],
+        actor=actor,
+    )
+    wanted = {(p.pk, "") if isinstance(p, Organisation) else (None, p) for p in executors}
     current = {
-        (i.organisation, i.party_name, i.role): i
-        for i in item.involvements.select_related("organisation")
+        (i.organisation_id, i.party_name): i for i in item.involvements.filter(role="executor")
     }
     for key, involvement in current.items():
         if key not in wanted:
             involvement.delete()
-    for organisation, party, role in wanted:
-        if (organisation, party, role) not in current:
-            Involvement.objects.create(
-                **{field: item}, organisation=organisation, party_name=party, role=role
-            )
+    for organisation_id, party in wanted - current.keys():
+        Involvement.objects.create(
+            **{field: item}, organisation_id=organisation_id, party_name=party, role="executor"
+        )
 
 
 @transaction.atomic
@@ -201,7 +216,7 @@ def load_agenda_file(path: Path, *, actor=None) -> Agenda:
         services.set_planned_months(
             activity, [parse_month(m) for m in entry.get("months", [])], actor=actor
         )
-        _involvements(activity, entry.get("involvements", []))
+        _involvements(activity, entry.get("involvements", []), actor=actor)
         activities[entry["id"]] = activity
     # Rows an earlier version of the file held and this one replaced (seed 002's separate
     # planning rows): named in the file, so nothing else is ever removed.
@@ -224,13 +239,15 @@ def load_agenda_file(path: Path, *, actor=None) -> Agenda:
         services.set_planned_months(
             intervention, [parse_month(m) for m in entry.get("months", [])], actor=actor
         )
-        _involvements(intervention, entry.get("involvements", []))
+        _involvements(intervention, entry.get("involvements", []), actor=actor)
         interventions[entry["id"]] = intervention
     for entry in data.get("funding", []):
         values = _pick(entry, FUNDING_FIELDS)
         for amount in ("unit_amount", "quantity", "share", "planned_amount", "realised_amount"):
             if amount in entry:
                 values[amount] = Decimal(str(entry[amount]))
+        if "payer" in entry:
+            values["payer"] = organisation_by_reference(entry["payer"])
         if "planned_amount" not in values and "unit_amount" in values:
             values["planned_amount"] = (
                 values["unit_amount"] * values.get("quantity", 1) * values.get("share", 1)

@@ -38,6 +38,7 @@ from .models import (
     FundingLine,
     FundingSource,
     Goal,
+    Involvement,
     PlannedMonth,
     WorkStatus,
 )
@@ -633,6 +634,9 @@ COLUMNS = [
     "priority",
     "status",
     "progress",
+    "voortrekker",
+    "partners",
+    "financiers",
     "planned_text",
     "months",
     "themes",
@@ -653,6 +657,7 @@ COLUMNS = [
     "contact",
     "year",
     "source",
+    "payer",
     "unit_amount",
     "unit",
     "quantity",
@@ -672,6 +677,49 @@ LIST_SEPARATOR = "|"
 
 def _months_cell(months: Iterable[datetime.date]) -> str:
     return LIST_SEPARATOR.join(f"{m:%Y-%m}" for m in sorted(months))
+
+
+# A party in a role cell: an organisation by its code (or exact name when it has none), a
+# person of one as "username @ organisation" (a username has no spaces), and a party the
+# agenda only names as "tekst: ..." (so that a mistyped code is an error, not a new party).
+PERSON_SEPARATOR = " @ "
+TEXT_PARTY_PREFIX = "tekst:"
+ROLE_COLUMNS = {"voortrekker": "lead", "partners": "partner", "financiers": "funder"}
+
+
+def organisation_reference(organisation) -> str:
+    """What ``demo.organisation_by_reference`` reads back: the code, except for a school
+    institution (its BRIN4 is not looked up as a code; the exact name is)."""
+    if organisation.code and organisation.kind != "school_institution":
+        return organisation.code
+    return organisation.name
+
+
+def party_reference(involvement) -> str:
+    if involvement.organisation is None:
+        return f"{TEXT_PARTY_PREFIX} {involvement.party_name}"
+    organisation = organisation_reference(involvement.organisation)
+    if involvement.person is not None:
+        return f"{involvement.person.username}{PERSON_SEPARATOR}{organisation}"
+    return organisation
+
+
+def _role_cells(item) -> dict[str, str]:
+    """The voortrekker, partners and financiers of a prefetched activity or intervention."""
+    cells = {column: [] for column in ROLE_COLUMNS}
+    for involvement in sorted(item.involvements.all(), key=lambda i: i.pk):
+        for column, role in ROLE_COLUMNS.items():
+            if involvement.role == role:
+                cells[column].append(party_reference(involvement))
+    return {column: LIST_SEPARATOR.join(values) for column, values in cells.items()}
+
+
+ROLE_PREFETCH = Prefetch(
+    "involvements",
+    queryset=Involvement.objects.filter(role__in=ROLE_COLUMNS.values()).select_related(
+        "organisation", "person"
+    ),
+)
 
 
 def status_label(value: str) -> str:
@@ -730,7 +778,7 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
         )
     activities = list(
         agenda.activities.select_related("goal", "parent")
-        .prefetch_related("planned_months")
+        .prefetch_related("planned_months", ROLE_PREFETCH)
         .order_by("position", "pk")
     )
     for activity in _parents_first(activities):
@@ -748,12 +796,14 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
                 "months": _months_cell(p.month for p in activity.planned_months.all()),
                 "status": status_label(activity.status),
                 "progress": activity.progress,
+                **_role_cells(activity),
             }
         )
     for intervention in agenda.interventions.prefetch_related(
         Prefetch("goals", queryset=agenda.goals.order_by("position", "pk")),
         "locations",
         "planned_months",
+        ROLE_PREFETCH,
     ).order_by("position", "pk"):
         rows.append(
             {
@@ -780,11 +830,12 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
                 "months": _months_cell(p.month for p in intervention.planned_months.all()),
                 "status": status_label(intervention.status),
                 "progress": intervention.progress,
+                **_role_cells(intervention),
             }
         )
     funding = FundingLine.objects.filter(
         Q(intervention__agenda=agenda) | Q(activity__agenda=agenda)
-    ).select_related("intervention", "activity")
+    ).select_related("intervention", "activity", "payer")
     for line in funding.order_by("year", "source", "pk"):
         rows.append(
             {
@@ -796,6 +847,7 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
                 "activity_external_id": line.activity.external_id if line.activity else "",
                 "year": line.year,
                 "source": line.source,
+                "payer": organisation_reference(line.payer) if line.payer else "",
                 "unit_amount": line.unit_amount,
                 "unit": line.unit,
                 "quantity": line.quantity,
@@ -902,9 +954,16 @@ COLUMN_HELP = {
     "themes": "goal: thema's (external_id's, gescheiden door |)",
     "goals": "intervention: doelen (external_id's, gescheiden door |)",
     "locations": "intervention: regiocodes, gescheiden door |",
+    "voortrekker": "activity, intervention: wie het trekt (één): organisatiecode of exacte "
+    "naam, 'gebruikersnaam @ organisatie' voor een persoon, 'tekst: ...' voor een partij "
+    "die niet in het register staat",
+    "partners": "activity, intervention: partners, zoals bij voortrekker, gescheiden door |",
+    "financiers": "activity, intervention: financiers, zoals bij voortrekker, gescheiden door |",
     "year": "funding: jaar",
     "source": "funding: gka, oab, npo, youth_care, swv, partner_contribution, corona, "
     "municipal_education of other",
+    "payer": "funding: de organisatie die betaalt (code of exacte naam); leeg als de bron "
+    "niet zegt wie betaalt",
     "unit_amount": "funding: bedrag per eenheid (bijv. 120000 per locatie per jaar)",
     "unit": "funding: de eenheid zoals geschreven ('per locatie per jaar')",
     "quantity": "funding: aantal eenheden (bijv. 0,33 voor vier maanden)",

@@ -62,7 +62,13 @@ from kansrijk.reports.exporting import FORMULA_TRIGGERS, unguard_formula
 
 from . import services
 from .demo import AgendaFileError, organisation_by_reference
-from .exporting import COLUMNS, LIST_SEPARATOR
+from .exporting import (
+    COLUMNS,
+    LIST_SEPARATOR,
+    PERSON_SEPARATOR,
+    ROLE_COLUMNS,
+    TEXT_PARTY_PREFIX,
+)
 from .models import (
     Activity,
     ActivityKind,
@@ -437,6 +443,8 @@ class ParsedRow:
     months: list[datetime.date] | None = None
     locations: list[Region] | None = None
     owner: Any = ...  # ... = column absent
+    payer: Any = ...  # ... = column absent
+    roles: dict[str, list[services.Party]] = field(default_factory=dict)  # columns present
     position: int | None = None
 
 
@@ -620,10 +628,14 @@ def _check_months_locations_owner(row: RawRow, item: ParsedRow, problem) -> None
             item.locations = [regions[code] for code in codes]
     if kind == "commitment" and row.has("owner"):
         item.owner = _owner(row, problem)
+    if kind == "funding" and row.has("payer"):
+        item.payer = _owner(row, problem, column="payer")
+    if kind in ("activity", "intervention"):
+        _check_roles(row, item, problem)
 
 
-def _owner(row: RawRow, problem):
-    reference = row.text("owner").strip()
+def _owner(row: RawRow, problem, column: str = "owner"):
+    reference = row.text(column).strip()
     if not reference:
         return None
     try:
@@ -631,7 +643,7 @@ def _owner(row: RawRow, problem):
     except AgendaFileError:
         problem(
             row.number,
-            "owner",
+            column,
             _(
                 "organisatie '%(value)s' is niet (eenduidig) gevonden; gebruik de "
                 "code of de exacte naam."
@@ -639,6 +651,93 @@ def _owner(row: RawRow, problem):
             % {"value": reference[:80]},
         )
         return ...
+
+
+def _check_roles(row: RawRow, item: ParsedRow, problem) -> None:
+    """The voortrekker, partners and financiers columns a row has, each read into parties;
+    a problem names the row, the column and the party."""
+    for column in ROLE_COLUMNS:
+        if not row.has(column):
+            continue
+        parties, seen = [], set()
+        for reference in _id_list(row.cells[column].value):
+            party = _party(reference, row.number, column, problem)
+            if party is None:
+                continue
+            if party.key in seen:
+                problem(
+                    row.number,
+                    column,
+                    _("'%(value)s' staat twee keer in deze kolom.") % {"value": reference[:80]},
+                )
+            seen.add(party.key)
+            parties.append(party)
+        if column == "voortrekker" and len(parties) > 1:
+            problem(
+                row.number,
+                column,
+                _("een onderdeel heeft één voortrekker; zet de anderen in de kolom 'partners'."),
+            )
+        item.roles[column] = parties
+    lead = {party.key for party in item.roles.get("voortrekker", [])}
+    if lead & {party.key for party in item.roles.get("partners", [])}:
+        problem(
+            row.number,
+            "partners",
+            _("de voortrekker staat ook bij de partners; noem hen één keer, als voortrekker."),
+        )
+
+
+def _party(reference: str, row_number: int, column: str, problem) -> services.Party | None:
+    """A party from its cell text: 'tekst: ...', 'username @ organisation' or an
+    organisation's code or exact name."""
+    from kansrijk.organisations.models import Membership, User
+
+    if reference.lower().startswith(TEXT_PARTY_PREFIX):
+        name = reference[len(TEXT_PARTY_PREFIX) :].strip()
+        if not name or len(name) > 200:
+            problem(
+                row_number,
+                column,
+                _("na 'tekst:' staat de naam van de partij, hoogstens 200 tekens."),
+            )
+            return None
+        return services.Party(party_name=name)
+    username, separator, organisation_text = reference.partition(PERSON_SEPARATOR)
+    if not separator:
+        username, organisation_text = "", reference
+    try:
+        organisation = organisation_by_reference(organisation_text.strip())
+    except AgendaFileError:
+        problem(
+            row_number,
+            column,
+            _(
+                "organisatie '%(value)s' is niet (eenduidig) gevonden; gebruik de code of de "
+                "exacte naam, of 'tekst: %(value)s' voor een partij die niet in het register "
+                "staat."
+            )
+            % {"value": organisation_text.strip()[:80]},
+        )
+        return None
+    if not username:
+        return services.Party(organisation=organisation)
+    person = User.objects.filter(username=username.strip()).first()
+    works_there = (
+        person is not None
+        and Membership.objects.filter(
+            user=person, organisation=organisation, is_active=True
+        ).exists()
+    )
+    if not works_there:
+        problem(
+            row_number,
+            column,
+            _("'%(user)s' is geen gebruiker die voor %(organisation)s werkt.")
+            % {"user": username.strip()[:80], "organisation": organisation.name},
+        )
+        return None
+    return services.Party(organisation=organisation, person=person)
 
 
 def _looks_numeric(value: str) -> bool:
@@ -923,6 +1022,8 @@ def _row_values(row: ParsedRow, ordinal: int, is_new: bool, resolve) -> dict[str
         values["month"] = row.months[0]
     if kind == "commitment" and row.owner is not ...:
         values["owner"] = row.owner
+    if kind == "funding" and row.payer is not ...:
+        values["payer"] = row.payer
     if kind == "funding" and values.get("unit_amount") is None and is_new:
         values.pop("unit_amount", None)
     return values
@@ -956,7 +1057,34 @@ def _apply_links(instance, row: ParsedRow, resolve, *, actor, dry_run: bool = Fa
             if not dry_run:
                 services.set_planned_months(instance, row.months, actor=actor)
             changed = True
+    if kind in ("activity", "intervention") and row.roles:
+        changed |= _apply_roles(instance, row, actor=actor, dry_run=dry_run)
     return changed
+
+
+def _apply_roles(instance, row: ParsedRow, *, actor, dry_run: bool) -> bool:
+    """The roles the file names, the others as they are; through ``services.set_roles``."""
+    current = services.current_roles(instance)
+    wanted = {column: row.roles.get(column, current[role]) for column, role in ROLE_COLUMNS.items()}
+    if dry_run:
+        return any(
+            {party.key for party in wanted[column]} != {party.key for party in current[role]}
+            for column, role in ROLE_COLUMNS.items()
+        )
+    try:
+        return services.set_roles(
+            instance,
+            voortrekker=wanted["voortrekker"],
+            partners=wanted["partners"],
+            financiers=wanted["financiers"],
+            actor=actor,
+        )
+    except ValidationError as error:
+        # Found only with what is stored beside the file's columns: name the first of them.
+        column = next(iter(row.roles))
+        raise ImportRejected(
+            [ImportProblem(row.number, column, message) for message in error.messages]
+        ) from None
 
 
 def _not_in_file(parsed: list[ParsedRow], items) -> list[str]:

@@ -313,7 +313,10 @@ class InvolvementRole(models.TextChoices):
 
 class Involvement(models.Model):
     """An organisation (or a party named in the text, like 'alle kinderopvanginstellingen')
-    in a role on an activity or an intervention."""
+    in a role on an activity or an intervention; optionally a person of that organisation
+    (a user with a membership of it), when a werkgroep names who carries it.
+
+    Roles are set through ``services.set_roles``: at most one voortrekker per item."""
 
     activity = models.ForeignKey(
         Activity, models.CASCADE, null=True, blank=True, related_name="involvements"
@@ -324,13 +327,38 @@ class Involvement(models.Model):
     organisation = models.ForeignKey(
         Organisation, models.PROTECT, null=True, blank=True, related_name="agenda_involvements"
     )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_involvements",
+        verbose_name=_("persoon"),
+        help_text=_("Iemand van de organisatie, als de rol bij één persoon ligt."),
+    )
     party_name = models.CharField(_("partij (als tekst)"), max_length=200, blank=True)
     role = models.CharField(_("rol"), max_length=20, choices=InvolvementRole.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("betrokkenheid")
         verbose_name_plural = _("betrokkenheden")
         constraints = [
+            # A person takes part for an organisation, never on their own.
+            models.CheckConstraint(
+                condition=Q(person__isnull=True) | Q(organisation__isnull=False),
+                name="involvement_person_of_an_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["activity"],
+                condition=Q(role="lead", activity__isnull=False),
+                name="one_lead_per_activity",
+            ),
+            models.UniqueConstraint(
+                fields=["intervention"],
+                condition=Q(role="lead", intervention__isnull=False),
+                name="one_lead_per_intervention",
+            ),
             models.CheckConstraint(
                 condition=Q(activity__isnull=False, intervention__isnull=True)
                 | Q(activity__isnull=True, intervention__isnull=False),
@@ -343,7 +371,39 @@ class Involvement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation or self.party_name} ({self.get_role_display()})"
+        return f"{self.party_label()} ({self.get_role_display()})"
+
+    def party_label(self) -> str:
+        """How a reader sees the party: 'Jan de Vries (Gemeente Maassluis)', the
+        organisation's name, or the party as the text wrote it."""
+        if self.organisation_id is None:
+            return self.party_name
+        if self.person_id is not None:
+            person = self.person.get_full_name() or self.person.username
+            return f"{person} ({self.organisation.name})"
+        return self.organisation.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from kansrijk.organisations.models import Membership
+
+        if self.person_id is None:
+            return
+        if self.organisation_id is None:
+            raise ValidationError(
+                {"person": _("Kies ook de organisatie waarvoor deze persoon werkt.")}
+            )
+        member = Membership.objects.filter(
+            user_id=self.person_id, organisation_id=self.organisation_id, is_active=True
+        )
+        if not member.exists():
+            raise ValidationError(
+                {
+                    "person": _("%(person)s werkt niet (meer) voor %(organisation)s.")
+                    % {"person": self.person, "organisation": self.organisation.name}
+                }
+            )
 
 
 class PlannedMonth(models.Model):
@@ -466,6 +526,18 @@ class FundingLine(models.Model):
     external_id = models.CharField(_("extern id"), max_length=80)
     year = models.PositiveSmallIntegerField(_("jaar"))
     source = models.CharField(_("bron"), max_length=30, choices=FundingSource.choices)
+    payer = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funding_lines",
+        verbose_name=_("betaler"),
+        help_text=_(
+            "De organisatie die dit bedrag betaalt. Leeg als de bron niet zegt wie van de "
+            "partners betaalt."
+        ),
+    )
     unit_amount = models.DecimalField(
         _("bedrag per eenheid"), max_digits=12, decimal_places=2, null=True, blank=True
     )

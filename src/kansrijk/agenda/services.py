@@ -5,9 +5,11 @@ audit record in one transaction."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -27,6 +29,8 @@ from .models import (
     EducationPrize,
     FundingLine,
     Intervention,
+    Involvement,
+    InvolvementRole,
     Nomination,
     NominationStatus,
     PlannedMonth,
@@ -186,6 +190,158 @@ def update_progress(
     return item
 
 
+# ------------------------------------------------------------------ roles
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who takes a role: an organisation of the register, a person of one (a user with a
+    membership of it), or a party only named in the text ('alle kinderopvanginstellingen')."""
+
+    organisation: Any = None
+    person: Any = None
+    party_name: str = ""
+
+    @classmethod
+    def of(cls, value) -> Party:
+        """An Organisation, a Party or a text (a party not in the register)."""
+        from kansrijk.organisations.models import Organisation
+
+        if isinstance(value, Party):
+            return value
+        if isinstance(value, Organisation):
+            return cls(organisation=value)
+        if isinstance(value, str) and value.strip():
+            return cls(party_name=value.strip())
+        raise TypeError(f"Not a party: {value!r}")
+
+    @classmethod
+    def of_involvement(cls, involvement: Involvement) -> Party:
+        return cls(involvement.organisation, involvement.person, involvement.party_name)
+
+    @property
+    def key(self) -> tuple:
+        if self.organisation is not None:
+            return (self.organisation.pk, getattr(self.person, "pk", None), "")
+        return (None, None, self.party_name)
+
+    @property
+    def label(self) -> str:
+        if self.organisation is None:
+            return self.party_name
+        if self.person is not None:
+            person = self.person.get_full_name() or self.person.username
+            return f"{person} ({self.organisation.name})"
+        return self.organisation.name
+
+
+# The roles ``set_roles`` manages; an executor (uitvoerder) of the seeds' text stays as it is.
+MANAGED_ROLES = (InvolvementRole.LEAD, InvolvementRole.PARTNER, InvolvementRole.FUNDER)
+
+
+def current_roles(item: Activity | Intervention) -> dict[str, list[Party]]:
+    """The voortrekker, partners and financiers of ``item``, each role in the order the
+    parties were added."""
+    roles: dict[str, list[Party]] = {role: [] for role in MANAGED_ROLES}
+    involvements = item.involvements.filter(role__in=MANAGED_ROLES).select_related(
+        "organisation", "person"
+    )
+    for involvement in involvements.order_by("pk"):
+        roles[involvement.role].append(Party.of_involvement(involvement))
+    return roles
+
+
+def _parties(values, role_label: str) -> list[Party]:
+    parties = [Party.of(value) for value in values]
+    seen: set[tuple] = set()
+    for party in parties:
+        if party.key in seen:
+            raise ValidationError(
+                _("%(party)s staat twee keer bij de %(role)s.")
+                % {"party": party.label, "role": role_label}
+            )
+        seen.add(party.key)
+    return parties
+
+
+@transaction.atomic
+def set_roles(item: Activity | Intervention, *, voortrekker, partners, financiers, actor) -> bool:
+    """Name who leads ``item`` (one voortrekker, or None while nobody is named), who takes
+    part and who pays. Each party is an Organisation, a ``Party`` (a person of an
+    organisation, or a party named only as text) or a text. Replaces the three roles when
+    they differ, with history and an audit record before and after; returns whether
+    anything changed. Raises ValidationError with a Dutch message for a second
+    voortrekker, a party twice in one role, or a person who does not work for the
+    organisation named with them."""
+    if not isinstance(item, Activity | Intervention):
+        raise TypeError(f"Roles belong to activities and interventions, not {item!r}")
+    if isinstance(voortrekker, list | tuple):
+        if len(voortrekker) > 1:
+            raise ValidationError(
+                _(
+                    "Een onderdeel heeft één voortrekker; kies er één en zet de anderen bij de partners."
+                )
+            )
+        voortrekker = voortrekker[0] if voortrekker else None
+    wanted = {
+        InvolvementRole.LEAD: [] if voortrekker in (None, "") else [Party.of(voortrekker)],
+        InvolvementRole.PARTNER: _parties(partners or (), _("partners")),
+        InvolvementRole.FUNDER: _parties(financiers or (), _("financiers")),
+    }
+    lead_keys = {party.key for party in wanted[InvolvementRole.LEAD]}
+    for party in wanted[InvolvementRole.PARTNER]:
+        if party.key in lead_keys:
+            raise ValidationError(
+                _("%(party)s is al voortrekker; zet hen niet ook bij de partners.")
+                % {"party": party.label}
+            )
+    current = current_roles(item)
+
+    def keys(roles) -> dict[str, set]:
+        return {role: {party.key for party in roles[role]} for role in MANAGED_ROLES}
+
+    if keys(current) == keys(wanted):
+        return False
+    field = "activity" if isinstance(item, Activity) else "intervention"
+    existing = {
+        (inv.role, Party.of_involvement(inv).key): inv
+        for inv in item.involvements.filter(role__in=MANAGED_ROLES).select_related(
+            "organisation", "person"
+        )
+    }
+    wanted_keys = {(role, party.key) for role in MANAGED_ROLES for party in wanted[role]}
+    # Removed first: a voortrekker who is replaced makes room for the new one.
+    for key, involvement in existing.items():
+        if key not in wanted_keys:
+            audit.with_history_user(involvement, actor).delete()
+    for role in MANAGED_ROLES:
+        for party in wanted[role]:
+            if (role, party.key) in existing:
+                continue
+            involvement = Involvement(
+                **{field: item},
+                organisation=party.organisation,
+                person=party.person,
+                party_name="" if party.organisation is not None else party.party_name,
+                role=role,
+            )
+            involvement.full_clean()
+            audit.with_history_user(involvement, actor).save()
+
+    def labels(roles) -> dict[str, list[str]]:
+        return {role: [party.label for party in roles[role]] for role in MANAGED_ROLES}
+
+    audit.record(
+        f"agenda.{type(item).__name__.lower()}.roles",
+        actor=actor,
+        target=item,
+        organisation=_owner(item.agenda),
+        before=labels(current),
+        after=labels(wanted),
+    )
+    return True
+
+
 def effective_progress(activity: Activity) -> int | None:
     """An activity's own progress: the number entered, else 100 when done, else none
     (the rule of ``progress``, decision 0039)."""
@@ -204,12 +360,71 @@ def rolled_up_progress(activity: Activity, children=None) -> int | None:
 # ------------------------------------------------------------------ adoption, versions
 
 
+# A version frozen before roles, progress, evaluation moments and commitments were kept
+# has no "_format" in its agenda entry; the diff then leaves out what it could not know.
+SNAPSHOT_FORMAT = 2
+KINDS_SINCE_FORMAT_2 = ("evaluation:", "commitment:")
+
+
+def _roles_by_item(agenda: Agenda) -> dict[tuple[str, int], dict[str, Any]]:
+    """Voortrekker, partners and financiers of every activity and intervention of
+    ``agenda``, in one query, as the labels a reader sees."""
+    names = {
+        InvolvementRole.LEAD: "voortrekker",
+        InvolvementRole.PARTNER: "partners",
+        InvolvementRole.FUNDER: "financiers",
+    }
+    roles: dict[tuple[str, int], dict[str, Any]] = {}
+    involvements = (
+        Involvement.objects.filter(
+            models.Q(activity__agenda=agenda) | models.Q(intervention__agenda=agenda),
+            role__in=MANAGED_ROLES,
+        )
+        .select_related("organisation", "person")
+        .order_by("pk")
+    )
+    for involvement in involvements:
+        key = (
+            ("activity", involvement.activity_id)
+            if involvement.activity_id
+            else ("intervention", involvement.intervention_id)
+        )
+        item = roles.setdefault(key, {"voortrekker": "", "partners": [], "financiers": []})
+        label = involvement.party_label()
+        if involvement.role == InvolvementRole.LEAD:
+            item["voortrekker"] = label
+        else:
+            item[names[involvement.role]].append(label)
+    for item in roles.values():
+        item["partners"].sort()
+        item["financiers"].sort()
+    return roles
+
+
+def _months_by_item(agenda: Agenda) -> dict[tuple[str, int], list[str]]:
+    months: dict[tuple[str, int], list[str]] = {}
+    rows = PlannedMonth.objects.filter(
+        models.Q(activity__agenda=agenda) | models.Q(intervention__agenda=agenda)
+    ).values_list("activity_id", "intervention_id", "month")
+    for activity_id, intervention_id, month in rows:
+        key = ("activity", activity_id) if activity_id else ("intervention", intervention_id)
+        months.setdefault(key, []).append(month.isoformat()[:7])
+    return {key: sorted(values) for key, values in months.items()}
+
+
 def agenda_snapshot(agenda: Agenda) -> dict[str, dict[str, Any]]:
-    """The whole tree keyed by stable external ids, with the text fields a reader cares
-    about. Used for frozen versions and the readable diff between two of them."""
+    """The whole tree keyed by stable external ids, with every field a reader cares
+    about, including status, progress, planned months and roles. Values are stored as
+    codes, months as YYYY-MM and references as external ids, so that versions compare
+    across languages; ``diff_text`` turns them into Dutch. Used for frozen versions and
+    the readable diff between two of them."""
+    no_roles = {"voortrekker": "", "partners": [], "financiers": []}
+    roles = _roles_by_item(agenda)
+    months = _months_by_item(agenda)
     items: dict[str, dict[str, Any]] = {
         "agenda": {
             "kind": "agenda",
+            "_format": SNAPSHOT_FORMAT,
             "title": agenda.title,
             "vision": agenda.vision,
             "status": agenda.status,
@@ -220,13 +435,17 @@ def agenda_snapshot(agenda: Agenda) -> dict[str, dict[str, Any]]:
         items[f"theme:{theme.external_id}"] = {
             "kind": "thema",
             "title": theme.title,
+            "number": theme.number,
             "background": theme.background,
         }
     for spearhead in agenda.spearheads.all():
         items[f"spearhead:{spearhead.external_id}"] = {
             "kind": "speerpunt",
             "title": spearhead.title,
+            "number": spearhead.number,
+            "description": spearhead.description,
             "intended_result": spearhead.intended_result,
+            "priority": spearhead.priority,
         }
     for goal in agenda.goals.select_related("spearhead"):
         items[f"goal:{goal.external_id}"] = {
@@ -234,54 +453,108 @@ def agenda_snapshot(agenda: Agenda) -> dict[str, dict[str, Any]]:
             "title": goal.text,
             "number": goal.number,
             "indicator_text": goal.indicator_text,
+            "priority": goal.priority,
             "spearhead": goal.spearhead.external_id if goal.spearhead else "",
         }
-    months: dict[int, list[str]] = {}
-    for activity_id, month in PlannedMonth.objects.filter(activity__agenda=agenda).values_list(
-        "activity_id", "month"
-    ):
-        months.setdefault(activity_id, []).append(month.isoformat()[:7])
     for activity in agenda.activities.select_related("goal", "parent"):
         items[f"activity:{activity.external_id}"] = {
             "kind": activity.get_kind_display(),
             "title": activity.title,
+            "description": activity.description,
+            "goal": activity.goal.external_id if activity.goal else "",
+            "parent": activity.parent.external_id if activity.parent else "",
             "status": activity.status,
+            "progress": activity.progress,
             "planned": activity.planned_text,
-            "months": sorted(months.get(activity.pk, [])),
+            "months": months.get(("activity", activity.pk), []),
+            **roles.get(("activity", activity.pk), no_roles),
         }
-    for intervention in agenda.interventions.all():
+    for intervention in agenda.interventions.prefetch_related("goals"):
         items[f"intervention:{intervention.external_id}"] = {
             "kind": "interventie",
             "title": intervention.name,
+            "goals": sorted(goal.external_id for goal in intervention.goals.all()),
+            "parties_text": intervention.parties_text,
             "goal_text": intervention.goal_text,
             "target_group": intervention.target_group,
+            "age_min": _decimal_text(intervention.age_min),
+            "age_max": _decimal_text(intervention.age_max),
+            "location_text": intervention.location_text,
+            "activities_text": intervention.activities_text,
+            "monitoring_text": intervention.monitoring_text,
+            "financing_text": intervention.financing_text,
+            "online_information": intervention.online_information,
+            "contact": intervention.contact,
             "planning": intervention.planning_text,
+            "months": months.get(("intervention", intervention.pk), []),
             "status": intervention.status,
+            "progress": intervention.progress,
+            **roles.get(("intervention", intervention.pk), no_roles),
         }
     funding_lines = FundingLine.objects.filter(
         models.Q(intervention__agenda=agenda) | models.Q(activity__agenda=agenda)
-    ).select_related("intervention", "activity")
+    ).select_related("intervention", "activity", "payer")
     for line in funding_lines:
         funded = line.intervention.name if line.intervention else line.activity.title
         items[f"funding:{line.external_id}"] = {
             "kind": "financiering",
             "title": f"{funded} {line.year} {line.get_source_display()}",
+            "payer": line.payer.name if line.payer else "",
             "planned_amount": str(line.planned_amount),
             "realised_amount": str(line.realised_amount or ""),
+            "is_estimate": line.is_estimate,
+            "notes": line.notes,
+        }
+    for moment in agenda.evaluation_moments.select_related("intervention"):
+        items[f"evaluation:{moment.external_id}"] = {
+            "kind": "evaluatiemoment",
+            "title": moment.description,
+            "month": moment.month.isoformat()[:7],
+            "planned": moment.planned_text,
+            "intervention": moment.intervention.external_id if moment.intervention else "",
+            "done_on": moment.done_on.isoformat() if moment.done_on else "",
+        }
+    for commitment in agenda.commitments.all():
+        items[f"commitment:{commitment.external_id}"] = {
+            "kind": "afspraak",
+            "title": commitment.text,
+            "times_per_year": commitment.times_per_year,
+            "at_least": commitment.at_least,
         }
     return items
 
 
+def _snapshot_format(snapshot: dict) -> int:
+    return snapshot.get("agenda", {}).get("_format", 1)
+
+
+def _without_newer_kinds(snapshot: dict) -> dict:
+    return {k: v for k, v in snapshot.items() if not k.startswith(KINDS_SINCE_FORMAT_2)}
+
+
+def _decimal_text(value: Decimal | None) -> str:
+    return "" if value is None else format(value.normalize(), "f")
+
+
 def diff_snapshots(old: dict, new: dict) -> dict[str, list]:
-    """Items added, removed and changed (field by field) between two snapshots."""
+    """Items added, removed and changed between two snapshots; each changed field as a
+    ``diff_text.FieldChange`` with its Dutch label and values. A field that one of the
+    two versions did not keep (frozen before it was recorded) is left out, as are the
+    kinds of items such a version did not keep: the diff shows changes, never gaps."""
+    from .diff_text import field_change
+
+    if min(_snapshot_format(old), _snapshot_format(new)) < SNAPSHOT_FORMAT:
+        old, new = _without_newer_kinds(old), _without_newer_kinds(new)
     added = [new[key] | {"key": key} for key in new.keys() - old.keys()]
     removed = [old[key] | {"key": key} for key in old.keys() - new.keys()]
     changed = []
     for key in sorted(old.keys() & new.keys()):
         fields = [
-            (field, old[key].get(field), new[key].get(field))
-            for field in sorted(set(old[key]) | set(new[key]))
-            if old[key].get(field) != new[key].get(field)
+            field_change(key, field, old[key][field], new[key][field], old, new)
+            for field in new[key]  # in the order the snapshot lists them: title first
+            if field in old[key]
+            and not field.startswith("_")
+            and old[key][field] != new[key][field]
         ]
         if fields:
             changed.append(

@@ -59,6 +59,7 @@ from .models import (
     PrizeCategory,
     ThemeKind,
 )
+from .payers import split_by_payer
 from .progress import roll_up
 from .queries import due_in_month, my_commitments, my_evaluations
 from .steering_views import can_see_reminders
@@ -501,14 +502,14 @@ def activity_detail(request, slug, external_id):
             return response
     elif can_update:
         form = ProgressForm(item=activity, with_progress=not children)
-    funding = activity.funding_lines.all()
+    funding = activity.funding_lines.select_related("payer")
     context = {
         "agenda": agenda,
         "activity": activity,
         "children": children,
         "progress": services.rolled_up_progress(activity, children),
         "own_progress": services.effective_progress(activity),
-        "involvements": activity.involvements.select_related("organisation"),
+        "involvements": activity.involvements.select_related("organisation", "person"),
         "planned_months": [pm.month for pm in activity.planned_months.all()],
         "notes": activity.progress_notes.select_related("author"),
         "funding_lines": funding,
@@ -536,11 +537,11 @@ def intervention_detail(request, slug, external_id):
             return response
     elif can_update:
         form = ProgressForm(item=intervention)
-    funding = intervention.funding_lines.all()
+    funding = intervention.funding_lines.select_related("payer")
     context = {
         "agenda": agenda,
         "intervention": intervention,
-        "involvements": intervention.involvements.select_related("organisation"),
+        "involvements": intervention.involvements.select_related("organisation", "person"),
         "planned_months": [pm.month for pm in intervention.planned_months.all()],
         "funding_lines": funding,
         "funding_by_year": _totals_by_year(funding),
@@ -647,6 +648,7 @@ def financing(request, slug):
         "per_activity": per_activity,
         "total": _money_totals(lines),
         "chart": chart,
+        "payer_splits": split_by_payer(lines),
     }
     return render(request, "agenda/financing.html", context)
 

@@ -76,10 +76,20 @@ class InvolvementSerializer(ReadOnlyModelSerializer):
         allow_null=True,
         help_text="The organisation, or null when the party is only named (party_name).",
     )
+    person_name = serializers.SerializerMethodField(
+        help_text=(
+            "The person of the organisation who carries the role (voortrekker, partner, "
+            "financier), by full name; empty when the role lies with the organisation."
+        )
+    )
 
     class Meta:
         model = Involvement
-        fields = ["organisation", "party_name", "role"]
+        fields = ["organisation", "person_name", "party_name", "role"]
+
+    def get_person_name(self, involvement) -> str:
+        # The full name only: a username is a login name and stays out of the API.
+        return involvement.person.get_full_name() if involvement.person_id else ""
 
 
 class ProgressNoteSerializer(ReadOnlyModelSerializer):
@@ -342,6 +352,14 @@ class FundingLineSerializer(ReadOnlyModelSerializer):
     agenda = serializers.CharField(
         source="agenda_slug", read_only=True, help_text="Slug of the agenda."
     )
+    payer = OrganisationReferenceSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "The organisation that pays this amount; null when the agenda does not say "
+            "which organisation pays (the notes say why)."
+        ),
+    )
 
     class Meta:
         model = FundingLine
@@ -353,6 +371,7 @@ class FundingLineSerializer(ReadOnlyModelSerializer):
             "activity",
             "year",
             "source",
+            "payer",
             "unit_amount",
             "unit",
             "quantity",

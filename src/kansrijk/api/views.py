@@ -333,7 +333,8 @@ class ActivityViewSet(ProgressUpdateMixin, ScopedItemViewSet):
                 "children",
                 "progress_notes",
                 Prefetch(
-                    "involvements", queryset=Involvement.objects.select_related("organisation")
+                    "involvements",
+                    queryset=Involvement.objects.select_related("organisation", "person"),
                 ),
             )
         )
@@ -387,7 +388,8 @@ class InterventionViewSet(ProgressUpdateMixin, ScopedItemViewSet):
                 "planned_months",
                 "progress_notes",
                 Prefetch(
-                    "involvements", queryset=Involvement.objects.select_related("organisation")
+                    "involvements",
+                    queryset=Involvement.objects.select_related("organisation", "person"),
                 ),
             )
         )
@@ -425,9 +427,11 @@ class FundingLineViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return FundingLine.objects.none()
         visible = visible_agendas(self.request).values("pk")
-        queryset = FundingLine.objects.annotate(
-            agenda_slug=Coalesce("intervention__agenda__slug", "activity__agenda__slug")
-        ).filter(Q(intervention__agenda__in=visible) | Q(activity__agenda__in=visible))
+        queryset = (
+            FundingLine.objects.select_related("payer")
+            .annotate(agenda_slug=Coalesce("intervention__agenda__slug", "activity__agenda__slug"))
+            .filter(Q(intervention__agenda__in=visible) | Q(activity__agenda__in=visible))
+        )
         if self.action == "list":
             queryset = apply_filters(queryset, self.request, self.filters)
         return queryset

@@ -12,7 +12,6 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 register = template.Library()
 
@@ -168,39 +167,6 @@ def optional_url(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
-
-
-DIFF_FIELD_LABELS = {
-    "title": _lazy("titel"),
-    "vision": _lazy("visie"),
-    "status": _lazy("status"),
-    "period": _lazy("looptijd"),
-    "background": _lazy("achtergrond"),
-    "intended_result": _lazy("beoogd resultaat"),
-    "number": _lazy("nummer"),
-    "indicator_text": _lazy("indicator"),
-    "spearhead": _lazy("speerpunt"),
-    "planned": _lazy("planning zoals geschreven"),
-    "months": _lazy("geplande maanden"),
-    "goal_text": _lazy("doel"),
-    "target_group": _lazy("doelgroep"),
-    "planning": _lazy("planning"),
-    "planned_amount": _lazy("begroot bedrag"),
-}
-
-
-@register.filter
-def diff_field_label(name: str) -> str:
-    return str(DIFF_FIELD_LABELS.get(name, name))
-
-
-@register.filter
-def diff_value(value) -> str:
-    if value is None or value == "" or value == []:
-        return "–"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 @register.filter

@@ -113,6 +113,7 @@ id = "netwerkstructuur"
 goal = "planmatig"
 kind = "main"
 title = "Vanuit een netwerkstructuur werken onderwijs en jeugdprofessionals samen."
+involvements = [{{organisation = "GM0375", role = "lead"}}, {{party = "jeugdteams", role = "partner"}}, {{party = "samenwerkingsverbanden", role = "partner"}}]
 
 [[activity]]
 id = "netwerkbijeenkomsten"
@@ -225,12 +226,14 @@ contact = "Gemeente Vijfheerenlanden Marjan Kamp Beleidsadviseur"
 goals = ["schoolaanwezigheid"]
 months = ["2022-09", "2022-10"]
 status = "running"
+involvements = [{{organisation = "GM0375", role = "lead"}}, {{party = "SKCN", role = "partner"}}, {{organisation = "GM0375", role = "funder"}}]
 
 [[funding]]
 id = "peuterplus-2022-leerdam-oab"
 intervention = "peuterplus"
 year = 2022
 source = "oab"
+payer = "GM0375"
 unit_amount = 120000
 unit = "per locatie per jaar"
 quantity = 1

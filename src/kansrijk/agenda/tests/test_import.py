@@ -21,6 +21,7 @@ from kansrijk.agenda.models import (
     FundingLine,
     Goal,
     Intervention,
+    Involvement,
     PlannedMonth,
     WorkStatus,
 )
@@ -28,6 +29,7 @@ from kansrijk.audit.models import AuditEvent
 from kansrijk.imports.models import JobKind
 from kansrijk.imports.tests import batches
 from kansrijk.organisations.models import Role
+from kansrijk.testing import factories
 
 from .test_export import make_small_agenda
 
@@ -605,3 +607,114 @@ def test_a_row_refused_while_writing_is_named(agenda, monkeypatch):
         importing.import_file(copy, content, "agenda.csv", actor=None)
     batches.assert_stopped_at(caught.value, row=third.number)
     assert len(exporting.spreadsheet_rows(copy)) == 2
+
+
+# ------------------------------------------------------------------ roles and who pays
+
+
+def row_of(rows, kind, external_id) -> dict[str, str]:
+    return next(r for r in rows if r["type"] == kind and r["external_id"] == external_id)
+
+
+def test_roles_and_the_payer_are_in_the_file(agenda):
+    rows = csv_rows(exporting.export_agenda(agenda, "csv"))
+    activity = row_of(rows, "activity", "netwerkstructuur")
+    assert activity["voortrekker"] == "GM0375"
+    assert activity["partners"] == "tekst: jeugdteams|tekst: samenwerkingsverbanden"
+    assert activity["financiers"] == ""
+    card = row_of(rows, "intervention", "peuterplus")
+    assert (card["voortrekker"], card["partners"], card["financiers"]) == (
+        "GM0375",
+        "tekst: SKCN",
+        "GM0375",
+    )
+    assert row_of(rows, "funding", "peuterplus-2022-leerdam-oab")["payer"] == "GM0375"
+    assert row_of(rows, "funding", "peuterplus-2022-vianen-oab")["payer"] == ""
+
+
+def test_an_edited_file_changes_roles_and_payer_in_place(agenda, make_member):
+    gemeente = agenda.owners.get()
+    editor = make_member(gemeente, Role.POLICY_OFFICER)
+    werkgroep = make_member(gemeente, Role.PARTNER, username="m.kamp", first_name="Marjan")
+    swv = factories.PartnershipFactory(code="PO2711", name="Passend Onderwijs IJmond")
+    rows = csv_rows(exporting.export_agenda(agenda, "csv"))
+    activity = row_of(rows, "activity", "netwerkstructuur")
+    activity["voortrekker"] = "m.kamp @ GM0375"
+    activity["partners"] = "tekst: jeugdteams|PO2711"
+    activity["financiers"] = "Gemeente Beverwijk"
+    row_of(rows, "funding", "peuterplus-2022-vianen-oab")["payer"] = "GM0375"
+    row_of(rows, "funding", "peuterplus-2022-leerdam-oab")["payer"] = ""
+    content = csv_bytes(rows)
+
+    report = importing.import_file(agenda, content, "agenda.csv", actor=editor)
+
+    assert report.updated == {"activity": 1, "funding": 2}
+    item = Activity.objects.get(agenda=agenda, external_id="netwerkstructuur")
+    roles = services.current_roles(item)
+    assert [(p.organisation, p.person) for p in roles["lead"]] == [(gemeente, werkgroep)]
+    assert {p.label for p in roles["partner"]} == {"jeugdteams", swv.name}
+    assert [p.organisation for p in roles["funder"]] == [gemeente]
+    lines = FundingLine.objects.filter(intervention__agenda=agenda)
+    assert lines.get(external_id="peuterplus-2022-vianen-oab").payer == gemeente
+    assert lines.get(external_id="peuterplus-2022-leerdam-oab").payer is None
+    assert AuditEvent.objects.filter(action="agenda.activity.roles", actor=editor).count() == 1
+
+    # The same file again: nothing changes, nothing is duplicated.
+    involvements = Involvement.objects.count()
+    again = importing.import_file(agenda, content, "agenda.csv", actor=editor)
+    assert not again.changed
+    assert Involvement.objects.count() == involvements
+    # And what was written comes out as it went in.
+    rows = csv_rows(exporting.export_agenda(agenda, "csv"))
+    assert row_of(rows, "activity", "netwerkstructuur")["voortrekker"] == "m.kamp @ GM0375"
+
+
+def test_a_file_without_role_columns_leaves_the_roles_alone(agenda):
+    content = b"type;external_id;status\r\nactiviteit;netwerkstructuur;lopend\r\n"
+    importing.import_file(agenda, content, "voortgang.csv", actor=None)
+    item = Activity.objects.get(agenda=agenda, external_id="netwerkstructuur")
+    assert [p.label for p in services.current_roles(item)["lead"]] == ["Gemeente Beverwijk"]
+
+
+def test_a_dry_run_counts_a_role_change_and_writes_nothing(agenda):
+    def change(rows):
+        row_of(rows, "activity", "netwerkstructuur")["partners"] = "tekst: jeugdteams"
+
+    before = state(agenda)
+    report = importing.import_file(
+        agenda, edited(agenda, change), "agenda.csv", actor=None, dry_run=True
+    )
+    assert report.updated == {"activity": 1}
+    assert state(agenda) == before
+
+
+def test_bad_roles_and_payers_are_named_by_row_and_column(agenda, make_member):
+    outsider = make_member(factories.MunicipalityOrganisationFactory(), username="buiten")
+    rows = csv_rows(exporting.export_agenda(agenda, "csv"))
+    activity = row_of(rows, "activity", "netwerkstructuur")
+    activity["voortrekker"] = "GM0375|tekst: jeugdteams"
+    activity["partners"] = "Jeugdteam Nergensland|buiten @ GM0375|tekst: a|tekst: a"
+    card = row_of(rows, "intervention", "peuterplus")
+    card["partners"] = "GM0375"
+    row_of(rows, "funding", "peuterplus-2022-vianen-oab")["payer"] = "GM9999"
+    numbers = {
+        key: row_number(rows, key)
+        for key in ("netwerkstructuur", "peuterplus", "peuterplus-2022-vianen-oab")
+    }
+    assert outsider.username == "buiten"
+    problems = refused(agenda, csv_bytes(rows))
+    activity_row, card_row = numbers["netwerkstructuur"], numbers["peuterplus"]
+    assert problems == [
+        f"Rij {activity_row}, kolom 'voortrekker': een onderdeel heeft één voortrekker; zet "
+        "de anderen in de kolom 'partners'.",
+        f"Rij {activity_row}, kolom 'partners': organisatie 'Jeugdteam Nergensland' is niet "
+        "(eenduidig) gevonden; gebruik de code of de exacte naam, of 'tekst: Jeugdteam "
+        "Nergensland' voor een partij die niet in het register staat.",
+        f"Rij {activity_row}, kolom 'partners': 'buiten' is geen gebruiker die voor "
+        "Gemeente Beverwijk werkt.",
+        f"Rij {activity_row}, kolom 'partners': 'tekst: a' staat twee keer in deze kolom.",
+        f"Rij {card_row}, kolom 'partners': de voortrekker staat ook bij de partners; noem "
+        "hen één keer, als voortrekker.",
+        f"Rij {numbers['peuterplus-2022-vianen-oab']}, kolom 'payer': organisatie 'GM9999' "
+        "is niet (eenduidig) gevonden; gebruik de code of de exacte naam.",
+    ]

@@ -35,6 +35,7 @@ from kansrijk.agenda.models import (
     Theme,
     ThemeKind,
 )
+from kansrijk.agenda.payers import split_by_payer
 from kansrijk.organisations.demo import load_demo_organisations
 from kansrijk.organisations.models import Region
 from kansrijk.testing import factories
@@ -372,6 +373,28 @@ def test_vijfheerenlanden_money_as_written(seed_organisations):
         ]
     }
     assert not oza.filter(is_estimate=False).exists()
+    # Who pays: the gemeente its share; the partners the rest, without the card saying
+    # which partner pays what, so that line names no payer and its notes say why.
+    assert dict(oza.values_list("external_id", "payer__code")) == {
+        "oza-gemeente-2022": "GM1961",
+        "oza-partners-2022": None,
+    }
+    assert "zegt niet welke partner welk deel betaalt" in oza.get(payer=None).notes
+    (split,) = split_by_payer(oza)
+    assert split.years == [2022]
+    assert [(row.label, row.named, row.by_year) for row in split.rows] == [
+        ("Gemeente Vijfheerenlanden", True, {2022: Decimal("150000.00")}),
+        (
+            "eigen bijdrage partners: niet vastgelegd wie betaalt",
+            False,
+            {2022: Decimal("200000.00")},
+        ),
+    ]
+    assert split.total == Decimal("350000.00")
+    assert set(peuterplus_2022.exclude(payer=None).values_list("external_id", flat=True)) == {
+        "peuterplus-2022-leerdam-oab",
+        "peuterplus-2022-vianen-oab",
+    }
 
     # Brede talentontwikkeling: voorbereiding and coördinatie from the GKA; the activities
     # (NPO, other municipal budgets) have no amount and so no line.
@@ -526,7 +549,7 @@ COUNTED = [
     EducationPrize,
     AgendaVersion,
 ]
-HISTORIES = [Agenda, Theme, Goal, Activity, Intervention, FundingLine]
+HISTORIES = [Agenda, Theme, Goal, Activity, Intervention, FundingLine, Involvement]
 
 
 def test_loading_twice_changes_nothing(seed_organisations):

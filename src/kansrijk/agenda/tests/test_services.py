@@ -19,6 +19,7 @@ from kansrijk.agenda.models import (
     AgendaStatus,
     Commitment,
     EducationPrize,
+    EvaluationMoment,
     Goal,
     Nomination,
     NominationStatus,
@@ -161,6 +162,8 @@ def test_diff_snapshots_names_added_removed_and_changed():
     diff = services.diff_snapshots(old, new)
     assert [item["key"] for item in diff["added"]] == ["activity:nieuw"]
     assert [item["key"] for item in diff["removed"]] == ["activity:oud"]
+    for item in diff["changed"]:
+        item["fields"] = [(f.field, f.before, f.after) for f in item["fields"]]
     assert diff["changed"] == [
         {
             "key": "agenda",
@@ -202,9 +205,109 @@ def test_snapshots_of_the_tree_differ_where_the_tree_changed(agenda, editor, mai
     services.save_item(goal, actor=editor, indicator_text="Kwalitatieve evaluatie.")
     services.set_planned_months(main_activity, [datetime.date(2022, 3, 1)], actor=editor)
     diff = services.diff_snapshots(before, services.agenda_snapshot(agenda))
-    changed = {item["key"]: item["fields"] for item in diff["changed"]}
+    changed = {
+        item["key"]: [(f.field, f.before, f.after) for f in item["fields"]]
+        for item in diff["changed"]
+    }
     assert changed["goal:doel-02"] == [("indicator_text", "", "Kwalitatieve evaluatie.")]
     assert changed["activity:hoofd-1"] == [("months", [], ["2022-03"])]
+
+
+def _changes(diff) -> dict[str, dict[str, tuple[str, str, str]]]:
+    """key -> field -> (Dutch label, before, after) as the page shows them."""
+    return {
+        item["key"]: {f.field: (f.label, f.before_text, f.after_text) for f in item["fields"]}
+        for item in diff["changed"]
+    }
+
+
+def test_the_diff_speaks_dutch_for_status_progress_months_and_roles(
+    agenda, editor, main_activity, municipality_organisation, other_municipality_organisation
+):
+    goal = services.save_item(
+        Goal(agenda=agenda, external_id="doel-03"), actor=editor, number="3", text="Thuiszitters"
+    )
+    version = services.adopt_agenda(
+        agenda, actor=editor, adopted_on=datetime.date(2022, 1, 10), adopted_by="OOGO"
+    )
+    services.update_progress(main_activity, actor=editor, status=WorkStatus.RUNNING, progress=40)
+    services.save_item(main_activity, actor=editor, goal=goal)
+    services.set_planned_months(
+        main_activity, [datetime.date(2022, 3, 1), datetime.date(2022, 6, 1)], actor=editor
+    )
+    services.set_roles(
+        main_activity,
+        voortrekker=municipality_organisation,
+        partners=[other_municipality_organisation, "samenwerkingsverbanden"],
+        financiers=[],
+        actor=editor,
+    )
+    diff = services.diff_snapshots(version.snapshot, services.agenda_snapshot(agenda))
+    fields = _changes(diff)["activity:hoofd-1"]
+    assert fields["status"] == ("status", "gepland", "lopend")
+    assert fields["progress"] == ("voortgang", "–", "40 %")
+    assert fields["months"] == ("geplande maanden", "–", "maart en juni 2022")
+    assert fields["goal"] == ("doel", "–", "3. Thuiszitters")
+    assert fields["voortrekker"] == ("voortrekker", "–", municipality_organisation.name)
+    assert fields["partners"] == (
+        "partners",
+        "–",
+        ", ".join(sorted([other_municipality_organisation.name, "samenwerkingsverbanden"])),
+    )
+    assert "financiers" not in fields  # none before, none after
+
+
+def test_the_diff_page_shows_labels_not_codes(client, agenda, editor, main_activity):
+    services.adopt_agenda(
+        agenda, actor=editor, adopted_on=datetime.date(2022, 1, 10), adopted_by="OOGO"
+    )
+    services.update_progress(main_activity, actor=editor, status=WorkStatus.RUNNING, progress=40)
+    client.force_login(editor)
+    response = client.get(f"/agenda/{agenda.slug}/versies/1/0/")
+    text = response.content.decode()
+    assert "gepland" in text and "lopend" in text and "40 %" in text
+    assert "Voortgang" in text
+    assert "running" not in text and "planned" not in text
+
+
+def test_a_version_frozen_before_roles_were_kept_shows_no_false_changes(
+    agenda, editor, main_activity, municipality_organisation
+):
+    services.set_roles(
+        main_activity,
+        voortrekker=municipality_organisation,
+        partners=[],
+        financiers=[],
+        actor=editor,
+    )
+    services.save_item(
+        EvaluationMoment(agenda=agenda, external_id="tussentijds"),
+        actor=editor,
+        month=datetime.date(2023, 2, 1),
+        description="Tussentijdse evaluatie",
+    )
+    current = services.agenda_snapshot(agenda)
+    # What a version of the first format kept: no roles, progress, evaluation moments.
+    old = {
+        key: {f: v for f, v in item.items() if f in ("kind", "title", "status", "months")}
+        for key, item in current.items()
+        if not key.startswith("evaluation:")
+    }
+    assert services.diff_snapshots(old, current) == {"added": [], "removed": [], "changed": []}
+
+
+def test_evaluation_moments_are_in_the_diff(agenda, editor, main_activity):
+    services.save_item(
+        EvaluationMoment(agenda=agenda, external_id="eind"),
+        actor=editor,
+        month=datetime.date(2024, 11, 1),
+        description="Eindevaluatie",
+    )
+    before = services.agenda_snapshot(agenda)
+    moment = EvaluationMoment.objects.get(external_id="eind")
+    services.save_item(moment, actor=editor, done_on=datetime.date(2024, 12, 5))
+    fields = _changes(services.diff_snapshots(before, services.agenda_snapshot(agenda)))
+    assert fields["evaluation:eind"]["done_on"] == ("uitgevoerd op", "–", "5 december 2024")
 
 
 def test_save_version_numbers_on(agenda, editor):
@@ -331,3 +434,25 @@ def test_reserved_slugs_are_refused():
         )
         with pytest.raises(ValidationError):
             agenda.clean()
+
+
+@pytest.mark.parametrize(
+    ("key", "field", "value", "expected"),
+    [
+        ("agenda", "status", "adopted", "vastgesteld"),
+        ("activity:a", "status", "postponed", "uitgesteld"),
+        ("agenda", "period", "2022-01-01–2024-12-31", "2022–2024"),
+        ("activity:a", "months", ["2022-12", "2023-01"], "december 2022, januari 2023"),
+        ("activity:a", "months", [], "–"),
+        ("evaluation:e", "month", "2023-02", "februari 2023"),
+        ("funding:f", "planned_amount", "150000.00", "€ 150.000"),
+        ("funding:f", "is_estimate", True, "ja"),
+        ("activity:a", "partners", ["SKCN", "Enver"], "SKCN, Enver"),
+        ("activity:a", "progress", 0, "0 %"),
+        ("activity:a", "goal", "onbekend", "onbekend"),
+    ],
+)
+def test_values_in_the_diff_are_written_for_people(key, field, value, expected):
+    from kansrijk.agenda.diff_text import value_text
+
+    assert value_text(key, field, value, {}) == expected
