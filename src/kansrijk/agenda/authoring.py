@@ -223,7 +223,9 @@ def _copy_tree(source: Agenda, target: Agenda, *, actor) -> None:
 
 def next_external_id(agenda: Agenda, model: type[models.Model], prefix: str) -> str:
     """A stable id for a new item: 'doel-3', 'activiteit-12', the first one not taken."""
-    taken = set(model.objects.filter(**_agenda_filter(model, agenda)).values_list("external_id", flat=True))
+    taken = set(
+        model.objects.filter(**_agenda_filter(model, agenda)).values_list("external_id", flat=True)
+    )
     number = len(taken) + 1
     while f"{prefix}-{number}" in taken:
         number += 1
@@ -232,9 +234,11 @@ def next_external_id(agenda: Agenda, model: type[models.Model], prefix: str) -> 
 
 def _agenda_filter(model, agenda: Agenda) -> dict:
     if model is FundingLine:
-        return {"pk__in": FundingLine.objects.filter(
-            models.Q(activity__agenda=agenda) | models.Q(intervention__agenda=agenda)
-        ).values("pk")}
+        return {
+            "pk__in": FundingLine.objects.filter(
+                models.Q(activity__agenda=agenda) | models.Q(intervention__agenda=agenda)
+            ).values("pk")
+        }
     return {"agenda": agenda}
 
 
@@ -269,9 +273,7 @@ def set_roles(
     ensure_concept(item.agenda)
     field = "activity" if isinstance(item, Activity) else "intervention"
     roles = [InvolvementRole.LEAD, InvolvementRole.PARTNER, InvolvementRole.FUNDER]
-    current = Involvement.objects.filter(**{field: item}, role__in=roles).exclude(
-        organisation=None
-    )
+    current = Involvement.objects.filter(**{field: item}, role__in=roles).exclude(organisation=None)
     before = sorted(current.values_list("role", "organisation_id"))
     wanted = {(InvolvementRole.LEAD.value, lead.pk)} if lead else set()
     wanted |= {(InvolvementRole.PARTNER.value, o.pk) for o in partners}
@@ -515,7 +517,16 @@ def changes_since_adoption(agenda: Agenda) -> dict | None:
     version = last_adopted_version(agenda)
     if version is None:
         return None
-    return {"version": version, "diff": services.diff_snapshots(version.snapshot, current_snapshot(agenda))}
+    # The agenda's own status is no news on the adopt page (it is a concept until adopted
+    # again): left out on both sides, so the diff shows what the content became.
+    old = version.snapshot | {"agenda": _without_status(version.snapshot.get("agenda", {}))}
+    new = current_snapshot(agenda)
+    new["agenda"] = _without_status(new.get("agenda", {}))
+    return {"version": version, "diff": services.diff_snapshots(old, new)}
+
+
+def _without_status(entry: dict) -> dict:
+    return {key: value for key, value in entry.items() if key != "status"}
 
 
 @transaction.atomic
@@ -532,8 +543,8 @@ def open_new_concept(agenda: Agenda, *, actor) -> AgendaVersion:
         latest = services.save_version(
             agenda,
             actor=actor,
-            label=_("Vastgestelde inhoud op %(date)s") % {"date": f"{timezone.localdate():%d-%m-%Y}"},
+            label=_("Vastgestelde inhoud op %(date)s")
+            % {"date": f"{timezone.localdate():%d-%m-%Y}"},
         )
     services.save_item(agenda, actor=actor, status=AgendaStatus.CONCEPT, is_public=False)
     return latest
-

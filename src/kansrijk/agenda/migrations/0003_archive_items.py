@@ -4,75 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agenda', '0002_bounded_text'),
+        ("agenda", "0002_bounded_text"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="activity",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='evaluationmoment',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="evaluationmoment",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='fundingline',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="fundingline",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='goal',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="goal",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='historicalactivity',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="historicalactivity",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='historicalfundingline',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="historicalfundingline",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='historicalgoal',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="historicalgoal",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='historicalintervention',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="historicalintervention",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='historicalspearhead',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="historicalspearhead",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='historicaltheme',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="historicaltheme",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='intervention',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="intervention",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='spearhead',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="spearhead",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
         migrations.AddField(
-            model_name='theme',
-            name='archived_on',
-            field=models.DateField(blank=True, null=True, verbose_name='gearchiveerd op'),
+            model_name="theme",
+            name="archived_on",
+            field=models.DateField(blank=True, null=True, verbose_name="gearchiveerd op"),
         ),
     ]

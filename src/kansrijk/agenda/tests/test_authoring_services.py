@@ -106,8 +106,9 @@ def test_a_copy_carries_the_living_tree_with_its_parents_months_roles_and_money(
     assert list(main.planned_months.values_list("month", flat=True)) == list(
         original_main.planned_months.values_list("month", flat=True)
     )
-    assert main.involvements.filter(role=InvolvementRole.LEAD).get().organisation == (
-        network["gemeente"]
+    assert (
+        main.involvements.filter(role=InvolvementRole.LEAD).get().organisation
+        == (network["gemeente"])
     )
     peuterplus = Intervention.objects.get(agenda=copy, external_id="peuterplus")
     assert peuterplus.funding_lines.count() == 5
@@ -228,7 +229,9 @@ def test_a_goal_gets_an_indicator_with_baseline_and_target(concept, network, edi
         target_year=2021,
     )
     assert list(indicator.goals.all()) == [goal]
-    assert indicator.baselines.get().value == 72 and indicator.baselines.get().period_label == "2019"
+    assert (
+        indicator.baselines.get().value == 72 and indicator.baselines.get().period_label == "2019"
+    )
     assert indicator.targets.get().value == 90
     assert indicator.baselines.get().region == network["region"]
     authoring.remove_goal_indicator(goal, indicator, actor=editor)
@@ -264,4 +267,4 @@ def test_involvements_are_replaced_not_added(concept, network, editor):
     authoring.set_roles(main, actor=editor, lead=network["swv"])
     assert Involvement.objects.filter(activity=main, role="lead").count() == 1
     assert Agenda.objects.get(pk=concept.pk).status == AgendaStatus.CONCEPT
-    assert SLUG == concept.slug
+    assert concept.slug == SLUG
