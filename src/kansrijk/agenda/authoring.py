@@ -164,7 +164,9 @@ def _copy_tree(source: Agenda, target: Agenda, *, actor) -> None:
         goals[goal.pk] = copy
     activities: dict[int, Activity] = {}
     # Parents before children: main activities first.
-    for activity in source.activities.filter(archived_on=None).order_by("parent_id", "pk"):
+    # (Not order_by("parent_id"): PostgreSQL sorts the empty parents last.)
+    living_activities = source.activities.filter(archived_on=None)
+    for activity in sorted(living_activities, key=lambda a: (a.parent_id is not None, a.pk)):
         if activity.parent_id and activity.parent_id not in activities:
             continue  # its main activity is archived
         copy = save(

@@ -302,7 +302,7 @@ def planning_table(request, slug):
     consecutive goals of the same spearhead grouped as in the document."""
     agenda = get_visible_agenda_or_404(request.user, slug)
     goals = list(agenda.goals.select_related("spearhead"))
-    lines = agenda.activities.filter(kind=ActivityKind.PLANNING).prefetch_related(
+    lines = agenda.activities.filter(kind=ActivityKind.PLANNING, archived_on=None).prefetch_related(
         Prefetch("planned_months", queryset=PlannedMonth.objects.order_by("month"))
     )
     lines_by_goal = defaultdict(list)
@@ -355,19 +355,19 @@ def this_month(request):
         to_attr="my_involvements",
     )
     activities = (
-        due_in_month(Activity.objects, request.user, month)
+        due_in_month(Activity.objects.filter(archived_on=None), request.user, month)
         .select_related("agenda", "goal")
         .prefetch_related(mine)
         .order_by("agenda__title", "position", "pk")
     )
     interventions = (
-        due_in_month(Intervention.objects, request.user, month)
+        due_in_month(Intervention.objects.filter(archived_on=None), request.user, month)
         .select_related("agenda")
         .prefetch_related(mine)
         .order_by("agenda__title", "position", "pk")
     )
     evaluations = (
-        EvaluationMoment.objects.filter(agenda__in=visible, month=month)
+        EvaluationMoment.objects.filter(agenda__in=visible, month=month, archived_on=None)
         .select_related("agenda", "intervention")
         .order_by("agenda__title", "pk")
     )
