@@ -420,9 +420,7 @@ def add_goal_indicator(
 
     agenda = goal.agenda
     ensure_concept(agenda)
-    region = agenda.region or next(
-        (o.municipality for o in agenda.owners.all() if o.municipality_id), None
-    )
+    region = _agenda_region(agenda)
     if region is None:
         raise ValidationError(
             _("De agenda hoort bij geen gemeente: een nulmeting heeft een gemeente nodig.")
@@ -461,6 +459,69 @@ def add_goal_indicator(
         value=target_value,
     )
     return indicator
+
+
+def _agenda_region(agenda: Agenda):
+    return agenda.region or next(
+        (o.municipality for o in agenda.owners.all() if o.municipality_id), None
+    )
+
+
+@transaction.atomic
+def update_goal_indicator(
+    goal: Goal,
+    indicator,
+    *,
+    actor,
+    name: str,
+    unit: str,
+    baseline_value,
+    baseline_year: int,
+    target_value,
+    target_year: int,
+):
+    """Change the name, the nulmeting and the streefwaarde of a goal's indicator for the
+    agenda's gemeente (the target with the latest date when there are several)."""
+    from kansrijk.indicators import services as indicator_services
+    from kansrijk.indicators.models import Baseline, Target
+
+    ensure_concept(goal.agenda)
+    region = _agenda_region(goal.agenda)
+    indicator_services.save_figure(indicator, actor=actor, name=name, unit=unit)
+    baseline = Baseline.objects.filter(indicator=indicator, region=region).first() or Baseline(
+        indicator=indicator, region=region
+    )
+    indicator_services.save_figure(
+        baseline,
+        actor=actor,
+        period_label=str(baseline_year),
+        date=datetime.date(baseline_year, 12, 31),
+        value=baseline_value,
+    )
+    target = Target.objects.filter(indicator=indicator, region=region).order_by("-date").first()
+    indicator_services.save_figure(
+        target or Target(indicator=indicator, region=region),
+        actor=actor,
+        period_label=str(target_year),
+        date=datetime.date(target_year, 12, 31),
+        value=target_value,
+    )
+    return indicator
+
+
+def goal_indicator_values(goal: Goal, indicator) -> dict:
+    """What the indicator form shows of an indicator, for the agenda's gemeente."""
+    region = _agenda_region(goal.agenda)
+    baseline = indicator.baselines.filter(region=region).first()
+    target = indicator.targets.filter(region=region).order_by("-date").first()
+    return {
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "baseline_value": baseline.value if baseline else None,
+        "baseline_year": baseline.date.year if baseline else None,
+        "target_value": target.value if target else None,
+        "target_year": target.date.year if target else None,
+    }
 
 
 @transaction.atomic

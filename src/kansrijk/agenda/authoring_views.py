@@ -267,6 +267,9 @@ def editor(request, slug):
         agenda.interventions.filter(archived_on=None).prefetch_related(involvements, living_lines)
     )
     options = _move_options(agenda)
+    indicator_owners = set(
+        Membership.objects.organisation_ids_of(request.user, [Role.POLICY_OFFICER, Role.ADMIN])
+    )
     children = defaultdict(list)
     mains_by_goal = defaultdict(list)
     for activity in activities:
@@ -287,6 +290,11 @@ def editor(request, slug):
     goals_by_spearhead = defaultdict(list)
     for goal in goals:
         prepare(goal, "doel", can_change=full, options=options)
+        for indicator in goal.indicators.all():
+            # indicators.change_indicator, asked once for the page instead of per row.
+            indicator.can_change = full and (
+                request.user.is_superuser or indicator.owner_id in indicator_owners
+            )
         goal.mains = mains_by_goal[goal.pk]
         goals_by_spearhead[goal.spearhead_id].append(goal)
     for spearhead in spearheads:
@@ -367,7 +375,13 @@ def _form_for(kind: Kind, agenda, request, item, *, with_roles: bool):
     kwargs = {"agenda": agenda, "instance": item, "prefix": f"{kind.prefix}-{item.pk or 'nieuw'}"}
     if kind.form in (ActivityForm, InterventionForm):
         kwargs["with_roles"] = with_roles
-    return kind.form(request.POST or None, **kwargs)
+    form = kind.form(request.POST or None, **kwargs)
+    if _is_htmx(request):
+        # The form takes the item's place: the focus goes with it (htmx honours
+        # autofocus in swapped content), so a keyboard user is not sent back to the top.
+        first = next(iter(form.fields.values()))
+        first.widget.attrs["autofocus"] = True
+    return form
 
 
 def _save(form, kind: Kind, item, *, actor) -> None:
@@ -626,6 +640,39 @@ def indicator_new(request, slug, pk):
             return redirect(editor_url(agenda, goal, "doel"))
     status = 400 if request.method == "POST" else 200
     context = {"agenda": agenda, "goal": goal, "form": form}
+    return render(request, "agenda/authoring/indicator_form.html", context, status=status)
+
+
+@login_required
+def indicator_edit(request, slug, pk, indicator):
+    """A goal's indicator, changed from the agenda: for editors of the agenda who may also
+    change the indicator in the monitor (a shared or national series is not theirs)."""
+    agenda = get_visible_agenda_or_404(request.user, slug)
+    goal = get_object_or_404(agenda.goals.filter(archived_on=None), pk=pk)
+    linked = get_object_or_404(goal.indicators.all(), pk=indicator)
+    if not (
+        can_edit(request.user, agenda)
+        and request.user.has_perm("indicators.change_indicator", linked)
+    ):
+        raise PermissionDenied
+    refusal = _unless_concept(request, agenda)
+    if refusal is not None:
+        return refusal
+    form = GoalIndicatorForm(
+        request.POST or None,
+        agenda=agenda,
+        initial=authoring.goal_indicator_values(goal, linked),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            authoring.update_goal_indicator(goal, linked, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("De indicator is bijgewerkt."))
+            return redirect(editor_url(agenda, goal, "doel"))
+    status = 400 if request.method == "POST" else 200
+    context = {"agenda": agenda, "goal": goal, "form": form, "indicator": linked}
     return render(request, "agenda/authoring/indicator_form.html", context, status=status)
 
 

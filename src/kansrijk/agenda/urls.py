@@ -38,6 +38,11 @@ urlpatterns = [
         name="indicator_new",
     ),
     path(
+        "<slug:slug>/bewerken/doel/<int:pk>/indicator/<int:indicator>/",
+        authoring_views.indicator_edit,
+        name="indicator_edit",
+    ),
+    path(
         "<slug:slug>/bewerken/doel/<int:pk>/indicator/<int:indicator>/loskoppelen/",
         authoring_views.indicator_unlink,
         name="indicator_unlink",

@@ -5,6 +5,8 @@ with plain buttons, archiving, and a new concept of an adopted agenda."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kansrijk.agenda import services
@@ -347,3 +349,121 @@ def test_an_adopted_agenda_is_changed_in_a_new_concept(client, trio, tmp_path, n
 
 def test_the_funding_line_kind_is_known(concept):
     assert FundingLine.objects.filter(intervention__agenda=concept).count() == 5
+
+
+NEW_ITEMS = [
+    # (kind, query string builder, posted fields, how to find the new item)
+    ("speerpunt", lambda a: "", {"title": "Doorgaande leerlijnen"}, Spearhead, "title"),
+    (
+        "doel",
+        lambda a: f"?onder={Spearhead.objects.get(agenda=a, external_id='sp2').pk}",
+        {"number": "8", "text": "Minder thuiszitters."},
+        Goal,
+        "text",
+    ),
+    (
+        "activiteit",
+        lambda a: (
+            "?soort=sub&onder="
+            + str(Activity.objects.get(agenda=a, external_id="doel-07-hoofd-1").pk)
+        ),
+        {"title": "Peildata afstemmen met de woongemeenten", "status": "planned"},
+        Activity,
+        "title",
+    ),
+    (
+        "interventie",
+        lambda a: "",
+        {"name": "Huiswerkbegeleiding", "status": "planned"},
+        Intervention,
+        "name",
+    ),
+    (
+        "evaluatie",
+        lambda a: "",
+        {"month": "2024-11", "description": "Eindevaluatie"},
+        EvaluationMoment,
+        "description",
+    ),
+    (
+        "financiering",
+        lambda a: (
+            "?soort=activiteit&onder="
+            + str(Activity.objects.get(agenda=a, external_id="doel-07-hoofd-1").pk)
+        ),
+        {"year": "2023", "source": "oab", "planned_amount": "150000", "notes": "Gemeente"},
+        FundingLine,
+        "notes",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "query", "fields", "model", "key"), NEW_ITEMS)
+def test_every_kind_of_item_is_added(client, trio, concept, kind, query, fields, model, key):
+    client.force_login(trio["member"])
+    address = url("item_new", SLUG, kind) + query(concept)
+    assert client.get(address).status_code == 200
+    response = client.post(
+        address, {f"{kind}-nieuw-{name}": value for name, value in fields.items()}
+    )
+    assert response.status_code == 302, main_text(response)
+    item = model.objects.get(**{key: fields[key]})
+    assert response["Location"].endswith(f"#item-{kind}-{item.pk}")
+    if model is Activity:
+        assert item.parent.external_id == "doel-07-hoofd-1" and item.kind == "sub"
+    if model is Goal:
+        assert item.spearhead.external_id == "sp2"
+    if model is FundingLine:
+        assert item.activity.external_id == "doel-07-hoofd-1"
+
+
+def test_the_editor_keeps_its_number_of_queries(
+    client, trio, concept, django_assert_max_num_queries
+):
+    client.force_login(trio["member"])
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url("editor", SLUG)).status_code == 200
+    goal = Goal.objects.get(agenda=concept, external_id="doel-07")
+    for number in range(5):
+        main = Activity.objects.create(
+            agenda=concept, goal=goal, kind="main", external_id=f"extra-{number}", title="Extra"
+        )
+        Activity.objects.create(
+            agenda=concept,
+            goal=goal,
+            parent=main,
+            kind="sub",
+            external_id=f"sub-{number}",
+            title="Sub",
+        )
+        Goal.objects.create(agenda=concept, external_id=f"doel-extra-{number}", text="Extra doel")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url("editor", SLUG))
+
+
+def test_a_goals_indicator_is_added_changed_and_unlinked(client, trio, concept, network):
+    client.force_login(trio["member"])
+    goal = Goal.objects.get(agenda=concept, external_id="doel-07")
+    fields = {
+        "name": "Bereik VVE",
+        "unit": "percentage",
+        "baseline_value": "72",
+        "baseline_year": "2019",
+        "target_value": "90",
+        "target_year": "2021",
+    }
+    assert client.post(url("indicator_new", SLUG, goal.pk), fields).status_code == 302
+    indicator = goal.indicators.get()
+    edit = url("indicator_edit", SLUG, goal.pk, indicator.pk)
+    assert "Bereik VVE" in main_text(client.get(url("editor", SLUG)))
+    assert 'value="72' in client.get(edit).content.decode()
+    response = client.post(edit, fields | {"target_value": "95", "target_year": "2022"})
+    assert response.status_code == 302
+    target = indicator.targets.get()
+    assert target.value == 95 and target.date.year == 2022
+    # Another gemeente's policy officer edits nothing of it.
+    client.force_login(trio["other_organisation"])
+    assert client.get(edit).status_code == 404
+    client.force_login(trio["member"])
+    client.post(url("indicator_unlink", SLUG, goal.pk, indicator.pk))
+    assert not goal.indicators.exists()
