@@ -138,6 +138,9 @@ def test_goal_3_of_maassluis_built_adopted_changed_and_adopted_again(
         expect(page.get_by_text("De activiteit is toegevoegd.")).to_be_visible()
     check(page)
     screenshot(page, "agenda_bewerken")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "agenda_bewerken_390")
+    page.set_viewport_size(WIDE)
     reach = Activity.objects.get(agenda=agenda, title=ACTIVITY_REACH)
     assert [m.month for m in reach.planned_months.all()] == [
         datetime.date(2020, 1, 1),

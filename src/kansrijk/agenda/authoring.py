@@ -224,7 +224,8 @@ def _copy_tree(source: Agenda, target: Agenda, *, actor) -> None:
 
 
 def next_external_id(agenda: Agenda, model: type[models.Model], prefix: str) -> str:
-    """A stable id for a new item: 'doel-3', 'activiteit-12', the first one not taken."""
+    """A stable id for a new item: 'doel-3', 'activiteit-12' (the count plus one, or the
+    next number that is free)."""
     taken = set(
         model.objects.filter(**_agenda_filter(model, agenda)).values_list("external_id", flat=True)
     )

@@ -63,13 +63,14 @@ class AgendaQuerySet(models.QuerySet):
 def due_in_month(items, user, month):
     """The activities or interventions (``items``: their queryset) of the agendas ``user``
     may open, planned in ``month`` and involving an organisation ``user`` works for: what
-    the "deze maand" page lists and the home page counts."""
+    the "deze maand" page lists and the home page counts. Archived items are not due."""
     from kansrijk.organisations.models import Membership
 
     from .models import Agenda
 
     mine = Membership.objects.filter(user=user, is_active=True).values("organisation_id")
     return items.filter(
+        archived_on=None,
         agenda__in=Agenda.objects.visible_to(user),
         planned_months__month=month,
         involvements__organisation__in=mine,

@@ -355,13 +355,13 @@ def this_month(request):
         to_attr="my_involvements",
     )
     activities = (
-        due_in_month(Activity.objects.filter(archived_on=None), request.user, month)
+        due_in_month(Activity.objects, request.user, month)
         .select_related("agenda", "goal")
         .prefetch_related(mine)
         .order_by("agenda__title", "position", "pk")
     )
     interventions = (
-        due_in_month(Intervention.objects.filter(archived_on=None), request.user, month)
+        due_in_month(Intervention.objects, request.user, month)
         .select_related("agenda")
         .prefetch_related(mine)
         .order_by("agenda__title", "position", "pk")

@@ -467,3 +467,15 @@ def test_a_goals_indicator_is_added_changed_and_unlinked(client, trio, concept, 
     client.force_login(trio["member"])
     client.post(url("indicator_unlink", SLUG, goal.pk, indicator.pk))
     assert not goal.indicators.exists()
+
+
+def test_an_activity_without_a_goal_is_offered_a_goal(client, trio, concept):
+    loose = Activity.objects.create(
+        agenda=concept, kind="main", external_id="los", title="Netwerkbijeenkomst zonder doel"
+    )
+    client.force_login(trio["member"])
+    html = client.get(url("editor", SLUG)).content.decode()
+    assert "Activiteiten zonder doel" in html and f'id="verplaats-activiteit-{loose.pk}"' in html
+    goal = Goal.objects.get(agenda=concept, external_id="doel-01")
+    client.post(url("item_move", SLUG, "activiteit", loose.pk), {"to": goal.pk})
+    assert Activity.objects.get(pk=loose.pk).goal == goal
