@@ -262,6 +262,13 @@ def set_months(activity: Activity, months: Iterable[datetime.date], *, actor) ->
 
 
 @transaction.atomic
+def set_links(item, name: str, objects, *, actor) -> bool:
+    """The goals an intervention works for (and other many-to-many links), audited."""
+    ensure_concept(agenda_of(item))
+    return services.set_item_links(item, name, list(objects), actor=actor)
+
+
+@transaction.atomic
 def set_roles(
     item: Activity | Intervention,
     *,

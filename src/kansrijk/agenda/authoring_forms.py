@@ -299,6 +299,12 @@ class ActivityForm(RolesMixin, ItemForm):
 
 class InterventionForm(RolesMixin, ItemForm):
     progress = PercentageField(label=_("Voortgang (%)"))
+    goals = forms.ModelMultipleChoiceField(
+        label=_("Doelen waaraan de interventie werkt"),
+        queryset=Goal.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Intervention
@@ -333,6 +339,9 @@ class InterventionForm(RolesMixin, ItemForm):
 
     def __init__(self, *args, with_roles: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["goals"].queryset = self.agenda.goals.filter(archived_on=None)
+        if self.instance.pk:
+            self.initial.setdefault("goals", list(self.instance.goals.values_list("pk", flat=True)))
         self.setup_roles(with_roles)
 
     def clean(self):
@@ -343,6 +352,12 @@ class InterventionForm(RolesMixin, ItemForm):
 
 class EvaluationMomentForm(ItemForm):
     month = forms.ChoiceField(label=_("Maand"))
+    intervention = forms.ModelChoiceField(
+        label=_("Wat wordt geëvalueerd"),
+        queryset=Intervention.objects.none(),
+        required=False,
+        empty_label=_("De hele agenda"),
+    )
 
     class Meta:
         model = EvaluationMoment
@@ -363,13 +378,18 @@ class EvaluationMomentForm(ItemForm):
             self.agenda
         )
         self.fields["month"].error_messages["required"] = _("Kies de maand van de evaluatie.")
+        self.fields["intervention"].queryset = self.agenda.interventions.filter(archived_on=None)
         if self.instance.pk:
             self.initial.setdefault("month", f"{self.instance.month:%Y-%m}")
+            self.initial.setdefault("intervention", self.instance.intervention_id)
         # The month first: it is what a reader looks for.
-        self.order_fields(["month", "description", "planned_text", "done_on"])
+        self.order_fields(["month", "intervention", "description", "planned_text", "done_on"])
 
     def changes(self) -> dict:
-        return super().changes() | {"month": as_month(self.cleaned_data["month"])}
+        return super().changes() | {
+            "month": as_month(self.cleaned_data["month"]),
+            "intervention": self.cleaned_data["intervention"],
+        }
 
 
 class FundingLineForm(ItemForm):

@@ -388,6 +388,8 @@ def _save(form, kind: Kind, item, *, actor) -> None:
     authoring.save_item(item, actor=actor, **form.changes())
     if isinstance(form, ActivityForm):
         authoring.set_months(item, form.planned_months(), actor=actor)
+    if isinstance(form, InterventionForm):
+        authoring.set_links(item, "goals", form.cleaned_data["goals"], actor=actor)
     if getattr(form, "has_roles", False):
         authoring.set_roles(
             item,

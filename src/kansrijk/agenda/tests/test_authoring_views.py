@@ -479,3 +479,31 @@ def test_an_activity_without_a_goal_is_offered_a_goal(client, trio, concept):
     goal = Goal.objects.get(agenda=concept, external_id="doel-01")
     client.post(url("item_move", SLUG, "activiteit", loose.pk), {"to": goal.pk})
     assert Activity.objects.get(pk=loose.pk).goal == goal
+
+
+def test_an_intervention_names_its_goals_and_an_evaluation_its_intervention(client, trio, concept):
+    client.force_login(trio["member"])
+    peuterplus = items(concept)["interventie"]
+    goal = Goal.objects.get(agenda=concept, external_id="doel-02")
+    prefix = f"interventie-{peuterplus.pk}"
+    response = client.post(
+        edit_url("interventie", peuterplus),
+        {
+            f"{prefix}-name": "Peuterplus",
+            f"{prefix}-status": "running",
+            f"{prefix}-goals": [goal.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert list(peuterplus.goals.all()) == [goal]
+    response = client.post(
+        url("item_new", SLUG, "evaluatie"),
+        {
+            "evaluatie-nieuw-month": "2023-06",
+            "evaluatie-nieuw-intervention": peuterplus.pk,
+            "evaluatie-nieuw-description": "Evaluatie Peuterplus Vianen",
+        },
+    )
+    assert response.status_code == 302
+    moment = EvaluationMoment.objects.get(description="Evaluatie Peuterplus Vianen")
+    assert moment.intervention == peuterplus
