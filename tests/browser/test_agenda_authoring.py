@@ -97,6 +97,13 @@ def test_goal_3_of_maassluis_built_adopted_changed_and_adopted_again(
     ).to_be_visible()
     check(page)
     agenda = Agenda.objects.get(title="Uitvoeringsnota Onderwijskansen Maassluis")
+    page.get_by_role("link", name="Titel, looptijd, visie en inleiding").click()
+    check(page)
+    page.get_by_label("Visie").fill(
+        "Het doel is om gelijke kansen voor alle kinderen, ongeacht hun startpositie te bevorderen."
+    )
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("De gegevens van de agenda zijn opgeslagen.")).to_be_visible()
 
     # Goal 3.
     page.get_by_role("link", name="Doel toevoegen").click()

@@ -247,7 +247,8 @@ def _agenda_filter(model, agenda: Agenda) -> dict:
 
 @transaction.atomic
 def save_item(item, *, actor, **changes):
-    """Add or change an item of a concept agenda; a new ordered item goes last."""
+    """Add or change an item of a concept agenda (or the agenda's own facts); a new
+    ordered item goes last."""
     ensure_concept(agenda_of(item))
     if item.pk is None and isinstance(item, ORDERED_ITEMS):
         last = siblings(item).aggregate(last=Max("position"))["last"]

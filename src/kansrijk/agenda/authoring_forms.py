@@ -7,6 +7,7 @@ import datetime
 
 from django import forms
 from django.db.models import Q
+from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.indicators.models import Unit
@@ -123,6 +124,54 @@ class StartAgendaForm(forms.Form):
         if start and end and end < start:
             self.add_error("period_end", _("De looptijd kan niet eindigen voordat hij begint."))
         return data
+
+
+class AgendaFactsForm(forms.Form):
+    """What the agenda says about itself: title, kind, period, vision, introduction. A
+    plain form over the model's fields: the period rule is said here in words, and the
+    database constraint behind it is checked by the service, not a second time here."""
+
+    FIELDS = ["title", "subtitle", "kind", "period_start", "period_end", "vision", "introduction"]
+
+    def __init__(self, *args, instance: Agenda, **kwargs):
+        kwargs.setdefault("initial", model_to_dict(instance, fields=self.FIELDS))
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            fields_for_model(
+                Agenda,
+                fields=self.FIELDS,
+                labels={
+                    "title": _("Titel"),
+                    "subtitle": _("Ondertitel"),
+                    "kind": _("Soort agenda"),
+                    "period_start": _("Looptijd vanaf"),
+                    "period_end": _("Looptijd tot en met"),
+                    "vision": _("Visie"),
+                    "introduction": _("Inleiding"),
+                },
+                error_messages={
+                    "title": REQUIRED_TITLE,
+                    "period_start": {"required": _("Vul de eerste dag van de looptijd in.")},
+                    "period_end": {"required": _("Vul de laatste dag van de looptijd in.")},
+                },
+                widgets={
+                    "period_start": DateInput(),
+                    "period_end": DateInput(),
+                    "vision": forms.Textarea(attrs={"rows": 6}),
+                    "introduction": forms.Textarea(attrs={"rows": 6}),
+                },
+            )
+        )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("De looptijd kan niet eindigen voordat hij begint."))
+        return data
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
 # ------------------------------------------------------------------ items

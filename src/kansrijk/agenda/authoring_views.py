@@ -28,6 +28,7 @@ from kansrijk.organisations.models import Membership, Role
 from . import authoring
 from .authoring_forms import (
     ActivityForm,
+    AgendaFactsForm,
     EvaluationMomentForm,
     FundingLineForm,
     GoalForm,
@@ -327,6 +328,26 @@ def editor(request, slug):
         "evaluations": evaluations,
     }
     return render(request, "agenda/authoring/editor.html", context)
+
+
+@login_required
+def facts(request, slug):
+    """Title, kind, period, vision and introduction of the agenda itself."""
+    agenda = get_visible_agenda_or_404(request.user, slug)
+    if not can_edit(request.user, agenda):
+        raise PermissionDenied
+    refusal = _unless_concept(request, agenda)
+    if refusal is not None:
+        return refusal
+    form = AgendaFactsForm(request.POST or None, instance=agenda)
+    if request.method == "POST" and form.is_valid():
+        authoring.save_item(agenda, actor=request.user, **form.changes())
+        messages.success(request, _("De gegevens van de agenda zijn opgeslagen."))
+        return redirect("agenda:editor", slug=agenda.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "agenda/authoring/facts.html", {"agenda": agenda, "form": form}, status=status
+    )
 
 
 @login_required

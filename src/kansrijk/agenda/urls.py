@@ -15,6 +15,7 @@ urlpatterns = [
     path("nieuw/", authoring_views.start, name="start"),
     path("<slug:slug>/bewerken/", authoring_views.editor, name="editor"),
     path("<slug:slug>/bewerken/concept/", authoring_views.new_concept, name="new_concept"),
+    path("<slug:slug>/bewerken/gegevens/", authoring_views.facts, name="facts"),
     path("<slug:slug>/bewerken/<str:kind>/nieuw/", authoring_views.item_new, name="item_new"),
     path("<slug:slug>/bewerken/<str:kind>/<int:pk>/", authoring_views.item_edit, name="item_edit"),
     path(

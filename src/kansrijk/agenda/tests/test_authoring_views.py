@@ -507,3 +507,23 @@ def test_an_intervention_names_its_goals_and_an_evaluation_its_intervention(clie
     assert response.status_code == 302
     moment = EvaluationMoment.objects.get(description="Evaluatie Peuterplus Vianen")
     assert moment.intervention == peuterplus
+
+
+def test_the_agenda_facts_are_changed_with_dutch_messages(client, trio, concept):
+    client.force_login(trio["member"])
+    address = url("facts", SLUG)
+    fields = {
+        "title": concept.title,
+        "kind": concept.kind,
+        "period_start": "2022-01-01",
+        "period_end": "2021-01-01",
+        "vision": "Ieder kind heeft recht op optimale kansen.",
+    }
+    response = client.post(address, fields)
+    assert response.status_code == 400
+    assert "De looptijd kan niet eindigen voordat hij begint." in main_text(response)
+    assert client.post(address, fields | {"period_end": "2024-12-31"}).status_code == 302
+    concept.refresh_from_db()
+    assert concept.vision == "Ieder kind heeft recht op optimale kansen."
+    client.force_login(trio["other_role"])
+    assert client.get(address).status_code == 403
