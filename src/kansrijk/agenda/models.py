@@ -24,7 +24,7 @@ from kansrijk.organisations.models import Organisation, Region
 from .queries import AgendaQuerySet
 
 # Paths under /agenda/ that are pages of their own, not agendas.
-RESERVED_SLUGS = frozenset({"deze-maand", "prijs", "nominatie"})
+RESERVED_SLUGS = frozenset({"deze-maand", "prijs", "nominatie", "nieuw"})
 
 
 class AgendaKind(models.TextChoices):
@@ -113,6 +113,8 @@ class AgendaItem(models.Model):
     agenda = models.ForeignKey(Agenda, models.CASCADE, related_name="+")
     external_id = models.CharField(_("extern id"), max_length=80)
     position = models.PositiveIntegerField(_("volgorde"), default=0)
+    # Archived, not deleted: the item leaves the agenda's pages and stays in its history.
+    archived_on = models.DateField(_("gearchiveerd op"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -482,6 +484,7 @@ class EvaluationMoment(models.Model):
     planned_text = models.CharField(_("planning zoals geschreven"), max_length=200, blank=True)
     description = limits.BoundedTextField(_("omschrijving"), max_length=limits.TEXT)
     done_on = models.DateField(_("uitgevoerd op"), null=True, blank=True)
+    archived_on = models.DateField(_("gearchiveerd op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("evaluatiemoment")
@@ -556,6 +559,7 @@ class FundingLine(models.Model):
     )
     is_estimate = models.BooleanField(_("circa"), default=False)
     notes = limits.BoundedTextField(_("toelichting"), max_length=limits.TEXT, blank=True)
+    archived_on = models.DateField(_("gearchiveerd op"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -64,7 +64,7 @@ def due_in_month(items, user, month):
     """The activities or interventions (``items``: their queryset) of the agendas ``user``
     may open, planned in ``month`` and involving an organisation ``user`` works for, or in
     an agenda one of them owns (the owner steers all of it, also what nobody leads yet):
-    what the "deze maand" page lists and the home page counts."""
+    what the "deze maand" page lists and the home page counts. Archived items are not due."""
     from kansrijk.organisations.models import Membership
 
     from .models import Agenda
@@ -73,6 +73,7 @@ def due_in_month(items, user, month):
     owned = Agenda.owners.through.objects.filter(organisation_id__in=mine).values("agenda_id")
     return items.filter(
         Q(involvements__organisation__in=mine) | Q(agenda__in=owned),
+        archived_on=None,
         agenda__in=Agenda.objects.visible_to(user),
         planned_months__month=month,
     ).distinct()
@@ -118,7 +119,7 @@ def my_evaluations(user):
     from .models import Agenda
 
     return evaluations_answered_by(_my_organisations(user)).filter(
-        agenda__in=Agenda.objects.visible_to(user)
+        agenda__in=Agenda.objects.visible_to(user), archived_on=None
     )
 
 

@@ -42,6 +42,57 @@ def can_edit_item_agenda(user, item) -> bool:
 
 can_update_progress = can_edit_item_agenda | leads_item
 
+
+@rules.predicate
+def can_start_agenda(user) -> bool:
+    """A beleidsmedewerker or beheerder of some organisation starts agendas it owns."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or (
+        Membership.objects.filter(
+            user=user, is_active=True, role__in=[Role.POLICY_OFFICER, Role.ADMIN]
+        ).exists()
+    )
+
+
+@rules.predicate
+def leads_an_item_of(user, agenda) -> bool:
+    """The voortrekker of at least one activity or intervention of ``agenda``."""
+    if agenda is None or not user.is_authenticated:
+        return False
+    from .models import Involvement
+
+    mine = (
+        Membership.objects.filter(user=user, is_active=True)
+        .exclude(role=Role.READER)
+        .values("organisation_id")
+    )
+    leads = Involvement.objects.filter(role="lead", organisation_id__in=mine)
+    return (
+        leads.filter(activity__agenda=agenda).exists()
+        or leads.filter(intervention__agenda=agenda).exists()
+    )
+
+
+@rules.predicate
+def can_change_item(user, item) -> bool:
+    """Editors of the agenda change every item; a partner changes what it leads (a funding
+    line belongs to the activity or intervention it pays for)."""
+    if item is None:
+        return False
+    from .models import Activity, FundingLine, Intervention
+
+    if isinstance(item, FundingLine):
+        item = item.activity or item.intervention
+    if can_edit_item_agenda(user, item):
+        return True
+    return isinstance(item, Activity | Intervention) and leads_item(user, item)
+
+
+rules.add_perm("agenda.start_agenda", can_start_agenda)
+rules.add_perm("agenda.write_agenda", can_edit_agenda | leads_an_item_of)
+rules.add_perm("agenda.change_item", can_change_item)
+
 rules.add_perm("agenda.view_agenda", can_view_agenda)
 rules.add_perm("agenda.change_agenda", can_edit_agenda)
 rules.add_perm("agenda.update_progress", can_update_progress)

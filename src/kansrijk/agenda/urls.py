@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import curve_views, steering_views, views
+from . import authoring_views, curve_views, steering_views, views
 
 app_name = "agenda"
 
@@ -11,6 +11,44 @@ urlpatterns = [
     path("prijs/<int:pk>/", views.prize_detail, name="prize"),
     path("prijs/<int:pk>/nomineren/", views.nominate, name="nominate"),
     path("nominatie/<int:pk>/status/", views.nomination_status, name="nomination_status"),
+    # Writing an agenda (authoring_views): before the agenda's own paths, as "nieuw"
+    # would otherwise be read as an agenda's slug.
+    path("nieuw/", authoring_views.start, name="start"),
+    path("<slug:slug>/bewerken/", authoring_views.editor, name="editor"),
+    path("<slug:slug>/bewerken/concept/", authoring_views.new_concept, name="new_concept"),
+    path("<slug:slug>/bewerken/gegevens/", authoring_views.facts, name="facts"),
+    path("<slug:slug>/bewerken/<str:kind>/nieuw/", authoring_views.item_new, name="item_new"),
+    path("<slug:slug>/bewerken/<str:kind>/<int:pk>/", authoring_views.item_edit, name="item_edit"),
+    path(
+        "<slug:slug>/bewerken/<str:kind>/<int:pk>/volgorde/",
+        authoring_views.item_order,
+        name="item_order",
+    ),
+    path(
+        "<slug:slug>/bewerken/<str:kind>/<int:pk>/verplaatsen/",
+        authoring_views.item_move,
+        name="item_move",
+    ),
+    path(
+        "<slug:slug>/bewerken/<str:kind>/<int:pk>/archiveren/",
+        authoring_views.item_archive,
+        name="item_archive",
+    ),
+    path(
+        "<slug:slug>/bewerken/doel/<int:pk>/indicator/nieuw/",
+        authoring_views.indicator_new,
+        name="indicator_new",
+    ),
+    path(
+        "<slug:slug>/bewerken/doel/<int:pk>/indicator/<int:indicator>/",
+        authoring_views.indicator_edit,
+        name="indicator_edit",
+    ),
+    path(
+        "<slug:slug>/bewerken/doel/<int:pk>/indicator/<int:indicator>/loskoppelen/",
+        authoring_views.indicator_unlink,
+        name="indicator_unlink",
+    ),
     path("<slug:slug>/", views.agenda_detail, name="detail"),
     path("<slug:slug>/planning/", views.planning, name="planning"),
     path("<slug:slug>/planningstabel/", views.planning_table, name="planning_table"),

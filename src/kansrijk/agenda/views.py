@@ -27,7 +27,7 @@ from kansrijk.organisations.models import Membership, Organisation, Role
 from kansrijk.throttling import services as throttle
 from kansrijk.throttling.responses import refused
 
-from . import extensions, services
+from . import authoring, extensions, services
 from .commitments import commitment_status, occurrence_counts, overdue_commitments
 from .commitments import due_in_month as commitments_due_in_month
 from .evaluations import with_states
@@ -160,9 +160,12 @@ def agenda_list(request):
 def _document_tree(agenda: Agenda):
     """Spearheads with their goals, and per goal its main and sub-activities: the rows of
     the four-column table. Three queries, whatever the size of the agenda."""
-    spearheads = list(agenda.spearheads.all())
-    goals = list(agenda.goals.all())
-    activities = list(agenda.activities.filter(kind__in=[ActivityKind.MAIN, ActivityKind.SUB]))
+    # Archived items are kept for the history and the diff, not shown (decision 0037).
+    spearheads = list(agenda.spearheads.filter(archived_on=None))
+    goals = list(agenda.goals.filter(archived_on=None))
+    activities = list(
+        agenda.activities.filter(kind__in=[ActivityKind.MAIN, ActivityKind.SUB], archived_on=None)
+    )
     goal_of = {a.pk: a.goal_id for a in activities}
     main_by_goal: dict[int | None, list] = defaultdict(list)
     sub_by_goal: dict[int | None, list] = defaultdict(list)
@@ -209,14 +212,16 @@ def agenda_detail(request, slug):
         "theme_groups": theme_groups,
         "spearheads": spearheads,
         "general_goals": general_goals,
-        "interventions": agenda.interventions.all(),
+        "interventions": agenda.interventions.filter(archived_on=None),
         "evaluations": with_states(
-            agenda.evaluation_moments.select_related("intervention"), timezone.localdate()
+            agenda.evaluation_moments.filter(archived_on=None).select_related("intervention"),
+            timezone.localdate(),
         ),
         "progress": steering.agenda,
         "prizes": agenda.prizes.all(),
         "latest_version": agenda.versions.order_by("-number").first(),
         "can_edit": can_edit(request.user, agenda),
+        "can_write": request.user.has_perm("agenda.write_agenda", agenda),
     }
     return render(request, "agenda/agenda_detail.html", context)
 
@@ -303,9 +308,10 @@ def planning(request, slug):
     # Main activities, and sub-activities where they carry months of their own (seed 002:
     # the planning lives on the activities).
     activities = agenda.activities.filter(
-        Q(kind__in=[ActivityKind.PLANNING, ActivityKind.MAIN]) | Q(planned_months__isnull=False)
+        Q(kind__in=[ActivityKind.PLANNING, ActivityKind.MAIN]) | Q(planned_months__isnull=False),
+        archived_on=None,
     ).select_related("goal", "goal__spearhead")
-    interventions = agenda.interventions.all()
+    interventions = agenda.interventions.filter(archived_on=None)
     year = None
     if form.is_valid():
         data = form.cleaned_data
@@ -359,10 +365,10 @@ def planning_table(request, slug):
     goals = list(agenda.goals.select_related("spearhead"))
     # The lines: separate planning rows where an agenda still has them, otherwise every
     # activity with a planning of its own (its months or its planning as written).
-    lines = agenda.activities.filter(kind=ActivityKind.PLANNING)
+    lines = agenda.activities.filter(kind=ActivityKind.PLANNING, archived_on=None)
     if not lines.exists():
         lines = agenda.activities.filter(
-            Q(planned_months__isnull=False) | ~Q(planned_text="")
+            Q(planned_months__isnull=False) | ~Q(planned_text=""), archived_on=None
         ).distinct()
     lines = lines.order_by("position", "pk").prefetch_related(
         Prefetch("planned_months", queryset=PlannedMonth.objects.order_by("month"))
@@ -792,7 +798,9 @@ def adopt(request, slug):
         )
         return redirect(agenda.get_absolute_url())
     status = 400 if request.method == "POST" else 200
-    return render(request, "agenda/adopt.html", {"agenda": agenda, "form": form}, status=status)
+    # What changed since the last adoption, read before the agenda is adopted again.
+    context = {"agenda": agenda, "form": form, "changes": authoring.changes_since_adoption(agenda)}
+    return render(request, "agenda/adopt.html", context, status=status)
 
 
 @login_required
