@@ -278,33 +278,27 @@ def set_roles(
     partners: Iterable[Organisation] = (),
     funders: Iterable[Organisation] = (),
 ) -> bool:
-    """Replace who leads, takes part in and pays for ``item`` (organisations from the
-    register). Roles named only as text ('alle kinderopvanginstellingen') and other
-    roles (uitvoerder) are kept. Returns whether anything changed."""
+    """Replace who leads, takes part in and pays for ``item`` with the organisations the
+    editor's form names, through the one roles service (``services.set_roles``, with its
+    history and audit). What the form does not show stays: the person named with an
+    organisation that keeps its role (from the spreadsheet or the API), and parties named
+    only as text ('alle kinderopvanginstellingen'). Returns whether anything changed."""
     ensure_concept(item.agenda)
-    field = "activity" if isinstance(item, Activity) else "intervention"
-    roles = [InvolvementRole.LEAD, InvolvementRole.PARTNER, InvolvementRole.FUNDER]
-    current = Involvement.objects.filter(**{field: item}, role__in=roles).exclude(organisation=None)
-    before = sorted(current.values_list("role", "organisation_id"))
-    wanted = {(InvolvementRole.LEAD.value, lead.pk)} if lead else set()
-    wanted |= {(InvolvementRole.PARTNER.value, o.pk) for o in partners}
-    wanted |= {(InvolvementRole.FUNDER.value, o.pk) for o in funders}
-    if set(before) == wanted:
-        return False
-    current.delete()
-    Involvement.objects.bulk_create(
-        Involvement(**{field: item}, role=role, organisation_id=organisation_id)
-        for role, organisation_id in sorted(wanted)
-    )
-    audit.record(
-        f"agenda.{field}.roles",
+    current = services.current_roles(item)
+
+    def parties(role, organisations) -> list:
+        named = {p.organisation.pk: p for p in current[role] if p.organisation is not None}
+        chosen = [named.get(o.pk) or services.Party(organisation=o) for o in organisations]
+        return chosen + [p for p in current[role] if p.organisation is None]
+
+    voortrekker = parties(InvolvementRole.LEAD, [lead] if lead else [])
+    return services.set_roles(
+        item,
+        voortrekker=voortrekker[:1],
+        partners=parties(InvolvementRole.PARTNER, partners),
+        financiers=parties(InvolvementRole.FUNDER, funders),
         actor=actor,
-        target=item,
-        organisation=item.agenda.owners.order_by("pk").first(),
-        before={"roles": [list(pair) for pair in before]},
-        after={"roles": [list(pair) for pair in sorted(wanted)]},
     )
-    return True
 
 
 def siblings(item) -> models.QuerySet:

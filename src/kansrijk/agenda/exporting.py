@@ -297,9 +297,13 @@ def _planning_text(line: ActivityLine) -> str:
 
 def _goal_rows(agenda: Agenda) -> list[tuple[Goal, GoalRow]]:
     """Every goal with its main, sub and planning activities, from two queries."""
-    goals = list(agenda.goals.select_related("spearhead").order_by("position", "pk"))
+    goals = list(
+        agenda.goals.filter(archived_on=None).select_related("spearhead").order_by("position", "pk")
+    )
     activities = list(
-        agenda.activities.order_by("position", "pk").prefetch_related(
+        agenda.activities.filter(archived_on=None)
+        .order_by("position", "pk")
+        .prefetch_related(
             Prefetch("planned_months", queryset=PlannedMonth.objects.order_by("month"))
         )
     )
@@ -387,15 +391,20 @@ def _funding_explanation(line: FundingLine) -> str:
 
 def _intervention_cards(agenda: Agenda) -> list[InterventionCard]:
     interventions = list(
-        agenda.interventions.order_by("position", "pk").prefetch_related(
+        agenda.interventions.filter(archived_on=None)
+        .order_by("position", "pk")
+        .prefetch_related(
             Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")),
             Prefetch("planned_months", queryset=PlannedMonth.objects.order_by("month")),
-            Prefetch("funding_lines", queryset=FundingLine.objects.order_by("year", "pk")),
+            Prefetch(
+                "funding_lines",
+                queryset=FundingLine.objects.filter(archived_on=None).order_by("year", "pk"),
+            ),
         )
     )
     totals = {
         row["intervention_id"]: row
-        for row in FundingLine.objects.filter(intervention__agenda=agenda)
+        for row in FundingLine.objects.filter(intervention__agenda=agenda, archived_on=None)
         .values("intervention_id")
         .annotate(
             planned=Sum("planned_amount"),
@@ -467,7 +476,9 @@ def _intervention_cards(agenda: Agenda) -> list[InterventionCard]:
 def funding_totals(agenda: Agenda) -> FundingOverview:
     """Planned amounts per source per year, with row, column and grand totals, all summed
     by the database. 'ca.' marks a total that includes an estimate ('circa')."""
-    lines = FundingLine.objects.filter(Q(intervention__agenda=agenda) | Q(activity__agenda=agenda))
+    lines = FundingLine.objects.filter(
+        Q(intervention__agenda=agenda) | Q(activity__agenda=agenda), archived_on=None
+    )
     sums = {
         "planned": Sum("planned_amount"),
         "realised": Sum("realised_amount"),
@@ -510,7 +521,7 @@ def funding_totals(agenda: Agenda) -> FundingOverview:
 def build_document(agenda: Agenda) -> AgendaDocument:
     """Everything a document of ``agenda`` shows, read from the database once."""
     goal_rows = _goal_rows(agenda)
-    spearheads = list(agenda.spearheads.order_by("position", "pk"))
+    spearheads = list(agenda.spearheads.filter(archived_on=None).order_by("position", "pk"))
     sections = {
         spearhead.pk: SpearheadSection(
             external_id=spearhead.external_id,
@@ -561,9 +572,9 @@ def build_document(agenda: Agenda) -> AgendaDocument:
             intervention=moment.intervention.name if moment.intervention else "",
             done_on=format_date(moment.done_on),
         )
-        for moment in agenda.evaluation_moments.select_related("intervention").order_by(
-            "month", "pk"
-        )
+        for moment in agenda.evaluation_moments.filter(archived_on=None)
+        .select_related("intervention")
+        .order_by("month", "pk")
     ]
     return AgendaDocument(
         slug=agenda.slug,
@@ -589,7 +600,7 @@ def build_document(agenda: Agenda) -> AgendaDocument:
                 background=theme.background,
                 sources=theme.sources,
             )
-            for theme in agenda.themes.order_by("position", "pk")
+            for theme in agenda.themes.filter(archived_on=None).order_by("position", "pk")
         ],
         spearheads=[*sections.values(), *([general] if general.goals else [])],
         planning=_planning_groups(goal_rows, {pk: s.title for pk, s in sections.items()}),
@@ -732,7 +743,7 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
     """The round-trip rows of ``agenda``: every theme, spearhead, goal, activity (parents
     before children), intervention, funding line, evaluation moment and commitment."""
     rows: list[dict[str, Any]] = []
-    for theme in agenda.themes.order_by("position", "pk"):
+    for theme in agenda.themes.filter(archived_on=None).order_by("position", "pk"):
         rows.append(
             {
                 "type": "theme",
@@ -745,7 +756,7 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
                 "sources": theme.sources,
             }
         )
-    for spearhead in agenda.spearheads.order_by("position", "pk"):
+    for spearhead in agenda.spearheads.filter(archived_on=None).order_by("position", "pk"):
         rows.append(
             {
                 "type": "spearhead",
@@ -759,8 +770,13 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
             }
         )
     for goal in (
-        agenda.goals.select_related("spearhead")
-        .prefetch_related(Prefetch("themes", queryset=agenda.themes.order_by("position", "pk")))
+        agenda.goals.filter(archived_on=None)
+        .select_related("spearhead")
+        .prefetch_related(
+            Prefetch(
+                "themes", queryset=agenda.themes.filter(archived_on=None).order_by("position", "pk")
+            )
+        )
         .order_by("position", "pk")
     ):
         rows.append(
@@ -777,7 +793,8 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
             }
         )
     activities = list(
-        agenda.activities.select_related("goal", "parent")
+        agenda.activities.filter(archived_on=None)
+        .select_related("goal", "parent")
         .prefetch_related("planned_months", ROLE_PREFETCH)
         .order_by("position", "pk")
     )
@@ -799,12 +816,18 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
                 **_role_cells(activity),
             }
         )
-    for intervention in agenda.interventions.prefetch_related(
-        Prefetch("goals", queryset=agenda.goals.order_by("position", "pk")),
-        "locations",
-        "planned_months",
-        ROLE_PREFETCH,
-    ).order_by("position", "pk"):
+    for intervention in (
+        agenda.interventions.filter(archived_on=None)
+        .prefetch_related(
+            Prefetch(
+                "goals", queryset=agenda.goals.filter(archived_on=None).order_by("position", "pk")
+            ),
+            "locations",
+            "planned_months",
+            ROLE_PREFETCH,
+        )
+        .order_by("position", "pk")
+    ):
         rows.append(
             {
                 "type": "intervention",
@@ -834,7 +857,7 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
             }
         )
     funding = FundingLine.objects.filter(
-        Q(intervention__agenda=agenda) | Q(activity__agenda=agenda)
+        Q(intervention__agenda=agenda) | Q(activity__agenda=agenda), archived_on=None
     ).select_related("intervention", "activity", "payer")
     for line in funding.order_by("year", "source", "pk"):
         rows.append(
@@ -858,7 +881,11 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
                 "notes": line.notes,
             }
         )
-    for moment in agenda.evaluation_moments.select_related("intervention").order_by("month", "pk"):
+    for moment in (
+        agenda.evaluation_moments.filter(archived_on=None)
+        .select_related("intervention")
+        .order_by("month", "pk")
+    ):
         rows.append(
             {
                 "type": "evaluation",

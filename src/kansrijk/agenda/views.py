@@ -508,7 +508,7 @@ def activity_detail(request, slug, external_id):
             return response
     elif can_update:
         form = ProgressForm(item=activity, with_progress=not children)
-    funding = activity.funding_lines.select_related("payer")
+    funding = activity.funding_lines.filter(archived_on=None).select_related("payer")
     context = {
         "agenda": agenda,
         "activity": activity,
@@ -543,7 +543,7 @@ def intervention_detail(request, slug, external_id):
             return response
     elif can_update:
         form = ProgressForm(item=intervention)
-    funding = intervention.funding_lines.select_related("payer")
+    funding = intervention.funding_lines.filter(archived_on=None).select_related("payer")
     context = {
         "agenda": agenda,
         "intervention": intervention,
@@ -602,7 +602,13 @@ def financing(request, slug):
     """The money of an agenda by source and year, per intervention and in total; every
     sum is computed by the database."""
     agenda = get_visible_agenda_or_404(request.user, slug)
-    lines = FundingLine.objects.filter(Q(intervention__agenda=agenda) | Q(activity__agenda=agenda))
+    # Archived lines and the lines of archived items are kept for the history, not
+    # counted (decision 0037).
+    lines = FundingLine.objects.filter(
+        Q(intervention__agenda=agenda, intervention__archived_on=None)
+        | Q(activity__agenda=agenda, activity__archived_on=None),
+        archived_on=None,
+    )
     sums = {
         "planned": Sum("planned_amount"),
         "realised": Sum("realised_amount"),
@@ -620,23 +626,22 @@ def financing(request, slug):
         {"year": year, "total": total, "rows": [r for r in by_year_source if r["year"] == year]}
         for year, total in by_year.items()
     ]
+    current = Q(funding_lines__archived_on=None)
+    line_sums = {
+        "planned": Sum("funding_lines__planned_amount", filter=current),
+        "realised": Sum("funding_lines__realised_amount", filter=current),
+        "estimates": Count("funding_lines", filter=current & Q(funding_lines__is_estimate=True)),
+        "line_count": Count("funding_lines", filter=current),
+    }
     per_intervention = (
-        agenda.interventions.annotate(
-            planned=Sum("funding_lines__planned_amount"),
-            realised=Sum("funding_lines__realised_amount"),
-            estimates=Count("funding_lines", filter=Q(funding_lines__is_estimate=True)),
-            line_count=Count("funding_lines"),
-        )
+        agenda.interventions.filter(archived_on=None)
+        .annotate(**line_sums)
         .filter(line_count__gt=0)
         .order_by("position", "pk")
     )
     per_activity = (
-        agenda.activities.annotate(
-            planned=Sum("funding_lines__planned_amount"),
-            realised=Sum("funding_lines__realised_amount"),
-            estimates=Count("funding_lines", filter=Q(funding_lines__is_estimate=True)),
-            line_count=Count("funding_lines"),
-        )
+        agenda.activities.filter(archived_on=None)
+        .annotate(**line_sums)
         .filter(line_count__gt=0)
         .order_by("position", "pk")
     )

@@ -151,8 +151,9 @@ class ScopedItemViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.model.objects.none()
+        # An archived item is kept for the agenda's history, not offered (decision 0037).
         queryset = self.base_queryset().filter(
-            agenda__in=visible_agendas(self.request).values("pk")
+            agenda__in=visible_agendas(self.request).values("pk"), archived_on=None
         )
         if self.action == "list":
             queryset = apply_filters(queryset, self.request, self.filters)
@@ -215,7 +216,9 @@ class AgendaViewSet(viewsets.ReadOnlyModelViewSet):
     def funding_totals(self, request, slug=None):
         agenda = self.get_object()
         totals = (
-            FundingLine.objects.filter(Q(intervention__agenda=agenda) | Q(activity__agenda=agenda))
+            FundingLine.objects.filter(
+                Q(intervention__agenda=agenda) | Q(activity__agenda=agenda), archived_on=None
+            )
             .values("year", "source")
             .annotate(
                 planned_amount=Sum("planned_amount"),
@@ -430,7 +433,10 @@ class FundingLineViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = (
             FundingLine.objects.select_related("payer")
             .annotate(agenda_slug=Coalesce("intervention__agenda__slug", "activity__agenda__slug"))
-            .filter(Q(intervention__agenda__in=visible) | Q(activity__agenda__in=visible))
+            .filter(
+                Q(intervention__agenda__in=visible) | Q(activity__agenda__in=visible),
+                archived_on=None,
+            )
         )
         if self.action == "list":
             queryset = apply_filters(queryset, self.request, self.filters)
