@@ -31,6 +31,7 @@ from kansrijk.reports.exporting import CsvExporter, XlsxExporter
 from kansrijk.reports.pdf import html_to_pdf
 
 from .models import (
+    CURRENT_FUNDING,
     Activity,
     ActivityKind,
     Agenda,
@@ -404,7 +405,7 @@ def _intervention_cards(agenda: Agenda) -> list[InterventionCard]:
     )
     totals = {
         row["intervention_id"]: row
-        for row in FundingLine.objects.filter(intervention__agenda=agenda, archived_on=None)
+        for row in FundingLine.objects.filter(CURRENT_FUNDING, intervention__agenda=agenda)
         .values("intervention_id")
         .annotate(
             planned=Sum("planned_amount"),
@@ -477,7 +478,7 @@ def funding_totals(agenda: Agenda) -> FundingOverview:
     """Planned amounts per source per year, with row, column and grand totals, all summed
     by the database. 'ca.' marks a total that includes an estimate ('circa')."""
     lines = FundingLine.objects.filter(
-        Q(intervention__agenda=agenda) | Q(activity__agenda=agenda), archived_on=None
+        Q(intervention__agenda=agenda) | Q(activity__agenda=agenda), CURRENT_FUNDING
     )
     sums = {
         "planned": Sum("planned_amount"),
@@ -572,7 +573,9 @@ def build_document(agenda: Agenda) -> AgendaDocument:
             intervention=moment.intervention.name if moment.intervention else "",
             done_on=format_date(moment.done_on),
         )
-        for moment in agenda.evaluation_moments.filter(archived_on=None)
+        for moment in agenda.evaluation_moments.filter(
+            archived_on=None, intervention__archived_on=None
+        )
         .select_related("intervention")
         .order_by("month", "pk")
     ]
@@ -857,7 +860,7 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
             }
         )
     funding = FundingLine.objects.filter(
-        Q(intervention__agenda=agenda) | Q(activity__agenda=agenda), archived_on=None
+        Q(intervention__agenda=agenda) | Q(activity__agenda=agenda), CURRENT_FUNDING
     ).select_related("intervention", "activity", "payer")
     for line in funding.order_by("year", "source", "pk"):
         rows.append(
@@ -882,7 +885,7 @@ def spreadsheet_rows(agenda: Agenda) -> list[dict[str, Any]]:
             }
         )
     for moment in (
-        agenda.evaluation_moments.filter(archived_on=None)
+        agenda.evaluation_moments.filter(archived_on=None, intervention__archived_on=None)
         .select_related("intervention")
         .order_by("month", "pk")
     ):

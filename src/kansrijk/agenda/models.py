@@ -511,6 +511,12 @@ class FundingSource(models.TextChoices):
     OTHER = "other", _("overig")
 
 
+# The funding lines that count: neither archived themselves nor of an archived card or
+# activity (decision 0037). A line without a card matches on the card's side too (the
+# outer join gives NULL), and the other way round.
+CURRENT_FUNDING = Q(archived_on=None, intervention__archived_on=None, activity__archived_on=None)
+
+
 class FundingLine(models.Model):
     """Money for an intervention or activity in one year from one source.
 

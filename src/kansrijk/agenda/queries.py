@@ -119,7 +119,7 @@ def my_evaluations(user):
     from .models import Agenda
 
     return evaluations_answered_by(_my_organisations(user)).filter(
-        agenda__in=Agenda.objects.visible_to(user), archived_on=None
+        agenda__in=Agenda.objects.visible_to(user), archived_on=None, intervention__archived_on=None
     )
 
 

@@ -42,6 +42,7 @@ from .forms import (
     parse_month,
 )
 from .models import (
+    CURRENT_FUNDING,
     Activity,
     ActivityKind,
     Agenda,
@@ -214,7 +215,9 @@ def agenda_detail(request, slug):
         "general_goals": general_goals,
         "interventions": agenda.interventions.filter(archived_on=None),
         "evaluations": with_states(
-            agenda.evaluation_moments.filter(archived_on=None).select_related("intervention"),
+            agenda.evaluation_moments.filter(
+                archived_on=None, intervention__archived_on=None
+            ).select_related("intervention"),
             timezone.localdate(),
         ),
         "progress": steering.agenda,
@@ -605,9 +608,7 @@ def financing(request, slug):
     # Archived lines and the lines of archived items are kept for the history, not
     # counted (decision 0037).
     lines = FundingLine.objects.filter(
-        Q(intervention__agenda=agenda, intervention__archived_on=None)
-        | Q(activity__agenda=agenda, activity__archived_on=None),
-        archived_on=None,
+        Q(intervention__agenda=agenda) | Q(activity__agenda=agenda), CURRENT_FUNDING
     )
     sums = {
         "planned": Sum("planned_amount"),

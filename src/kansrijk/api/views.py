@@ -30,6 +30,7 @@ from rest_framework.response import Response
 
 from kansrijk.agenda import services as agenda_services
 from kansrijk.agenda.models import (
+    CURRENT_FUNDING,
     Activity,
     ActivityKind,
     Agenda,
@@ -217,7 +218,7 @@ class AgendaViewSet(viewsets.ReadOnlyModelViewSet):
         agenda = self.get_object()
         totals = (
             FundingLine.objects.filter(
-                Q(intervention__agenda=agenda) | Q(activity__agenda=agenda), archived_on=None
+                Q(intervention__agenda=agenda) | Q(activity__agenda=agenda), CURRENT_FUNDING
             )
             .values("year", "source")
             .annotate(
@@ -435,7 +436,7 @@ class FundingLineViewSet(viewsets.ReadOnlyModelViewSet):
             .annotate(agenda_slug=Coalesce("intervention__agenda__slug", "activity__agenda__slug"))
             .filter(
                 Q(intervention__agenda__in=visible) | Q(activity__agenda__in=visible),
-                archived_on=None,
+                CURRENT_FUNDING,
             )
         )
         if self.action == "list":
