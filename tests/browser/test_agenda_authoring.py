@@ -164,7 +164,7 @@ def test_goal_3_of_maassluis_built_adopted_changed_and_adopted_again(
     check(page)
 
     # Changed in a new concept: one activity, inline (htmx).
-    page.get_by_role("link", name="Bewerken", exact=True).click()
+    page.get_by_role("link", name="Agenda bewerken", exact=True).click()
     page.get_by_role("button", name="Wijzigen in een nieuwe conceptversie").click()
     expect(page.get_by_text("De agenda is nu een concept.")).to_be_visible()
     check(page)

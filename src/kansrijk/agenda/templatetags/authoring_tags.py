@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from kansrijk.agenda.exporting import format_months
 from kansrijk.periods import SHORT_MONTH_NAMES
 
 from ..models import ActivityKind
@@ -47,7 +48,5 @@ def kind_label(kind: str, item=None) -> str:
 
 @register.filter
 def authoring_months(planned_months) -> str:
-    """'jan 2020, mrt 2020' from planned-month rows."""
-    return ", ".join(
-        f"{SHORT_MONTH_NAMES[pm.month.month - 1]} {pm.month.year}" for pm in planned_months
-    )
+    """'jan–dec 2021, mrt 2022' from planned-month rows: as the planning table writes it."""
+    return format_months(pm.month for pm in planned_months)

@@ -329,7 +329,7 @@ def test_an_adopted_agenda_is_changed_in_a_new_concept(client, trio, tmp_path, n
     agenda = load_sample_agenda(tmp_path, network)
     services.save_version(agenda, actor=None, label="Vastgesteld")
     client.force_login(trio["member"])
-    assert "Bewerken" in main_text(client.get(url("detail", SLUG)))
+    assert "Agenda bewerken" in main_text(client.get(url("detail", SLUG)))
     goal = Goal.objects.get(agenda=agenda, external_id="doel-07")
     response = client.get(edit_url("doel", goal), follow=True)
     assert "Wijzig hem in een nieuwe conceptversie" in main_text(response)
