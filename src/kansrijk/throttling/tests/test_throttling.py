@@ -153,8 +153,14 @@ class TestPasswordReset:
 class TestPublicForms:
     @pytest.fixture
     def prize(self, municipality_organisation):
+        # An edition that takes nominations today (its window, decision 0041).
+        today = timezone.localdate()
         return EducationPrize.objects.create(
-            organiser=municipality_organisation, name="Onderwijsprijs", year=2026
+            organiser=municipality_organisation,
+            name="Onderwijsprijs",
+            year=today.year,
+            nominations_from=today - timedelta(days=30),
+            nominations_until=today + timedelta(days=30),
         )
 
     def nominate(self, client, prize, number):
