@@ -504,6 +504,12 @@ def item_new(request, slug, kind):
         "is_new": True,
         "inline": _is_htmx(request),
     }
+    return _render_item_form(request, context)
+
+
+def _render_item_form(request, context):
+    """An item's form: in its place in the editor (htmx), or as a page of its own. A
+    refused plain POST answers 400; htmx shows the errors in place."""
     status = 400 if request.method == "POST" and not _is_htmx(request) else 200
     template = (
         "agenda/authoring/_item_form.html"
@@ -558,13 +564,7 @@ def item_edit(request, slug, kind, pk):
         "is_new": False,
         "inline": _is_htmx(request),
     }
-    status = 400 if request.method == "POST" and not _is_htmx(request) else 200
-    template = (
-        "agenda/authoring/_item_form.html"
-        if _is_htmx(request)
-        else "agenda/authoring/item_form.html"
-    )
-    return render(request, template, context, status=status)
+    return _render_item_form(request, context)
 
 
 def _editor_item(request, slug, kind, pk):

@@ -12,25 +12,8 @@ from django.urls import reverse
 from kansrijk.agenda import authoring
 from kansrijk.agenda.exporting import build_document, funding_totals, spreadsheet_rows
 from kansrijk.agenda.models import FundingLine, Intervention
-from kansrijk.agenda.tests.test_views import build_network, load_sample_agenda
-from kansrijk.organisations.models import Role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def network(municipality_organisation):
-    return build_network(municipality_organisation)
-
-
-@pytest.fixture
-def concept(tmp_path, network):
-    return load_sample_agenda(tmp_path, network, status="concept")
-
-
-@pytest.fixture
-def editor(make_member, network):
-    return make_member(network["gemeente"], Role.POLICY_OFFICER)
 
 
 @pytest.fixture

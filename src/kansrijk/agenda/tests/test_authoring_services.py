@@ -23,22 +23,11 @@ from kansrijk.agenda.models import (
     InvolvementRole,
     Spearhead,
 )
-from kansrijk.agenda.tests.test_views import SLUG, build_network, load_sample_agenda
+from kansrijk.agenda.tests.test_views import SLUG, load_sample_agenda
 from kansrijk.audit.models import AuditEvent
 from kansrijk.indicators.models import Indicator
-from kansrijk.organisations.models import Role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def network(municipality_organisation):
-    return build_network(municipality_organisation)
-
-
-@pytest.fixture
-def concept(tmp_path, network):
-    return load_sample_agenda(tmp_path, network, status="concept")
 
 
 @pytest.fixture
@@ -46,11 +35,6 @@ def adopted(tmp_path, network):
     agenda = load_sample_agenda(tmp_path, network)
     services.save_version(agenda, actor=None, label="Vastgesteld")
     return agenda
-
-
-@pytest.fixture
-def editor(make_member, network):
-    return make_member(network["gemeente"], Role.POLICY_OFFICER)
 
 
 def activity(agenda, external_id) -> Activity:

@@ -20,20 +20,10 @@ from kansrijk.agenda.models import (
     Intervention,
     Spearhead,
 )
-from kansrijk.agenda.tests.test_views import SLUG, build_network, load_sample_agenda, main_text
+from kansrijk.agenda.tests.test_views import SLUG, load_sample_agenda, main_text
 from kansrijk.organisations.models import Role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def network(municipality_organisation):
-    return build_network(municipality_organisation)
-
-
-@pytest.fixture
-def concept(tmp_path, network):
-    return load_sample_agenda(tmp_path, network, status="concept")
 
 
 @pytest.fixture

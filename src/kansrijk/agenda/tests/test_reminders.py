@@ -18,7 +18,7 @@ from kansrijk.agenda import services
 from kansrijk.agenda.commitments import due_in_month, due_months_of_year
 from kansrijk.agenda.models import Agenda, AgendaStatus, Commitment, EvaluationMoment, SentReminder
 from kansrijk.agenda.reminders import ReminderSchedule, send_due_reminders
-from kansrijk.agenda.tests.test_views import build_network, load_sample_agenda, main_text, url
+from kansrijk.agenda.tests.test_views import load_sample_agenda, main_text, url
 from kansrijk.audit.models import AuditEvent
 from kansrijk.cases.management.commands import db_worker
 from kansrijk.organisations.models import Role
@@ -32,11 +32,6 @@ pytestmark = pytest.mark.django_db
 JUNE_2022 = datetime.datetime(2022, 6, 10, 9, 0)
 DECEMBER_2022 = datetime.datetime(2022, 12, 1, 7, 0)
 JANUARY_2023 = datetime.datetime(2023, 1, 15, 9, 0)
-
-
-@pytest.fixture
-def network(municipality_organisation):
-    return build_network(municipality_organisation)
 
 
 @pytest.fixture

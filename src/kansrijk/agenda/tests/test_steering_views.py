@@ -14,7 +14,6 @@ from kansrijk.agenda.evaluations import evaluation_state
 from kansrijk.agenda.models import Commitment, EvaluationMoment
 from kansrijk.agenda.tests.test_views import (
     SLUG,
-    build_network,
     load_sample_agenda,
     main_text,
     url,
@@ -25,11 +24,6 @@ from kansrijk.testing import factories
 pytestmark = pytest.mark.django_db
 
 DECEMBER_2026 = datetime.datetime(2026, 12, 7, 10, 0)
-
-
-@pytest.fixture
-def network(municipality_organisation):
-    return build_network(municipality_organisation)
 
 
 @pytest.fixture

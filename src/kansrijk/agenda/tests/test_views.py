@@ -338,11 +338,6 @@ def build_network(gemeente) -> dict:
 
 
 @pytest.fixture
-def network(municipality_organisation):
-    return build_network(municipality_organisation)
-
-
-@pytest.fixture
 def agenda(tmp_path, network):
     """Adopted, not public: for members only."""
     return load_sample_agenda(tmp_path, network)
