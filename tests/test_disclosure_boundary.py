@@ -242,8 +242,10 @@ def direct_findings(surfaces, planted: Planted, counts: dict[str, int]) -> list[
 def count_in_text(count: int) -> re.Pattern:
     """The count as a word of a sentence: not part of a code, a date, a period, a
     percentage or a school group."""
+    # Written out or short, as tables and chart axes write a date ("1 apr 2024").
     months = (
         "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+        "|jan|feb|mrt|apr|jun|jul|aug|sep|okt|nov|dec"
     )
     return re.compile(
         rf"(?<![\w.,:/-])(?<!groep )(?<!pagina ){count}(?![\w.,:/-])(?!\s*%)(?!\s*({months}))",

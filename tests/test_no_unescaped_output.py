@@ -37,6 +37,7 @@ REVIEWED = {
     "accounts/templates/accounts/password_reset_email.txt": "{% autoescape off %}",
     "accounts/templates/accounts/password_reset_subject.txt": "{% autoescape off %}",
     "socialmap/templates/socialmap/reminder_email.txt": "{% autoescape off %}",
+    "agenda/templates/agenda/reminder_email.txt": "{% autoescape off %}",
 }
 
 

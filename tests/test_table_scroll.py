@@ -10,6 +10,7 @@ from django.template import Context, Template, TemplateSyntaxError
 # Documents rendered to PDF by WeasyPrint on a fixed A4 page, never shown in a browser.
 PRINT_DOCUMENTS = {
     "agenda/templates/agenda/document.html",
+    "agenda/templates/agenda/curve/print.html",
     "cases/templates/cases/report_print.html",
     "indicators/templates/indicators/report.html",
 }

@@ -36,6 +36,10 @@ def pdf_once_per_document() -> Iterator[dict]:
                 else None
             )
 
+        def render(self, *args, **kwargs):
+            # A document laid out to count its pages first (the one-page curve PDF).
+            return self._make().render(*args, **kwargs)
+
         def write_pdf(self, *args, **kwargs):
             if self._key is None or args or kwargs:
                 return self._make().write_pdf(*args, **kwargs)

@@ -38,17 +38,21 @@ def local_url_fetcher():
     return LocalOnlyFetcher(allowed_protocols={"file", "data"})
 
 
-def html_to_document(html: str):
-    """The laid-out document (its ``pages`` counted before writing, e.g. to keep a
-    one-page summary on one page); ``.write_pdf()`` gives the bytes."""
+def _html(html: str):
     # WeasyPrint reports every layout step at INFO (already while it is imported); a
     # command's output is not the place for that.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     from weasyprint import HTML
 
     base_url = (Path(settings.PACKAGE_DIR) / "static").as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=local_url_fetcher()).render()
+    return HTML(string=html, base_url=base_url, url_fetcher=local_url_fetcher())
+
+
+def html_to_document(html: str):
+    """The laid-out document (its ``pages`` counted before writing, e.g. to keep a
+    one-page summary on one page); ``.write_pdf()`` gives the bytes."""
+    return _html(html).render()
 
 
 def html_to_pdf(html: str) -> bytes:
-    return html_to_document(html).write_pdf()
+    return _html(html).write_pdf()
