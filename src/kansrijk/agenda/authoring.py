@@ -269,20 +269,26 @@ def set_links(item, name: str, objects, *, actor) -> bool:
     return services.set_item_links(item, name, list(objects), actor=actor)
 
 
+KEEP = object()  # set_roles: leave the voortrekker's person as it is
+
+
 @transaction.atomic
 def set_roles(
     item: Activity | Intervention,
     *,
     actor,
     lead: Organisation | None,
+    lead_person=KEEP,
     partners: Iterable[Organisation] = (),
     funders: Iterable[Organisation] = (),
 ) -> bool:
     """Replace who leads, takes part in and pays for ``item`` with the organisations the
-    editor's form names, through the one roles service (``services.set_roles``, with its
-    history and audit). What the form does not show stays: the person named with an
-    organisation that keeps its role (from the spreadsheet or the API), and parties named
-    only as text ('alle kinderopvanginstellingen'). Returns whether anything changed."""
+    editor's form names, and the person at the voortrekker it names (``None``: the
+    organisation itself), through the one roles service (``services.set_roles``, with its
+    history and audit). What the form does not show stays: the person named with a
+    partner or financier that keeps its role (from the spreadsheet or the API), and
+    parties named only as text ('alle kinderopvanginstellingen'). Returns whether
+    anything changed."""
     ensure_concept(item.agenda)
     current = services.current_roles(item)
 
@@ -292,6 +298,8 @@ def set_roles(
         return chosen + [p for p in current[role] if p.organisation is None]
 
     voortrekker = parties(InvolvementRole.LEAD, [lead] if lead else [])
+    if lead and lead_person is not KEEP:
+        voortrekker[0] = services.Party(organisation=lead, person=lead_person)
     return services.set_roles(
         item,
         voortrekker=voortrekker[:1],

@@ -11,7 +11,7 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.indicators.models import Unit
-from kansrijk.organisations.models import Membership, Organisation, Role
+from kansrijk.organisations.models import Membership, Organisation, Role, User
 from kansrijk.periods import SHORT_MONTH_NAMES
 
 from .forms import DateInput
@@ -229,6 +229,13 @@ class RolesMixin(forms.Form):
         empty_label=_("Nog niemand"),
         help_text=_("De ene organisatie die het voortouw neemt."),
     )
+    lead_person = forms.ModelChoiceField(
+        label=_("Persoon bij de voortrekker"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Geen persoon: de organisatie"),
+        help_text=_("Iemand die bij de voortrekker werkt en het voortouw neemt (niet verplicht)."),
+    )
     partners = forms.ModelMultipleChoiceField(
         label=_("Partners"),
         queryset=Organisation.objects.none(),
@@ -244,19 +251,29 @@ class RolesMixin(forms.Form):
 
     def setup_roles(self, with_roles: bool) -> None:
         if not with_roles:
-            for name in ("lead", "partners", "funders"):
+            for name in ("lead", "lead_person", "partners", "funders"):
                 del self.fields[name]
             return
         candidates = candidate_organisations(self.agenda, self.instance)
         for name in ("lead", "partners", "funders"):
             self.fields[name].queryset = candidates
             self.fields[name].label_from_instance = lambda organisation: organisation.name
+        # The people of those organisations; clean_roles checks they work for the lead.
+        self.fields["lead_person"].queryset = (
+            User.objects.filter(
+                memberships__organisation__in=candidates, memberships__is_active=True
+            )
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["lead_person"].label_from_instance = lambda person: (
+            person.get_full_name() or person.username
+        )
         if self.instance.pk:
             current = self.instance.involvements.exclude(organisation=None)
-            self.initial.setdefault(
-                "lead",
-                next((i.organisation_id for i in current if i.role == InvolvementRole.LEAD), None),
-            )
+            lead = next((i for i in current if i.role == InvolvementRole.LEAD), None)
+            self.initial.setdefault("lead", lead.organisation_id if lead else None)
+            self.initial.setdefault("lead_person", lead.person_id if lead else None)
             self.initial.setdefault(
                 "partners",
                 [i.organisation_id for i in current if i.role == InvolvementRole.PARTNER],
@@ -266,7 +283,15 @@ class RolesMixin(forms.Form):
             )
 
     def clean_roles(self, data) -> None:
-        lead = data.get("lead")
+        lead, person = data.get("lead"), data.get("lead_person")
+        if person and not lead:
+            self.add_error("lead", _("Kies de organisatie waar deze persoon voor werkt."))
+        elif person and not person.memberships.filter(organisation=lead, is_active=True).exists():
+            self.add_error(
+                "lead_person",
+                _("%(person)s werkt niet bij %(organisation)s.")
+                % {"person": person.get_full_name() or person.username, "organisation": lead.name},
+            )
         if lead and lead in (data.get("partners") or []):
             self.add_error(
                 "partners",

@@ -250,7 +250,7 @@ def editor(request, slug):
         lead_activities, lead_interventions = _lead_item_ids(request.user)
     involvements = Prefetch(
         "involvements",
-        queryset=Involvement.objects.select_related("organisation").order_by("role", "pk"),
+        queryset=Involvement.objects.select_related("organisation", "person").order_by("role", "pk"),
     )
     living_lines = Prefetch("funding_lines", queryset=FundingLine.objects.filter(archived_on=None))
     spearheads = list(agenda.spearheads.filter(archived_on=None))
@@ -416,6 +416,7 @@ def _save(form, kind: Kind, item, *, actor) -> None:
             item,
             actor=actor,
             lead=form.cleaned_data["lead"],
+            lead_person=form.cleaned_data["lead_person"],
             partners=form.cleaned_data["partners"],
             funders=form.cleaned_data["funders"],
         )

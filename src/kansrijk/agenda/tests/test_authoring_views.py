@@ -207,6 +207,36 @@ def test_an_activity_is_added_with_months_and_a_voortrekker(client, trio, concep
     assert response["Location"].endswith(f"#item-activiteit-{activity.pk}")
 
 
+def test_the_voortrekker_can_be_a_person_of_that_organisation(
+    client, trio, concept, network, make_member
+):
+    from kansrijk.organisations.models import Role
+
+    person = make_member(network["swv"], Role.PARTNER, first_name="Sanne", last_name="Smit")
+    outsider = make_member(network["library"], Role.PARTNER, first_name="Lot", last_name="Lid")
+    client.force_login(trio["member"])
+    goal = Goal.objects.get(agenda=concept, external_id="doel-07")
+    new = url("item_new", SLUG, "activiteit") + f"?onder={goal.pk}"
+    data = {
+        "activiteit-nieuw-title": "Spreekuur met de SWV",
+        "activiteit-nieuw-status": "planned",
+        "activiteit-nieuw-lead": network["swv"].pk,
+        "activiteit-nieuw-lead_person": outsider.pk,
+    }
+    refused = client.post(new, data)
+    assert refused.status_code == 400
+    assert "Lot Lid werkt niet bij Samenwerkingsverband Voorbeeldstad." in main_text(refused)
+
+    assert client.post(new, {**data, "activiteit-nieuw-lead_person": person.pk}).status_code == 302
+    lead = Activity.objects.get(agenda=concept, title="Spreekuur met de SWV").involvements.get(
+        role="lead"
+    )
+    assert (lead.organisation, lead.person) == (network["swv"], person)
+    # The editor names the person beside the organisation.
+    editor_page = main_text(client.get(url("editor", SLUG)))
+    assert "Sanne Smit · Samenwerkingsverband Voorbeeldstad" in editor_page
+
+
 def test_the_item_forms_speak_dutch(client, trio, concept, network):
     client.force_login(trio["member"])
     main = Activity.objects.get(agenda=concept, external_id="doel-07-hoofd-1")
