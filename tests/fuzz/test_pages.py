@@ -78,12 +78,15 @@ def _pages_the_walk_misses() -> list[str]:
     agenda with versions, a closed case, an open agreement, a need and a service with a
     location. Their links and forms lead to the routes behind them."""
     from django.db.models import Count
+    from django.utils import timezone
 
     from kansrijk.agenda.models import Agenda, EducationPrize
     from kansrijk.cases.models import Agreement, Case
     from kansrijk.socialmap.models import Need, ServiceAtLocation
 
-    prize = EducationPrize.objects.filter(agenda__isnull=False).first()
+    # The edition that takes nominations today: its page links to the nomination form.
+    editions = EducationPrize.objects.filter(agenda__isnull=False).order_by("-year")
+    prize = editions.taking_nominations(timezone.localdate()).first() or editions.first()
     closed = Case.objects.filter(end_date__isnull=False).order_by("-pk").first()
     agreement = Agreement.objects.filter(status="open").order_by("-pk").first()
     candidates = [

@@ -250,7 +250,9 @@ def editor(request, slug):
         lead_activities, lead_interventions = _lead_item_ids(request.user)
     involvements = Prefetch(
         "involvements",
-        queryset=Involvement.objects.select_related("organisation", "person").order_by("role", "pk"),
+        queryset=Involvement.objects.select_related("organisation", "person").order_by(
+            "role", "pk"
+        ),
     )
     living_lines = Prefetch("funding_lines", queryset=FundingLine.objects.filter(archived_on=None))
     spearheads = list(agenda.spearheads.filter(archived_on=None))
