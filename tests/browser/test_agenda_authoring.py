@@ -140,7 +140,7 @@ def test_goal_3_of_maassluis_built_adopted_changed_and_adopted_again(
         page.get_by_label("Activiteit", exact=True).fill(title)
         for month in months:
             page.get_by_label(month, exact=True).check()
-        page.get_by_label("Voortrekker").select_option(label=lead)
+        page.get_by_label("Voortrekker", exact=True).select_option(label=lead)
         page.get_by_role("button", name="Opslaan").click()
         expect(page.get_by_text("De activiteit is toegevoegd.")).to_be_visible()
     check(page)
