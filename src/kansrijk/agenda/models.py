@@ -912,7 +912,11 @@ class SentReminder(models.Model):
             models.UniqueConstraint(fields=["key", "recipient"], name="one_reminder_per_recipient"),
             models.CheckConstraint(condition=Q(due_month__day=1), name="reminder_month_first_day"),
         ]
-        indexes = [models.Index(fields=["organisation", "-sent_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "-sent_at"]),
+            # The page of sent reminders seeks on (sent_at, id), decision 0044.
+            models.Index(fields=["sent_at", "id"], name="sent_reminder_at_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.email}"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from kansrijk.organisations.models import Membership, Role
+from kansrijk.paging import keyset_page
 
 from .models import SentReminder
 
@@ -36,7 +36,6 @@ def sent_reminders(request):
     reminders = SentReminder.objects.select_related("agenda", "organisation", "recipient")
     if not request.user.is_superuser:
         reminders = reminders.filter(organisation__in=reminder_organisations(request.user))
-    page = Paginator(reminders.order_by("-sent_at", "-pk"), REMINDERS_PER_PAGE).get_page(
-        request.GET.get("pagina")
-    )
+    # Every month adds reminders and none go away: keyset pages (decision 0044).
+    page = keyset_page(request, reminders, ("-sent_at", "-pk"), per_page=REMINDERS_PER_PAGE)
     return render(request, "agenda/sent_reminders.html", {"page": page})

@@ -1,9 +1,10 @@
 from datetime import datetime, time
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from rules.contrib.views import permission_required
+
+from kansrijk.paging import keyset_page
 
 from .forms import AuditFilterForm
 from .models import AuditEvent
@@ -28,5 +29,6 @@ def audit_list(request):
         if data["date_to"]:
             end = timezone.make_aware(datetime.combine(data["date_to"], time.max))
             events = events.filter(created_at__lte=end)
-    page = Paginator(events, 50).get_page(request.GET.get("pagina"))
+    # The trail only grows: keyset pages over (created_at, id), decision 0044.
+    page = keyset_page(request, events, ("-created_at", "-id"), per_page=50)
     return render(request, "audit/audit_list.html", {"form": form, "page": page})

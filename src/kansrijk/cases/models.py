@@ -310,7 +310,11 @@ class AbsenceReport(models.Model):
                 name="closed_report_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["school", "reported_on"])]
+        indexes = [
+            models.Index(fields=["school", "reported_on"]),
+            # The list of meldingen seeks on (reported_on, id), decision 0044.
+            models.Index(fields=["reported_on", "id"], name="absence_report_on_id"),
+        ]
 
     def __str__(self) -> str:
         return f"verzuimmelding {self.pk}"
@@ -482,6 +486,8 @@ class Case(models.Model):
             models.Index(fields=["municipality", "start_date"]),
             models.Index(fields=["school", "start_date"]),
             models.Index(fields=["end_date"]),
+            # The list of cases seeks on (start_date, id), decision 0044.
+            models.Index(fields=["start_date", "id"], name="case_start_id"),
             # The open cases: the work lists and signals read only these.
             models.Index(
                 fields=["municipality", "start_date"],

@@ -43,6 +43,7 @@ from kansrijk.organisations.models import (
     OrganisationKind,
     Region,
 )
+from kansrijk.paging import keyset_page
 
 from . import dates, exporting, reporting, services, signals, worklist
 from .forms import (
@@ -489,10 +490,11 @@ def case_list(request):
     else:
         data = filter_form.cleaned_data if filter_form.is_bound and filter_form.is_valid() else {}
         cases = filtered_cases(user, data)
-    page = Paginator(
-        cases.select_related(*CASE_RELATED).order_by("-start_date", "-pk"), PER_PAGE
-    ).get_page(request.GET.get("pagina"))
-    page.object_list = list(page.object_list)
+    # Closed cases stay until retention: the list grows with time, so keyset pages
+    # (decision 0044).
+    page = keyset_page(
+        request, cases.select_related(*CASE_RELATED), ("-start_date", "-pk"), per_page=PER_PAGE
+    )
     scope = scope_of(user)
     for case in page.object_list:
         case.level = scope.level_for(case)
@@ -1353,9 +1355,13 @@ def absence_list(request):
     reports = absence_reports_visible_to(user)
     if form.is_bound and form.is_valid() and form.cleaned_data.get("status"):
         reports = reports.filter(status=form.cleaned_data["status"])
-    page = Paginator(
-        reports.select_related("young_person", "school").order_by("-reported_on", "-pk"), PER_PAGE
-    ).get_page(request.GET.get("pagina"))
+    # Several hundred thousand meldingen a year nationally: keyset pages (decision 0044).
+    page = keyset_page(
+        request,
+        reports.select_related("young_person", "school"),
+        ("-reported_on", "-pk"),
+        per_page=PER_PAGE,
+    )
     context = {
         "form": form,
         "page": page,
