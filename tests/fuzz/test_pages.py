@@ -112,7 +112,7 @@ def _pages_the_walk_misses() -> list[str]:
 
 
 # The pager's and the search's parameters, fuzzed on every page beside those found.
-COMMON_PARAMETERS = ("pagina", "q")
+COMMON_PARAMETERS = ("pagina", "positie", "q")
 
 EXAMPLES_PER_ROUTE = 10
 

@@ -262,3 +262,37 @@ def test_the_page_shows_what_was_sent_for_my_organisation(client, agenda, people
     text = main_text(client.get(page))
     assert "nog geen herinneringen verstuurd" in text
     assert people["policy"].email not in text
+
+
+def test_the_page_of_what_was_sent_pages_by_keyset(client, people, monkeypatch):
+    """Reminders sent in one run share their minute: twelve at one moment, five a page,
+    forward and back without a reminder skipped or shown twice (decision 0044)."""
+    monkeypatch.setattr("kansrijk.agenda.steering_views.REMINDERS_PER_PAGE", 5)
+    moment = datetime.datetime(2026, 6, 1, 8, 0, tzinfo=datetime.UTC)
+    organisation = people["policy"].memberships.first().organisation
+    SentReminder.objects.bulk_create(
+        SentReminder(
+            key=f"commitment:{number}:2026-06",
+            kind="commitment",
+            organisation=organisation,
+            due_month=datetime.date(2026, 6, 1),
+            email=f"persoon{number}@example.nl",
+            subject=f"Herinnering {number}",
+            sent_at=moment,
+        )
+        for number in range(12)
+    )
+    expected = list(SentReminder.objects.order_by("-sent_at", "-pk").values_list("pk", flat=True))
+    client.force_login(people["policy"])
+    pages, address = [], url("sent_reminders")
+    while True:
+        response = client.get(address)
+        page = response.context["page"]
+        pages.append([reminder.pk for reminder in page])
+        if not page.has_next:
+            break
+        address = url("sent_reminders") + f"?positie={page.next_cursor}"
+    assert [pk for page in pages for pk in page] == expected and len(pages) == 3
+    response = client.get(url("sent_reminders") + f"?positie={page.previous_cursor}")
+    assert [reminder.pk for reminder in response.context["page"]] == pages[1]
+    assert "12 herinneringen, nieuwste eerst" in main_text(response)

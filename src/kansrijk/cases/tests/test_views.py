@@ -474,6 +474,50 @@ def test_the_lists_keep_their_number_of_queries(
     assert main_text(response).count("De Vuurtoren") >= 13 or name != "list"
 
 
+@pytest.mark.parametrize("name", ["list", "absence_list"])
+def test_the_growing_lists_page_by_keyset_over_ties(
+    login, people, network, case, name, monkeypatch
+):
+    """The case list and the meldingen page by keyset (decision 0044): twelve cases on one
+    start date and twelve meldingen on one day, five a page, walked forward with the
+    filters kept and back again, skip and repeat nothing."""
+    monkeypatch.setattr("kansrijk.cases.views.PER_PAGE", 5)
+    many_cases(network, 12)
+    for item in Case.objects.all():
+        services.report_absence(
+            actor=None,
+            young_person=item.young_person,
+            school=network.school,
+            kind="lrv",
+            start_date=D(2024, 3, 1),
+        )
+    client = login(people["leerplicht"])
+    model = Case if name == "list" else AbsenceReport
+    expected = list(model.objects.values_list("pk", flat=True))  # newest first, then by id
+    filters = {"regievoerder": ""} if name == "list" else {"status": ""}
+
+    pages, address = [], url(name) + "?" + "&".join(f"{k}={v}" for k, v in filters.items())
+    while True:
+        response = client.get(address)
+        assert response.status_code == 200
+        page = response.context["page"]
+        pages.append([item.pk for item in page])
+        if not page.has_next:
+            break
+        following = re.search(r'href="([^"]*)"[^>]*>Volgende pagina', response.content.decode())
+        address = url(name) + html.unescape(following.group(1))
+        assert all(f"{k}=" in address for k in filters)
+    assert [pk for page in pages for pk in page] == expected and len(pages) == 3
+
+    back = re.search(r'href="([^"]*)"[^>]*>Vorige pagina', response.content.decode())
+    response = client.get(url(name) + html.unescape(back.group(1)))
+    assert [item.pk for item in response.context["page"]] == pages[1]
+    # A link from before keyset paging still opens a page, a broken one the first.
+    assert client.get(url(name), {"pagina": "2"}).context["page"].object_list[0].pk == expected[5]
+    response = client.get(url(name), {"positie": "kapot"})
+    assert [item.pk for item in response.context["page"]] == pages[0]
+
+
 # ------------------------------------------------------------------ the case list
 
 
