@@ -175,6 +175,7 @@ class TestTheAuditPage:
         seen += [e.pk for e in response.context["page"]]
         html = response.content.decode()
         assert seen == expected
+        assert "Wis de filters" in html
         assert "Volgende pagina" not in html
         back = re.search(r'href="([^"]*)"[^>]*>Vorige pagina', html).group(1).replace("&amp;", "&")
         assert "action=test." in back
@@ -211,6 +212,8 @@ class TestTheAuditPage:
                 response = client.get(address)
             counts.append(len(queries))
             page = response.context["page"]
+            # Paging on is not filtering: nothing to clear.
+            assert "Wis de filters" not in response.content.decode()
             address = f"{URL}?positie={page.next_cursor}"
         assert len(set(counts)) == 1, counts
         # The page, the bounded count and what the request itself reads (session, user,

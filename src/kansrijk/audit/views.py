@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from rules.contrib.views import permission_required
 
+from kansrijk import paging
 from kansrijk.paging import keyset_page
 
 from .forms import AuditFilterForm
@@ -31,4 +32,9 @@ def audit_list(request):
             events = events.filter(created_at__lte=end)
     # The trail only grows: keyset pages over (created_at, id), decision 0044.
     page = keyset_page(request, events, ("-created_at", "-id"), per_page=50)
-    return render(request, "audit/audit_list.html", {"form": form, "page": page})
+    # A cursor or an old page number alone is not a filter to clear.
+    paging_parameters = {paging.CURSOR_PARAMETER, paging.OLD_PAGE_PARAMETER}
+    filtered = any(value for key, value in request.GET.items() if key not in paging_parameters)
+    return render(
+        request, "audit/audit_list.html", {"form": form, "page": page, "filtered": filtered}
+    )
