@@ -297,6 +297,44 @@ def test_audit_trail_for_a_beheerder_after_two_factor(
     assert_accessible(page)
 
 
+def test_audit_trail_pages_on_with_its_filter_by_keyboard(
+    page, beheerder, network, assert_accessible
+):
+    """Keyset pages (decision 0044): 60 events written at one moment, 50 a page; the
+    filter stays in the links and the links work from the keyboard."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            organisation=network["gemeente"],
+            action="test.paging",
+            target_display=f"Gebeurtenis {number}",
+        )
+        for number in range(60)
+    )
+    log_in(page, beheerder)
+    page.fill("#id_token", current_code(beheerder))
+    page.click("main form button[type=submit]")
+    page.goto(reverse("audit:list") + "?action=test.")
+    assert page.locator("caption").inner_text().startswith("60 gebeurtenissen")
+    pager = page.get_by_role("navigation", name="Paginering")
+    assert pager.get_by_role("link", name="Vorige pagina").count() == 0
+
+    pager.get_by_role("link", name="Volgende pagina").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "positie=" in page.url
+    assert "action=test." in page.url
+    assert page.get_by_label("Handeling").input_value() == "test."
+    assert page.locator("main tbody tr").count() == 10
+    assert pager.get_by_role("link", name="Volgende pagina").count() == 0
+    assert_accessible(page)
+
+    pager.get_by_role("link", name="Vorige pagina").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("main tbody tr").count() == 50
+    assert "action=test." in page.url
+
+
 def test_two_factor_setup_page(page, network, assert_accessible, screenshot):
     user = make_user(
         network["gemeente"],
