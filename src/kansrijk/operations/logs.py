@@ -40,7 +40,10 @@ class RequestContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = request_id_var.get()
+            # Django logs a 4xx or 5xx answer after the last middleware has returned, with
+            # the request on the record: its id is taken from there.
+            request = getattr(record, "request", None)
+            record.request_id = request_id_var.get() or getattr(request, "request_id", None)
         if not hasattr(record, "task_id"):
             record.task_id = task_id_var.get()
         return True
