@@ -130,3 +130,14 @@ def test_building_a_document_is_timed():
     with building_document("agenda", "pdf"):
         pass
     assert builds() == before + 1
+
+
+def test_with_a_multiprocess_directory_the_scrape_adds_up_the_files(monkeypatch, tmp_path):
+    from kansrijk.operations import metrics
+
+    assert metrics.registry() is REGISTRY
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    combined = metrics.registry()
+    assert combined is not REGISTRY
+    names = {family.name for family in combined.collect()}
+    assert "kansrijk_task_queue_tasks" in names
