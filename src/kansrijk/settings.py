@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "kansrijk.audit",
     "kansrijk.accounts",
     "kansrijk.throttling",
+    "kansrijk.operations",
     "simple_history",
     "rest_framework",
     "drf_spectacular",
@@ -99,6 +100,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id is set before anything logs, and the access line and the
+    # metrics see every answer, also the redirects and refusals of the middleware below.
+    "kansrijk.operations.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -207,6 +211,21 @@ def _rate(variable: str, default: str) -> tuple[int, int]:
     return int(attempts), int(minutes)
 
 
+def _networks(variable: str) -> list[str]:
+    """A comma-separated list of addresses and networks (CIDR), each checked now."""
+    import ipaddress
+
+    networks = [part.strip() for part in env(variable, default="").split(",") if part.strip()]
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{variable}: {network!r} is not an address or network."
+            ) from None
+    return networks
+
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
@@ -270,6 +289,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # A load balancer probes and Prometheus scrapes the process itself, often over plain
+    # HTTP inside the network: a redirect to https would fail their checks (decision 0043).
+    SECURE_REDIRECT_EXEMPT = [r"^gezond/", r"^metrics$"]
     if env.bool("USE_X_FORWARDED_PROTO", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -288,10 +310,26 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# KANSRIJK_LOG_FORMAT=json writes one JSON object per line with the request id (decision
+# 0043); "text" keeps the plain message.
+LOG_FORMAT = env("KANSRIJK_LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"KANSRIJK_LOG_FORMAT: {LOG_FORMAT!r} is not 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "kansrijk.operations.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(message)s"},
+        "json": {"()": "kansrijk.operations.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -353,6 +391,13 @@ KANSRIJK = {
         # Forms anyone may send without logging in (the education prize's nominations).
         "public_form_per_address": _rate("KANSRIJK_THROTTLE_PUBLIC_FORM_PER_ADDRESS", "10/60"),
     },
+    # Who may read /metrics (decision 0043): a request with "Authorization: Bearer
+    # <TOKEN>", or from one of ADDRESSES (addresses or networks, e.g. "10.0.0.0/8").
+    # Neither set: /metrics answers 404 to everyone.
+    "METRICS": {
+        "TOKEN": env("KANSRIJK_METRICS_TOKEN", default=""),
+        "ADDRESSES": _networks("KANSRIJK_METRICS_ADDRESSES"),
+    },
     # Where load_reference_data finds the CSV files of the shared reference data.
     "REFERENCE_DATA_DIR": Path(
         env("KANSRIJK_REFERENCE_DATA_DIR", default=str(PACKAGE_DIR / "reference_data"))
@@ -379,6 +424,12 @@ IMPORT_RECOVERY = {
     "STALE_SECONDS": env.float("KANSRIJK_IMPORT_STALE_SECONDS", default=120),
     "SWEEP_SECONDS": env.float("KANSRIJK_IMPORT_SWEEP_SECONDS", default=60),
     "FILE_MAX_AGE_HOURS": env.float("KANSRIJK_IMPORT_FILE_MAX_AGE_HOURS", default=24),
+}
+# The task worker's own heartbeat (decision 0043): written every INTERVAL_SECONDS by
+# `kansrijk db_worker`; /gezond/klaar calls the worker stale after STALE_SECONDS.
+WORKER_HEARTBEAT = {
+    "INTERVAL_SECONDS": env.float("KANSRIJK_WORKER_HEARTBEAT_SECONDS", default=15),
+    "STALE_SECONDS": env.float("KANSRIJK_WORKER_STALE_SECONDS", default=120),
 }
 # An import job's worker also beats in a file cache while the importer writes (its own
 # transaction hides the heartbeat in the database); the sweep runs in the worker, on the

@@ -21,4 +21,6 @@ urlpatterns = [
     path("importeren/", include("kansrijk.imports.urls")),
     path("api/v1/", include("kansrijk.api.urls")),
     path("beheer/", admin.site.urls),
+    # Health probes and metrics, for machines (decision 0043).
+    path("", include("kansrijk.operations.urls")),
 ]

@@ -67,6 +67,11 @@ SKIPPED = {
     "cases_import:progress": "alleen na een upload",
     "imports:status": "alleen na een upload",
     "imports:progress": "alleen na een upload",
+    # For machines, not people (decision 0043): a load balancer's probes and Prometheus's
+    # scrape, which answers 404 unless a token or an address opens it.
+    "operations:live": "voor de load balancer, geen pagina voor mensen",
+    "operations:ready": "voor de load balancer, geen pagina voor mensen",
+    "operations:metrics": "voor Prometheus, geen pagina voor mensen",
 }
 
 # Where the walk starts: the home page, then every page whose address takes no argument.

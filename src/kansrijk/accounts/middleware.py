@@ -6,7 +6,15 @@ from django.urls import reverse
 
 # Paths a half-logged-in user may still reach: the account pages themselves, static
 # files, the language switch and the accessibility statement.
-OPEN_PREFIXES = ("/account/", "/i18n/", "/toegankelijkheid/", "/" + settings.STATIC_URL.lstrip("/"))
+OPEN_PREFIXES = (
+    "/account/",
+    "/i18n/",
+    "/toegankelijkheid/",
+    "/" + settings.STATIC_URL.lstrip("/"),
+    # The probes and the scrape of decision 0043, for machines.
+    "/gezond/",
+    "/metrics",
+)
 
 
 class RequireTwoFactorMiddleware:

@@ -34,6 +34,7 @@ from kansrijk.indicators.disclosure import (
 )
 from kansrijk.indicators.models import Baseline, Indicator, Measurement, Target
 from kansrijk.indicators.status import indicator_status, target_label
+from kansrijk.operations.metrics import timed_document
 from kansrijk.periods import format_period
 
 from . import services
@@ -360,6 +361,7 @@ def render_curve_html(page: CurvePage, level: int = 0) -> str:
     )
 
 
+@timed_document("council_page", "pdf")
 def render_curve_pdf(page: CurvePage) -> bytes:
     """One A4 page: rendered with the full texts first and, while it runs over, again
     with shorter ones (the web page keeps them whole). Nothing is fetched from outside."""

@@ -19,6 +19,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from kansrijk.operations.metrics import timed_document
+
 from .exporting import AgendaDocument
 
 BRAND = RGBColor(0x0A, 0x45, 0x50)
@@ -286,6 +288,7 @@ def _funding_table(doc, document: AgendaDocument) -> None:
         run.font.size = Pt(8)
 
 
+@timed_document("agenda", "docx")
 def render_docx(document: AgendaDocument) -> bytes:
     doc = Document()
     _setup(doc, document)

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kansrijk.operations.metrics import timed_document
 from kansrijk.periods import MONTH_NAMES, SHORT_MONTH_NAMES
 from kansrijk.reports.exporting import CsvExporter, XlsxExporter
 from kansrijk.reports.pdf import html_to_pdf
@@ -622,6 +623,7 @@ def render_document_html(document: AgendaDocument) -> str:
     return render_to_string("agenda/document.html", {"document": document})
 
 
+@timed_document("agenda", "pdf")
 def render_pdf(document: AgendaDocument) -> bytes:
     return html_to_pdf(render_document_html(document))
 

@@ -971,7 +971,7 @@ def apply_rows(
         for step in steps:
             apply(step)
     else:
-        write_in_batches(steps, apply, progress=progress)
+        write_in_batches(steps, apply, progress=progress, importer="agenda")
     report.not_in_file = _not_in_file(parsed, items)
     return report
 

@@ -76,18 +76,25 @@ class Report:
             self.problems.append(problem)
 
 
+def _json_object_in(text: str):
+    found = re.search(r"\{.*\}", text)
+    if not found:
+        return None
+    try:
+        return json.loads(found.group(0))
+    except ValueError:
+        return None
+
+
 def read_anchors(lines: Iterable[str]) -> list[Anchor]:
     """The anchors in an anchor file or a log: every line that holds a JSON object with
-    ``sequence`` and ``hash`` (what ``audit_anchor`` writes to both)."""
+    ``sequence`` and ``hash`` (what ``audit_anchor`` writes to both), also as the message
+    of a JSON log line (``KANSRIJK_LOG_FORMAT=json``, decision 0043)."""
     anchors = []
     for line in lines:
-        found = re.search(r"\{.*\}", line)
-        if not found:
-            continue
-        try:
-            data = json.loads(found.group(0))
-        except ValueError:
-            continue
+        data = _json_object_in(line)
+        if isinstance(data, dict) and "sequence" not in data and "message" in data:
+            data = _json_object_in(str(data["message"]))
         if isinstance(data, dict) and isinstance(data.get("sequence"), int) and data.get("hash"):
             anchors.append(Anchor(data["sequence"], str(data["hash"]), str(data.get("at", ""))))
     return anchors

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from kansrijk.indicators.suppression import legend
+from kansrijk.operations.metrics import building_document
 from kansrijk.reports.exporting import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -78,5 +79,6 @@ def export_report(report: QuarterlyReport, fmt: str) -> bytes:
             exporter.legend = legend(report.threshold)
         return exporter.render()
     if fmt == "pdf":
-        return html_to_pdf(render_report_html(report))
+        with building_document("quarterly_report", "pdf"):
+            return html_to_pdf(render_report_html(report))
     raise ValueError(f"Onbekend formaat: {fmt}")

@@ -82,6 +82,7 @@ from kansrijk.imports import (
     read_csv,
 )
 from kansrijk.imports.writing import let_others_write
+from kansrijk.operations.metrics import count_import_rows
 from kansrijk.organisations.models import Organisation, OrganisationKind, Region, RegionKind
 from kansrijk.organisations.validators import (
     BRIN6_RE,
@@ -1798,6 +1799,7 @@ class _Switch:
 
     def move_all(self) -> None:
         batches = self.staging.batches or [None]
+        rows_through_previous = 0
         for number, batch in enumerate(batches, start=1):
             last = number == len(batches)
             fields = self._fields(batch, last=last)
@@ -1810,6 +1812,10 @@ class _Switch:
                         self._finish_import(fields)
             except IntegrityError:
                 self._conflict()
+            # The batch is committed: its rows count as written (decision 0043).
+            rows_through = self.writer.through.get(batch, (0, 0, 0))[2]
+            count_import_rows("cases", rows_through - rows_through_previous)
+            rows_through_previous = rows_through
             for name, value in fields.items():
                 setattr(self.run, name, value)
             rows = self.result.rows

@@ -677,7 +677,7 @@ def save_counts(
         except ValidationError as error:
             raise refused(step.row, error) from None
 
-    write_in_batches([*withdrawals, *checked], write, progress=progress)
+    write_in_batches([*withdrawals, *checked], write, progress=progress, importer="reported_counts")
     return report
 
 

@@ -24,6 +24,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kansrijk.operations.metrics import count_import_rows
+
 from .problems import ImportProblem, ImportRejected
 from .readers import Progress, no_progress
 
@@ -71,13 +73,15 @@ def write_in_batches(
     write_one: Callable[[Item], object],
     *,
     progress: Progress = no_progress,
+    importer: str = "other",
 ) -> int:
     """Call ``write_one`` for every item, in order (an item may rely on the items
     before it), in transactions of at most ``BATCH_SIZE`` items and about
     ``BATCH_SECONDS``. After each commit ``progress`` hears ``(WRITING, written,
     total)``. ``write_one`` raises ``ImportRejected`` for a row its service refuses:
     that batch is rolled back and ``WriteStopped`` says what the earlier batches saved.
-    Returns the number of items written."""
+    Returns the number of items written; every committed batch is counted for the
+    metrics under ``importer`` (decision 0043)."""
     items = list(items)
     total, written = len(items), 0
     while written < total:
@@ -85,6 +89,7 @@ def write_in_batches(
             end = _write_batch(items, written, write_one)
         except ImportRejected as refused:
             raise WriteStopped(refused.problems, written) from None
+        count_import_rows(importer, end - written)
         written = end
         # After the commit: the job may now record how far it got.
         progress(WRITING, written, total)

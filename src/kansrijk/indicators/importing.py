@@ -478,7 +478,9 @@ def import_file(
         to_write.append((number, fields, may_approve))
     report.approved = approve
     if not dry_run:
-        write_in_batches(to_write, lambda row: _submit(row, actor), progress=progress)
+        write_in_batches(
+            to_write, lambda row: _submit(row, actor), progress=progress, importer="measurements"
+        )
     return report
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kansrijk.agenda.exporting import _goal_rows, format_date
+from kansrijk.operations.metrics import timed_document
 from kansrijk.periods import format_period
 from kansrijk.reports.pdf import html_to_pdf
 
@@ -190,11 +191,13 @@ def render_report_html(report: ProgressReport) -> str:
     return render_to_string("indicators/report.html", {"report": report})
 
 
+@timed_document("progress_report", "pdf")
 def render_report_pdf(report: ProgressReport) -> bytes:
     """WeasyPrint as for the agenda document: nothing fetched from outside."""
     return html_to_pdf(render_report_html(report))
 
 
+@timed_document("progress_report", "docx")
 def render_report_docx(report: ProgressReport) -> bytes:
     from docx import Document
     from docx.shared import Pt

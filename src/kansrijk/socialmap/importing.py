@@ -414,7 +414,7 @@ def _apply(
         else:
             report.created += 1
 
-    write_in_batches(checked, write, progress=progress)
+    write_in_batches(checked, write, progress=progress, importer="socialmap")
     return report
 
 

@@ -10,6 +10,7 @@ import json
 import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -279,6 +280,17 @@ class TestCommands:
         for found in (written, logged, printed):
             assert [(a.sequence, a.hash) for a in found] == [(2, head.hash)]
         call_command("audit_verify", "--anchors", str(anchors))
+
+    def test_an_anchor_in_a_json_log_line_is_read(self, tmp_path, caplog):
+        from kansrijk.operations.logs import JsonFormatter
+
+        record(2)
+        with caplog.at_level("INFO", logger="kansrijk.audit"):
+            call_command("audit_anchor", "--file", str(tmp_path / "anker.log"), stdout=StringIO())
+        json_lines = [JsonFormatter().format(logged) for logged in caplog.records]
+        head = AuditChainHead.objects.get()
+        found = verification.read_anchors(json_lines)
+        assert [(anchor.sequence, anchor.hash) for anchor in found] == [(2, head.hash)]
 
 
 @pytest.fixture

@@ -190,6 +190,24 @@ def test_one_young_person_with_two_episodes_is_registered_once(network, tmp_path
     assert YoungPerson.objects.count() == 1
 
 
+def test_the_rows_written_are_counted_for_the_metrics(network, tmp_path):
+    from prometheus_client import REGISTRY
+
+    def written():
+        labels = {"importer": "cases"}
+        return REGISTRY.get_sample_value("kansrijk_import_rows_written_total", labels) or 0
+
+    before = written()
+    path = write_csv(
+        tmp_path / "cases.csv",
+        [row(network), row(network, dossier_id="LP-2", bsn=OTHER_BSN, geboortedatum="2010-01-01")],
+    )
+    run_import(path)
+    assert written() == before + 2
+    run_import(path, dry_run=True)
+    assert written() == before + 2  # a check alone writes nothing
+
+
 def test_a_known_young_person_is_found_by_the_hash(network, tmp_path, young_person):
     path = write_csv(tmp_path / "cases.csv", [row(network, voornaam="", achternaam="")])
     result, _run = run_import(path)

@@ -5,10 +5,12 @@ One journey through the register as leerplicht does it (a search by number, a ne
 a number shown on request, a form with a wrong number, the API, a download, an import on
 the command line and one uploaded in the web, a rejected import, a request that crashes),
 with every logger at DEBUG and every SQL statement logged with its parameters. Then the
-traces it left are searched for the numbers, with and without spaces."""
+traces it left are searched for the numbers, with and without spaces, in the plain log
+lines and in the JSON lines of ``KANSRIJK_LOG_FORMAT=json`` (decision 0043)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 
@@ -26,6 +28,7 @@ from rest_framework.test import APIClient
 
 from kansrijk.cases import services
 from kansrijk.cases.models import CaseEvent, YoungPerson
+from kansrijk.operations.logs import JsonFormatter, RequestContextFilter
 
 from .conftest import BSN
 from .test_importing import frozen_today, row, write_csv  # noqa: F401 - the fixture
@@ -50,17 +53,22 @@ def leaked_numbers(text: str) -> list[str]:
 
 
 class Recorder(logging.Handler):
-    """Every record, formatted with its traceback, as a logging handler would write it."""
+    """Every record, formatted with its traceback, as a logging handler would write it:
+    as plain text and as the JSON line of KANSRIJK_LOG_FORMAT=json."""
 
     def __init__(self):
         super().__init__(level=logging.DEBUG)
         self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.addFilter(RequestContextFilter())
+        self.json_formatter = JsonFormatter()
         self.lines: list[str] = []
+        self.json_lines: list[str] = []
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record):
         self.records.append(record)
         self.lines.append(self.format(record))
+        self.json_lines.append(self.json_formatter.format(record))
 
 
 @pytest.fixture
@@ -148,6 +156,9 @@ def test_no_number_leaves_the_encrypted_column(
         return addresses.note(path, client.post(path, data, **extra))
 
     # Search by number, the same number with spaces, and a number failing the elfproef.
+    # Once in the query string, as a careless link would: the access line names the
+    # route, never the path with its query.
+    get(reverse("cases:list"), nummer=BSN)
     assert post(reverse("cases:list"), {"nummer": BSN}).status_code == 200
     assert post(reverse("cases:list"), {"nummer": "111 222 333"}).status_code == 200
     assert post(reverse("cases:list"), {"nummer": "111222334"}).status_code == 400
@@ -251,6 +262,11 @@ def test_no_number_leaves_the_encrypted_column(
     assert any("django.db.backends DEBUG" in line and "args=" in line for line in logged.lines)
     assert all("lookup failed" in report and "nummer" in report for report in reports)
     assert [line for line in logged.lines if leaked_numbers(line)] == []
+    assert [line for line in logged.json_lines if leaked_numbers(line)] == []
+    # The JSON lines are whole: one object each, the access lines with their route.
+    parsed = [json.loads(line) for line in logged.json_lines]
+    routes = {line.get("route") for line in parsed if line["logger"] == "kansrijk.access"}
+    assert {"cases:list", "cases:detail", "cases_import:upload"} <= routes
     assert [address for address in addresses.seen if leaked_numbers(address)] == []
     assert [leaked_numbers(report) for report in reports] == [[] for _ in reports]
     sessions = [str(session.get_decoded()) for session in Session.objects.all()]
@@ -271,3 +287,4 @@ def test_the_search_finds_a_planted_number(network, case, logged):
     logging.getLogger("kansrijk.cases").info("gezocht op %s", BSN)
     assert text_columns_holding(BSN) == [f"{event._meta.db_table}.description: {BSN}"]
     assert any(leaked_numbers(line) for line in logged.lines)
+    assert any(leaked_numbers(line) for line in logged.json_lines)

@@ -8,7 +8,9 @@ the previous worker died is marked failed and its file deleted. Then a thread of
 ``IMPORT_RECOVERY["SWEEP_SECONDS"]`` while the worker runs: a run whose heartbeat stopped
 is found within minutes, also when another worker process died. The same thread sends
 the agenda's reminders of what falls due (``agenda.reminders``, decision 0039), at most
-once every ``AGENDA_REMINDERS["INTERVAL_SECONDS"]``.
+once every ``AGENDA_REMINDERS["INTERVAL_SECONDS"]``. Another thread writes the worker's
+heartbeat (``operations.heartbeat``, decision 0043) every
+``WORKER_HEARTBEAT["INTERVAL_SECONDS"]``, which ``/gezond/klaar`` reads.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 from kansrijk.agenda.reminders import ReminderSchedule
 from kansrijk.cases import import_recovery
 from kansrijk.imports import jobs
+from kansrijk.operations import heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +72,12 @@ class Command(DatabaseWorkerCommand):
         sweep_imports()
         sweeper = _Sweeper(settings.IMPORT_RECOVERY["SWEEP_SECONDS"])
         sweeper.start()
+        beater = heartbeat.Beater()
+        beater.start()
         try:
             super().handle(*args, **options)
         finally:
             sweeper.stopped.set()
+            beater.stopped.set()
+            beater.join(timeout=5)
+            heartbeat.stop(beater.worker)
