@@ -79,7 +79,7 @@ def known(api_key) -> dict[str, list]:
     client.credentials(HTTP_AUTHORIZATION=f"Token {api_key}")
     found: dict[str, list] = {}
     for path in ("agendas", "indicators", "activities", "interventions", "socialmap/services"):
-        for row in _rows(client, f"/api/v1/{path}/"):
+        for row in _rows(client, f"/api/v1/{path}"):
             for key in ("id", "slug", "code"):
                 if key in row:
                     found.setdefault(f"{path}:{key}", []).append(row[key])

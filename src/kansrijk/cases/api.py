@@ -1,4 +1,4 @@
-"""API of the register: /api/v1/cases/, /api/v1/case-counts/, /api/v1/reported-counts/.
+"""API of the register: /api/v1/cases, /api/v1/case-counts, /api/v1/reported-counts.
 
 * ``cases`` — the episodes the caller may see (``Case.objects.visible_to``), each with as
   much as the caller's level allows: FULL and EPISODE get the young person's name, birth
@@ -33,6 +33,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kansrijk.api.pagination import KeysetPagination
 from kansrijk.organisations.models import Organisation, Region
 
 from . import reporting, services, signals
@@ -262,6 +263,9 @@ class CaseViewSet(
     viewsets.GenericViewSet,
 ):
     permission_classes = [permissions.IsAuthenticated]
+    # Grows with every case: a cursor, newest start first (decision 0045).
+    pagination_class = KeysetPagination
+    keyset = ("-start_date", "-pk")
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -520,6 +524,9 @@ class ReportedCountViewSet(
 ):
     serializer_class = ReportedCountSerializer
     permission_classes = [ReportCounts]
+    # Grows with every peildatum: a cursor (decision 0045).
+    pagination_class = KeysetPagination
+    keyset = ("-reference_date", "school__code", "pk")
 
     def get_queryset(self):
         scope = scope_of(self.request.user)
