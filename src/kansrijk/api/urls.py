@@ -46,8 +46,13 @@ router.register(
 )
 
 routes = [
-    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
-    path("docs", views.SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The schema and its documentation page are the same for everyone: not counted.
+    path("openapi.json", SpectacularJSONAPIView.as_view(throttle_classes=[]), name="schema"),
+    path(
+        "docs",
+        views.SwaggerView.as_view(url_name="api:schema", throttle_classes=[]),
+        name="docs",
+    ),
     path("case-counts", cases_api.CaseCountsView.as_view(), name="case-counts"),
     *router.urls,
 ]

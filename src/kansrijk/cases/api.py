@@ -227,13 +227,15 @@ class CaseIntakeSerializer(serializers.Serializer):
 
 CASE_FILTERS = [
     OpenApiParameter(
-        "open", OpenApiTypes.BOOL, description="Alleen open (true) of beëindigde (false) casussen."
+        "open", OpenApiTypes.BOOL, description="Only open (true) or ended (false) cases."
     ),
     OpenApiParameter(
-        "category", OpenApiTypes.STR, enum=CaseCategory.values, description="Categorie."
+        "category", OpenApiTypes.STR, enum=CaseCategory.values, description="The category."
     ),
-    OpenApiParameter("municipality", OpenApiTypes.STR, description="Woongemeente (GM-code)."),
-    OpenApiParameter("school", OpenApiTypes.STR, description="School (BRIN6)."),
+    OpenApiParameter(
+        "municipality", OpenApiTypes.STR, description="The municipality of residence (GM code)."
+    ),
+    OpenApiParameter("school", OpenApiTypes.STR, description="The school (BRIN6)."),
 ]
 
 
@@ -241,18 +243,20 @@ CASE_FILTERS = [
     list=extend_schema(
         parameters=CASE_FILTERS,
         description=(
-            "De casussen (thuiszittersepisodes) die de aanroeper mag zien. Nooit een BSN. "
-            "Elke getoonde casus wordt in de audittrail vastgelegd."
+            "The cases (thuiszitters episodes) the caller may see, newest start first, by "
+            "cursor. Never a BSN. Every case shown is written to the audit trail."
         ),
     ),
-    retrieve=extend_schema(description="Eén casus met tijdlijn en afspraken, naar toegangsniveau."),
+    retrieve=extend_schema(
+        description="One case with its timeline and agreements, as the access level allows."
+    ),
     create=extend_schema(
         request=CaseIntakeSerializer,
         responses={201: CaseDetailSerializer},
         description=(
-            "Een casus openen, zoals op de pagina Nieuwe casus: alleen voor wie casussen "
-            "registreert (leerplicht, met tweestapsverificatie), niet met een API-sleutel. "
-            "Dezelfde controles; fouten per veld in het Nederlands."
+            "Opens a case as the page Nieuwe casus does: only for those who register cases "
+            "(leerplicht, with two-factor authentication), never with an API key. The same "
+            "checks; the errors name each field, in Dutch."
         ),
     ),
 )
@@ -404,25 +408,25 @@ class CaseCountsView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "peildatum", OpenApiTypes.DATE, description="De peildatum (standaard de laatste)."
+                "peildatum", OpenApiTypes.DATE, description="The peildatum (by default the latest)."
             ),
             OpenApiParameter(
                 "level",
                 OpenApiTypes.STR,
                 enum=list(reporting.LEVELS),
-                description="school, swv, gemeente of rmc.",
+                description="school, swv, gemeente or rmc.",
             ),
             OpenApiParameter(
                 "definition",
                 OpenApiTypes.STR,
                 enum=CountDefinition.values,
-                description="ocw of ocw_5a.",
+                description="ocw or ocw_5a.",
             ),
         ],
         responses=CountReportSerializer,
         description=(
-            "De kwartaaltelling van thuiszitters per eenheid. Wie alleen totalen mag zien, "
-            "krijgt kleine aantallen afgeschermd (null, met suppressed_fields)."
+            "The quarterly count of thuiszitters per unit. Who may only see totals gets small "
+            "numbers suppressed (null, named in suppressed_fields)."
         ),
     )
     def get(self, request):
@@ -507,12 +511,14 @@ class ReportCounts(permissions.BasePermission):
 
 @extend_schema_view(
     list=extend_schema(
-        description="De opgegeven aantallen thuiszitters van de scholen in jouw werkgebied."
+        description=(
+            "The numbers of thuiszitters reported by the schools in the caller's area, by cursor."
+        )
     ),
     create=extend_schema(
         description=(
-            "Een school (schoolcontactpersoon), het SWV of leerplicht geeft het aantal "
-            "thuiszitters op een peildatum op. Hetzelfde aantal nogmaals verandert niets."
+            "A school (its contact person), the SWV or leerplicht reports the number of "
+            "thuiszitters on a peildatum. The same number again changes nothing."
         )
     ),
 )

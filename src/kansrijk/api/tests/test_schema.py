@@ -20,6 +20,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+from kansrijk.testing.api import rate_limits
+
 COMMITTED_SCHEMA = settings.BASE_DIR / "docs" / "openapi.json"
 REGENERATE = "kansrijk spectacular --format openapi-json --file docs/openapi.json"
 
@@ -156,9 +158,11 @@ def test_docs_page_loads_nothing_from_outside(client):
 
 
 @pytest.fixture
-def api_schema(db, midden_kennemerland, vijfheerenlanden, private_agenda):
+def api_schema(db, settings, midden_kennemerland, vijfheerenlanden, private_agenda):
     """The schema, loaded from the application itself through WSGI (no network)."""
     from kansrijk.wsgi import application
+
+    rate_limits(settings, per_token=100_000, per_address=100_000)
 
     # Like Django's test client: a request must not close the test's transaction.
     request_started.disconnect(close_old_connections)

@@ -14,6 +14,7 @@ from kansrijk.socialmap.tests.factories import (
     ServiceFactory,
     theme,
 )
+from kansrijk.testing.api import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -88,11 +89,11 @@ def test_a_partner_creates_and_changes_the_own_entries(api, entries, partner_tri
     assert created.status == ServiceStatus.CONCEPT and created.url == "https://www.bibliotheek.nl"
     assert response.json()["service_areas"] == [gemeente.code]
     bad = api.post(SERVICES, {**body, "service_areas": ["GM9999"]}, format="json")
-    assert bad.status_code == 400 and bad.json()["service_areas"] == [
+    assert bad.status_code == 400 and field_errors(bad)["service_areas"] == [
         "Onbekende gemeente of wijk: GM9999."
     ]
     bad = api.post(SERVICES, {**body, "minimum_age": "9"}, format="json")
-    assert bad.status_code == 400 and "maximum_age" in bad.json()
+    assert bad.status_code == 400 and "maximum_age" in field_errors(bad)
 
     published = entries["published"]
     response = api.patch(f"{SERVICES}/{published.uuid}", {"alert": "Wachtlijst"}, format="json")
