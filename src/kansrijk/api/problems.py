@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
+from rest_framework.views import set_rollback
 
 CONTENT_TYPE = "application/problem+json"
 
@@ -103,6 +104,7 @@ def exception_handler(exc, context):
     if not isinstance(exc, exceptions.APIException):
         return None  # a server error: Django logs it, the middleware answers problem+json
     request = context["request"]
+    set_rollback()  # as DRF's own handler: an ATOMIC_REQUESTS transaction is undone
     headers = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
