@@ -95,5 +95,5 @@ class RefuseForbiddenCharactersMiddleware:
             # As the API's own validation errors: a problem naming the parameter.
             from kansrijk.api.problems import invalid_params, problem
 
-            return problem(request, 400, refusal_message(field), invalid_params({field: [message]}))
+            return problem(request, 400, message, invalid_params({field: [message]}))
         return render(request, "400.html", {"message": message}, status=400)
