@@ -251,8 +251,8 @@ def main():
             maassluis.get_absolute_url() if maassluis else "/sociale-kaart/",
             "/sociale-kaart/vraag-en-aanbod/",
             "/sociale-kaart/vraag-en-aanbod/?gemeente=GM0363",
-            "/api/v1/socialmap/services/?q=huiswerk&group=7&region=GM0556",
-            "/api/v1/socialmap/services/?age=10&theme=sport",
+            "/api/v1/socialmap/services?q=huiswerk&group=7&region=GM0556",
+            "/api/v1/socialmap/services?age=10&theme=sport",
         ]
         for page in pages:
             label = page.replace("/sociale-kaart", "").replace(

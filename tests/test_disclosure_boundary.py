@@ -276,7 +276,7 @@ def test_no_small_number_leaves_on_any_surface(client, planted, outsider):
         "/monitor/proef-aanbod/export.csv",
         "/monitor/proef-deelname/export.xlsx",
         "/monitor/openbaar/",
-        "/api/v1/measurements/",
+        "/api/v1/measurements",
     ):
         assert any(url.startswith(expected) for url in urls), (expected, sorted(urls)[:50])
     assert any(s.kind == "application/pdf" for s in anonymous_surfaces.values())
@@ -301,7 +301,7 @@ def test_the_checks_find_a_count_that_is_published(client, planted):
     """The control: 7 and 9 are large enough to be published, so the same checks, on the
     monitor's surfaces, see them and see them change places."""
     planted.set_counts({"Aadorp": 7, "Bedum": 9, "Cadier": 20})
-    start = ["/monitor/proef-thuiszitters/", "/monitor/openbaar/", "/api/v1/measurements/"]
+    start = ["/monitor/proef-thuiszitters/", "/monitor/openbaar/", "/api/v1/measurements"]
     before, surfaces = snapshot(client, max_pages=40, start=start)
     assert direct_findings(surfaces, planted, {"Aadorp": 7, "Bedum": 9})
     planted.set_counts({"Aadorp": 9, "Bedum": 7, "Cadier": 20})

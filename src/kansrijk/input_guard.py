@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -92,6 +92,8 @@ class RefuseForbiddenCharactersMiddleware:
     def refuse(request: HttpRequest, field: str) -> HttpResponse:
         message = refusal_message(field)
         if request.path.startswith("/api/"):
-            # As the API's own validation errors: the parameter names the list.
-            return JsonResponse({field: [message]}, status=400)
+            # As the API's own validation errors: a problem naming the parameter.
+            from kansrijk.api.problems import invalid_params, problem
+
+            return problem(request, 400, message, invalid_params({field: [message]}))
         return render(request, "400.html", {"message": message}, status=400)

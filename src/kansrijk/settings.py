@@ -105,6 +105,9 @@ MIDDLEWARE = [
     "kansrijk.operations.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every answer under /api/ carries API-Version, and every error there is
+    # application/problem+json, including Django's own 404 and 500 (decision 0045).
+    "kansrijk.api.middleware.ApiAnswerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kansrijk.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -390,6 +393,10 @@ KANSRIJK = {
         "password_reset_per_email": _rate("KANSRIJK_THROTTLE_RESET_PER_EMAIL", "3/60"),
         # Forms anyone may send without logging in (the education prize's nominations).
         "public_form_per_address": _rate("KANSRIJK_THROTTLE_PUBLIC_FORM_PER_ADDRESS", "10/60"),
+        # API requests with a key (or a login), per key or account; and without, per
+        # address (decision 0045).
+        "api_per_token": _rate("KANSRIJK_THROTTLE_API_PER_TOKEN", "1000/60"),
+        "api_per_address": _rate("KANSRIJK_THROTTLE_API_PER_ADDRESS", "100/1"),
     },
     # Who may read /metrics (decision 0043): a request with "Authorization: Bearer
     # <TOKEN>", or from one of ADDRESSES (addresses or networks, e.g. "10.0.0.0/8").
@@ -456,9 +463,14 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["kansrijk.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "kansrijk.api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["kansrijk.api.throttles.ApiRateThrottle"],
+    "EXCEPTION_HANDLER": "kansrijk.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The full semantic version of the API, sent as API-Version on every answer and published
+# as info.version; only the major version is in the address, /api/v1/ (decision 0045).
+API_VERSION = "1.0.0"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kansrijk API",
     "DESCRIPTION": (
@@ -469,8 +481,12 @@ SPECTACULAR_SETTINGS = {
         "that organisation sees, and may report status and progress of the activities and "
         "interventions the organisation leads (voortrekker)."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": API_VERSION,
     "LICENSE": {"name": "EUPL-1.2"},
+    "CONTACT": {
+        "name": "Kansrijk",
+        "url": "https://github.com/kansrijk/kansrijk",
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -478,6 +494,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Problem details, API-Version and rate-limit headers on every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kansrijk.api.schema.design_rules",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AgendaKindEnum": "kansrijk.agenda.models.AgendaKind",
         "AgendaStatusEnum": "kansrijk.agenda.models.AgendaStatus",

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from kansrijk.api.services import create_api_token
 from kansrijk.organisations.models import Organisation
+from kansrijk.testing.api import rate_limits
 
 # Sound for this API: a server error is always a bug, and the content type and shape of a
 # documented answer are promised. Left out: status_code_conformance (the schema does not
@@ -36,9 +37,13 @@ EXAMPLES = 500
 
 
 @pytest.fixture
-def api_schema(demo, db):
+def api_schema(demo, db, settings):
     """The schema, loaded from the application itself through WSGI (no network)."""
     from kansrijk.wsgi import application
+
+    # A thousand requests from one address and one key: the limits are tested elsewhere
+    # (src/kansrijk/api/tests/test_answers.py).
+    rate_limits(settings, per_token=100_000, per_address=100_000)
 
     with _requests_keep_the_connection():
         return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
@@ -79,7 +84,7 @@ def known(api_key) -> dict[str, list]:
     client.credentials(HTTP_AUTHORIZATION=f"Token {api_key}")
     found: dict[str, list] = {}
     for path in ("agendas", "indicators", "activities", "interventions", "socialmap/services"):
-        for row in _rows(client, f"/api/v1/{path}/"):
+        for row in _rows(client, f"/api/v1/{path}"):
             for key in ("id", "slug", "code"):
                 if key in row:
                     found.setdefault(f"{path}:{key}", []).append(row[key])

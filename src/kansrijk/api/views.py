@@ -14,7 +14,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import HttpResponsePermanentRedirect
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -452,3 +454,18 @@ class SwaggerView(SpectacularSwaggerSplitView):
     or style, so it runs under the site's Content Security Policy."""
 
     template_name = "api/swagger_ui.html"
+
+
+# ------------------------------------------------------------------ the slash paths of before
+
+
+@csrf_exempt
+def slash_redirect(request, *args, **kwargs):
+    """308 from an address with the trailing slash of before to the one without: a client
+    that follows redirects keeps working, with its method and body, for as long as v1
+    lives (decision 0045). Exempt from the CSRF check: the view it leads to checks."""
+    target = request.path.removesuffix("/")
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(
+        f"{target}?{query}" if query else target, preserve_request=True
+    )

@@ -1,4 +1,4 @@
-"""API of the register: /api/v1/cases/, /api/v1/case-counts/, /api/v1/reported-counts/.
+"""API of the register: /api/v1/cases, /api/v1/case-counts, /api/v1/reported-counts.
 
 * ``cases`` — the episodes the caller may see (``Case.objects.visible_to``), each with as
   much as the caller's level allows: FULL and EPISODE get the young person's name, birth
@@ -33,6 +33,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kansrijk.api.pagination import KeysetPagination
 from kansrijk.organisations.models import Organisation, Region
 
 from . import reporting, services, signals
@@ -226,13 +227,15 @@ class CaseIntakeSerializer(serializers.Serializer):
 
 CASE_FILTERS = [
     OpenApiParameter(
-        "open", OpenApiTypes.BOOL, description="Alleen open (true) of beëindigde (false) casussen."
+        "open", OpenApiTypes.BOOL, description="Only open (true) or ended (false) cases."
     ),
     OpenApiParameter(
-        "category", OpenApiTypes.STR, enum=CaseCategory.values, description="Categorie."
+        "category", OpenApiTypes.STR, enum=CaseCategory.values, description="The category."
     ),
-    OpenApiParameter("municipality", OpenApiTypes.STR, description="Woongemeente (GM-code)."),
-    OpenApiParameter("school", OpenApiTypes.STR, description="School (BRIN6)."),
+    OpenApiParameter(
+        "municipality", OpenApiTypes.STR, description="The municipality of residence (GM code)."
+    ),
+    OpenApiParameter("school", OpenApiTypes.STR, description="The school (BRIN6)."),
 ]
 
 
@@ -240,18 +243,20 @@ CASE_FILTERS = [
     list=extend_schema(
         parameters=CASE_FILTERS,
         description=(
-            "De casussen (thuiszittersepisodes) die de aanroeper mag zien. Nooit een BSN. "
-            "Elke getoonde casus wordt in de audittrail vastgelegd."
+            "The cases (thuiszitters episodes) the caller may see, newest start first, by "
+            "cursor. Never a BSN. Every case shown is written to the audit trail."
         ),
     ),
-    retrieve=extend_schema(description="Eén casus met tijdlijn en afspraken, naar toegangsniveau."),
+    retrieve=extend_schema(
+        description="One case with its timeline and agreements, as the access level allows."
+    ),
     create=extend_schema(
         request=CaseIntakeSerializer,
         responses={201: CaseDetailSerializer},
         description=(
-            "Een casus openen, zoals op de pagina Nieuwe casus: alleen voor wie casussen "
-            "registreert (leerplicht, met tweestapsverificatie), niet met een API-sleutel. "
-            "Dezelfde controles; fouten per veld in het Nederlands."
+            "Opens a case as the page Nieuwe casus does: only for those who register cases "
+            "(leerplicht, with two-factor authentication), never with an API key. The same "
+            "checks; the errors name each field, in Dutch."
         ),
     ),
 )
@@ -262,6 +267,9 @@ class CaseViewSet(
     viewsets.GenericViewSet,
 ):
     permission_classes = [permissions.IsAuthenticated]
+    # Grows with every case: a cursor, newest start first (decision 0045).
+    pagination_class = KeysetPagination
+    keyset = ("-start_date", "-pk")
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -400,25 +408,25 @@ class CaseCountsView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "peildatum", OpenApiTypes.DATE, description="De peildatum (standaard de laatste)."
+                "peildatum", OpenApiTypes.DATE, description="The peildatum (by default the latest)."
             ),
             OpenApiParameter(
                 "level",
                 OpenApiTypes.STR,
                 enum=list(reporting.LEVELS),
-                description="school, swv, gemeente of rmc.",
+                description="school, swv, gemeente or rmc.",
             ),
             OpenApiParameter(
                 "definition",
                 OpenApiTypes.STR,
                 enum=CountDefinition.values,
-                description="ocw of ocw_5a.",
+                description="ocw or ocw_5a.",
             ),
         ],
         responses=CountReportSerializer,
         description=(
-            "De kwartaaltelling van thuiszitters per eenheid. Wie alleen totalen mag zien, "
-            "krijgt kleine aantallen afgeschermd (null, met suppressed_fields)."
+            "The quarterly count of thuiszitters per unit. Who may only see totals gets small "
+            "numbers suppressed (null, named in suppressed_fields)."
         ),
     )
     def get(self, request):
@@ -503,12 +511,14 @@ class ReportCounts(permissions.BasePermission):
 
 @extend_schema_view(
     list=extend_schema(
-        description="De opgegeven aantallen thuiszitters van de scholen in jouw werkgebied."
+        description=(
+            "The numbers of thuiszitters reported by the schools in the caller's area, by cursor."
+        )
     ),
     create=extend_schema(
         description=(
-            "Een school (schoolcontactpersoon), het SWV of leerplicht geeft het aantal "
-            "thuiszitters op een peildatum op. Hetzelfde aantal nogmaals verandert niets."
+            "A school (its contact person), the SWV or leerplicht reports the number of "
+            "thuiszitters on a peildatum. The same number again changes nothing."
         )
     ),
 )
@@ -520,6 +530,9 @@ class ReportedCountViewSet(
 ):
     serializer_class = ReportedCountSerializer
     permission_classes = [ReportCounts]
+    # Grows with every peildatum: a cursor (decision 0045).
+    pagination_class = KeysetPagination
+    keyset = ("-reference_date", "school__code", "pk")
 
     def get_queryset(self):
         scope = scope_of(self.request.user)

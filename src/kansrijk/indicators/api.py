@@ -1,4 +1,4 @@
-"""API of the monitor: /api/v1/indicators/, /api/v1/targets/, /api/v1/measurements/.
+"""API of the monitor: /api/v1/indicators, /api/v1/targets, /api/v1/measurements.
 
 Reading is scoped by ``Indicator.objects.visible_to``. An anonymous caller only gets
 published measurements. Whoever is not entitled to the detail gets every figure through
@@ -19,6 +19,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from kansrijk.api.fields import BLANKABLE_URLS
+from kansrijk.api.pagination import KeysetPagination
 from kansrijk.organisations.models import Membership, Organisation
 
 from . import services
@@ -211,6 +212,9 @@ class MeasurementViewSet(
 ):
     serializer_class = MeasurementSerializer
     permission_classes = [SubmitOwnScope]
+    # Grows with every period: a cursor (decision 0045).
+    pagination_class = KeysetPagination
+    keyset = ("indicator__code", "period_start", "pk")
 
     def get_queryset(self):
         user = self.request.user

@@ -1,5 +1,5 @@
-"""API of the sociale kaart: /api/v1/socialmap/services/, /participation/, /needs/ and
-/taxonomy-terms/.
+"""API of the sociale kaart: /api/v1/socialmap/services, /participation, /needs and
+/taxonomy-terms.
 
 Reading is public: without a key only published entries, and participation counts only
 through the suppression of small numbers (``published_participants``: "<5"). Writing is

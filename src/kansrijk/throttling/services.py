@@ -11,7 +11,7 @@ import ipaddress
 import logging
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -28,6 +28,8 @@ LOGIN_PER_ACCOUNT = "login_per_account"
 RESET_MAIL_PER_ADDRESS = "password_reset_per_address"
 RESET_MAIL_PER_EMAIL = "password_reset_per_email"
 PUBLIC_FORM_PER_ADDRESS = "public_form_per_address"
+API_PER_TOKEN = "api_per_token"  # noqa: S105 (a limit's name)
+API_PER_ADDRESS = "api_per_address"
 
 
 def _messages(minutes: int) -> dict[str, str]:
@@ -61,6 +63,16 @@ def _messages(minutes: int) -> dict[str, str]:
             "Te veel inzendingen vanaf dit adres. Probeer het over %(minutes)d minuten opnieuw.",
             minutes,
         ),
+        API_PER_TOKEN: ngettext(
+            "Te veel aanvragen met deze API-sleutel. Probeer het over %(minutes)d minuut opnieuw.",
+            "Te veel aanvragen met deze API-sleutel. Probeer het over %(minutes)d minuten opnieuw.",
+            minutes,
+        ),
+        API_PER_ADDRESS: ngettext(
+            "Te veel aanvragen vanaf dit adres. Probeer het over %(minutes)d minuut opnieuw.",
+            "Te veel aanvragen vanaf dit adres. Probeer het over %(minutes)d minuten opnieuw.",
+            minutes,
+        ),
     }
 
 
@@ -90,6 +102,24 @@ class Refusal:
     @property
     def message(self) -> str:
         return _messages(self.minutes)[self.limit.name] % {"minutes": self.minutes}
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Where a key stands in its window after a request: for the RateLimit-* headers."""
+
+    limit: Limit
+    count: int
+    expires_at: datetime
+    refusal: Refusal | None
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit.attempts - self.count)
+
+    @property
+    def reset_seconds(self) -> int:
+        return max(0, math.ceil((self.expires_at - timezone.now()).total_seconds()))
 
 
 def client_ip(request) -> str | None:
@@ -152,6 +182,11 @@ def hit(name: str, value: str) -> None:
 
 def attempt(name: str, value: str) -> Refusal | None:
     """Counts this attempt if the limit allows it; otherwise refuses it uncounted."""
+    return consume(name, value).refusal
+
+
+def consume(name: str, value: str) -> Usage:
+    """As ``attempt``, and tells how much of the window is left (the API's headers)."""
     return _count(Limit.named(name), value, refuse_at_limit=True)
 
 
@@ -159,7 +194,7 @@ def reset(name: str, value: str) -> None:
     ThrottleCounter.objects.filter(limit_name=name, key_hash=_key_hash(name, value)).delete()
 
 
-def _count(limit: Limit, value: str, *, refuse_at_limit: bool) -> Refusal | None:
+def _count(limit: Limit, value: str, *, refuse_at_limit: bool) -> Usage:
     now = timezone.now()
     key_hash = _key_hash(limit.name, value)
     with transaction.atomic():
@@ -167,14 +202,15 @@ def _count(limit: Limit, value: str, *, refuse_at_limit: bool) -> Refusal | None
         if counter.expires_at <= now:
             counter.window_start, counter.expires_at, counter.count = now, now + limit.window, 0
         if refuse_at_limit and counter.count >= limit.attempts:
-            return Refusal(limit=limit, retry_after=counter.expires_at - now)
+            refusal = Refusal(limit=limit, retry_after=counter.expires_at - now)
+            return Usage(limit, counter.count, counter.expires_at, refusal)
         counter.count += 1
         counter.save()
     if counter.count == 1:
         # A new window for this key: a good moment to drop the windows that have ended,
         # so the table holds only keys seen within the longest window.
         delete_expired()
-    return None
+    return Usage(limit, counter.count, counter.expires_at, None)
 
 
 def _locked_counter(name: str, key_hash: str, now) -> ThrottleCounter:

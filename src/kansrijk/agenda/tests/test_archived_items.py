@@ -43,7 +43,7 @@ def test_the_financing_page_counts_no_archived_money(client, concept, archived, 
 
 def test_the_api_offers_no_archived_item(client, concept, archived, editor):
     client.force_login(editor)
-    found = client.get("/api/v1/interventions/", {"agenda": concept.slug}).json()
+    found = client.get("/api/v1/interventions", {"agenda": concept.slug}).json()
     assert archived.external_id not in str(found)
-    lines = client.get("/api/v1/funding-lines/", {"agenda": concept.slug}).json()
+    lines = client.get("/api/v1/funding-lines", {"agenda": concept.slug}).json()
     assert archived.external_id not in str(lines)

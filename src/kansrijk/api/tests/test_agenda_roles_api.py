@@ -140,7 +140,7 @@ def patch(client, agenda, kind, data):
     # JSON by hand: the same call for an API key's client and a session's test client.
     endpoint = ITEM_KINDS[kind][0]
     return client.patch(
-        f"{API}/{endpoint}/{item_of(agenda, kind).pk}/",
+        f"{API}/{endpoint}/{item_of(agenda, kind).pk}",
         json.dumps(data),
         content_type="application/json",
     )
@@ -195,16 +195,16 @@ def test_read_only_item_kinds_refuse_every_change(
 ):
     _token, key = make_token(parties["voortrekker"])
     client = api_client(key)
-    listed = client.get(f"{API}/{endpoint}/", {"agenda": concept_agenda.slug}).json()["results"]
+    listed = client.get(f"{API}/{endpoint}", {"agenda": concept_agenda.slug}).json()["results"]
     assert listed, endpoint
-    response = client.patch(f"{API}/{endpoint}/{listed[0]['id']}/", {"notes": "x"}, format="json")
+    response = client.patch(f"{API}/{endpoint}/{listed[0]['id']}", {"notes": "x"}, format="json")
     assert response.status_code == 405
 
 
 def test_roles_and_payers_are_read_with_the_items(api_client, make_token, parties, concept_agenda):
     _token, key = make_token(parties["partner"])
     client = api_client(key)
-    card = client.get(f"{API}/interventions/", {"agenda": concept_agenda.slug}).json()["results"][0]
+    card = client.get(f"{API}/interventions", {"agenda": concept_agenda.slug}).json()["results"][0]
     roles = {
         (i["role"], i["organisation"]["name"] if i["organisation"] else i["party_name"]): i
         for i in card["involvements"]
@@ -220,14 +220,14 @@ def test_roles_and_payers_are_read_with_the_items(api_client, make_token, partie
     assert lead["organisation"]["code"] == "PO2711"
     assert roles[("partner", "samenwerkingsverbanden")]["organisation"] is None
 
-    lines = client.get(f"{API}/funding-lines/", {"agenda": concept_agenda.slug}).json()["results"]
+    lines = client.get(f"{API}/funding-lines", {"agenda": concept_agenda.slug}).json()["results"]
     payers = {line["external_id"]: line["payer"] for line in lines}
     assert payers["oza-gemeente-2022"]["id"] == parties["owner"].pk
     assert payers["oza-partners-2022"] is None
 
     # The lead filter finds the items of the voortrekker.
     led = client.get(
-        f"{API}/activities/",
+        f"{API}/activities",
         {"agenda": concept_agenda.slug, "lead_organisation": parties["voortrekker"].pk},
     ).json()
     assert {a["external_id"] for a in led["results"]} == {"main", "sub"}

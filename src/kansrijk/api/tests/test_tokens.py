@@ -52,7 +52,7 @@ def test_one_active_key_per_name_per_organisation(make_token, lead_organisation)
 def test_use_is_remembered(api_client, make_token, lead_organisation):
     token, key = make_token(lead_organisation)
     assert token.last_used_at is None
-    assert api_client(key).get("/api/v1/agendas/").status_code == 200
+    assert api_client(key).get("/api/v1/agendas").status_code == 200
     token.refresh_from_db()
     assert token.last_used_at is not None
 
@@ -81,7 +81,7 @@ def test_command_prints_the_key_once(api_client, lead_organisation):
     assert key.startswith("kr_")
     assert "maar één keer" in err.getvalue()
     assert key not in err.getvalue()
-    assert api_client(key).get("/api/v1/agendas/").status_code == 200
+    assert api_client(key).get("/api/v1/agendas").status_code == 200
 
     command("create_api_token", lead_organisation.name, "export")
     assert ApiToken.objects.filter(organisation=lead_organisation).count() == 2
@@ -91,7 +91,7 @@ def test_command_prints_the_key_once(api_client, lead_organisation):
         command("create_api_token", lead_organisation.code, "planning")
 
     command("revoke_api_token", key[:10])
-    assert api_client(key).get("/api/v1/agendas/").status_code == 401
+    assert api_client(key).get("/api/v1/agendas").status_code == 401
 
 
 def test_admin_is_read_only_for_platform_beheerders(

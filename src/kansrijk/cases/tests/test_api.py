@@ -13,6 +13,7 @@ from kansrijk.api import services as api_services
 from kansrijk.audit.models import AuditEvent
 from kansrijk.cases import services
 from kansrijk.cases.identifiers import bsn_near
+from kansrijk.testing.api import field_errors
 
 from .conftest import BSN
 
@@ -65,11 +66,11 @@ def more_cases(network, case):
 def test_case_list_and_detail_per_role(api, people, case, who, level, sees):
     services.record_event(case, actor=None, kind="huisbezoek", date=D(2024, 1, 20))
     client = api(people[who])
-    listing = client.get("/api/v1/cases/")
+    listing = client.get("/api/v1/cases")
     assert listing.status_code == 200
     ids = [row["dossier_id"] for row in listing.json()["results"]]
     assert ids == (["TZ-TEST-1"] if sees else [])
-    detail = client.get(f"/api/v1/cases/{case.pk}/")
+    detail = client.get(f"/api/v1/cases/{case.pk}")
     assert detail.status_code == (200 if sees else 404)
     if sees:
         data = detail.json()
@@ -79,13 +80,13 @@ def test_case_list_and_detail_per_role(api, people, case, who, level, sees):
 
 
 def test_anonymous_callers_get_nothing(api, case):
-    assert api().get("/api/v1/cases/").status_code in (401, 403)
-    assert api().get("/api/v1/case-counts/").status_code in (401, 403)
+    assert api().get("/api/v1/cases").status_code in (401, 403)
+    assert api().get("/api/v1/case-counts").status_code in (401, 403)
 
 
 def test_every_case_in_a_response_is_a_read_in_the_audit_trail(api, people, case):
-    api(people["leerplicht"]).get("/api/v1/cases/")
-    api(people["swv"]).get(f"/api/v1/cases/{case.pk}/")
+    api(people["leerplicht"]).get("/api/v1/cases")
+    api(people["swv"]).get(f"/api/v1/cases/{case.pk}")
     reads = AuditEvent.objects.filter(action="cases.case.read", target_id=str(case.pk))
     assert {(event.actor, event.reason) for event in reads} == {
         (people["leerplicht"], "api: lijst van casussen"),
@@ -95,7 +96,7 @@ def test_every_case_in_a_response_is_a_read_in_the_audit_trail(api, people, case
 
 
 def test_no_bsn_in_any_response(api, people, case):
-    for path in ("/api/v1/cases/", f"/api/v1/cases/{case.pk}/"):
+    for path in ("/api/v1/cases", f"/api/v1/cases/{case.pk}"):
         response = api(people["leerplicht"]).get(path)
         assert BSN not in response.content.decode()
         assert "identifier" not in json.dumps(response.json())
@@ -103,16 +104,16 @@ def test_no_bsn_in_any_response(api, people, case):
 
 def test_filters(api, people, case):
     client = api(people["leerplicht"])
-    assert client.get("/api/v1/cases/?open=false").json()["results"] == []
-    assert len(client.get("/api/v1/cases/?category=relatief").json()["results"]) == 1
-    assert client.get("/api/v1/cases/?category=5a").status_code == 400
-    assert len(client.get("/api/v1/cases/?municipality=GM0375").json()["results"]) == 1
+    assert client.get("/api/v1/cases?open=false").json()["results"] == []
+    assert len(client.get("/api/v1/cases?category=relatief").json()["results"]) == 1
+    assert client.get("/api/v1/cases?category=5a").status_code == 400
+    assert len(client.get("/api/v1/cases?municipality=GM0375").json()["results"]) == 1
 
 
 def test_counts_unsuppressed_for_leerplicht_and_suppressed_for_aggregate_roles(
     api, people, more_cases
 ):
-    url = "/api/v1/case-counts/?peildatum=2024-03-31&level=gemeente&definition=ocw"
+    url = "/api/v1/case-counts?peildatum=2024-03-31&level=gemeente&definition=ocw"
     detail = api(people["leerplicht"]).get(url).json()
     assert detail["suppressed"] is False
     beverwijk = next(row for row in detail["rows"] if row["code"] == "GM0375")
@@ -136,16 +137,16 @@ def test_an_api_key_is_a_partner_and_sees_suppressed_figures_only(network, more_
     )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert client.get("/api/v1/cases/").json()["results"] == []
-    counts = client.get("/api/v1/case-counts/?peildatum=2024-03-31").json()
+    assert client.get("/api/v1/cases").json()["results"] == []
+    counts = client.get("/api/v1/case-counts?peildatum=2024-03-31").json()
     assert counts["suppressed"] is True
 
 
 def test_bad_parameters_are_explained(api, people):
     client = api(people["leerplicht"])
-    assert "peildatum" in client.get("/api/v1/case-counts/?peildatum=31-03-2024").json()
-    assert "level" in client.get("/api/v1/case-counts/?level=provincie").json()
-    assert "definition" in client.get("/api/v1/case-counts/?definition=5a").json()
+    assert "peildatum" in field_errors(client.get("/api/v1/case-counts?peildatum=31-03-2024"))
+    assert "level" in field_errors(client.get("/api/v1/case-counts?level=provincie"))
+    assert "definition" in field_errors(client.get("/api/v1/case-counts?definition=5a"))
 
 
 @pytest.mark.parametrize(
@@ -160,20 +161,20 @@ def test_bad_parameters_are_explained(api, people):
 )
 def test_reporting_a_count(api, people, network, who, allowed):
     payload = {"reference_date": "2024-04-01", "school": network.school.code, "count": 3}
-    response = api(people[who]).post("/api/v1/reported-counts/", payload, format="json")
+    response = api(people[who]).post("/api/v1/reported-counts", payload, format="json")
     assert response.status_code == (201 if allowed else 403), response.content
     if allowed:
-        again = api(people[who]).post("/api/v1/reported-counts/", payload, format="json")
+        again = api(people[who]).post("/api/v1/reported-counts", payload, format="json")
         assert again.status_code == 201
         assert again.json()["id"] == response.json()["id"]
-        listing = api(people[who]).get("/api/v1/reported-counts/").json()["results"]
+        listing = api(people[who]).get("/api/v1/reported-counts").json()["results"]
         assert [row["count"] for row in listing] == [3]
-    assert api(people["school_elders"]).get("/api/v1/reported-counts/").json()["results"] == []
+    assert api(people["school_elders"]).get("/api/v1/reported-counts").json()["results"] == []
 
 
 def test_a_count_in_the_future_is_refused(api, people, network):
     response = api(people["school"]).post(
-        "/api/v1/reported-counts/",
+        "/api/v1/reported-counts",
         {"reference_date": "2999-01-01", "school": network.school.code, "count": 3},
         format="json",
     )
@@ -183,12 +184,12 @@ def test_a_count_in_the_future_is_refused(api, people, network):
 @pytest.mark.parametrize("count", [-1, 100_001, "drie"])
 def test_an_impossible_count_is_refused_with_the_field_named(api, people, network, count):
     response = api(people["school"]).post(
-        "/api/v1/reported-counts/",
+        "/api/v1/reported-counts",
         {"reference_date": "2024-04-01", "school": network.school.code, "count": count},
         format="json",
     )
     assert response.status_code == 400
-    assert "count" in response.json()
+    assert "count" in field_errors(response)
 
 
 def test_opening_a_case_through_the_api_checks_like_the_page(verified_client, people, network):
@@ -209,22 +210,22 @@ def test_opening_a_case_through_the_api_checks_like_the_page(verified_client, pe
     }
     client = verified_client(people["leerplicht"])
     bad = client.post(
-        "/api/v1/cases/", {**payload, "identifier": "123456789"}, content_type="application/json"
+        "/api/v1/cases", {**payload, "identifier": "123456789"}, content_type="application/json"
     )
     assert bad.status_code == 400
-    assert "elfproef" in bad.json()["identifier"][0] and "123456789" not in bad.content.decode()
+    assert (
+        "elfproef" in field_errors(bad)["identifier"][0] and "123456789" not in bad.content.decode()
+    )
     # Relatief verzuim without a school: the service's rule, as on the page.
     no_school = client.post(
-        "/api/v1/cases/", {**payload, "school": ""}, content_type="application/json"
+        "/api/v1/cases", {**payload, "school": ""}, content_type="application/json"
     )
-    assert no_school.status_code == 400 and "school" in no_school.json()
+    assert no_school.status_code == 400 and "school" in field_errors(no_school)
     assert not Case.objects.exists()
-    created = client.post("/api/v1/cases/", payload, content_type="application/json")
+    created = client.post("/api/v1/cases", payload, content_type="application/json")
     assert created.status_code == 201
     case = Case.objects.get()
     assert created.json()["dossier_id"] == case.dossier_id
     assert case.municipality.code == "GM0375"
     school = verified_client(people["school"])
-    assert (
-        school.post("/api/v1/cases/", payload, content_type="application/json").status_code == 403
-    )
+    assert school.post("/api/v1/cases", payload, content_type="application/json").status_code == 403

@@ -129,7 +129,7 @@ def test_a_case_opened_through_the_api_changes_the_figure(
         "school": network.school.code,
     }
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/v1/cases/", payload, content_type="application/json")
+        response = client.post("/api/v1/cases", payload, content_type="application/json")
     assert response.status_code == 201, response.json()
     assert data["identifier"] not in response.content.decode()  # the number never returns
     assert figure(indicator) == 1

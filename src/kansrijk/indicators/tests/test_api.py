@@ -15,7 +15,7 @@ listing = MeasurementViewSet.as_view({"get": "list", "post": "create"})
 
 
 def call(user=None, method="get", data=None):
-    request = getattr(factory, method)("/api/v1/measurements/", data, format="json")
+    request = getattr(factory, method)("/api/v1/measurements", data, format="json")
     if user is not None:
         force_authenticate(request, user)
     return listing(request)
@@ -40,7 +40,7 @@ def test_indicators_scoped(figures):
     view = IndicatorViewSet.as_view({"get": "list"})
     figures[1].is_public = False
     figures[1].save()
-    codes = [i["code"] for i in view(factory.get("/api/v1/indicators/")).data["results"]]
+    codes = [i["code"] for i in view(factory.get("/api/v1/indicators")).data["results"]]
     assert codes == ["vve-bereik"]
 
 

@@ -26,7 +26,7 @@ from .test_importing import csv_bytes
 
 pytestmark = pytest.mark.django_db
 
-PARTICIPATION = "/api/v1/socialmap/participation/"
+PARTICIPATION = "/api/v1/socialmap/participation"
 
 
 @pytest.fixture
