@@ -31,7 +31,6 @@ The demo users come from ``kansrijk load_demo``; at national scale the database 
 
 import argparse
 import contextlib
-import csv
 import datetime
 import json
 import os
@@ -49,6 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 # Debian's tool for its PostgreSQL clusters (package postgresql-common).
 PG_CTLCLUSTER = shutil.which("pg_ctlcluster") or "/usr/bin/pg_ctlcluster"
+# Each round starts its users over this many seconds; they are not counted.
+RAMP_SECONDS = 5
+# A fault's errors count as its own within this many seconds after it ended.
+RECOVERY_SECONDS = 30
 ROLES = ["leerplicht", "leerrecht", "beleid", "partner", "school", "swv", "lezer", "beheerder"]
 # How many of the locust users are of each role (anonymous visitors the most: the public
 # sociale kaart and monitor are the pages with the widest audience).
@@ -238,27 +241,40 @@ def _checked(client, role: str, candidates, plan) -> dict:
 # --- The servers --------------------------------------------------------------------------
 
 
-SETUPS = {
-    # Gunicorn as an operator would start it today: its defaults, one sync worker.
-    "today": lambda port: ["kansrijk.wsgi:application", "--bind", f"127.0.0.1:{port}"],
-    # The configuration in the package (decision 0048).
-    "kansrijk.serving": lambda port: [
-        "-c",
-        "python:kansrijk.serving",
-        "kansrijk.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-    ],
-}
+def gunicorn_arguments(setup: str, port: int) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of a setup:
+
+    - ``today``: gunicorn as an operator would start it today, its defaults (one sync worker);
+    - ``kansrijk.serving``: the configuration in the package (decision 0048);
+    - ``sync:W``: gunicorn's defaults with W sync workers;
+    - ``gthread:W:T``: the package's configuration with W workers of T threads each.
+    """
+    kind, *numbers = setup.split(":")
+    bind = ["--bind", f"127.0.0.1:{port}"]
+    if kind == "today":
+        return ["kansrijk.wsgi:application", *bind], {}
+    if kind == "sync":
+        return ["kansrijk.wsgi:application", "--workers", numbers[0], *bind], {}
+    package = ["-c", "python:kansrijk.serving", "kansrijk.wsgi:application", *bind]
+    if kind == "kansrijk.serving":
+        return package, {}
+    if kind == "gthread":
+        return package, {"KANSRIJK_WEB_WORKERS": numbers[0], "KANSRIJK_WEB_THREADS": numbers[1]}
+    raise ValueError(f"unknown setup {setup!r}")
+
+
+def _file_name(setup: str) -> str:
+    return setup.replace(".", "-").replace(":", "-")
 
 
 class Server:
     def __init__(self, name: str, port: int, env: dict[str, str], work: Path):
         self.name, self.port = name, port
-        self.log_path = work / f"gunicorn-{name.replace('.', '-')}.log"
+        self.log_path = work / f"gunicorn-{_file_name(name)}.log"
+        arguments, settings = gunicorn_arguments(name, port)
         self.process = subprocess.Popen(  # noqa: S603 - this interpreter, our own arguments
-            [PYTHON, "-m", "gunicorn", *SETUPS[name](port)],
-            env=env,
+            [PYTHON, "-m", "gunicorn", *arguments],
+            env=dict(env, **settings),
             stdout=self.log_path.open("w"),
             stderr=subprocess.STDOUT,
             cwd=work,
@@ -313,13 +329,11 @@ class Server:
             self.process.kill()
 
 
-# --- One run --------------------------------------------------------------------------------
+# --- One round ------------------------------------------------------------------------------
 
 
-def drive(server: Server, plan_path: Path, work: Path, users: int, seconds: int, faults=None):
-    """Run locust against ``server`` for ``seconds``; return its stats and the record."""
-    prefix = work / f"locust-{server.name.replace('.', '-')}"
-    record = work / f"record-{server.name.replace('.', '-')}.json"
+def drive(server: Server, plan_path: Path, record: Path, users: int, seconds: int, faults=None):
+    """Run locust against ``server`` for ``seconds``; return what the visitors recorded."""
     env = dict(os.environ, LOAD_PLAN=str(plan_path), LOAD_RECORD=str(record))
     command = [
         PYTHON,
@@ -331,13 +345,11 @@ def drive(server: Server, plan_path: Path, work: Path, users: int, seconds: int,
         "--users",
         str(users),
         "--spawn-rate",
-        str(max(1, users // 5)),
+        str(max(1, users // RAMP_SECONDS)),
         "--run-time",
         f"{seconds}s",
         "--host",
         f"http://127.0.0.1:{server.port}",
-        "--csv",
-        str(prefix),
         "--only-summary",
         "--stop-timeout",
         "10",
@@ -345,7 +357,6 @@ def drive(server: Server, plan_path: Path, work: Path, users: int, seconds: int,
         "WARNING",
     ]
     started = time.time()
-    load_before = os.getloadavg()[0]
     locust = subprocess.Popen(  # noqa: S603 - this interpreter, our own arguments
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -358,24 +369,12 @@ def drive(server: Server, plan_path: Path, work: Path, users: int, seconds: int,
     stderr = locust.stderr.read().decode(errors="replace")
     if locust.returncode not in (0, 1):  # 1: some requests failed
         raise RuntimeError(f"locust failed ({locust.returncode}):\n{stderr[-3000:]}")
-    elapsed = time.time() - started
-    return {
-        "stats": _read_stats(Path(f"{prefix}_stats.csv")),
-        "record": json.loads(record.read_text()),
-        "started": started,
-        "seconds": elapsed,
-        "cpu_seconds": sum(server.cpu_seen.values()),
-        "load": (load_before, os.getloadavg()[0]),
-        "events": events,
-    }
+    seen = json.loads(record.read_text())
+    seen.update(started=started, seconds=time.time() - started, events=events)
+    return seen
 
 
-def _read_stats(path: Path) -> dict[str, dict]:
-    with path.open(encoding="utf-8") as file:
-        return {row["Name"]: row for row in csv.DictReader(file)}
-
-
-def count_writes(env: dict[str, str], marker: str, confirmed: list[str]) -> tuple[int, int]:
+def count_writes(marker: str, confirmed: list[str]) -> tuple[int, int]:
     """(rows with the marker in the database, confirmed writes not found there)."""
     from kansrijk.cases.models import Agreement
 
@@ -406,7 +405,7 @@ class Faults:
             worker = server.workers()[0]
             at = time.time()
             os.kill(worker.pid, signal.SIGKILL)
-            events.append(("SIGKILL gunicorn worker", at, at))
+            events.append(("SIGKILL of one of the two gunicorn workers", at, at))
             log(f"faults: killed worker {worker.pid}")
         if now >= self.restart_at and "restart" not in self.done:
             self.done.add("restart")
@@ -422,86 +421,127 @@ class Faults:
 # --- Report ---------------------------------------------------------------------------------
 
 
-def report(results: dict[str, dict], cores: int, writes: dict[str, tuple[int, int]]) -> str:
-    lines = []
-    names = list(results)
-    lines.append("| | " + " | ".join(f"`{name}`" for name in names) + " |")
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+class Tally:
+    """The requests of one setup over all its rounds, without each round's ramp-up."""
+
+    def __init__(self):
+        self.requests: list[tuple[float, str, float, bool, str]] = []
+        self.seconds = 0.0
+        self.confirmed: list[str] = []
+        self.refused: list = []
+        self.cpu_seconds = 0.0
+        self.loads: list[float] = []
+
+    def add(self, seen: dict) -> None:
+        counted_from = seen["started"] + RAMP_SECONDS
+        self.requests += [r for r in seen["requests"] if r[0] >= counted_from]
+        self.seconds += seen["seconds"] - RAMP_SECONDS
+        self.confirmed += seen["writes_confirmed"]
+        self.refused += seen["writes_refused"]
+
+    def per_kind(self) -> dict[str, list]:
+        kinds: dict[str, list] = {}
+        for request in self.requests:
+            kinds.setdefault(request[1], []).append(request)
+        return kinds
+
+
+def report(tallies: dict[str, Tally], cores: int, writes: dict[str, tuple[int, int]]) -> str:
+    names = list(tallies)
+    lines = ["| | " + " | ".join(f"`{name}`" for name in names) + " |"]
     lines.append("|---|" + "---|" * len(names))
 
     def row(label, values):
-        lines.append(f"| {label} | " + " | ".join(values) + " |")
+        lines.append(f"| {label} | " + " | ".join(str(v) for v in values) + " |")
 
-    aggregated = {name: result["stats"]["Aggregated"] for name, result in results.items()}
-    rps = {name: float(agg["Requests/s"]) for name, agg in aggregated.items()}
-    row("requests", [aggregated[n]["Request Count"] for n in names])
+    rps = {n: len(t.requests) / t.seconds for n, t in tallies.items()}
+    times = {n: [r[2] for r in t.requests if r[3]] for n, t in tallies.items()}
+    errors = {n: sum(1 for r in t.requests if not r[3]) for n, t in tallies.items()}
+    row(
+        "requests (counted seconds)",
+        [f"{len(t.requests)} ({t.seconds:.0f} s)" for t in tallies.values()],
+    )
     row("requests/s", [f"{rps[n]:.1f}" for n in names])
-    row(f"requests/s per core ({cores} cores)", [f"**{rps[n] / cores:.1f}**" for n in names])
+    row(f"requests/s per core ({cores} cores)", [f"**{rps[n] / cores:.2f}**" for n in names])
     row(
         "requests per CPU-second of gunicorn",
-        [
-            f"{int(aggregated[n]['Request Count']) / max(results[n]['cpu_seconds'], 0.01):.1f}"
-            for n in names
-        ],
+        [f"{len(t.requests) / max(t.cpu_seconds, 0.01):.2f}" for t in tallies.values()],
     )
     row(
         "p50 / p95 all pages (ms)",
-        [f"{aggregated[n]['50%']} / {aggregated[n]['95%']}" for n in names],
+        [f"{_percentile(times[n], 0.5):.0f} / {_percentile(times[n], 0.95):.0f}" for n in names],
     )
-    row("errors", [aggregated[n]["Failure Count"] for n in names])
+    row("errors", [errors[n] for n in names])
     row(
-        "writes confirmed / rows found / lost",
-        [
-            f"{len(results[n]['record']['writes_confirmed'])} / {writes[n][0]} / {writes[n][1]}"
-            for n in names
-        ],
+        "writes confirmed / rows found / confirmed but missing",
+        [f"{len(tallies[n].confirmed)} / {writes[n][0]} / {writes[n][1]}" for n in names],
     )
     row(
-        "load average before → after",
-        [f"{results[n]['load'][0]:.1f} → {results[n]['load'][1]:.1f}" for n in names],
+        "load average during the rounds",
+        [", ".join(f"{load:.1f}" for load in t.loads) for t in tallies.values()],
     )
     if len(names) > 1:
         first, last = names[0], names[-1]
-        lines.append("")
-        lines.append(
-            f"Throughput per core, `{last}` ÷ `{first}`: **{rps[last] / rps[first]:.2f}×**"
-        )
-    lines.append("")
-    lines.append("| page | " + " | ".join(f"`{n}` p50 / p95 ms (n)" for n in names) + " |")
+        lines += [
+            "",
+            f"Throughput per core, `{last}` ÷ `{first}`: **{rps[last] / rps[first]:.2f}×**",
+        ]
+    lines += ["", "| page | " + " | ".join(f"`{n}` p50 / p95 ms (requests)" for n in names) + " |"]
     lines.append("|---|" + "---|" * len(names))
-    kinds = sorted({kind for r in results.values() for kind in r["stats"] if kind != "Aggregated"})
-    for kind in kinds:
+    per_kind = {n: t.per_kind() for n, t in tallies.items()}
+    for kind in sorted({k for kinds in per_kind.values() for k in kinds}):
         cells = []
         for n in names:
-            s = results[n]["stats"].get(kind)
-            cells.append(f"{s['50%']} / {s['95%']} ({s['Request Count']})" if s else "–")
+            requests = per_kind[n].get(kind, [])
+            ok = [r[2] for r in requests if r[3]]
+            failed = len(requests) - len(ok)
+            if not requests:
+                cells.append("–")
+                continue
+            cell = f"{_percentile(ok, 0.5):.0f} / {_percentile(ok, 0.95):.0f} ({len(requests)})"
+            cells.append(cell + (f", {failed} errors" if failed else ""))
         lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def fault_report(result: dict) -> str:
-    requests = result["record"]["requests"]
-    failures = [(t, name, error) for t, name, ok, error in requests if not ok]
-    lines = ["| event | at (s) | took (s) |", "|---|---|---|"]
-    for label, start, end in result["events"]:
-        lines.append(f"| {label} | {start - result['started']:.1f} | {end - start:.1f} |")
-    lines.append("")
-    lines.append(f"Requests: {len(requests)}, failed: {len(failures)}.")
-    windows = [(label, start, end) for label, start, end in result["events"]]
+def fault_report(seen: dict) -> str:
+    requests = seen["requests"]
+    failures = [(t, name, error) for t, name, _ms, ok, error in requests if not ok]
+    lines = ["| event | at (s into the run) | took (s) |", "|---|---|---|"]
+    for label, start, end in seen["events"]:
+        lines.append(f"| {label} | {start - seen['started']:.1f} | {end - start:.1f} |")
+    lines += ["", f"Requests: {len(requests)}, failed: {len(failures)}."]
+    windows = seen["events"]
     for label, start, end in windows:
-        inside = [f for f in failures if start - 1 <= f[0] <= end + 30]
+        inside = [f for f in failures if start - 1 <= f[0] <= end + RECOVERY_SECONDS]
+        after = [r for r in requests if r[0] > end]
+        first_ok = next((r[0] for r in sorted(after) if r[3]), None)
         if inside:
             last = max(f[0] for f in inside)
             lines.append(
-                f"- {label}: {len(inside)} failed requests between {inside[0][0] - start:+.1f} s and "
-                f"{last - start:+.1f} s of it (the last {last - end:.1f} s after it ended); "
-                f"errors: {sorted({f[2][:60] for f in inside})}"
+                f"- {label}: {len(inside)} failed requests, from {inside[0][0] - start:+.1f} s "
+                f"to {last - start:+.1f} s of its start (the last {last - end:.1f} s after it "
+                f"ended); errors: {sorted({f[2][:70] for f in inside})}"
             )
         else:
-            lines.append(f"- {label}: no failed request within 30 s of it")
-    outside = [f for f in failures if not any(s - 1 <= f[0] <= e + 30 for _l, s, e in windows)]
+            lines.append(f"- {label}: no failed request within {RECOVERY_SECONDS} s of it")
+        if first_ok is not None:
+            lines.append(f"  first successful request {first_ok - end:.1f} s after it ended")
+    outside = [
+        f
+        for f in failures
+        if not any(s - 1 <= f[0] <= e + RECOVERY_SECONDS for _label, s, e in windows)
+    ]
     lines.append(f"- failed requests outside these windows: {len(outside)}")
     if outside:
-        lines.append(f"  {sorted({(f[1], f[2][:60]) for f in outside})}")
+        lines.append(f"  {sorted({(f[1], f[2][:70]) for f in outside})}")
     return "\n".join(lines)
 
 
@@ -510,10 +550,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10 users, 30 s, the demo in SQLite")
     parser.add_argument("--faults", action="store_true", help="kill a worker, restart PostgreSQL")
     parser.add_argument("--users", type=int)
-    parser.add_argument("--seconds", type=int)
-    parser.add_argument("--setups", default="today,kansrijk.serving", help="comma-separated")
+    parser.add_argument("--seconds", type=int, help="per setup, over all its rounds")
+    parser.add_argument("--rounds", type=int, help="the setups take turns (ABBA) this often")
+    parser.add_argument(
+        "--setups",
+        default="today,kansrijk.serving",
+        help="comma-separated: today, kansrijk.serving, sync:W, gthread:W:T (--faults: the last)",
+    )
     parser.add_argument("--pg-cluster", default="15 load", help='for --faults: "VERSION NAME"')
-    parser.add_argument("--work", type=Path, help="keep the logs, CSVs and records here")
+    parser.add_argument("--work", type=Path, help="keep the logs, plans and records here")
     parser.add_argument("--output", type=Path, help="append the report (Markdown) here")
     args = parser.parse_args()
 
@@ -522,7 +567,8 @@ def main() -> None:
     (work / "var").mkdir(exist_ok=True)
     users = args.users or (10 if args.quick else 50)
     seconds = args.seconds or (30 if args.quick else 120 if args.faults else 300)
-    setups = ["kansrijk.serving"] if args.faults else args.setups.split(",")
+    rounds = args.rounds or (1 if args.quick or args.faults else 5)
+    setups = [args.setups.split(",")[-1]] if args.faults else args.setups.split(",")
     database_url = os.environ.get("DATABASE_URL")
     if args.faults and not (database_url or "").startswith("postgres"):
         parser.error("--faults needs DATABASE_URL of a PostgreSQL cluster it may restart")
@@ -531,54 +577,59 @@ def main() -> None:
             parser.error("set DATABASE_URL (national data), or use --quick")
         database_url = f"sqlite:///{work / 'var' / 'demo.sqlite3'}"
     env = environment(work, database_url)
-    if (
-        args.quick
-        and database_url.startswith("sqlite")
-        and not (work / "var" / "demo.sqlite3").exists()
-    ):
+    if database_url.startswith("sqlite") and not (work / "var" / "demo.sqlite3").exists():
         make_demo(env)
     if args.faults:
         # Two workers, as on a machine of two cores: killing one leaves the other.
         env["KANSRIJK_WEB_WORKERS"] = "2"
 
-    marker = f"LOAD-{datetime.datetime.now():%Y%m%d%H%M%S}"
+    stamp = f"LOAD-{time.strftime('%Y%m%d%H%M%S')}"
     log(f"plan: sessions and pages for {users} users (work directory {work})")
-    plan = make_plan(env, users, marker, "127.0.0.1")
-    plan_path = work / "plan.json"
-    plan_path.write_text(json.dumps(plan))
+    plan = make_plan(env, users, stamp, "127.0.0.1")
     for role, refused in plan["left_out"].items():
         log(f"  {role}: left out {', '.join(refused)}")
+    plans, tallies = {}, {}
+    for name in setups:
+        plans[name] = work / f"plan-{_file_name(name)}.json"
+        plans[name].write_text(json.dumps(dict(plan, marker=f"{stamp}-{name}")))
+        tallies[name] = Tally()
 
-    results, writes = {}, {}
-    for index, name in enumerate(setups):
-        server = Server(name, 8790 + index, env, work)
-        try:
+    servers = {name: Server(name, 8790 + i, env, work) for i, name in enumerate(setups)}
+    try:
+        for server in servers.values():
             server.wait_until_ready()
-            faults = Faults(seconds, args.pg_cluster) if args.faults else None
-            log(f"{name}: {users} users for {seconds} s")
-            results[name] = drive(server, plan_path, work, users, seconds, faults)
-            results[name]["memory_mib"] = server.memory_mib()
-        finally:
+        order = []
+        for turn in range(rounds):  # ABBA: a trend in the machine's load hits both alike
+            order += setups if turn % 2 == 0 else setups[::-1]
+        per_round = seconds // rounds
+        last_seen = {}
+        for turn, name in enumerate(order):
+            faults = Faults(per_round, args.pg_cluster) if args.faults else None
+            log(f"round {turn + 1}/{len(order)}: {name}, {users} users for {per_round} s")
+            tallies[name].loads.append(os.getloadavg()[0])
+            record = work / f"record-{turn}.json"
+            last_seen[name] = drive(servers[name], plans[name], record, users, per_round, faults)
+            tallies[name].add(last_seen[name])
+        for name, server in servers.items():
+            tallies[name].cpu_seconds = sum(server.cpu_seen.values())
+        memory = {name: server.memory_mib() for name, server in servers.items()}
+    finally:
+        for server in servers.values():
             server.stop()
-        confirmed = results[name]["record"]["writes_confirmed"]
-        writes[name] = count_writes(env, f"{marker} ", confirmed)
-        # The next setup counts its own writes: a new marker.
-        plan["marker"] = marker = f"LOAD-{datetime.datetime.now():%Y%m%d%H%M%S}-{index + 1}"
-        plan_path.write_text(json.dumps(plan))
+    writes = {n: count_writes(f"{stamp}-{n} ", tallies[n].confirmed) for n in setups}
 
-    cores = os.cpu_count() or 1
+    kind = "demo" if args.quick else "faults" if args.faults else "national"
     text = [
-        f"### {datetime.datetime.now():%Y-%m-%d %H:%M} · {users} users, {seconds} s, "
-        f"{'demo' if args.quick else 'faults' if args.faults else 'national'} "
-        f"({database_url.split('@')[-1]})",
+        f"### {time.strftime('%Y-%m-%d %H:%M %Z')} · {users} users, {seconds} s per setup in "
+        f"{rounds} round(s), {kind} ({database_url.split('@')[-1]})",
         "",
-        report(results, cores, writes),
+        report(tallies, os.cpu_count() or 1, writes),
         "",
         "Memory (USS) of gunicorn at the end: "
-        + ", ".join(f"`{n}` {r['memory_mib']:.0f} MiB" for n, r in results.items()),
+        + ", ".join(f"`{n}` {mib:.0f} MiB" for n, mib in memory.items()),
     ]
     if args.faults:
-        text += ["", fault_report(results["kansrijk.serving"])]
+        text += ["", fault_report(last_seen[setups[0]])]
     left_out = "; ".join(f"{role}: {', '.join(urls)}" for role, urls in plan["left_out"].items())
     text += ["", f"Pages left out of a role's mix (not 200 for it): {left_out or 'none'}."]
     output = "\n".join(text)

@@ -16,6 +16,7 @@ import secrets
 import string
 import threading
 import time
+from http.cookiejar import DefaultCookiePolicy
 
 from locust import FastHttpUser, between, events, task
 from requests.cookies import create_cookie
@@ -25,8 +26,8 @@ RECORD = os.environ["LOAD_RECORD"]
 HOST = PLAN["host_name"]
 
 # What every visitor did, kept in memory and written when the test stops: (seconds since
-# the epoch, page kind, ok, status or error).
-requests_seen: list[tuple[float, str, bool, str]] = []
+# the epoch at the end, page kind, milliseconds, ok, status or error).
+requests_seen: list[tuple[float, str, float, bool, str]] = []
 writes_confirmed: list[str] = []
 writes_refused: list[tuple[str, str]] = []
 _lock = threading.Lock()
@@ -38,7 +39,13 @@ def _seen(request_type, name, response_time, response_length, response, exceptio
     status = getattr(response, "status_code", 0) if response is not None else 0
     with _lock:
         requests_seen.append(
-            (time.time(), name, exception is None, str(status if exception is None else exception))
+            (
+                time.time(),
+                name,
+                response_time,
+                exception is None,
+                str(status if exception is None else exception),
+            )
         )
 
 
@@ -73,6 +80,11 @@ class Visitor(FastHttpUser):
         self.weights = [weight for _kind, _url, weight in self.pages]
         self.write_cases = plan.get("write_cases", [])
         self.csrf = _csrf_secret()
+        # Kansrijk marks its cookies Secure (DEBUG off); the test speaks plain HTTP to
+        # gunicorn, as nginx does behind TLS, so the visitor sends them back over HTTP.
+        self.client.cookiejar.set_policy(
+            DefaultCookiePolicy(secure_protocols=("https", "wss", "http"))
+        )
         self.client.cookiejar.set_cookie(create_cookie("csrftoken", self.csrf, domain=HOST))
         sessions = plan.get("sessions", [])
         if sessions:
