@@ -12,10 +12,13 @@
         python bench/load.py --faults --pg-cluster "15 load"
 
 Each setup ("today": gunicorn's defaults, one sync worker; "kansrijk.serving": the
-configuration shipped in the package) is started in turn on the same database, driven by
-locust headless (bench/load_users.py) with the same users, and reported: requests/s, per
-core of the machine, p50/p95 per page kind, errors, and the writes the users were told
-succeeded against the rows found afterwards.
+configuration shipped in the package; or variants, see --setups) runs on the same
+database, and locust headless (bench/load_users.py) drives them in turns with the same
+users: the run is cut into rounds, taken ABBA (A B B A A …), so that the other work on a
+shared machine weighs on both alike. Reported: requests/s, per core of the machine, p50
+and p95 per page kind, errors (any answer but 200, or 302 after a write), and the writes
+the users were told succeeded against the rows found afterwards. The first seconds of a
+round (the users starting) are not counted.
 
 How the users log in: with a session made beforehand, not through the login form. For
 every role the script opens sessions with Django's SessionStore for the demo user (a

@@ -48,8 +48,8 @@ keepalive = _int("KANSRIJK_WEB_KEEPALIVE", 5)
 
 # A worker is replaced after this many requests (with a random spread, so that they are
 # not all replaced at once): whatever one request leaves behind in memory goes with it.
-max_requests = _int("KANSRIJK_WEB_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("KANSRIJK_WEB_MAX_REQUESTS_JITTER", 200)
+max_requests = _int("KANSRIJK_WEB_MAX_REQUESTS", 5000)
+max_requests_jitter = _int("KANSRIJK_WEB_MAX_REQUESTS_JITTER", 500)
 
 # Not preloaded: each worker imports Django itself, so `systemctl reload` (SIGHUP) starts
 # workers with the new code after an upgrade, and no database connection or thread made
