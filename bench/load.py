@@ -36,6 +36,7 @@ import argparse
 import contextlib
 import datetime
 import json
+import logging
 import os
 import shutil
 import signal
@@ -104,7 +105,9 @@ SERVER_ENV = {
 
 
 def log(text: str) -> None:
-    print(f"[{datetime.datetime.now():%H:%M:%S}] {text}", file=sys.stderr, flush=True)
+    print(
+        f"[{datetime.datetime.now(datetime.UTC):%H:%M:%S} UTC] {text}", file=sys.stderr, flush=True
+    )
 
 
 def environment(work: Path, database_url: str) -> dict[str, str]:
@@ -144,6 +147,8 @@ def make_plan(env: dict[str, str], users: int, marker: str, host_name: str) -> d
     import django
 
     django.setup()
+    # The pages a role may not open are named in the report; not a traceback each.
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.test import Client
@@ -567,7 +572,9 @@ def main() -> None:
 
     work = args.work or Path(tempfile.mkdtemp(prefix="kansrijk-load-"))
     work.mkdir(parents=True, exist_ok=True)
-    (work / "var").mkdir(exist_ok=True)
+    # No collectstatic: the test asks for pages, not for the static files (which browsers
+    # keep for a year, and WhiteNoise serves without touching Django's views).
+    (work / "var" / "static").mkdir(parents=True, exist_ok=True)
     users = args.users or (10 if args.quick else 50)
     seconds = args.seconds or (30 if args.quick else 120 if args.faults else 300)
     rounds = args.rounds or (1 if args.quick or args.faults else 5)
@@ -623,7 +630,7 @@ def main() -> None:
 
     kind = "demo" if args.quick else "faults" if args.faults else "national"
     text = [
-        f"### {time.strftime('%Y-%m-%d %H:%M %Z')} · {users} users, {seconds} s per setup in "
+        f"### {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {users} users, {seconds} s per setup in "
         f"{rounds} round(s), {kind} ({database_url.split('@')[-1]})",
         "",
         report(tallies, os.cpu_count() or 1, writes),
