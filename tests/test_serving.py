@@ -27,7 +27,7 @@ def test_defaults_are_threads_in_a_process_per_core(monkeypatch):
     serving = _serving(monkeypatch)
     assert serving.worker_class == "gthread"
     assert serving.workers >= 1
-    assert serving.threads == 4
+    assert serving.threads == 8
     assert serving.bind == ["127.0.0.1:8000"]
     assert serving.max_requests > serving.max_requests_jitter > 0
     assert serving.preload_app is False

@@ -34,7 +34,7 @@ bind = os.environ.get("KANSRIJK_WEB_BIND", "127.0.0.1:8000").split(",")
 # the rendering (which holds the GIL) on every core; threads share one process's memory.
 worker_class = "gthread"
 workers = _int("KANSRIJK_WEB_WORKERS", _cores())
-threads = _int("KANSRIJK_WEB_THREADS", 4)
+threads = _int("KANSRIJK_WEB_THREADS", 8)
 
 # A worker that stops answering its master's heartbeat for this long is killed and
 # replaced. With gthread the heartbeat comes from the worker's main loop, not from the
