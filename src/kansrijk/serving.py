@@ -70,3 +70,6 @@ accesslog = os.environ.get("KANSRIJK_WEB_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("KANSRIJK_WEB_LOG_LEVEL", "info")
 proc_name = "kansrijk-web"
+# No control socket (gunicorn ≥ 25.1 puts one in the home directory, which the unit
+# makes read-only, and two instances of one user would share it): systemd controls it.
+control_socket_disable = True
