@@ -605,6 +605,16 @@ def main() -> None:
         tallies[name] = Tally()
 
     servers = {name: Server(name, 8790 + i, env, work) for i, name in enumerate(setups)}
+    worker = None
+    if args.faults:
+        # The task worker must live through the restart too (it polls the queue every second).
+        worker_log = work / "db_worker.log"
+        worker = subprocess.Popen(  # noqa: S603 - this interpreter, our own command
+            [PYTHON, "-m", "kansrijk.manage", "db_worker"],
+            env=dict(env, LOG_LEVEL="INFO"),
+            stdout=worker_log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
     try:
         for server in servers.values():
             server.wait_until_ready()
@@ -626,6 +636,13 @@ def main() -> None:
     finally:
         for server in servers.values():
             server.stop()
+        worker_alive = worker is not None and worker.poll() is None
+        if worker is not None:
+            if worker_alive:
+                worker.send_signal(signal.SIGTERM)
+                worker.wait(60)
+            else:
+                log(f"db_worker stopped by itself (exit {worker.returncode}): see {worker_log}")
     writes = {n: count_writes(f"{stamp}-{n} ", tallies[n].confirmed) for n in setups}
 
     kind = "demo" if args.quick else "faults" if args.faults else "national"
@@ -640,6 +657,10 @@ def main() -> None:
     ]
     if args.faults:
         text += ["", fault_report(last_seen[setups[0]])]
+        text += [
+            "- the task worker (`kansrijk db_worker`, started before the run): "
+            + ("still running at the end" if worker_alive else f"stopped, exit {worker.returncode}")
+        ]
     left_out = "; ".join(f"{role}: {', '.join(urls)}" for role, urls in plan["left_out"].items())
     text += ["", f"Pages left out of a role's mix (not 200 for it): {left_out or 'none'}."]
     output = "\n".join(text)

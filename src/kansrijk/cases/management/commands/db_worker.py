@@ -9,15 +9,21 @@ the previous worker died is marked failed and its file deleted. Then a thread of
 is found within minutes, also when another worker process died. The same thread sends
 the agenda's reminders of what falls due (``agenda.reminders``, decision 0039), at most
 once every ``AGENDA_REMINDERS["INTERVAL_SECONDS"]``.
+
+When the database goes away under it (PostgreSQL restarted, the network between them
+down), the worker does not stop: it waits a moment and polls again, a little longer each
+time up to ``DATABASE_RETRY_MAX_SECONDS``, and takes up its work when the database is back
+(decision 0048; django-tasks' own worker would end with the error).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.conf import settings
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from kansrijk.agenda.reminders import ReminderSchedule
@@ -25,6 +31,10 @@ from kansrijk.cases import import_recovery
 from kansrijk.imports import jobs
 
 logger = logging.getLogger(__name__)
+
+# Between two tries while the database is unreachable: 1, 2, 4, then every 5 seconds, so
+# that the worker is back within seconds of the database.
+DATABASE_RETRY_MAX_SECONDS = 5
 
 
 def sweep_imports() -> None:
@@ -70,6 +80,24 @@ class Command(DatabaseWorkerCommand):
         sweeper = _Sweeper(settings.IMPORT_RECOVERY["SWEEP_SECONDS"])
         sweeper.start()
         try:
-            super().handle(*args, **options)
+            self._handle_until_stopped(*args, **options)
         finally:
             sweeper.stopped.set()
+
+    def _handle_until_stopped(self, *args, **options) -> None:
+        pause = 1
+        while True:
+            try:
+                super().handle(*args, **options)
+                return
+            except (OperationalError, InterfaceError) as error:
+                # A signal during the pause still stops the worker: django-tasks' handler
+                # exits at once when no task runs.
+                logger.warning(
+                    "Database unreachable (%s); the worker tries again in %s s.",
+                    type(error).__name__,
+                    pause,
+                )
+                connections.close_all()
+                time.sleep(pause)
+                pause = min(pause * 2, DATABASE_RETRY_MAX_SECONDS)
