@@ -384,7 +384,13 @@ def drive(server: Server, plan_path: Path, record: Path, users: int, seconds: in
 
 def count_writes(marker: str, confirmed: list[str]) -> tuple[int, int]:
     """(rows with the marker in the database, confirmed writes not found there)."""
+    from django.db import connections
+
     from kansrijk.cases.models import Agreement
+
+    # This process's connection from before the run may be dead (--faults restarted the
+    # database); a fresh one.
+    connections.close_all()
 
     found = set(
         Agreement.objects.filter(description__startswith=marker).values_list(
