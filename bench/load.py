@@ -526,33 +526,37 @@ def report(tallies: dict[str, Tally], cores: int, writes: dict[str, tuple[int, i
 
 
 def fault_report(seen: dict) -> str:
+    """Each failed request belongs to the last fault that began before it, if it came
+    within RECOVERY_SECONDS of that fault's end; any other failure is named apart."""
     requests = seen["requests"]
-    failures = [(t, name, error) for t, name, _ms, ok, error in requests if not ok]
+    events = sorted(seen["events"], key=lambda event: event[1])
     lines = ["| event | at (s into the run) | took (s) |", "|---|---|---|"]
-    for label, start, end in seen["events"]:
+    for label, start, end in events:
         lines.append(f"| {label} | {start - seen['started']:.1f} | {end - start:.1f} |")
+    failures = [(t, name, error) for t, name, _ms, ok, error in requests if not ok]
     lines += ["", f"Requests: {len(requests)}, failed: {len(failures)}."]
-    windows = seen["events"]
-    for label, start, end in windows:
-        inside = [f for f in failures if start - 1 <= f[0] <= end + RECOVERY_SECONDS]
-        after = [r for r in requests if r[0] > end]
-        first_ok = next((r[0] for r in sorted(after) if r[3]), None)
+    owned: dict[int, list] = {index: [] for index in range(len(events))}
+    outside = []
+    for failure in failures:
+        begun = [i for i, (_label, start, _end) in enumerate(events) if start - 1 <= failure[0]]
+        if begun and failure[0] <= events[begun[-1]][2] + RECOVERY_SECONDS:
+            owned[begun[-1]].append(failure)
+        else:
+            outside.append(failure)
+    for index, (label, start, end) in enumerate(events):
+        inside = owned[index]
         if inside:
             last = max(f[0] for f in inside)
             lines.append(
                 f"- {label}: {len(inside)} failed requests, from {inside[0][0] - start:+.1f} s "
-                f"to {last - start:+.1f} s of its start (the last {last - end:.1f} s after it "
+                f"to {last - start:+.1f} s of its start (the last {last - end:+.1f} s after it "
                 f"ended); errors: {sorted({f[2][:70] for f in inside})}"
             )
         else:
-            lines.append(f"- {label}: no failed request within {RECOVERY_SECONDS} s of it")
+            lines.append(f"- {label}: no failed request")
+        first_ok = min((r[0] for r in requests if r[0] > end and r[3]), default=None)
         if first_ok is not None:
             lines.append(f"  first successful request {first_ok - end:.1f} s after it ended")
-    outside = [
-        f
-        for f in failures
-        if not any(s - 1 <= f[0] <= e + RECOVERY_SECONDS for _label, s, e in windows)
-    ]
     lines.append(f"- failed requests outside these windows: {len(outside)}")
     if outside:
         lines.append(f"  {sorted({(f[1], f[2][:70]) for f in outside})}")
@@ -635,6 +639,7 @@ def main() -> None:
             tallies[name].loads.append(os.getloadavg()[0])
             record = work / f"record-{turn}.json"
             last_seen[name] = drive(servers[name], plans[name], record, users, per_round, faults)
+            record.write_text(json.dumps(last_seen[name]))  # with the faults' times
             tallies[name].add(last_seen[name])
         for name, server in servers.items():
             tallies[name].cpu_seconds = sum(server.cpu_seen.values())
