@@ -32,6 +32,8 @@ bind = os.environ.get("KANSRIJK_WEB_BIND", "127.0.0.1:8000").split(",")
 # Threads in a few processes: a request spends part of its time waiting for PostgreSQL,
 # during which another thread of the same process renders. One process per core keeps
 # the rendering (which holds the GIL) on every core; threads share one process's memory.
+# Eight served the most at national scale on two cores (2 × 8: 14.9 requests/s; 2 × 4:
+# 10.6; 4 × 4: 9.4; one sync worker: 5.4; bench/RESULTS-operations.md).
 worker_class = "gthread"
 workers = _int("KANSRIJK_WEB_WORKERS", _cores())
 threads = _int("KANSRIJK_WEB_THREADS", 8)
@@ -42,8 +44,8 @@ threads = _int("KANSRIJK_WEB_THREADS", 8)
 timeout = _int("KANSRIJK_WEB_TIMEOUT", 60)
 # On a restart (systemctl reload, an upgrade) a worker finishes its requests in this time.
 graceful_timeout = _int("KANSRIJK_WEB_GRACEFUL_TIMEOUT", 30)
-# Longer than the reverse proxy's keep-alive to us would be useless; nginx reuses
-# connections to its upstream when told so (docs/deploy/nginx.conf), for this long.
+# nginx keeps its connections to gunicorn open ("keepalive" in its upstream block,
+# docs/deploy/nginx.conf) and reuses one within this many seconds.
 keepalive = _int("KANSRIJK_WEB_KEEPALIVE", 5)
 
 # A worker is replaced after this many requests (with a random spread, so that they are
