@@ -11,15 +11,21 @@ the agenda's reminders of what falls due (``agenda.reminders``, decision 0039), 
 once every ``AGENDA_REMINDERS["INTERVAL_SECONDS"]``. Another thread writes the worker's
 heartbeat (``operations.heartbeat``, decision 0043) every
 ``WORKER_HEARTBEAT["INTERVAL_SECONDS"]``, which ``/gezond/klaar`` reads.
+
+When the database goes away under it (PostgreSQL restarted, the network between them
+down), the worker does not stop: it waits a moment and polls again, a little longer each
+time up to ``DATABASE_RETRY_MAX_SECONDS``, and takes up its work when the database is back
+(decision 0048; django-tasks' own worker would end with the error).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.conf import settings
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from kansrijk.agenda.reminders import ReminderSchedule
@@ -28,6 +34,10 @@ from kansrijk.imports import jobs
 from kansrijk.operations import heartbeat
 
 logger = logging.getLogger(__name__)
+
+# Between two tries while the database is unreachable: 1, 2, 4, then every 5 seconds, so
+# that the worker is back within seconds of the database.
+DATABASE_RETRY_MAX_SECONDS = 5
 
 
 def sweep_imports() -> None:
@@ -75,9 +85,27 @@ class Command(DatabaseWorkerCommand):
         beater = heartbeat.Beater()
         beater.start()
         try:
-            super().handle(*args, **options)
+            self._handle_until_stopped(*args, **options)
         finally:
             sweeper.stopped.set()
             beater.stopped.set()
             beater.join(timeout=5)
             heartbeat.stop(beater.worker)
+
+    def _handle_until_stopped(self, *args, **options) -> None:
+        pause = 1
+        while True:
+            try:
+                super().handle(*args, **options)
+                return
+            except (OperationalError, InterfaceError) as error:
+                # A signal during the pause still stops the worker: django-tasks' handler
+                # exits at once when no task runs.
+                logger.warning(
+                    "Database unreachable (%s); the worker tries again in %s s.",
+                    type(error).__name__,
+                    pause,
+                )
+                connections.close_all()
+                time.sleep(pause)
+                pause = min(pause * 2, DATABASE_RETRY_MAX_SECONDS)
