@@ -32,6 +32,7 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.utils import ConnectionDoesNotExist, load_backend
 
 COPY_ALIAS = "drill_copy"
 # A database name is at most 63 bytes on PostgreSQL.
@@ -78,14 +79,18 @@ def _register(alias: str, source_alias: str, name: str) -> None:
     config["NAME"] = name
     # The copy is checked, never served: no persistent connection is left behind.
     config["CONN_MAX_AGE"] = 0
-    connections.settings[alias] = config
+    # A connection of this thread only, not a configured database: nothing else (a
+    # request, a test's database set-up) ever sees the alias.
+    connections[alias] = load_backend(config["ENGINE"]).DatabaseWrapper(config, alias)
 
 
 def _forget(alias: str) -> None:
-    if alias in connections.settings:
-        connections[alias].close()
-        del connections[alias]
-        del connections.settings[alias]
+    try:
+        connection = connections[alias]
+    except ConnectionDoesNotExist:
+        return
+    connection.close()
+    del connections[alias]
 
 
 # ------------------------------------------------------------------ SQLite

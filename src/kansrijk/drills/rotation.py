@@ -47,7 +47,8 @@ def _rotate(copy: copies.Copy, keys: list[str]) -> tuple[bool, str]:
         text=True,
     )
     # The command prints counts and record ids, never a number.
-    lines = (finished.stdout + finished.stderr).strip().splitlines()
+    said = finished.stdout if finished.returncode == 0 else finished.stderr
+    lines = said.strip().splitlines()
     return finished.returncode == 0, (lines[-1] if lines else "")
 
 
