@@ -265,6 +265,12 @@ def take(target: str | None = None, *, using: str = DEFAULT_DB_ALIAS) -> Copy:
     a new PostgreSQL database (``target`` a name or URL; by default one with a random
     suffix). The copy must not exist yet."""
     _forget(COPY_ALIAS)
+    if connections[using].in_atomic_block:
+        # pg_dump would not see the open transaction's rows, and SQLite's backup would
+        # wait for ever on the transaction's own write lock.
+        raise DrillError(
+            "De oefening kopieert wat vastgelegd is: ze draait niet binnen een open transactie."
+        )
     vendor = connections[using].vendor
     if vendor == "sqlite":
         return _sqlite_copy(using, target)

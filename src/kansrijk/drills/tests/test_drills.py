@@ -10,7 +10,7 @@ import json
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
-from django.db import connections
+from django.db import connections, transaction
 
 from kansrijk.audit.models import AuditEvent
 from kansrijk.cases import crypto
@@ -174,3 +174,10 @@ def test_a_wrong_key_is_found_before_anything_is_rotated(register, settings):
     assert not any(number in output for number in numbers)
     with pytest.raises(crypto.DecryptionError):
         YoungPerson.objects.first().identifier()
+
+
+def test_a_drill_inside_an_open_transaction_refuses_at_once(register):
+    with transaction.atomic():
+        outcome, output = _run(restore)
+    assert _checks(outcome) == {"kopie": False}
+    assert "niet binnen een open transactie" in output
