@@ -124,8 +124,11 @@ def _sqlite_copy(source_alias: str, target: str | None) -> Copy:
         destination = sqlite3.connect(path)
         try:
             raw.backup(destination)
-        finally:
+        except BaseException:
             destination.close()
+            path.unlink(missing_ok=True)
+            raise
+        destination.close()
     finally:
         if own_transaction:
             raw.execute("ROLLBACK")
