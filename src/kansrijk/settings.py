@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "kansrijk.cases",
     "kansrijk.socialmap",
     "kansrijk.imports",
+    "kansrijk.drills",
     "kansrijk.api",
     "django_tasks",
     "django_tasks_db",

@@ -68,6 +68,12 @@ DOCUMENTATION = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 EXCLUDED = {
     "db_worker": "the task worker runs until it is stopped, like a server; the import it "
     "runs for an uploaded file is the one import_cases runs",
+    "drill_restore": "a drill copies what is committed, and the smoke's demo is loaded in a "
+    "transaction rolled back at the end (SQLite's backup cannot read past it, pg_dump does not "
+    "see it); src/kansrijk/drills/tests run the drill on committed data on both databases, and "
+    "docs/operations.md gives its time on the full demo",
+    "drill_key_rotation": "the same as drill_restore: it works on a restored copy of what is "
+    "committed; src/kansrijk/drills/tests run it on both databases",
     "dbshell": "hands the terminal to the database's own client (sqlite3 or psql), not "
     "Kansrijk code; on SQLite the test database is in memory, out of the client's reach",
 }

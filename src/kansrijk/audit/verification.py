@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from . import chain
@@ -100,10 +100,11 @@ def read_anchors(lines: Iterable[str]) -> list[Anchor]:
     return anchors
 
 
-def _rows_after(sequence: int, batch: int) -> Iterator[dict]:
+def _rows_after(sequence: int, batch: int, using: str) -> Iterator[dict]:
     while True:
         rows = list(
-            AuditEvent.objects.filter(sequence__gt=sequence)
+            AuditEvent.objects.using(using)
+            .filter(sequence__gt=sequence)
             .order_by("sequence")
             .values(*COLUMNS)[:batch]
         )
@@ -167,10 +168,10 @@ class _Walk:
             )
 
 
-def _check_head(report: Report, *, caught_up: bool) -> bool:
+def _check_head(report: Report, *, caught_up: bool, using: str) -> bool:
     """Compare the walk's end with the head. False when the head is ahead and the walk
     has not caught up yet (a writer added rows meanwhile): walk on."""
-    head = AuditChainHead.objects.filter(pk=chain.HEAD_ID).first()
+    head = AuditChainHead.objects.using(using).filter(pk=chain.HEAD_ID).first()
     if head is None:
         if report.rows:
             report.add(Problem("de kop van de keten ontbreekt"))
@@ -198,8 +199,8 @@ def _check_head(report: Report, *, caught_up: bool) -> bool:
     return True
 
 
-def _unchained(report: Report) -> None:
-    rows = AuditEvent.objects.filter(sequence__isnull=True).order_by("id")
+def _unchained(report: Report, using: str) -> None:
+    rows = AuditEvent.objects.using(using).filter(sequence__isnull=True).order_by("id")
     for pk, moment, action in rows.values_list("id", "created_at", "action").iterator(
         chunk_size=BATCH
     ):
@@ -212,7 +213,8 @@ def _unchained(report: Report) -> None:
         )
 
 
-def _triggers(report: Report) -> None:
+def _triggers(report: Report, using: str) -> None:
+    connection = connections[using]
     names = TRIGGERS.get(connection.vendor, ())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -240,20 +242,22 @@ def verify(
     anchors: list[Anchor] = (),
     tolerance: timedelta = DEFAULT_CLOCK_TOLERANCE,
     batch: int = BATCH,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> Report:
-    """Walk the whole chain; every problem found, in chain order."""
+    """Walk the whole chain of the database ``using`` (a restored copy in a drill);
+    every problem found, in chain order."""
     report = Report()
     walk = _Walk(report, list(anchors), tolerance)
     for attempt in range(10):
         walked = report.rows
-        for row in _rows_after(report.last_sequence, batch):
+        for row in _rows_after(report.last_sequence, batch, using):
             walk.step(row)
         caught_up = attempt == 9 or (attempt > 0 and report.rows == walked)
-        if _check_head(report, caught_up=caught_up):
+        if _check_head(report, caught_up=caught_up, using=using):
             break
     walk.finish()
-    _unchained(report)
-    _triggers(report)
+    _unchained(report, using)
+    _triggers(report, using)
     return report
 
 
