@@ -25,8 +25,11 @@ logger = logging.getLogger(__name__)
 FORGET_AFTER = timedelta(days=1)
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:255]
+def worker_name(task_worker_id: str = "") -> str:
+    """``host:pid``, and after a slash the id the worker claims tasks under, so that the
+    sweep can tell which running tasks lost their worker (``stale_tasks``)."""
+    name = f"{socket.gethostname()}:{os.getpid()}"[:200]
+    return f"{name}/{task_worker_id[:50]}" if task_worker_id else name
 
 
 def beat(worker: str, now: datetime | None = None) -> None:

@@ -31,7 +31,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 from kansrijk.agenda.reminders import ReminderSchedule
 from kansrijk.cases import import_recovery
 from kansrijk.imports import jobs
-from kansrijk.operations import heartbeat
+from kansrijk.operations import heartbeat, stale_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +41,11 @@ DATABASE_RETRY_MAX_SECONDS = 5
 
 
 def sweep_imports() -> None:
-    """Both sweeps: the case register's runs and the other uploads' jobs."""
+    """Both sweeps: the case register's runs and the other uploads' jobs; then the other
+    tasks whose worker stopped beating (``operations.stale_tasks``)."""
     import_recovery.sweep()
     jobs.sweep()
+    stale_tasks.fail_tasks_of_stopped_workers()
 
 
 def _sweep_once() -> None:
@@ -82,7 +84,7 @@ class Command(DatabaseWorkerCommand):
         sweep_imports()
         sweeper = _Sweeper(settings.IMPORT_RECOVERY["SWEEP_SECONDS"])
         sweeper.start()
-        beater = heartbeat.Beater()
+        beater = heartbeat.Beater(heartbeat.worker_name(options.get("worker_id") or ""))
         beater.start()
         try:
             self._handle_until_stopped(*args, **options)
