@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "kansrijk.cases",
     "kansrijk.socialmap",
     "kansrijk.imports",
+    "kansrijk.documents",
     "kansrijk.api",
     "django_tasks",
     "django_tasks_db",
@@ -379,6 +380,13 @@ IMPORT_RECOVERY = {
     "STALE_SECONDS": env.float("KANSRIJK_IMPORT_STALE_SECONDS", default=120),
     "SWEEP_SECONDS": env.float("KANSRIJK_IMPORT_SWEEP_SECONDS", default=60),
     "FILE_MAX_AGE_HOURS": env.float("KANSRIJK_IMPORT_FILE_MAX_AGE_HOURS", default=24),
+}
+# Generated documents (decision 0047) are built by the worker and kept for download for
+# EXPIRY_HOURS; a second request for the same document within REUSE_SECONDS gets the
+# job already made instead of a new build.
+DOCUMENT_JOBS = {
+    "EXPIRY_HOURS": env.float("KANSRIJK_DOCUMENT_EXPIRY_HOURS", default=24),
+    "REUSE_SECONDS": env.float("KANSRIJK_DOCUMENT_REUSE_SECONDS", default=300),
 }
 # An import job's worker also beats in a file cache while the importer writes (its own
 # transaction hides the heartbeat in the database); the sweep runs in the worker, on the
