@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,10 @@ def start_download(request, kind: str, params: dict):
     one), and a 303 to its status page. The caller has checked, as it always did, that
     the user may have the document; the job checks it again."""
     job = services.request_document(request.user, kind, params)
-    return redirect(job.get_absolute_url(), status=303)
+    # 303: the browser asks for the status page with GET, whatever asked for the document.
+    response = HttpResponseRedirect(job.get_absolute_url())
+    response.status_code = 303
+    return response
 
 
 def _own_job(request, pk: int) -> DocumentJob:
