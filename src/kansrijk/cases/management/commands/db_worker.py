@@ -3,7 +3,8 @@
 The same command and options as ``django_tasks_db``'s (it takes precedence because the
 register comes first in ``INSTALLED_APPS``). Before the worker takes its first task it
 sweeps once (``cases.import_recovery.sweep`` for the register's case imports,
-``imports.jobs.sweep`` for the other uploads' import jobs): an import that was busy when
+``imports.jobs.sweep`` for the other uploads' import jobs, ``documents.services.
+expire_documents`` for the generated documents): an import that was busy when
 the previous worker died is marked failed and its file deleted. Then a thread of its own sweeps every
 ``IMPORT_RECOVERY["SWEEP_SECONDS"]`` while the worker runs: a run whose heartbeat stopped
 is found within minutes, also when another worker process died. The same thread sends
@@ -22,15 +23,18 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 
 from kansrijk.agenda.reminders import ReminderSchedule
 from kansrijk.cases import import_recovery
+from kansrijk.documents.services import expire_documents
 from kansrijk.imports import jobs
 
 logger = logging.getLogger(__name__)
 
 
 def sweep_imports() -> None:
-    """Both sweeps: the case register's runs and the other uploads' jobs."""
+    """The sweeps: the case register's runs, the other uploads' jobs, and the generated
+    documents (expired files deleted, a dead worker's job failed; decision 0047)."""
     import_recovery.sweep()
     jobs.sweep()
+    expire_documents()
 
 
 def _sweep_once() -> None:
