@@ -7,6 +7,8 @@ exist", and so does a job whose file has expired.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,9 +32,17 @@ def start_download(request, kind: str, params: dict):
     the user may have the document; the job checks it again."""
     job = services.request_document(request.user, kind, params)
     # 303: the browser asks for the status page with GET, whatever asked for the document.
-    response = HttpResponseRedirect(job.get_absolute_url())
+    # The mark says the page was opened by asking for the document: if it is ready by
+    # then, the download starts by itself (one click, as the link was before).
+    response = HttpResponseRedirect(f"{job.get_absolute_url()}?{JUST_ASKED}=1")
     response.status_code = 303
     return response
+
+
+JUST_ASKED = "gevraagd"
+# How long after the document was made the status page, opened from the link, still
+# starts the download by itself (not when the link is opened again from the history).
+JUST_MADE = datetime.timedelta(minutes=1)
 
 
 def _own_job(request, pk: int) -> DocumentJob:
@@ -52,7 +62,13 @@ def _context(job: DocumentJob) -> dict:
 @login_required
 def status(request, pk: int):
     job = _own_job(request, pk)
-    return render(request, "documents/job_status.html", _context(job))
+    context = _context(job)
+    context["download_now"] = (
+        request.GET.get(JUST_ASKED) == "1"
+        and job.status == DocumentStatus.DONE
+        and job.finished_at >= timezone.now() - JUST_MADE
+    )
+    return render(request, "documents/job_status.html", context)
 
 
 @require_GET

@@ -4,6 +4,8 @@ by then, so the file is one more request away."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.http import HttpResponse
 from django.urls import reverse
 
@@ -18,7 +20,7 @@ def fetch_document(client, url: str, data=None, **extra) -> HttpResponse:
     location = response.headers.get("Location", "")
     if response.status_code != 303 or not location.startswith(STATUS_PREFIX):
         return response
-    pk = int(location.removeprefix(STATUS_PREFIX).split("/")[0])
+    pk = int(urlsplit(location).path.removeprefix(STATUS_PREFIX).split("/")[0])
     page = client.get(location)
     assert page.status_code == 200, page.status_code
     file_response = client.get(reverse("documents:download", args=[pk]))

@@ -33,11 +33,15 @@ def test_a_download_link_leads_to_the_status_page_and_the_file(client, sample_ag
     response = client.get(link)
     assert response.status_code == 303
     job = DocumentJob.objects.get()
-    assert response["Location"] == status_url(job) == f"/documenten/{job.pk}"
-    page = client.get(status_url(job))
+    assert response["Location"] == f"/documenten/{job.pk}?gevraagd=1"
+    page = client.get(response["Location"])
     html = page.content.decode()
     assert page.status_code == 200 and "Downloaden" in html
     assert f'href="{file_url(job)}"' in html
+    # Ready as the page opens from the link: the download starts by itself; not when
+    # the page is opened again later.
+    assert "data-download-now" in html
+    assert "data-download-now" not in client.get(status_url(job)).content.decode()
     download = client.get(file_url(job))
     assert download["Content-Disposition"] == f'attachment; filename="{sample_agenda.slug}.xlsx"'
     assert download["Cache-Control"] == "no-store"
