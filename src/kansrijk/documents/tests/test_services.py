@@ -195,3 +195,22 @@ def test_the_quarterly_report_asks_for_the_figures_permission(
     assert kinds.KINDS["kwartaalrapportage"].allowed(school, params) == school.has_perm(
         "cases.view_figures"
     )
+
+
+def test_the_command_line_builds_through_the_same_kind_with_a_bar_on_stderr(
+    sample_agenda, tmp_path
+):
+    import io
+
+    from django.core.management import call_command
+
+    target = tmp_path / "agenda.xlsx"
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "export_agenda", sample_agenda.slug, "-f", "xlsx", "-o", str(target), stdout=out, stderr=err
+    )
+    assert target.read_bytes()[:4] == b"PK\x03\x04"
+    assert "Het document wordt opgemaakt." in err.getvalue()
+    assert f"[{'#' * 20}] klaar" in err.getvalue()
+    assert "[" not in out.getvalue()  # stdout keeps the report only
+    assert not DocumentJob.objects.exists()  # no job: the command needs no worker
