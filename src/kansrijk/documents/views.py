@@ -7,8 +7,6 @@ exist", and so does a job whose file has expired.
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -39,10 +37,9 @@ def start_download(request, kind: str, params: dict):
     return response
 
 
+# The mark of a status page opened by the download link itself (also when it handed back
+# a document made a few minutes before): the user asked for the file just now.
 JUST_ASKED = "gevraagd"
-# How long after the document was made the status page, opened from the link, still
-# starts the download by itself (not when the link is opened again from the history).
-JUST_MADE = datetime.timedelta(minutes=1)
 
 
 def _own_job(request, pk: int) -> DocumentJob:
@@ -66,7 +63,7 @@ def status(request, pk: int):
     context["download_now"] = (
         request.GET.get(JUST_ASKED) == "1"
         and job.status == DocumentStatus.DONE
-        and job.finished_at >= timezone.now() - JUST_MADE
+        and job.expires_at > timezone.now()
     )
     return render(request, "documents/job_status.html", context)
 
