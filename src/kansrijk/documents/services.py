@@ -105,7 +105,7 @@ def request_document(user, kind: str, params: dict) -> DocumentJob:
             .order_by("-created_at", "-pk")
             .first()
         )
-        if recent is not None and (recent.expires_at is None or recent.expires_at > now):
+        if recent is not None and _still_there(recent, now):
             return recent
     with transaction.atomic():
         job = DocumentJob.objects.create(
@@ -118,6 +118,14 @@ def request_document(user, kind: str, params: dict) -> DocumentJob:
     _enqueue(job)
     job.refresh_from_db()
     return job
+
+
+def _still_there(job: DocumentJob, now: datetime.datetime) -> bool:
+    """Whether a recent job can be handed back: not yet expired and, once done, its file
+    still on disk (a restored backup or a moved media directory may have lost it)."""
+    if job.status != DocumentStatus.DONE:
+        return True
+    return job.expires_at > now and bool(job.stored_file) and stored_path(job).is_file()
 
 
 def _enqueue(job: DocumentJob) -> None:

@@ -54,6 +54,13 @@ def test_a_second_click_reuses_the_job_of_a_few_minutes_ago(
     assert services.request_document(officer, "proef", {"n": 1}).pk != first.pk
 
 
+def test_a_document_whose_file_is_gone_is_built_again(officer, steered):
+    first = services.request_document(officer, "proef", {"n": 1})
+    stored(first).unlink()
+    assert services.request_document(officer, "proef", {"n": 1}).pk != first.pk
+    assert steered.built == 2
+
+
 def test_a_document_with_personal_data_is_built_anew_every_time(officer, steered):
     first = services.request_document(officer, "geheim", {"n": 1})
     again = services.request_document(officer, "geheim", {"n": 1})
