@@ -25,6 +25,7 @@ from kansrijk.cases import reporting, worklist
 from kansrijk.cases.models import Case, ReportedCount, ReportStatus
 from kansrijk.cases.queries import scope_of
 from kansrijk.cases.views import absence_reports_visible_to, register_nav
+from kansrijk.documents import failures
 from kansrijk.imports.models import ImportJob, JobStatus
 from kansrijk.indicators.forms import scopes_for
 from kansrijk.indicators.models import ApprovalStatus, Measurement
@@ -200,14 +201,20 @@ def socialmap_tasks(user, today: datetime.date) -> Section:
 
 
 def admin_tasks(user, admin_access: bool) -> Section:
-    """The beheerder: failed import jobs (the latest one opens), the users of their
-    organisations (a link to the admin only for whom it opens), the audit trail."""
+    """The beheerder: failed import jobs (the latest one opens), the failed background
+    work of their organisations' users (documents and imports, to try again), the users
+    of their organisations (a link to the admin only for whom it opens), the audit
+    trail."""
     section = Section(_("Beheer"))
     if user.has_perm("audit.view_auditevent"):
         failed = ImportJob.objects.visible_to(user).filter(status=JobStatus.FAILED)
         found = failed.aggregate(count=Count("pk"), latest=Max("pk"))
         url = link("imports:status", found["latest"]) if found["latest"] else None
         section.tasks.append(Task(_("Mislukte importtaken"), url, found["count"]))
+        # The same permission guards the page (documents.views.failed_tasks).
+        section.tasks.append(
+            Task(_("Taken die mislukten"), link("failed_tasks"), failures.failed_count(user))
+        )
         administered = Membership.objects.active_for(user, [Role.ADMIN]).values("organisation_id")
         users = (
             Membership.objects.filter(is_active=True, organisation_id__in=administered)

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "kansrijk.socialmap",
     "kansrijk.imports",
     "kansrijk.drills",
+    "kansrijk.documents",
     "kansrijk.api",
     "django_tasks",
     "django_tasks_db",
@@ -438,6 +439,13 @@ IMPORT_RECOVERY = {
 WORKER_HEARTBEAT = {
     "INTERVAL_SECONDS": env.float("KANSRIJK_WORKER_HEARTBEAT_SECONDS", default=15),
     "STALE_SECONDS": env.float("KANSRIJK_WORKER_STALE_SECONDS", default=120),
+}
+# Generated documents (decision 0047) are built by the worker and kept for download for
+# EXPIRY_HOURS; a second request for the same document within REUSE_SECONDS gets the
+# job already made instead of a new build.
+DOCUMENT_JOBS = {
+    "EXPIRY_HOURS": env.float("KANSRIJK_DOCUMENT_EXPIRY_HOURS", default=24),
+    "REUSE_SECONDS": env.float("KANSRIJK_DOCUMENT_REUSE_SECONDS", default=300),
 }
 # An import job's worker also beats in a file cache while the importer writes (its own
 # transaction hides the heartbeat in the database); the sweep runs in the worker, on the

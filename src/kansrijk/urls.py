@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .documents import views as documents_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,7 +20,10 @@ urlpatterns = [
     path("thuiszitters/", include("kansrijk.cases.oversight_urls")),
     path("sociale-kaart/", include("kansrijk.socialmap.urls")),
     path("importeren/", include("kansrijk.imports.urls")),
+    path("documenten/", include("kansrijk.documents.urls")),
     path("api/v1/", include("kansrijk.api.urls")),
+    # Before the admin, which answers everything else under /beheer/.
+    path("beheer/taken/", documents_views.failed_tasks, name="failed_tasks"),
     path("beheer/", admin.site.urls),
     # Health probes and metrics, for machines (decision 0043).
     path("", include("kansrijk.operations.urls")),

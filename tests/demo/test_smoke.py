@@ -59,6 +59,8 @@ from django.urls.exceptions import Resolver404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kansrijk.testing.documents import fetch_document
+
 from .support import TIMINGS, Kansrijk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -413,6 +415,13 @@ def case_sweep_imports(kansrijk, tmp_path, demo):
     assert "0 importtaken als mislukt gemarkeerd" in swept.stdout, swept.stdout
 
 
+@smoke("expire_documents")
+def case_expire_documents(kansrijk, tmp_path, demo):
+    """The documents' part of the worker's sweep, once: nothing of the demo has expired."""
+    swept = kansrijk("expire_documents")
+    assert "0 documenten verlopen en verwijderd" in swept.stdout, swept.stdout
+
+
 @smoke("refresh_computed")
 def case_refresh_computed(kansrijk, tmp_path, demo):
     """The daily run on the demo, whose figures the loader has just computed: nothing to
@@ -745,7 +754,9 @@ def pages_for(client: Client) -> Iterator[tuple[str, object]]:
 
 
 def fetch_download(client: Client, url: str) -> str:
-    response = client.get(url)
+    # A logged-in user's document is built by the worker: the link answers 303 to its
+    # status page, whose button serves the file (decision 0047).
+    response = fetch_document(client, url)
     assert response.status_code == 200, f"status {response.status_code}"
     content_type = response["Content-Type"].split(";")[0].strip()
     kind = CONTENT_KINDS.get(content_type)

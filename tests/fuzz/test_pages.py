@@ -72,6 +72,12 @@ SKIPPED = {
     "operations:live": "voor de load balancer, geen pagina voor mensen",
     "operations:ready": "voor de load balancer, geen pagina voor mensen",
     "operations:metrics": "voor Prometheus, geen pagina voor mensen",
+    # A document's job exists only once a download link has been followed (and the
+    # links that start one render a document, see above); its pages read no parameter
+    # but the status the fragment last saw, which is only compared.
+    "documents:status": "alleen na een download",
+    "documents:progress": "alleen na een download",
+    "documents:download": "alleen na een download; geeft het bestand zelf",
 }
 
 # Where the walk starts: the home page, then every page whose address takes no argument.

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kansrijk.documents.views import start_download
+
 from . import curve, services
 from .forms import CurveStoryForm
 from .models import CurveStory
@@ -46,6 +48,12 @@ def curve_page(request, slug, code):
 def curve_pdf(request, slug, code):
     agenda = get_visible_agenda_or_404(request.user, slug)
     indicator = curve.get_council_indicator_or_404(agenda, request.user, code)
+    if request.user.is_authenticated:
+        # Built by the worker and followed on its status page (decision 0047); a public
+        # agenda's visitor has no job of their own to follow and gets it here, as before.
+        return start_download(
+            request, "indicatorpagina", {"agenda": agenda.slug, "indicator": indicator.code}
+        )
     response = HttpResponse(
         curve.render_curve_pdf(curve.build_curve(agenda, indicator)),
         content_type="application/pdf",

@@ -17,11 +17,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kansrijk.documents.views import start_download
 from kansrijk.imports import jobs
 from kansrijk.imports.models import JobKind
 
 from . import exporting, importing
 from .models import Agenda
+
+BUILT_IN_BACKGROUND = ("docx", "pdf", "xlsx")
 
 
 def get_visible_agenda_or_404(user, slug: str) -> Agenda:
@@ -31,6 +34,11 @@ def get_visible_agenda_or_404(user, slug: str) -> Agenda:
 @require_GET
 def export_agenda(request, slug: str, fmt: str):
     agenda = get_visible_agenda_or_404(request.user, slug)
+    if request.user.is_authenticated and fmt in BUILT_IN_BACKGROUND:
+        # Built by the worker and followed on its status page (decision 0047).
+        return start_download(request, "agenda", {"agenda": agenda.slug, "fmt": fmt})
+    # The CSV is a plain table, made well within a second, and a public agenda's
+    # visitor has no job of their own to follow: both are built here, as before.
     response = HttpResponse(
         exporting.export_agenda(agenda, fmt), content_type=exporting.CONTENT_TYPES[fmt]
     )

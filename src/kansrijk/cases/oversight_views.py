@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kansrijk.documents.views import start_download
 from kansrijk.imports import jobs
 from kansrijk.imports.models import JobKind
 from kansrijk.indicators.charts import bar_chart
@@ -431,10 +432,10 @@ def inspectie_export(request, fmt: str):
             _("Kies een schooljaar en een moment."), status=400, content_type="text/plain"
         )
     start, end = form.cleaned_data["period"]
-    content = registration.export_registration(swv, start, end, fmt, actor=request.user)
-    return _download(
-        content, CONTENT_TYPES[fmt], registration.registration_filename(swv, start, end, fmt)
-    )
+    # Built by the worker, which records every episode in it as read by this user, and
+    # downloadable by this user alone (decision 0047).
+    params = {"swv": swv.code, "start": start.isoformat(), "end": end.isoformat(), "fmt": fmt}
+    return start_download(request, "inspectie", params)
 
 
 # ------------------------------------------------------------------ jaarverslag
@@ -510,7 +511,7 @@ def annual_report_page(request):
     downloads = []
     status = 200 if choice is not None or not form.is_bound else 400
     if choice is not None:
-        report = _annual_report(areas, choice)
+        report = annual_report_for(areas, choice)
         stock = report.table("thuiszitters_peildata")
         column = registration.TOTAL if report.has_total_column else report.columns[0]
         chart = bar_chart(
@@ -540,7 +541,7 @@ def annual_report_page(request):
     )
 
 
-def _annual_report(areas: registration.AnnualReportAreas, choice) -> registration.AnnualReport:
+def annual_report_for(areas: registration.AnnualReportAreas, choice) -> registration.AnnualReport:
     school_year, chosen, definition = choice
     suppressed = not all(areas.is_full(pk) for pk, _code, _name in chosen)
     return registration.build_annual_report(
@@ -556,14 +557,17 @@ def _annual_report(areas: registration.AnnualReportAreas, choice) -> registratio
 def annual_report_export(request, fmt: str):
     if fmt not in registration.ANNUAL_REPORT_FORMATS:
         raise Http404
-    _form, areas, choice = _annual_report_from(request)
+    form, _areas, choice = _annual_report_from(request)
     if choice is None:
         return HttpResponse(
             _("Kies een schooljaar en een gemeente."), status=400, content_type="text/plain"
         )
-    report = _annual_report(areas, choice)
-    return _download(
-        registration.export_annual_report(report, fmt),
-        CONTENT_TYPES[fmt],
-        registration.annual_report_filename(report, fmt),
-    )
+    school_year, _chosen, definition = choice
+    # Built by the worker and followed on its status page (decision 0047).
+    params = {
+        "schooljaar": school_year,
+        "gemeente": form.cleaned_data["gemeente"] if form.is_bound else "",
+        "definitie": definition,
+        "fmt": fmt,
+    }
+    return start_download(request, "jaarverslag", params)

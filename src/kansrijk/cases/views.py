@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kansrijk.documents.views import start_download
 from kansrijk.indicators import charts, suppression
 from kansrijk.input_guard import id_from
 from kansrijk.organisations.models import (
@@ -1653,14 +1654,11 @@ def report_download(request, fmt):
     if not form.is_valid():
         return render_page(request, "cases/report.html", {"form": form, "report": None}, status=400)
     data = form.cleaned_data
-    built = reporting.build_report(
-        peildatum=data["peildatum"], level=data["niveau"], definition=data["definitie"], user=user
-    )
-    response = HttpResponse(
-        exporting.export_report(built, fmt), content_type=exporting.CONTENT_TYPES[fmt]
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{exporting.report_filename(built, fmt)}"'
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    # Built by the worker and followed on its status page (decision 0047).
+    params = {
+        "peildatum": data["peildatum"].isoformat(),
+        "niveau": data["niveau"],
+        "definitie": data["definitie"],
+        "fmt": fmt,
+    }
+    return start_download(request, "kwartaalrapportage", params)

@@ -332,6 +332,31 @@ def delete_stored_file(job: ImportJob) -> None:
     ImportJob.objects.filter(pk=job.pk).update(stored_file="")
 
 
+def file_kept(job: ImportJob) -> bool:
+    """Whether the job's uploaded file is still on the server (a failed job's file is
+    normally deleted with its end; only then can it be tried again)."""
+    return bool(job.stored_file) and (Path(settings.MEDIA_ROOT) / job.stored_file).is_file()
+
+
+def retry(job: ImportJob, *, actor) -> bool:
+    """Queue a failed job whose file is still kept again, from the beheerder's page of
+    failed tasks (decision 0047), and record who did; False when it cannot be."""
+    from kansrijk.audit import services as audit
+
+    from .tasks import run_import_job
+
+    if not file_kept(job):
+        return False
+    with transaction.atomic():
+        moved = ImportJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+            status=JobStatus.QUEUED, result={}, heartbeat_at=None, finished_at=None
+        )
+        if moved:
+            audit.record("imports.retry", actor=actor, target=job, after={"kind": job.kind})
+            transaction.on_commit(lambda: _enqueue(run_import_job, job.pk))
+    return bool(moved)
+
+
 # ------------------------------------------------------------------ the sweep
 
 

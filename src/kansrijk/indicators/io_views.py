@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kansrijk.agenda.models import Agenda
+from kansrijk.documents.views import start_download
 from kansrijk.imports import jobs
 from kansrijk.imports.models import JobKind
 from kansrijk.organisations.models import Membership, Role
@@ -46,6 +47,10 @@ def export_measurements(request, code: str, fmt: str):
 @require_GET
 def progress_report(request, slug: str, fmt: str):
     agenda = get_object_or_404(Agenda.objects.visible_to(request.user), slug=slug)
+    if request.user.is_authenticated:
+        # Built by the worker and followed on its status page (decision 0047); a public
+        # agenda's visitor has no job of their own to follow and gets it here, as before.
+        return start_download(request, "voortgangsrapportage", {"agenda": agenda.slug, "fmt": fmt})
     return _download(
         report.export_report(agenda, fmt, user=request.user),
         report.CONTENT_TYPES[fmt],

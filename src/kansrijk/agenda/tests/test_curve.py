@@ -32,6 +32,7 @@ from kansrijk.indicators.tests.test_seed_indicators import _seed
 from kansrijk.organisations.models import Organisation, Region, Role
 from kansrijk.testing import factories
 from kansrijk.testing.database import rolled_back
+from kansrijk.testing.documents import fetch_document
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ def test_every_indicator_of_the_agenda_has_a_page_and_a_one_page_pdf(seeded, cli
         response = client.get(page_url(indicator.code))
         assert response.status_code == 200, indicator.code
         assert indicator.name in response.content.decode()
-        download = client.get(page_url(indicator.code, "agenda:curve_pdf"))
+        download = fetch_document(client, page_url(indicator.code, "agenda:curve_pdf"))
         assert download["Content-Type"] == "application/pdf"
         pages, text = pdf_text(download.content)
         assert pages == 1, indicator.code
@@ -96,7 +97,7 @@ def test_goal_3_reach_from_72_in_2019_to_90_in_2021_beside_the_national_line(see
     # The plan of action: the activities of goal 3 with their months and status.
     assert "Indicatiestelling, toeleiding peuterconsulenten" in html
     assert "jan–dec 2020" in html
-    pages, text = pdf_text(client.get(page_url(VVE_REACH, "agenda:curve_pdf")).content)
+    pages, text = pdf_text(fetch_document(client, page_url(VVE_REACH, "agenda:curve_pdf")).content)
     assert pages == 1
     assert "72% (2019)" in text and "90% (2021)" in text
     # The chart itself is drawn in the PDF (its axis reads 40 %, which no figure does), and
@@ -128,7 +129,7 @@ def test_partners_with_a_role_and_what_works(seeded, client):
     works = html[html.index('id="curve-works"') : html.index('id="curve-plan"')]
     assert "VVE Thuis" in works
     assert reverse("agenda:intervention", args=[SLUG, "t-vve-thuis"]) in works
-    _pages, text = pdf_text(client.get(page_url(VVE_REACH, "agenda:curve_pdf")).content)
+    _pages, text = pdf_text(fetch_document(client, page_url(VVE_REACH, "agenda:curve_pdf")).content)
     assert "VVE Thuis" in text and "Bibliotheek Maassluis" in text
 
 
@@ -158,7 +159,7 @@ def test_small_numbers_stay_hidden_on_the_page_the_pdf_and_in_the_story(seeded, 
     assert "75%" not in html and "75,0%" not in html
     assert "21 peuters" not in html
     assert "Het verhaal tonen we niet" in html
-    _pages, text = pdf_text(client.get(page_url(VVE_REACH, "agenda:curve_pdf")).content)
+    _pages, text = pdf_text(fetch_document(client, page_url(VVE_REACH, "agenda:curve_pdf")).content)
     assert "<5" in text and "75%" not in text and "21 peuters" not in text
 
 
@@ -232,7 +233,7 @@ def test_a_public_agenda_opens_to_anonymous_visitors(seeded, client):
     assert page_url(VVE_REACH) in listing
     assert page_url("maassluis-vve-deelnemers") not in listing  # not a public indicator
     assert client.get(page_url(VVE_REACH)).status_code == 200
-    assert client.get(page_url(VVE_REACH, "agenda:curve_pdf")).status_code == 200
+    assert fetch_document(client, page_url(VVE_REACH, "agenda:curve_pdf")).status_code == 200
     assert client.get(page_url("maassluis-vve-deelnemers")).status_code == 404
     # Writing the story still needs an editor.
     story = client.get(page_url(VVE_REACH, "agenda:curve_story"))
@@ -279,5 +280,7 @@ def test_an_indicator_without_an_area_or_figures_still_has_its_page(seeded, clie
     client.force_login(officer)
     html = client.get(reverse("agenda:curve", args=["zonder-gebied", indicator.code])).content
     assert "nog niet vastgelegd" in html.decode()
-    download = client.get(reverse("agenda:curve_pdf", args=["zonder-gebied", indicator.code]))
+    download = fetch_document(
+        client, reverse("agenda:curve_pdf", args=["zonder-gebied", indicator.code])
+    )
     assert pdf_text(download.content)[0] == 1

@@ -22,6 +22,7 @@ from kansrijk.agenda.demo import AGENDA_DIR, load_agenda_file
 from kansrijk.agenda.models import Activity, Agenda, FundingSource, Goal
 from kansrijk.organisations.models import RegionKind, Role
 from kansrijk.testing import factories
+from kansrijk.testing.documents import fetch_document
 
 pytestmark = pytest.mark.django_db
 
@@ -715,9 +716,22 @@ def test_a_non_public_agenda_is_not_found_for_outsiders(
 def test_members_of_an_owner_may_download(client, agenda, make_member):
     owner = agenda.owners.get()
     client.force_login(make_member(owner, Role.READER))
-    response = client.get(reverse("agenda_io:export", args=[agenda.slug, "docx"]))
+    # A logged-in user's document is built by the worker: the link leads to its job.
+    response = fetch_document(client, reverse("agenda_io:export", args=[agenda.slug, "docx"]))
     assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{agenda.slug}.docx"'
+    assert response["Cache-Control"] == "no-store"
     assert Document(io.BytesIO(response.content)).core_properties.title == agenda.title
+
+
+def test_a_members_download_starts_a_job_but_the_csv_is_made_at_once(client, agenda, make_member):
+    client.force_login(make_member(agenda.owners.get(), Role.READER))
+    started = client.get(reverse("agenda_io:export", args=[agenda.slug, "pdf"]))
+    assert started.status_code == 303
+    assert started["Location"].startswith("/documenten/")
+    direct = client.get(reverse("agenda_io:export", args=[agenda.slug, "csv"]))
+    assert direct.status_code == 200
+    assert direct["Content-Type"] == exporting.CONTENT_TYPES["csv"]
 
 
 def test_unknown_format_is_not_a_page(client, public_agenda):

@@ -25,6 +25,7 @@ from kansrijk.cases.tests.conftest import BSN
 from kansrijk.indicators.suppression import suppress_lines
 from kansrijk.organisations.models import OrganisationKind, Role
 from kansrijk.testing import factories
+from kansrijk.testing.documents import fetch_document
 
 D = datetime.date
 START, END = D(2024, 8, 1), D(2024, 10, 1)
@@ -234,7 +235,7 @@ def test_the_page_offers_the_moments_and_shows_the_counts(
     assert "registratie.csv?swv=PO2711" in html
     # The page shows counts only: no case is read.
     assert not AuditEvent.objects.filter(action="cases.case.read").exists()
-    response = client.get(export_url("xlsx"), PERIOD)
+    response = fetch_document(client, export_url("xlsx"), PERIOD)
     assert response.status_code == 200
     assert (
         "thuiszittersregistratie-PO2711-2024-08-01-2024-10-01.xlsx"
@@ -268,7 +269,7 @@ def test_only_the_coordinator_of_the_swv(
 ):
     client = verified_client(people[who])
     assert client.get(INSPECTIE, PERIOD).status_code == page
-    assert client.get(export_url(), PERIOD).status_code == export
+    assert fetch_document(client, export_url(), PERIOD).status_code == export
 
 
 def test_the_user_trio_of_the_swv_coordinator(network, episodes, make_member, verified_client):
@@ -276,24 +277,24 @@ def test_the_user_trio_of_the_swv_coordinator(network, episodes, make_member, ve
     member = make_member(network.swv, Role.SWV_COORDINATOR)
     other_role = make_member(network.swv, Role.READER)
     other_organisation = make_member(other_swv, Role.SWV_COORDINATOR)
-    assert verified_client(member).get(export_url(), PERIOD).status_code == 200
+    assert fetch_document(verified_client(member), export_url(), PERIOD).status_code == 200
     assert verified_client(other_role).get(INSPECTIE).status_code == 403
-    assert verified_client(other_role).get(export_url(), PERIOD).status_code == 404
+    assert fetch_document(verified_client(other_role), export_url(), PERIOD).status_code == 404
     client = verified_client(other_organisation)
     response = client.get(INSPECTIE)
     assert response.status_code == 200
     assert [code for code, _label in response.context["form"].fields["swv"].choices] == ["VO2701"]
     # Another SWV's registration: the same answer as one that does not exist.
     assert client.get(INSPECTIE, PERIOD).status_code == 400
-    assert client.get(export_url(), PERIOD).status_code == 404
-    assert client.get(export_url(), {**PERIOD, "swv": "PO0000"}).status_code == 404
+    assert fetch_document(client, export_url(), PERIOD).status_code == 404
+    assert fetch_document(client, export_url(), {**PERIOD, "swv": "PO0000"}).status_code == 404
     reads = AuditEvent.objects.filter(action="cases.case.read")
     assert set(reads.values_list("actor", flat=True)) == {member.pk}
 
 
 def test_a_superuser_chooses_any_swv(network, episodes, verified_client):
     admin = factories.UserFactory(is_superuser=True, is_staff=True)
-    response = verified_client(admin).get(export_url(), PERIOD)
+    response = fetch_document(verified_client(admin), export_url(), PERIOD)
     assert response.status_code == 200
 
 
@@ -574,7 +575,7 @@ def test_who_sees_which_annual_report(
     client = verified_client(people[who])
     response = client.get(ANNUAL, {"schooljaar": YEAR})
     assert response.status_code == status
-    export = client.get(annual_export(), {"schooljaar": YEAR})
+    export = fetch_document(client, annual_export(), {"schooljaar": YEAR})
     assert export.status_code == status
     if status != 200:
         return
@@ -623,7 +624,7 @@ def test_the_page_shows_tables_and_a_chart(year, people, verified_client):
 
 def test_the_exports(year, people, verified_client):
     client = verified_client(people["leerplicht"])
-    response = client.get(annual_export("csv"), {"schooljaar": YEAR})
+    response = fetch_document(client, annual_export("csv"), {"schooljaar": YEAR})
     assert (
         'filename="jaarverslag-leerplicht-2023-2024-GM0375.csv"' in response["Content-Disposition"]
     )
@@ -637,7 +638,7 @@ def test_the_exports(year, people, verified_client):
     assert (pv["gemeente"], pv["aantal"], pv["schooljaar"]) == ("GM0375", "2", YEAR)
     from openpyxl import load_workbook
 
-    response = client.get(annual_export("xlsx"), {"schooljaar": YEAR})
+    response = fetch_document(client, annual_export("xlsx"), {"schooljaar": YEAR})
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook["Jaarverslag"].max_row == len(rows) + 1
 

@@ -38,6 +38,7 @@ from kansrijk.cases.models import (
 )
 from kansrijk.organisations.models import OrganisationKind, Role
 from kansrijk.testing import factories
+from kansrijk.testing.documents import fetch_document
 
 from .conftest import BSN, OTHER_BSN
 
@@ -295,7 +296,7 @@ def test_the_buttons_per_role(login, trios, case, report):
 def test_the_downloads_per_role(login, trios, case):
     for role, trio in trios.items():
         for position, user in trio.items():
-            response = login(user).get(url("report_download", "csv"))
+            response = fetch_document(login(user), url("report_download", "csv"))
             assert response.status_code == 200, (role, position)
 
 
@@ -330,7 +331,7 @@ def test_without_any_role_the_register_is_closed(login, case):
     client = login(nobody)
     for name in ("worklist", "list", "escalation", "absence_list", "report"):
         assert client.get(url(name)).status_code == 403, name
-    assert client.get(url("report_download", "csv")).status_code == 403
+    assert fetch_document(client, url("report_download", "csv")).status_code == 403
 
 
 def test_the_absence_report_page_per_role(login, trios, report):
@@ -1211,14 +1212,16 @@ def test_the_report_downloads(login, people, counted):
         ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ("pdf", "application/pdf"),
     ]:
-        response = client.get(url("report_download", fmt), query)
+        response = fetch_document(client, url("report_download", fmt), query)
         assert response.status_code == 200
         assert response["Content-Type"].startswith(content_type)
         assert response["Cache-Control"] == "no-store"
         assert "thuiszitters-2024-04-01-gemeente-ocw_5a" in response["Content-Disposition"]
-    csv_text = client.get(url("report_download", "csv"), query).content.decode("utf-8-sig")
+    csv_text = fetch_document(client, url("report_download", "csv"), query).content.decode(
+        "utf-8-sig"
+    )
     assert csv_text.splitlines()[0].startswith("peildatum,niveau,code,naam,definitie,thuiszitters")
-    assert client.get(url("report_download", "docx"), query).status_code == 404
+    assert fetch_document(client, url("report_download", "docx"), query).status_code == 404
 
 
 def test_a_wrong_peildatum_says_why(login, people):

@@ -5,8 +5,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kansrijk.agenda.exporting import FORMATS, export_agenda, export_filename
+from kansrijk.agenda.exporting import FORMATS
 from kansrijk.agenda.models import Agenda
+from kansrijk.documents.services import build_in_process
+from kansrijk.documents.terminal import DocumentProgress
 
 
 class Command(BaseCommand):
@@ -27,11 +29,16 @@ class Command(BaseCommand):
             agenda = Agenda.objects.get(slug=slug)
         except Agenda.DoesNotExist:
             raise CommandError(f"Er is geen agenda met de korte naam {slug!r}.") from None
-        content = export_agenda(agenda, fmt)
+        # In the foreground, through the same builder as the worker's (decision 0047): the
+        # command needs no worker, and the operator sees its steps on stderr.
+        progress = DocumentProgress(self.stderr)
+        built = build_in_process("agenda", {"agenda": agenda.slug, "fmt": fmt}, progress)
+        progress.finished()
+        content = built.content
         if output == "-":
             sys.stdout.buffer.write(content)
             sys.stdout.flush()
             return
-        path = Path(output or export_filename(agenda, fmt))
+        path = Path(output or built.filename)
         path.write_bytes(content)
         self.stdout.write(f"{agenda.title}: {path} ({len(content):,} bytes, {fmt})")

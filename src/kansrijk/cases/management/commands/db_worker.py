@@ -3,7 +3,8 @@
 The same command and options as ``django_tasks_db``'s (it takes precedence because the
 register comes first in ``INSTALLED_APPS``). Before the worker takes its first task it
 sweeps once (``cases.import_recovery.sweep`` for the register's case imports,
-``imports.jobs.sweep`` for the other uploads' import jobs): an import that was busy when
+``imports.jobs.sweep`` for the other uploads' import jobs, ``documents.services.
+expire_documents`` for the generated documents): an import that was busy when
 the previous worker died is marked failed and its file deleted. Then a thread of its own sweeps every
 ``IMPORT_RECOVERY["SWEEP_SECONDS"]`` while the worker runs: a run whose heartbeat stopped
 is found within minutes, also when another worker process died. The same thread sends
@@ -30,6 +31,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 
 from kansrijk.agenda.reminders import ReminderSchedule
 from kansrijk.cases import import_recovery
+from kansrijk.documents.services import expire_documents
 from kansrijk.imports import jobs
 from kansrijk.operations import heartbeat, stale_tasks
 
@@ -41,10 +43,12 @@ DATABASE_RETRY_MAX_SECONDS = 5
 
 
 def sweep_imports() -> None:
-    """Both sweeps: the case register's runs and the other uploads' jobs; then the other
-    tasks whose worker stopped beating (``operations.stale_tasks``)."""
+    """The sweeps: the case register's runs, the other uploads' jobs, the generated
+    documents (expired files deleted, a dead worker's job failed; decision 0047), and the
+    other tasks whose worker stopped beating (``operations.stale_tasks``)."""
     import_recovery.sweep()
     jobs.sweep()
+    expire_documents()
     stale_tasks.fail_tasks_of_stopped_workers()
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kansrijk.cases.exporting import FORMATS, export_report
+from kansrijk.cases.exporting import FORMATS
 from kansrijk.cases.models import CountDefinition
-from kansrijk.cases.reporting import LEVELS, build_report
+from kansrijk.cases.reporting import LEVELS
+from kansrijk.documents.services import build_in_process
+from kansrijk.documents.terminal import DocumentProgress
 
 
 class Command(BaseCommand):
@@ -55,15 +57,23 @@ class Command(BaseCommand):
             raise CommandError(f"Onbekend formaat '{fmt}'; kies uit: {', '.join(FORMATS)}.")
         if output != "-" and not Path(output).parent.is_dir():
             raise CommandError(f"De map van {output} bestaat niet.")
-        report = build_report(peildatum=day, level=niveau, definition=definitie, public=openbaar)
-        content = export_report(report, fmt)
+        # In the foreground, through the same builder as the worker's (decision 0047): the
+        # command needs no worker, and the operator sees its steps on stderr.
+        params = {
+            "peildatum": day.isoformat(),
+            "niveau": niveau,
+            "definitie": definitie,
+            "fmt": fmt,
+            "openbaar": openbaar,
+        }
+        progress = DocumentProgress(self.stderr)
+        built = build_in_process("kwartaalrapportage", params, progress)
+        progress.finished()
+        content = built.content
         if output == "-":
             sys.stdout.buffer.write(content)
             sys.stdout.flush()
             return
         Path(output).write_bytes(content)
-        self.stderr.write(
-            f"{output}: {len(report.rows)} rij(en) en een totaal, "
-            f"{report.total.shown('thuiszitters', report.threshold)} thuiszitters op {day.isoformat()} "
-            f"({definitie}{', afgeschermd' if openbaar else ''}), {len(content):,} bytes ({fmt})"
-        )
+        shielded = ", afgeschermd" if openbaar else ""
+        self.stderr.write(f"{output}: {built.summary}{shielded}, {len(content):,} bytes ({fmt})")

@@ -6,7 +6,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from kansrijk.agenda.models import Agenda
-from kansrijk.indicators.report import FORMATS, export_report, report_filename
+from kansrijk.documents.services import build_in_process
+from kansrijk.documents.terminal import DocumentProgress
+from kansrijk.indicators.report import FORMATS
 
 
 class Command(BaseCommand):
@@ -25,11 +27,18 @@ class Command(BaseCommand):
             item = Agenda.objects.get(slug=agenda)
         except Agenda.DoesNotExist:
             raise CommandError(f"Er is geen agenda met de korte naam {agenda!r}.") from None
-        content = export_report(item, fmt)
+        # In the foreground, through the same builder as the worker's (decision 0047): the
+        # command needs no worker, and the operator sees its steps on stderr.
+        progress = DocumentProgress(self.stderr)
+        built = build_in_process(
+            "voortgangsrapportage", {"agenda": item.slug, "fmt": fmt}, progress
+        )
+        progress.finished()
+        content = built.content
         if output == "-":
             sys.stdout.buffer.write(content)
             sys.stdout.flush()
             return
-        path = Path(output or report_filename(item, fmt))
+        path = Path(output or built.filename)
         path.write_bytes(content)
         self.stdout.write(f"{item.title}: {path} ({len(content):,} bytes, {fmt})")

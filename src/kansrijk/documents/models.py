@@ -1,0 +1,122 @@
+"""``DocumentJob`` follows one generated document (PDF, DOCX, XLSX, CSV) from the
+request that asked for it, through the background worker, to its download and its
+expiry (decision 0047).
+
+The parameters say what to build (an agenda's slug, a format, a peildatum): never a
+person. The result is a file under ``MEDIA_ROOT/documents/``, readable by the
+application only; ``str()`` names no parameter, since it may end up in a log.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentStatus(models.TextChoices):
+    QUEUED = "wacht", _("wacht op de verwerking")
+    RUNNING = "bezig", _("wordt gemaakt")
+    DONE = "klaar", _("klaar")
+    FAILED = "mislukt", _("mislukt")
+    EXPIRED = "verlopen", _("verlopen")
+
+
+ENDED = (DocumentStatus.DONE, DocumentStatus.FAILED, DocumentStatus.EXPIRED)
+
+
+def administered_users(user):
+    """The users with an active role in an organisation ``user`` is beheerder of: whose
+    failed background work that beheerder sees (the page /beheer/taken/)."""
+    from kansrijk.organisations.models import Membership, Role
+
+    administered = Membership.objects.active_for(user, [Role.ADMIN]).values("organisation_id")
+    return Membership.objects.filter(is_active=True, organisation_id__in=administered).values(
+        "user_id"
+    )
+
+
+class DocumentJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A user's own jobs, and nobody else's: a document is built in its requester's
+        scope (and some hold personal data), so not even a superuser opens another's."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(requested_by=user)
+
+    def failed_for_beheerder(self, user):
+        """The failed jobs of the users of the organisations ``user`` administers (all of
+        them for a superuser): what the beheerder sees, not what they may download."""
+        failed = self.filter(status=DocumentStatus.FAILED)
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return failed
+        return failed.filter(Q(requested_by__in=administered_users(user)))
+
+    def unended(self):
+        return self.exclude(status__in=ENDED)
+
+
+class DocumentJob(models.Model):
+    kind = models.CharField(_("soort"), max_length=40)
+    # What the kind needs to build the document: slugs, codes, dates, a format. Never a
+    # person's data; the key is its canonical hash, for reusing a recent job.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    params_key = models.CharField(max_length=64, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="+",
+        verbose_name=_("aangevraagd door"),
+    )
+    language = models.CharField(_("taal"), max_length=10, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED
+    )
+    done = models.PositiveSmallIntegerField(_("stappen klaar"), default=0)
+    total = models.PositiveSmallIntegerField(_("stappen"), default=0)
+    step = models.CharField(_("stap"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("laatste teken van leven"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+    # Relative to MEDIA_ROOT; empty before the job is done and once the file is deleted.
+    stored_file = models.CharField(_("opgeslagen bestand"), max_length=255, blank=True)
+    filename = models.CharField(_("bestandsnaam"), max_length=255, blank=True)
+    content_type = models.CharField(_("soort bestand"), max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(_("grootte"), default=0)
+    # For the user: a Dutch sentence, never a stack trace (the log has the error's type).
+    error = models.TextField(_("foutmelding"), blank=True)
+    task_id = models.CharField(_("taak"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+    started_at = models.DateTimeField(_("begonnen"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("verloopt op"), null=True, blank=True)
+
+    objects = DocumentJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("documenttaak")
+        verbose_name_plural = _("documenttaken")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["requested_by", "kind", "params_key", "created_at"]),
+            models.Index(fields=["status", "expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"document {self.pk} ({self.kind})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:status", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in ENDED
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, round(100 * self.done / self.total))

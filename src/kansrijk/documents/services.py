@@ -1,0 +1,353 @@
+"""Documents off the request (decision 0047): every state change of a ``DocumentJob``.
+
+``request_document`` starts a job (or hands back the user's own recent one of the same
+document); ``run_document_job`` is the worker's: it claims the job once, builds the
+document through its kind, writes progress and stores the file; ``retry`` queues a
+failed job again; ``expire_documents`` deletes the files whose time is up and fails jobs
+whose worker died. All of them are safe to call from any process.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import os
+import secrets
+import threading
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kansrijk.audit import services as audit
+
+from .kinds import KINDS
+from .models import DocumentJob, DocumentStatus
+
+logger = logging.getLogger(__name__)
+
+DOCUMENT_DIR = "documents"
+HEARTBEAT_SECONDS = 1.0
+
+
+def _failed_message() -> str:
+    return _("Het document kon niet worden gemaakt. Probeer het opnieuw.")
+
+
+def _settings() -> dict:
+    return settings.DOCUMENT_JOBS
+
+
+def params_key(params: dict) -> str:
+    canonical = json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def document_directory() -> Path:
+    directory = Path(settings.MEDIA_ROOT) / DOCUMENT_DIR
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return directory
+
+
+def _store(content: bytes, filename: str) -> str:
+    """The document under a random name, readable by the application only (as the import
+    jobs store their uploads)."""
+    suffix = Path(filename).suffix.lower()
+    name = f"{secrets.token_hex(16)}{suffix}"
+    descriptor = os.open(document_directory() / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as stored:
+        stored.write(content)
+    return f"{DOCUMENT_DIR}/{name}"
+
+
+def stored_path(job: DocumentJob) -> Path:
+    return Path(settings.MEDIA_ROOT) / job.stored_file
+
+
+def _delete_file(job: DocumentJob) -> None:
+    if job.stored_file:
+        stored_path(job).unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------ asking for a document
+
+
+def request_document(user, kind: str, params: dict) -> DocumentJob:
+    """A job that builds ``kind`` with ``params`` for ``user``: the user's own job of the
+    same document when it is waiting, running, or finished within the last
+    ``REUSE_SECONDS`` and not expired (a second click, the back button), else a new
+    one, handed to the worker. A document with personal data is built anew every time,
+    so that every copy has its audited reads, as the download had before.
+
+    Raises ``PermissionDenied`` when the kind's check refuses the user."""
+    document = KINDS[kind]
+    if not user.is_authenticated or not document.allowed(user, params):
+        raise PermissionDenied
+    key = params_key(params)
+    now = timezone.now()
+    if not document.personal_data:
+        recent = (
+            DocumentJob.objects.filter(
+                requested_by=user,
+                kind=kind,
+                params_key=key,
+                created_at__gte=now - datetime.timedelta(seconds=_settings()["REUSE_SECONDS"]),
+                status__in=[DocumentStatus.QUEUED, DocumentStatus.RUNNING, DocumentStatus.DONE],
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if recent is not None and _still_there(recent, now):
+            return recent
+    with transaction.atomic():
+        job = DocumentJob.objects.create(
+            kind=kind,
+            params=params,
+            params_key=key,
+            requested_by=user,
+            language=translation.get_language() or "",
+        )
+    _enqueue(job)
+    job.refresh_from_db()
+    return job
+
+
+def _still_there(job: DocumentJob, now: datetime.datetime) -> bool:
+    """Whether a recent job can be handed back: not yet expired and, once done, its file
+    still on disk (a restored backup or a moved media directory may have lost it)."""
+    if job.status != DocumentStatus.DONE:
+        return True
+    return job.expires_at > now and bool(job.stored_file) and stored_path(job).is_file()
+
+
+def _enqueue(job: DocumentJob) -> None:
+    """Hand the job to the worker. Not deferred to the commit: the database backend
+    writes its task row in the caller's transaction, so a worker sees task and job
+    together or neither; the tests' immediate backend runs the job here and now."""
+    from .tasks import run_document_job as task
+
+    result = task.enqueue(job.pk)
+    DocumentJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+
+
+# ------------------------------------------------------------------ running a job
+
+
+def pulse_key(job_id: int) -> str:
+    return f"document-job-pulse-{job_id}"
+
+
+class _Pulse:
+    """A sign of life while a document is built: WeasyPrint calls back nothing for
+    seconds, so a thread puts the time in the progress cache (which the worker's sweep
+    reads, on the same machine) every second. It dies with the worker."""
+
+    def __init__(self, job_id: int):
+        self.key = pulse_key(job_id)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"document-{job_id}", daemon=True)
+
+    def __enter__(self):
+        self._set()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        self.thread.join()
+        caches["progress"].delete(self.key)
+
+    def _set(self) -> None:
+        caches["progress"].set(self.key, time.time(), timeout=24 * 60 * 60)
+
+    def _beat(self) -> None:
+        while not self.stopped.wait(HEARTBEAT_SECONDS):
+            self._set()
+
+
+def _pulsing(job_id: int, now: datetime.datetime, limit: float) -> bool:
+    beat = caches["progress"].get(pulse_key(job_id))
+    return beat is not None and now.timestamp() - beat < limit
+
+
+def _claim(job_id: int) -> DocumentJob | None:
+    """The job, now running; None when it is not waiting (another worker has it, or it
+    ended): one conditional update, so two workers never build it twice."""
+    now = timezone.now()
+    claimed = DocumentJob.objects.filter(pk=job_id, status=DocumentStatus.QUEUED).update(
+        status=DocumentStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return None
+    return DocumentJob.objects.select_related("requested_by").get(pk=job_id)
+
+
+def _progress(job: DocumentJob):
+    def report(done: int, total: int, step: str) -> None:
+        DocumentJob.objects.filter(pk=job.pk, status=DocumentStatus.RUNNING).update(
+            done=done, total=total, step=str(step)[:200], heartbeat_at=timezone.now()
+        )
+
+    return report
+
+
+def run_document_job(job_id: int) -> None:
+    """The background task's work: build the document in its requester's scope and keep
+    it until it expires. An error is logged by its type only (its text may quote data)
+    and the user reads a Dutch sentence."""
+    job = _claim(job_id)
+    if job is None:
+        return
+    user = job.requested_by
+    document = KINDS.get(job.kind)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        if document is None or not user.is_active or not document.allowed(user, job.params):
+            _fail(job, _("Je mag dit document niet (meer) maken."))
+            return
+        try:
+            with _Pulse(job.pk):
+                built = document.build(user, job.params, _progress(job))
+        except Exception as error:
+            logger.error("Document job %s (%s) failed: %s", job.pk, job.kind, type(error).__name__)
+            _fail(job, _failed_message())
+            return
+    content, filename = built.content, built.filename
+    stored = _store(content, filename)
+    now = timezone.now()
+    finished = DocumentJob.objects.filter(pk=job.pk, status=DocumentStatus.RUNNING).update(
+        status=DocumentStatus.DONE,
+        stored_file=stored,
+        filename=filename[:255],
+        content_type=document.content_type(job.params),
+        size=len(content),
+        done=F("total"),
+        step="",
+        error="",
+        finished_at=now,
+        expires_at=now + datetime.timedelta(hours=_settings()["EXPIRY_HOURS"]),
+    )
+    if not finished:  # the sweep took it for dead meanwhile: its verdict stands
+        (Path(settings.MEDIA_ROOT) / stored).unlink(missing_ok=True)
+
+
+def _fail(job: DocumentJob, message: str) -> None:
+    DocumentJob.objects.filter(pk=job.pk).update(
+        status=DocumentStatus.FAILED, error=message, finished_at=timezone.now()
+    )
+
+
+# ------------------------------------------------------------------ retry and expiry
+
+
+def may_retry(job: DocumentJob, actor) -> bool:
+    """The requester, or a beheerder of the requester's organisation; a document with
+    personal data only by its requester (it is built, and its reads audited, in the
+    requester's name)."""
+    if job.status != DocumentStatus.FAILED or job.kind not in KINDS:
+        return False
+    if job.requested_by_id == actor.pk:
+        return True
+    if KINDS[job.kind].personal_data:
+        return False
+    return DocumentJob.objects.failed_for_beheerder(actor).filter(pk=job.pk).exists()
+
+
+def retry(job: DocumentJob, *, actor) -> DocumentJob:
+    """Queue a failed job again, as it was asked for, and record who did."""
+    if not may_retry(job, actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        moved = DocumentJob.objects.filter(pk=job.pk, status=DocumentStatus.FAILED).update(
+            status=DocumentStatus.QUEUED,
+            error="",
+            done=0,
+            total=0,
+            step="",
+            heartbeat_at=None,
+            started_at=None,
+            finished_at=None,
+        )
+        if not moved:
+            raise PermissionDenied
+        audit.record(
+            "documents.retry",
+            actor=actor,
+            target=job,
+            after={"kind": job.kind, "requested_by": job.requested_by_id},
+        )
+    _enqueue(job)
+    job.refresh_from_db()
+    return job
+
+
+def expire_documents(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Delete the file of every document whose time is up and mark its job expired; fail
+    a running job whose heartbeat and pulse both stopped (its worker died) and a job
+    that waited longer than a document is kept; delete files in the directory that no
+    job knows and that are older than that (a build whose job was lost). Safe to run at
+    any time, from any process: each change is conditional on the state it saw."""
+    now = now or timezone.now()
+    expired = 0
+    for job in DocumentJob.objects.filter(status=DocumentStatus.DONE, expires_at__lte=now):
+        _delete_file(job)
+        expired += DocumentJob.objects.filter(pk=job.pk, status=DocumentStatus.DONE).update(
+            status=DocumentStatus.EXPIRED, stored_file=""
+        )
+    limit = settings.IMPORT_RECOVERY["STALE_SECONDS"]
+    stale_before = now - datetime.timedelta(seconds=limit)
+    failed = 0
+    silent = DocumentJob.objects.filter(
+        status=DocumentStatus.RUNNING, heartbeat_at__lt=stale_before
+    )
+    for job in silent:
+        if _pulsing(job.pk, now, limit):
+            continue
+        failed += DocumentJob.objects.filter(
+            pk=job.pk, status=DocumentStatus.RUNNING, heartbeat_at=job.heartbeat_at
+        ).update(
+            status=DocumentStatus.FAILED,
+            error=_("Het maken van het document is onderbroken. Probeer het opnieuw."),
+            finished_at=now,
+        )
+    kept = datetime.timedelta(hours=_settings()["EXPIRY_HOURS"])
+    failed += DocumentJob.objects.filter(
+        status=DocumentStatus.QUEUED, created_at__lt=now - kept
+    ).update(
+        status=DocumentStatus.FAILED,
+        error=_("Het document wachtte te lang op de verwerking. Probeer het opnieuw."),
+        finished_at=now,
+    )
+    deleted = _delete_unknown_files(now - kept)
+    return {"expired": expired, "failed": failed, "deleted": deleted}
+
+
+def _delete_unknown_files(old_before: datetime.datetime) -> int:
+    directory = Path(settings.MEDIA_ROOT) / DOCUMENT_DIR
+    if not directory.is_dir():
+        return 0
+    known = set(DocumentJob.objects.exclude(stored_file="").values_list("stored_file", flat=True))
+    deleted = 0
+    for path in directory.iterdir():
+        modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
+        if f"{DOCUMENT_DIR}/{path.name}" not in known and modified < old_before:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
+
+
+def build_in_process(kind: str, params: dict, progress):
+    """For the command line: the same kind's builder, in the foreground and without a
+    job or a user (the commands see every agenda and the whole register, as they always
+    did, and need no worker; decision 0047)."""
+    return KINDS[kind].build(None, params, progress)

@@ -1,0 +1,130 @@
+"""The status page of a document job, the fragment it polls, the file, and the
+beheerder's page of failed background work (decision 0047).
+
+A job is its requester's alone: anyone else gets 404, the same answer as "does not
+exist", and so does a job whose file has expired.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kansrijk.audit import services as audit
+
+from . import failures, services
+from .kinds import KINDS
+from .models import DocumentJob, DocumentStatus
+
+
+def start_download(request, kind: str, params: dict):
+    """What a download link answers now: a job for the document (or the user's own recent
+    one), and a 303 to its status page. The caller has checked, as it always did, that
+    the user may have the document; the job checks it again."""
+    job = services.request_document(request.user, kind, params)
+    # 303: the browser asks for the status page with GET, whatever asked for the document.
+    # The mark says the page was opened by asking for the document: if it is ready by
+    # then, the download starts by itself (one click, as the link was before).
+    response = HttpResponseRedirect(f"{job.get_absolute_url()}?{JUST_ASKED}=1")
+    response.status_code = 303
+    return response
+
+
+# The mark of a status page opened by the download link itself (also when it handed back
+# a document made a few minutes before): the user asked for the file just now.
+JUST_ASKED = "gevraagd"
+
+
+def _own_job(request, pk: int) -> DocumentJob:
+    return get_object_or_404(DocumentJob.objects.visible_to(request.user), pk=pk)
+
+
+def _context(job: DocumentJob) -> dict:
+    document = KINDS.get(job.kind)
+    return {
+        "job": job,
+        "title": document.title if document else _("Document"),
+        "percent": job.percent,
+    }
+
+
+@require_GET
+@login_required
+def status(request, pk: int):
+    job = _own_job(request, pk)
+    context = _context(job)
+    context["download_now"] = (
+        request.GET.get(JUST_ASKED) == "1"
+        and job.status == DocumentStatus.DONE
+        and job.expires_at > timezone.now()
+    )
+    return render(request, "documents/job_status.html", context)
+
+
+@require_GET
+@login_required
+def progress(request, pk: int):
+    """The fragment the status page polls every second. The status it last saw comes
+    along: the live region changes only when the status does, and the download starts
+    by itself only when the job became ready while the page was open."""
+    job = _own_job(request, pk)
+    context = _context(job)
+    seen = request.GET.get("status")
+    context["status_changed"] = seen != job.status
+    context["download_now"] = job.status == DocumentStatus.DONE and seen != job.status
+    return render(request, "documents/job_progress.html", context)
+
+
+@require_GET
+@login_required
+def download(request, pk: int):
+    job = _own_job(request, pk)
+    now = timezone.now()
+    if job.status != DocumentStatus.DONE or not job.stored_file or job.expires_at <= now:
+        raise Http404
+    try:
+        handle = open(services.stored_path(job), "rb")  # noqa: SIM115 - FileResponse closes it
+    except FileNotFoundError:
+        raise Http404 from None
+    if KINDS[job.kind].personal_data:
+        # Each copy that leaves the server is a read of the people in it.
+        with transaction.atomic():
+            audit.record("documents.download", actor=request.user, target=job)
+    response = FileResponse(handle, content_type=job.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ------------------------------------------------------------------ beheer: failed tasks
+
+
+def _require_beheerder(request) -> None:
+    # The same permission the home page asks before it shows the beheerder's section.
+    if not request.user.has_perm("audit.view_auditevent"):
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def failed_tasks(request):
+    _require_beheerder(request)
+    if request.method == "POST":
+        outcome = failures.retry(
+            request.POST.get("soort", ""), request.POST.get("id", ""), actor=request.user
+        )
+        if outcome.ok:
+            messages.success(request, outcome.message)
+        else:
+            messages.error(request, outcome.message)
+        return redirect("failed_tasks")
+    return render(
+        request, "documents/failed_tasks.html", {"failures": failures.failed_for(request.user)}
+    )
