@@ -53,6 +53,7 @@ LONGEST_FIRST = (
     "tests/browser/test_journeys.py",
     "tests/demo/",
     "tests/fuzz/",
+    "tests/browser/test_overflow.py",  # loads the demo for one test
 )
 
 
