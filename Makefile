@@ -67,11 +67,17 @@ test: install browser lint test-sqlite
 	elif [ -n "$$CI" ]; then echo "CI: DATABASE_URL must point to PostgreSQL ($(PG_TEST_URL))"; exit 1; \
 	else echo "DATABASE_URL is niet gezet: de PostgreSQL-ronde wordt overgeslagen."; fi
 
+# In parallel (pytest-xdist, decision 0049): one worker per core (`make test WORKERS=1`
+# for one), a module to one worker and the packages that share the loaded demo
+# (tests/demo, tests/fuzz) whole to one (conftest.py). The 25 slowest tests close each round.
+WORKERS ?= auto
+PYTEST_ROUND := -n $(WORKERS) --dist loadscope --durations=25
+
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ROUND)
 
 test-postgres: install
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ROUND)
 
 # The pictures in the README: the journey tests (tests/browser/test_journeys.py) take the
 # home page and main task of each role at 1280 and 390 px.

@@ -1,4 +1,6 @@
-"""Fixtures shared by every test: the user trio and helpers for two-factor logins."""
+"""Fixtures shared by every test: the user trio and helpers for two-factor logins; and
+what a parallel run (pytest-xdist, decision 0049) needs: a progress cache per worker and
+the tests that share one loaded demo kept on one worker."""
 
 import pytest
 from django.conf import settings
@@ -24,6 +26,61 @@ def dutch_by_default():
 def private_media(settings, tmp_path_factory):
     """Uploaded files (import jobs) go to a directory of the test run, never to var/."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_progress_cache(tmp_path_factory):
+    """The import jobs' heartbeat cache is a directory of files under var/ (decision 0029).
+    Parallel workers each have their own test database, so their jobs have the same ids
+    and would read each other's heartbeats there: each run and worker gets its own."""
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    location = str(tmp_path_factory.mktemp("progress-cache"))
+    progress = {**settings.CACHES["progress"], "LOCATION": location}
+    with override_settings(CACHES={**settings.CACHES, "progress": progress}):
+        assert caches["progress"]._dir == location
+        yield
+
+
+# Where tests of a package share one fixture of package scope (the demo, loaded once in
+# tests/demo and tests/fuzz), the whole package runs on one worker; elsewhere the unit is
+# the module, as ``--dist loadscope`` has it.
+SHARED_PACKAGES = ("tests/demo/", "tests/fuzz/")
+# The units that take longest (see ``make test``'s slowest tests) start first, so that
+# no worker is left with a long one while the other has finished.
+LONGEST_FIRST = (
+    "tests/browser/test_journeys.py",
+    "tests/demo/",
+    "tests/fuzz/",
+    "tests/browser/test_overflow.py",  # loads the demo for one test
+)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixturesTogether(LoadScopeScheduling):
+        _ordered = False
+
+        def _split_scope(self, nodeid):
+            for package in SHARED_PACKAGES:
+                if nodeid.startswith(package):
+                    return package
+            return super()._split_scope(nodeid)
+
+        def _assign_work_unit(self, node):
+            if not self._ordered:
+                self._ordered = True
+                for prefix in reversed(LONGEST_FIRST):
+                    for scope in [s for s in self.workqueue if s.startswith(prefix)]:
+                        self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
+    return SharedFixturesTogether(config, log)
 
 
 @pytest.fixture

