@@ -57,6 +57,12 @@ FIND_OVERFLOW = """(region) => {
 }"""
 
 
+PAGE_WIDER = """() => {
+  const root = document.documentElement;
+  return root.scrollWidth > root.clientWidth + 1 ? root.scrollWidth : 0;
+}"""
+
+
 def _html_pages_by_role() -> dict[str | None, list[str]]:
     """For each role, the addresses of the HTML pages it is the first to reach."""
     targets: dict = {}
@@ -102,6 +108,10 @@ def test_no_page_of_the_demo_is_wider_than_the_window(browser, live_server):
             for url in urls:
                 tab.goto(url)
                 found = tab.evaluate(FIND_OVERFLOW, SCROLL_REGION)
+                # Also what no element's box shows: the page itself scrolling sideways.
+                wider = tab.evaluate(PAGE_WIDER)
+                if wider and not found:
+                    found = [f"the page scrolls sideways ({wider} > {width})"]
                 offenders += [f"{url} at {width} px as {username}: {item}" for item in found]
         context.close()
     assert offenders == [], "\n".join(offenders)
