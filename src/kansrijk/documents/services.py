@@ -15,12 +15,9 @@ import json
 import logging
 import os
 import secrets
-import threading
-import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
@@ -28,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kansrijk.audit import services as audit
+from kansrijk.pulse import Pulse, pulsing
 
 from .kinds import KINDS
 from .models import DocumentJob, DocumentStatus
@@ -145,37 +143,14 @@ def pulse_key(job_id: int) -> str:
     return f"document-job-pulse-{job_id}"
 
 
-class _Pulse:
-    """A sign of life while a document is built: WeasyPrint calls back nothing for
-    seconds, so a thread puts the time in the progress cache (which the worker's sweep
-    reads, on the same machine) every second. It dies with the worker."""
-
-    def __init__(self, job_id: int):
-        self.key = pulse_key(job_id)
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"document-{job_id}", daemon=True)
-
-    def __enter__(self):
-        self._set()
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stopped.set()
-        self.thread.join()
-        caches["progress"].delete(self.key)
-
-    def _set(self) -> None:
-        caches["progress"].set(self.key, time.time(), timeout=24 * 60 * 60)
-
-    def _beat(self) -> None:
-        while not self.stopped.wait(HEARTBEAT_SECONDS):
-            self._set()
+def _pulse(job_id: int) -> Pulse:
+    """The job's sign of life while it runs (``kansrijk.pulse``)."""
+    return Pulse(pulse_key(job_id), interval=HEARTBEAT_SECONDS)
 
 
 def _pulsing(job_id: int, now: datetime.datetime, limit: float) -> bool:
-    beat = caches["progress"].get(pulse_key(job_id))
-    return beat is not None and now.timestamp() - beat < limit
+    """Whether the job's thread has beaten within ``limit`` seconds before ``now``."""
+    return pulsing(pulse_key(job_id), now, limit)
 
 
 def _claim(job_id: int) -> DocumentJob | None:
@@ -216,7 +191,7 @@ def run_document_job(job_id: int) -> None:
             _fail(job, _("Je mag dit document niet (meer) maken."))
             return
         try:
-            with _Pulse(job.pk):
+            with _pulse(job.pk):
                 built = document.build(user, job.params, _progress(job))
         except Exception as error:
             logger.error("Document job %s (%s) failed: %s", job.pk, job.kind, type(error).__name__)

@@ -17,18 +17,18 @@ import io
 import logging
 import os
 import secrets
-import threading
 import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from kansrijk.pulse import Pulse, pulsing
 
 from . import task_queue
 from .models import ImportJob, JobStatus
@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 JOB_DIR = "import-jobs"
 HEARTBEAT_SECONDS = 1.0
-PULSE_KEPT_SECONDS = 24 * 60 * 60
 # The status page shows this many problems; the rest are counted. The file's own limits
 # (decision 0027) keep the count itself bounded.
 MAX_STORED_PROBLEMS = 1000
@@ -154,39 +153,14 @@ def pulse_key(job_id: int) -> str:
     return f"import-job-pulse-{job_id}"
 
 
-class _Pulse:
-    """A sign of life while the importer checks and writes, when it calls back nothing
-    and its transaction hides every database write: a thread that puts the time in the
-    progress cache (shared by the worker and the web on one machine) every second. It
-    dies with the worker, which is what the sweep looks for."""
-
-    def __init__(self, job_id: int):
-        self.key = pulse_key(job_id)
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"import-job-{job_id}", daemon=True)
-
-    def __enter__(self):
-        self._set()
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stopped.set()
-        self.thread.join()
-        caches["progress"].delete(self.key)
-
-    def _set(self) -> None:
-        caches["progress"].set(self.key, time.time(), timeout=PULSE_KEPT_SECONDS)
-
-    def _beat(self) -> None:
-        while not self.stopped.wait(HEARTBEAT_SECONDS):
-            self._set()
+def _pulse(job_id: int) -> Pulse:
+    """The job's sign of life while it runs (``kansrijk.pulse``)."""
+    return Pulse(pulse_key(job_id), interval=HEARTBEAT_SECONDS)
 
 
 def _pulsing(job_id: int, now: datetime.datetime, limit: float) -> bool:
     """Whether the job's thread has beaten within ``limit`` seconds before ``now``."""
-    beat = caches["progress"].get(pulse_key(job_id))
-    return beat is not None and now.timestamp() - beat < limit
+    return pulsing(pulse_key(job_id), now, limit)
 
 
 class _WatchedFile(io.BufferedReader):
@@ -256,7 +230,7 @@ def _outcome(job: ImportJob) -> tuple[str, dict] | None:
     path = Path(settings.MEDIA_ROOT) / job.stored_file
     heartbeat = _Heartbeat(job)
     try:
-        with _Pulse(job.pk), open(path, "rb", buffering=0) as raw:
+        with _pulse(job.pk), open(path, "rb", buffering=0) as raw:
             source = _WatchedFile(raw, path.stat().st_size, heartbeat)
             report = KINDS[job.kind].run(job, source, heartbeat.rows_read)
     except WriteStopped as stopped:

@@ -293,7 +293,7 @@ def test_the_sweep_spares_a_job_whose_worker_still_beats_while_it_writes(officer
 def test_the_pulse_beats_while_the_job_is_busy_and_is_gone_after(monkeypatch):
     monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.01)
     key = jobs.pulse_key(987654)
-    with jobs._Pulse(987654):
+    with jobs._pulse(987654):
         first = caches["progress"].get(key)
         time.sleep(0.1)  # the main thread busy, without a callback
         assert caches["progress"].get(key) > first
