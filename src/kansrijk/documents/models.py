@@ -87,7 +87,7 @@ class DocumentJob(models.Model):
     content_type = models.CharField(_("soort bestand"), max_length=120, blank=True)
     size = models.PositiveBigIntegerField(_("grootte"), default=0)
     # For the user: a Dutch sentence, never a stack trace (the log has the error's type).
-    error = models.TextField(_("foutmelding"), blank=True)
+    error = models.TextField(_("foutmelding"), blank=True, max_length=1000)
     task_id = models.CharField(_("taak"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
     started_at = models.DateTimeField(_("begonnen"), null=True, blank=True)

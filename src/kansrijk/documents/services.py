@@ -218,7 +218,7 @@ def run_document_job(job_id: int) -> None:
 
 def _fail(job: DocumentJob, message: str) -> None:
     DocumentJob.objects.filter(pk=job.pk).update(
-        status=DocumentStatus.FAILED, error=message, finished_at=timezone.now()
+        status=DocumentStatus.FAILED, error=str(message)[:1000], finished_at=timezone.now()
     )
 
 

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from django.http import HttpResponse
 from django.urls import reverse
 
+from .surfaces import materialised
+
 STATUS_PREFIX = "/documenten/"
 
 
@@ -26,11 +28,6 @@ def fetch_document(client, url: str, data=None, **extra) -> HttpResponse:
     file_response = client.get(reverse("documents:download", args=[pk]))
     if file_response.status_code != 200:
         return file_response
-    plain = HttpResponse(
-        b"".join(file_response.streaming_content), status=file_response.status_code
-    )
-    for header, value in file_response.headers.items():
-        if header.lower() != "content-length":
-            plain[header] = value
+    plain = materialised(file_response)
     plain.job_id = pk
     return plain

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from django.http import HttpResponse
+
 # Never followed: leaving the session, changing the language, the admin, the account
 # pages (forms to change a password or a second factor) and static files.
 SKIPPED_PREFIXES = ("/account/", "/i18n/", "/beheer/", "/static/", "/media/")
@@ -237,6 +239,24 @@ def _normal(base: str, href: str) -> str | None:
     return parts.path + (f"?{query}" if query else "")
 
 
+DOCUMENT_KINDS = ("application/pdf", "officedocument", "text/csv", "application/zip")
+
+
+def materialised(response):
+    """A kept document is streamed from its file (decision 0047): read it whole, so the
+    crawl reads the document as it read the ones built in the request before."""
+    content_type = response.get("Content-Type", "")
+    if not getattr(response, "streaming", False) or not any(
+        kind in content_type for kind in DOCUMENT_KINDS
+    ):
+        return response
+    plain = HttpResponse(b"".join(response.streaming_content), status=response.status_code)
+    for header, value in response.headers.items():
+        if header.lower() != "content-length":
+            plain[header] = value
+    return plain
+
+
 def crawl(
     client,
     start: list[str],
@@ -265,9 +285,13 @@ def crawl(
             if variants[path] > variants_per_path:
                 continue
         headers = {"HTTP_ACCEPT": "application/json"} if path.startswith(API_PREFIX) else {}
-        response = client.get(url, **headers)
+        response = materialised(client.get(url, **headers))
         surface, links = read(url, response)
         seen[url] = surface
+        if 300 <= response.status_code < 400 and response.get("Location"):
+            # A download link answers with its document's status page (decision 0047),
+            # which links to the file: follow it, so the documents are read too.
+            links = [response["Location"], *links]
         for link in links:
             target = _normal(url, link)
             if target and target not in seen:

@@ -150,7 +150,9 @@ class Walker:
     def _last_id(self) -> int:
         return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
-    def _note(self, method: str, url: str, response, since: int) -> None:
+    def _note(self, method: str, url: str, response, since: int):
+        """Note what the answer shows; returns it, read whole if it was streamed (its
+        stream can be read once)."""
         if getattr(response, "streaming", False):
             body = b"".join(response.streaming_content)
             response = HttpResponse(body, content_type=response["Content-Type"])
@@ -166,12 +168,11 @@ class Walker:
             ).values_list("action", "target_type", "target_id")
         ]
         self.findings[f"{method} {url}"] = Finding(url, response.status_code, shown(text), reads)
+        return response
 
     def get(self, url: str, **headers):
         since = self._last_id()
-        response = self.client.get(url, **headers)
-        self._note("GET", url, response, since)
-        return response
+        return self._note("GET", url, self.client.get(url, **headers), since)
 
     def post(self, url: str) -> None:
         with transaction.atomic():

@@ -64,7 +64,10 @@ class Migration(migrations.Migration):
                     models.CharField(blank=True, max_length=120, verbose_name="soort bestand"),
                 ),
                 ("size", models.PositiveBigIntegerField(default=0, verbose_name="grootte")),
-                ("error", models.TextField(blank=True, verbose_name="foutmelding")),
+                (
+                    "error",
+                    models.TextField(blank=True, max_length=1000, verbose_name="foutmelding"),
+                ),
                 ("task_id", models.CharField(blank=True, max_length=64, verbose_name="taak")),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt")),
                 (
