@@ -13,8 +13,6 @@ import datetime
 import hashlib
 import json
 import logging
-import os
-import secrets
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kansrijk import kept_files
 from kansrijk.audit import services as audit
 from kansrijk.pulse import Pulse, pulsing
 
@@ -50,20 +49,12 @@ def params_key(params: dict) -> str:
 
 
 def document_directory() -> Path:
-    directory = Path(settings.MEDIA_ROOT) / DOCUMENT_DIR
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return directory
+    return kept_files.directory(DOCUMENT_DIR)
 
 
 def _store(content: bytes, filename: str) -> str:
-    """The document under a random name, readable by the application only (as the import
-    jobs store their uploads)."""
-    suffix = Path(filename).suffix.lower()
-    name = f"{secrets.token_hex(16)}{suffix}"
-    descriptor = os.open(document_directory() / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as stored:
-        stored.write(content)
-    return f"{DOCUMENT_DIR}/{name}"
+    """The document under a random name, readable by the application only."""
+    return kept_files.keep(DOCUMENT_DIR, filename, [content])
 
 
 def stored_path(job: DocumentJob) -> Path:
@@ -308,17 +299,8 @@ def expire_documents(now: datetime.datetime | None = None) -> dict[str, int]:
 
 
 def _delete_unknown_files(old_before: datetime.datetime) -> int:
-    directory = Path(settings.MEDIA_ROOT) / DOCUMENT_DIR
-    if not directory.is_dir():
-        return 0
-    known = set(DocumentJob.objects.exclude(stored_file="").values_list("stored_file", flat=True))
-    deleted = 0
-    for path in directory.iterdir():
-        modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
-        if f"{DOCUMENT_DIR}/{path.name}" not in known and modified < old_before:
-            path.unlink(missing_ok=True)
-            deleted += 1
-    return deleted
+    claimed = DocumentJob.objects.exclude(stored_file="").values_list("stored_file", flat=True)
+    return kept_files.delete_unclaimed(DOCUMENT_DIR, claimed, old_before)
 
 
 def build_in_process(kind: str, params: dict, progress):

@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime
 import io
 import logging
-import os
-import secrets
 import time
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kansrijk import kept_files
 from kansrijk.pulse import Pulse, pulsing
 
 from . import task_queue
@@ -49,19 +48,11 @@ BUSY = (JobStatus.RUNNING, JobStatus.WRITING)
 
 
 def job_directory() -> Path:
-    directory = Path(settings.MEDIA_ROOT) / JOB_DIR
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return directory
+    return kept_files.directory(JOB_DIR)
 
 
 def _store(upload) -> str:
-    suffix = Path(upload.name).suffix.lower()
-    name = f"{secrets.token_hex(16)}{suffix}"
-    descriptor = os.open(job_directory() / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as stored:
-        for chunk in upload.chunks():
-            stored.write(chunk)
-    return f"{JOB_DIR}/{name}"
+    return kept_files.keep(JOB_DIR, upload.name, upload.chunks())
 
 
 @transaction.atomic
@@ -423,14 +414,5 @@ def sweep(now: datetime.datetime | None = None) -> dict[str, int]:
 
 
 def _delete_unknown_files(old_before: datetime.datetime) -> int:
-    directory = Path(settings.MEDIA_ROOT) / JOB_DIR
-    if not directory.is_dir():
-        return 0
-    known = set(ImportJob.objects.exclude(stored_file="").values_list("stored_file", flat=True))
-    deleted = 0
-    for path in directory.iterdir():
-        modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
-        if f"{JOB_DIR}/{path.name}" not in known and modified < old_before:
-            path.unlink(missing_ok=True)
-            deleted += 1
-    return deleted
+    claimed = ImportJob.objects.exclude(stored_file="").values_list("stored_file", flat=True)
+    return kept_files.delete_unclaimed(JOB_DIR, claimed, old_before)
