@@ -11,8 +11,18 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789abcdef",
     "FIELD_ENCRYPTION_KEYS": "c2VjcmV0LWZpZWxkLWtleS1mb3ItdGhlLWNoZWNrLTA=",
     "ALLOWED_HOSTS": "kansrijk.example.nl",
-    "DATABASE_URL": "sqlite:////tmp/kansrijk-deploy-check.sqlite3",
 }
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    """The production settings with a data directory and database of the test's own: two
+    runs on one machine (or two workers of one run) never share a fixed path."""
+    return {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        "KANSRIJK_VAR_DIR": str(tmp_path / "var"),
+    }
 
 
 def run_kansrijk(*args, env):
@@ -22,7 +32,6 @@ def run_kansrijk(*args, env):
         env={
             **clean_env,
             **env,
-            "KANSRIJK_VAR_DIR": "/tmp/kansrijk-deploy-check",
             # A developer's .env must not fill in what production leaves out.
             "KANSRIJK_ENV_FILE": "/nonexistent/.env",
         },
@@ -33,34 +42,34 @@ def run_kansrijk(*args, env):
     )
 
 
-def test_check_deploy_is_clean_with_production_settings():
-    result = run_kansrijk("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+def test_check_deploy_is_clean_with_production_settings(production_env):
+    result = run_kansrijk("check", "--deploy", "--fail-level", "WARNING", env=production_env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS"])
-def test_production_refuses_to_start_without_a_key(missing):
-    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+def test_production_refuses_to_start_without_a_key(missing, production_env):
+    env = {k: v for k, v in production_env.items() if k != missing}
     result = run_kansrijk("check", env=env)
     assert result.returncode != 0
     assert f"{missing} must be set" in result.stderr
 
 
-def test_production_refuses_a_malformed_encryption_key():
-    result = run_kansrijk("check", env={**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": "abc"})
+def test_production_refuses_a_malformed_encryption_key(production_env):
+    result = run_kansrijk("check", env={**production_env, "FIELD_ENCRYPTION_KEYS": "abc"})
     assert result.returncode != 0
     assert "not a Fernet key" in result.stderr
 
 
-def test_sqlite_is_set_up_for_a_web_process_and_a_worker_side_by_side(tmp_path):
+def test_sqlite_is_set_up_for_a_web_process_and_a_worker_side_by_side(tmp_path, production_env):
     script = (
         "from django.db import connection\n"
         "cursor = connection.cursor()\n"
         "cursor.execute('PRAGMA journal_mode'); print(cursor.fetchone()[0])\n"
         "cursor.execute('PRAGMA busy_timeout'); print(cursor.fetchone()[0])\n"
     )
-    env = {**PRODUCTION_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}"}
+    env = {**production_env, "DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}"}
     result = run_kansrijk("shell", "--no-imports", "-c", script, env=env)
     assert result.returncode == 0, result.stderr
     journal_mode, busy_timeout = result.stdout.split()
