@@ -214,7 +214,9 @@ class MeasurementViewSet(
     permission_classes = [SubmitOwnScope]
     # Grows with every period: a cursor (decision 0045).
     pagination_class = KeysetPagination
-    keyset = ("indicator__code", "period_start", "pk")
+    # Local columns, so that the index on (indicator, period_start, ...) serves the order,
+    # not a sort on the joined code.
+    keyset = ("indicator_id", "period_start", "pk")
 
     def get_queryset(self):
         user = self.request.user
@@ -230,7 +232,7 @@ class MeasurementViewSet(
         code = self.request.query_params.get("indicator")
         if code:
             queryset = queryset.filter(indicator__code=code)
-        return queryset.order_by("indicator__code", "period_start", "pk")
+        return queryset.order_by("indicator_id", "period_start", "pk")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
