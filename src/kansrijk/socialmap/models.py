@@ -707,7 +707,11 @@ class Participation(models.Model):
                 name="one_participation_per_region_and_period",
             ),
         ]
-        indexes = [models.Index(fields=["municipality", "period_start"])]
+        indexes = [
+            models.Index(fields=["municipality", "period_start"]),
+            # The API's cursor (decision 0045).
+            models.Index(fields=["service", "period_start", "id"], name="participation_keyset"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.service} {self.period_label} {self.scope}: {self.participants}"
