@@ -398,7 +398,7 @@ KANSRIJK = {
         # New builds of a public document asked for without logging in (decision 0051);
         # a document another visitor already had built does not count.
         "public_document_per_address": _rate(
-            "KANSRIJK_THROTTLE_PUBLIC_DOCUMENT_PER_ADDRESS", "20/60"
+            "KANSRIJK_THROTTLE_PUBLIC_DOCUMENT_PER_ADDRESS", "60/60"
         ),
         # API requests with a key (or a login), per key or account; and without, per
         # address (decision 0045).

@@ -289,12 +289,19 @@ def _funding_table(doc, document: AgendaDocument) -> None:
         run.font.size = Pt(8)
 
 
+def step_count(sections: int) -> int:
+    """The steps of ``render_docx`` for a document with ``sections`` speerpunt sections:
+    the title page, each section, the planning, the interventions, the financing, the
+    rest, and saving."""
+    return 1 + sections + 5
+
+
 @timed_document("agenda", "docx")
 def render_docx(document: AgendaDocument, progress: Steps | None = None) -> bytes:
     """The Word document; ``progress`` hears one step per speerpunt and per part after
-    them (the planning, the interventions, the financing, the rest, saving)."""
+    them (the planning, the interventions, the financing, the rest, saving):
+    ``step_count`` of them, which the caller expects before it reads the agenda."""
     progress = steps(progress)
-    progress.expect(1 + len(document.spearheads) + 5)
     progress(_("De titelpagina en de inleiding worden opgemaakt."))
     doc = Document()
     _setup(doc, document)

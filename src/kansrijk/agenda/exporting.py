@@ -525,6 +525,19 @@ def funding_totals(agenda: Agenda) -> FundingOverview:
 READING_STEPS = 3
 
 
+def section_count(agenda: Agenda) -> int:
+    """How many speerpunt sections ``build_document`` makes, counted before it reads the
+    tree (so a document's progress knows its total): one per speerpunt, and "Algemene
+    doelen" when a goal has no speerpunt, or an archived one."""
+    spearheads = agenda.spearheads.filter(archived_on=None).count()
+    general = (
+        agenda.goals.filter(archived_on=None)
+        .filter(Q(spearhead=None) | Q(spearhead__archived_on__isnull=False))
+        .exists()
+    )
+    return spearheads + int(general)
+
+
 def build_document(agenda: Agenda, progress: Steps | None = None) -> AgendaDocument:
     """Everything a document of ``agenda`` shows, read from the database once."""
     progress = steps(progress)
@@ -1053,9 +1066,9 @@ def export_agenda(agenda: Agenda, fmt: str, progress: Steps | None = None) -> by
         progress.expect(READING_STEPS + PDF_STEPS)
         return render_pdf(build_document(agenda, progress), progress)
     if fmt == "docx":
-        from .docx_export import render_docx
+        from .docx_export import render_docx, step_count
 
-        progress.expect(READING_STEPS)
+        progress.expect(READING_STEPS + step_count(section_count(agenda)))
         return render_docx(build_document(agenda, progress), progress)
     raise ValueError(f"Onbekend formaat: {fmt}")
 
