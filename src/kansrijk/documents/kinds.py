@@ -201,13 +201,9 @@ def _curve_allowed(user, params) -> bool:
 
 
 def _curve_subject(user, params) -> str:
-    agenda, indicator = _curve_indicator(user, params)
-    if indicator is None:
-        return ""
-    return _("%(indicator)s bij %(agenda)s") % {
-        "indicator": _quoted(indicator.name),
-        "agenda": _quoted(agenda.title),
-    }
+    # The indicator's name alone: with the agenda's title the heading grew past four lines.
+    _agenda, indicator = _curve_indicator(user, params)
+    return _quoted(indicator.name) if indicator else ""
 
 
 def _build_curve(user, params, progress):
