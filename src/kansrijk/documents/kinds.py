@@ -148,6 +148,26 @@ def _agenda_changed(params) -> str:
     return max(recorded).isoformat() if recorded else ""
 
 
+def _figures_changed(indicators) -> str:
+    """The last change to a measurement of ``indicators`` (added, approved, computed)."""
+    from django.db.models import Max
+
+    from kansrijk.indicators.models import Measurement
+
+    latest = Measurement.history.filter(indicator_id__in=indicators.values("pk")).aggregate(
+        t=Max("history_date")
+    )["t"]
+    return latest.isoformat() if latest else ""
+
+
+def _agenda_figures_changed(params) -> str:
+    """For the council's documents: the agenda's tree and its indicators' figures."""
+    from kansrijk.indicators.models import Indicator
+
+    indicators = Indicator.objects.filter(goals__agenda__slug=params.get("agenda", ""))
+    return f"{_agenda_changed(params)}|{_figures_changed(indicators)}"
+
+
 def _build_agenda(user, params, progress):
     from kansrijk.agenda import exporting
 
@@ -235,6 +255,12 @@ def _measurements_allowed(user, params) -> bool:
 def _measurements_subject(user, params) -> str:
     indicator = _measured_indicator(user, params)
     return _quoted(indicator.name) if indicator else ""
+
+
+def _measurements_changed(params) -> str:
+    from kansrijk.indicators.models import Indicator
+
+    return _figures_changed(Indicator.objects.filter(code=params.get("indicator", "")))
 
 
 def _build_measurements(user, params, progress):
@@ -463,7 +489,7 @@ KINDS: dict[str, DocumentKind] = {
         _agenda_allowed,
         public=True,
         subject=_agenda_subject,
-        changed=_agenda_changed,
+        changed=_agenda_figures_changed,
     ),
     "indicatorpagina": DocumentKind(
         gettext_lazy("Indicator op één pagina"),
@@ -472,7 +498,7 @@ KINDS: dict[str, DocumentKind] = {
         _curve_allowed,
         public=True,
         subject=_curve_subject,
-        changed=_agenda_changed,
+        changed=_agenda_figures_changed,
     ),
     "metingen": DocumentKind(
         gettext_lazy("Metingen van de indicator"),
@@ -481,6 +507,7 @@ KINDS: dict[str, DocumentKind] = {
         _measurements_allowed,
         public=True,
         subject=_measurements_subject,
+        changed=_measurements_changed,
     ),
     "sociale-kaart": DocumentKind(
         gettext_lazy("Aanbod van de sociale kaart"),

@@ -165,3 +165,16 @@ def test_the_heading_names_the_document_without_a_person(officer, sample_agenda)
     client.force_login(officer)
     html = client.get(job.get_absolute_url()).content.decode()
     assert f"<title>Agenda ‘{sample_agenda.title}’ (Excel)" in html
+
+
+def test_a_new_figure_makes_a_new_shared_build_of_the_measurements(municipality_organisation):
+    reach, _count = make_indicators(municipality_organisation)
+    region = municipality_organisation.municipality
+    add(reach, region, 2019, numerator=72, denominator=100)
+    params = {"indicator": reach.code, "fmt": "csv"}
+    first, _refusal = services.request_shared_document("metingen", params, address="192.0.2.1")
+    again, _refusal = services.request_shared_document("metingen", params, address="192.0.2.9")
+    assert again.pk == first.pk and len(csv_rows(built(first))) == 1
+    add(reach, region, 2020, numerator=80, denominator=100)
+    second, _refusal = services.request_shared_document("metingen", params, address="192.0.2.1")
+    assert second.pk != first.pk and len(csv_rows(built(second))) == 2
