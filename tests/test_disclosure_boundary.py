@@ -253,7 +253,14 @@ def count_in_text(count: int) -> re.Pattern:
     )
 
 
-def test_no_small_number_leaves_on_any_surface(client, planted, outsider):
+def test_no_small_number_leaves_on_any_surface(client, planted, outsider, settings):
+    # Every document built anew for each crawl, not handed out again from the first one
+    # (decisions 0047, 0051), and as many as the crawl asks for from one address.
+    settings.DOCUMENT_JOBS = {**settings.DOCUMENT_JOBS, "REUSE_SECONDS": 0}
+    settings.KANSRIJK = {
+        **settings.KANSRIJK,
+        "THROTTLE": {**settings.KANSRIJK["THROTTLE"], "public_document_per_address": (10_000, 60)},
+    }
     small = {"Aadorp": 1, "Bedum": 4, "Cadier": 20}
     swapped = {"Aadorp": 4, "Bedum": 1, "Cadier": 20}
     planted.set_counts(small)

@@ -395,6 +395,11 @@ KANSRIJK = {
         "password_reset_per_email": _rate("KANSRIJK_THROTTLE_RESET_PER_EMAIL", "3/60"),
         # Forms anyone may send without logging in (the education prize's nominations).
         "public_form_per_address": _rate("KANSRIJK_THROTTLE_PUBLIC_FORM_PER_ADDRESS", "10/60"),
+        # New builds of a public document asked for without logging in (decision 0051);
+        # a document another visitor already had built does not count.
+        "public_document_per_address": _rate(
+            "KANSRIJK_THROTTLE_PUBLIC_DOCUMENT_PER_ADDRESS", "60/60"
+        ),
         # API requests with a key (or a login), per key or account; and without, per
         # address (decision 0045).
         "api_per_token": _rate("KANSRIJK_THROTTLE_API_PER_TOKEN", "1000/60"),

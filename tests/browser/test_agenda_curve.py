@@ -19,11 +19,14 @@ from kansrijk.agenda import services
 from kansrijk.agenda.models import (
     Activity,
     ActivityKind,
+    Agenda,
+    AgendaStatus,
     Goal,
     Intervention,
     InvolvementRole,
     WorkStatus,
 )
+from kansrijk.documents.models import DocumentJob, DocumentStatus
 from kansrijk.indicators.models import Baseline, Indicator, Target
 from kansrijk.indicators.tests.test_views import approved, make_indicator
 from kansrijk.organisations.models import RegionKind, Role
@@ -189,3 +192,38 @@ def test_the_pdf_is_offered_for_download(page, goal_3):
     with page.expect_download() as download:
         page.get_by_role("link", name="Deze pagina als PDF (één A4)").click()
     assert download.value.suggested_filename == f"{SLUG}-{CODE}-raad.pdf"
+
+
+def test_a_visitor_downloads_the_public_pdf_and_follows_its_progress(
+    page, goal_3, assert_accessible, screenshot
+):
+    """A visitor who is not logged in gets the shared build of the public page (decision
+    0051): its status page, addressed by a token, starts the download by itself; while a
+    document is being made the page names it and shows its steps (screenshots in
+    var/screenshots/document_status_*.png)."""
+    Agenda.objects.filter(slug=SLUG).update(status=AgendaStatus.ADOPTED, is_public=True)
+    page.goto(reverse("agenda:curve", args=[SLUG, CODE]))
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Deze pagina als PDF (één A4)").click()
+    assert download.value.suggested_filename == f"{SLUG}-{CODE}-raad.pdf"
+    job = DocumentJob.objects.shared().get()
+    assert f"/documenten/openbaar/{job.access_token}" in page.url
+    heading = (
+        "Indicator op één pagina ‘Bereik VVE: kinderen met een VVE-indicatie op peuteropvang "
+        "met voorschools aanbod’ (PDF)"
+    )
+    # The page as a visitor sees it while a longer document is being made.
+    DocumentJob.objects.filter(pk=job.pk).update(
+        status=DocumentStatus.RUNNING,
+        done=4,
+        total=13,
+        step="Speerpunt 2: Gelijke kansen wordt opgemaakt.",
+    )
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(job.get_absolute_url())
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        assert page.get_by_label("Voortgang").get_attribute("value") == "31"
+        assert page.get_by_text("stap 4 van 13").is_visible()
+        assert_accessible(page)
+        screenshot(page, f"document_status_{width}")

@@ -92,7 +92,15 @@ def leaks(surfaces, texts: set[str]) -> list[str]:
     return found
 
 
-def test_no_text_of_the_maassluis_concept_agenda_outside_maassluis(client, demo, demo_user):
+def test_no_text_of_the_maassluis_concept_agenda_outside_maassluis(
+    client, demo, demo_user, settings
+):
+    # The crawl asks, from one address, for every public document a visitor can have:
+    # more new builds than a person would (decision 0051).
+    settings.KANSRIJK = {
+        **settings.KANSRIJK,
+        "THROTTLE": {**settings.KANSRIJK["THROTTLE"], "public_document_per_address": (10_000, 60)},
+    }
     agenda = Agenda.objects.get(slug=SLUG)
     assert agenda.status == "concept" and not agenda.is_public
     texts = concept_texts(agenda)

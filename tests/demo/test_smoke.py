@@ -754,8 +754,9 @@ def pages_for(client: Client) -> Iterator[tuple[str, object]]:
 
 
 def fetch_download(client: Client, url: str) -> str:
-    # A logged-in user's document is built by the worker: the link answers 303 to its
-    # status page, whose button serves the file (decision 0047).
+    # Every document is built by the worker: the link answers 303 to its status page
+    # (a shared one, by its token, for a visitor who is not logged in), whose button
+    # serves the file (decisions 0047, 0051).
     response = fetch_document(client, url)
     assert response.status_code == 200, f"status {response.status_code}"
     content_type = response["Content-Type"].split(";")[0].strip()
@@ -832,11 +833,17 @@ class Crawl:
             self.reached.add(endpoint)
 
 
-def test_every_download_link_opens(demo, db):
+def test_every_download_link_opens(demo, db, settings):
     from kansrijk.agenda.models import Agenda
     from kansrijk.indicators.models import Indicator
     from kansrijk.organisations.models import User
 
+    # The crawl asks, from one address, for every public document a visitor who is not
+    # logged in can have: more new builds than a person would (decision 0051).
+    settings.KANSRIJK = {
+        **settings.KANSRIJK,
+        "THROTTLE": {**settings.KANSRIJK["THROTTLE"], "public_document_per_address": (10_000, 60)},
+    }
     crawl = Crawl(download_endpoints())
     assert {"agenda_io:export", "cases:report_download"} <= set(crawl.endpoints)
     for username in DEMO_USERS:

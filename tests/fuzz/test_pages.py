@@ -78,6 +78,11 @@ SKIPPED = {
     "documents:status": "alleen na een download",
     "documents:progress": "alleen na een download",
     "documents:download": "alleen na een download; geeft het bestand zelf",
+    # The same pages of a shared public document, addressed by a random token that only
+    # a download link hands out (decision 0051).
+    "documents:shared_status": "alleen na een download zonder inloggen",
+    "documents:shared_progress": "alleen na een download zonder inloggen",
+    "documents:shared_download": "alleen na een download zonder inloggen; geeft het bestand",
 }
 
 # Where the walk starts: the home page, then every page whose address takes no argument.

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -48,21 +47,11 @@ def curve_page(request, slug, code):
 def curve_pdf(request, slug, code):
     agenda = get_visible_agenda_or_404(request.user, slug)
     indicator = curve.get_council_indicator_or_404(agenda, request.user, code)
-    if request.user.is_authenticated:
-        # Built by the worker and followed on its status page (decision 0047); a public
-        # agenda's visitor has no job of their own to follow and gets it here, as before.
-        return start_download(
-            request, "indicatorpagina", {"agenda": agenda.slug, "indicator": indicator.code}
-        )
-    response = HttpResponse(
-        curve.render_curve_pdf(curve.build_curve(agenda, indicator)),
-        content_type="application/pdf",
+    # Built by the worker and followed on its status page (decisions 0047, 0051); a
+    # visitor who is not logged in shares the one build of the public agenda's page.
+    return start_download(
+        request, "indicatorpagina", {"agenda": agenda.slug, "indicator": indicator.code}
     )
-    filename = curve.curve_filename(agenda, indicator)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Always from live data: never serve yesterday's figures from a cache.
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required

@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from kansrijk.operations.metrics import timed_document
+from kansrijk.reports.progress import Steps, steps
 
 from .exporting import AgendaDocument
 
@@ -288,8 +289,20 @@ def _funding_table(doc, document: AgendaDocument) -> None:
         run.font.size = Pt(8)
 
 
+def step_count(sections: int) -> int:
+    """The steps of ``render_docx`` for a document with ``sections`` speerpunt sections:
+    the title page, each section, the planning, the interventions, the financing, the
+    rest, and saving."""
+    return 1 + sections + 5
+
+
 @timed_document("agenda", "docx")
-def render_docx(document: AgendaDocument) -> bytes:
+def render_docx(document: AgendaDocument, progress: Steps | None = None) -> bytes:
+    """The Word document; ``progress`` hears one step per speerpunt and per part after
+    them (the planning, the interventions, the financing, the rest, saving):
+    ``step_count`` of them, which the caller expects before it reads the agenda."""
+    progress = steps(progress)
+    progress(_("De titelpagina en de inleiding worden opgemaakt."))
     doc = Document()
     _setup(doc, document)
     _page_number_footer(doc, document.title)
@@ -313,6 +326,7 @@ def render_docx(document: AgendaDocument) -> bytes:
                     run.font.size = Pt(8)
 
     for section in document.spearheads:
+        progress(_("%(section)s wordt opgemaakt.") % {"section": section.heading})
         doc.add_heading(section.heading, level=1)
         _paragraphs(doc, section.description)
         if section.intended_result:
@@ -323,19 +337,23 @@ def render_docx(document: AgendaDocument) -> bytes:
             result.add_run(section.intended_result)
         _goals_table(doc, section)
 
+    progress(_("De planning wordt opgemaakt."))
     if document.planning:
         doc.add_heading(_("Planning"), level=1)
         _planning_table(doc, document)
 
+    progress(_("De interventies worden opgemaakt."))
     if document.interventions:
         doc.add_heading(_("Interventies"), level=1)
         for card in document.interventions:
             _intervention_card(doc, card)
 
+    progress(_("De financiering wordt opgemaakt."))
     if not document.funding.is_empty:
         doc.add_heading(_("Financiering"), level=1)
         _funding_table(doc, document)
 
+    progress(_("De samenwerking en de evaluatie worden opgemaakt."))
     if document.commitments:
         doc.add_heading(_("Samenwerking"), level=1)
         _caption(doc, _("Afspraken die terugkeren"))
@@ -366,6 +384,7 @@ def render_docx(document: AgendaDocument) -> bytes:
         for run in source.runs:
             run.font.size = Pt(8)
 
+    progress(_("Het Word-document wordt geschreven."))
     stream = io.BytesIO()
     doc.save(stream)
     return stream.getvalue()

@@ -30,6 +30,7 @@ from kansrijk.operations.metrics import timed_document
 from kansrijk.periods import MONTH_NAMES, SHORT_MONTH_NAMES
 from kansrijk.reports.exporting import CsvExporter, XlsxExporter
 from kansrijk.reports.pdf import html_to_pdf
+from kansrijk.reports.progress import Steps, steps
 
 from .models import (
     CURRENT_FUNDING,
@@ -520,8 +521,27 @@ def funding_totals(agenda: Agenda) -> FundingOverview:
     )
 
 
-def build_document(agenda: Agenda) -> AgendaDocument:
+# The steps of build_document, for a document's progress (decision 0051).
+READING_STEPS = 3
+
+
+def section_count(agenda: Agenda) -> int:
+    """How many speerpunt sections ``build_document`` makes, counted before it reads the
+    tree (so a document's progress knows its total): one per speerpunt, and "Algemene
+    doelen" when a goal has no speerpunt, or an archived one."""
+    spearheads = agenda.spearheads.filter(archived_on=None).count()
+    general = (
+        agenda.goals.filter(archived_on=None)
+        .filter(Q(spearhead=None) | Q(spearhead__archived_on__isnull=False))
+        .exists()
+    )
+    return spearheads + int(general)
+
+
+def build_document(agenda: Agenda, progress: Steps | None = None) -> AgendaDocument:
     """Everything a document of ``agenda`` shows, read from the database once."""
+    progress = steps(progress)
+    progress(_("De doelen en activiteiten worden gelezen."))
     goal_rows = _goal_rows(agenda)
     spearheads = list(agenda.spearheads.filter(archived_on=None).order_by("position", "pk"))
     sections = {
@@ -545,6 +565,9 @@ def build_document(agenda: Agenda) -> AgendaDocument:
     )
     for goal, row in goal_rows:
         sections.get(goal.spearhead_id, general).goals.append(row)
+    progress(_("De interventies worden gelezen."))
+    interventions = _intervention_cards(agenda)
+    progress(_("De financiering wordt opgeteld."))
     adoption = ""
     if agenda.status != AgendaStatus.CONCEPT and agenda.adopted_on:
         adoption = _("Vastgesteld op %(date)s") % {"date": format_date(agenda.adopted_on)}
@@ -608,7 +631,7 @@ def build_document(agenda: Agenda) -> AgendaDocument:
         ],
         spearheads=[*sections.values(), *([general] if general.goals else [])],
         planning=_planning_groups(goal_rows, {pk: s.title for pk, s in sections.items()}),
-        interventions=_intervention_cards(agenda),
+        interventions=interventions,
         funding=funding_totals(agenda),
         commitments=commitments,
         evaluations=evaluations,
@@ -624,8 +647,14 @@ def render_document_html(document: AgendaDocument) -> str:
 
 
 @timed_document("agenda", "pdf")
-def render_pdf(document: AgendaDocument) -> bytes:
-    return html_to_pdf(render_document_html(document))
+def render_pdf(document: AgendaDocument, progress: Steps | None = None) -> bytes:
+    progress = steps(progress)
+    progress(_("De tekst wordt opgemaakt."))
+    return html_to_pdf(render_document_html(document), progress)
+
+
+# The steps of render_pdf: the text, laying out the pages, writing the PDF.
+PDF_STEPS = 3
 
 
 # ------------------------------------------------------------------ the round-trip rows
@@ -1023,16 +1052,24 @@ class AgendaXlsxExporter(XlsxExporter):
 EXPORTERS = {"csv": CsvExporter, "xlsx": AgendaXlsxExporter}
 
 
-def export_agenda(agenda: Agenda, fmt: str) -> bytes:
-    """The bytes of ``agenda`` in ``fmt`` (docx, pdf, xlsx or csv), from live data."""
+def export_agenda(agenda: Agenda, fmt: str, progress: Steps | None = None) -> bytes:
+    """The bytes of ``agenda`` in ``fmt`` (docx, pdf, xlsx or csv), from live data.
+    ``progress`` hears each step: reading the parts, then one per part of the document."""
+    progress = steps(progress)
     if fmt in EXPORTERS:
-        return EXPORTERS[fmt](spreadsheet_rows(agenda), COLUMNS).render()
+        progress.expect(2)
+        progress(_("De rijen van de agenda worden verzameld."))
+        rows = spreadsheet_rows(agenda)
+        progress(_("Het bestand wordt geschreven."))
+        return EXPORTERS[fmt](rows, COLUMNS).render()
     if fmt == "pdf":
-        return render_pdf(build_document(agenda))
+        progress.expect(READING_STEPS + PDF_STEPS)
+        return render_pdf(build_document(agenda, progress), progress)
     if fmt == "docx":
-        from .docx_export import render_docx
+        from .docx_export import render_docx, step_count
 
-        return render_docx(build_document(agenda))
+        progress.expect(READING_STEPS + step_count(section_count(agenda)))
+        return render_docx(build_document(agenda, progress), progress)
     raise ValueError(f"Onbekend formaat: {fmt}")
 
 

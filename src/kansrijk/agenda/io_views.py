@@ -1,7 +1,8 @@
 """Download an agenda as DOCX, PDF, XLSX or CSV; upload a spreadsheet to update it.
 
 Downloads follow what a user may see (a public agenda without logging in); an agenda a
-user may not see answers 404, the same as one that does not exist. Importing needs
+user may not see answers 404, the same as one that does not exist. Every format is built
+by the worker and followed on its status page (decisions 0047, 0051). Importing needs
 ``agenda.change_agenda`` (a beleidsmedewerker of an owning organisation); the upload is
 imported by the background worker and followed on its job's status page (decision 0029).
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,10 +21,8 @@ from kansrijk.documents.views import start_download
 from kansrijk.imports import jobs
 from kansrijk.imports.models import JobKind
 
-from . import exporting, importing
+from . import importing
 from .models import Agenda
-
-BUILT_IN_BACKGROUND = ("docx", "pdf", "xlsx")
 
 
 def get_visible_agenda_or_404(user, slug: str) -> Agenda:
@@ -34,19 +32,8 @@ def get_visible_agenda_or_404(user, slug: str) -> Agenda:
 @require_GET
 def export_agenda(request, slug: str, fmt: str):
     agenda = get_visible_agenda_or_404(request.user, slug)
-    if request.user.is_authenticated and fmt in BUILT_IN_BACKGROUND:
-        # Built by the worker and followed on its status page (decision 0047).
-        return start_download(request, "agenda", {"agenda": agenda.slug, "fmt": fmt})
-    # The CSV is a plain table, made well within a second, and a public agenda's
-    # visitor has no job of their own to follow: both are built here, as before.
-    response = HttpResponse(
-        exporting.export_agenda(agenda, fmt), content_type=exporting.CONTENT_TYPES[fmt]
-    )
-    filename = exporting.export_filename(agenda, fmt)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Always from live data: never serve yesterday's document from a cache.
-    response["Cache-Control"] = "no-store"
-    return response
+    # A visitor who is not logged in shares the one build of the public agenda's document.
+    return start_download(request, "agenda", {"agenda": agenda.slug, "fmt": fmt})
 
 
 class ImportForm(forms.Form):

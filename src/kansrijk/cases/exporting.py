@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kansrijk.indicators.suppression import legend
 from kansrijk.operations.metrics import building_document
@@ -15,6 +16,7 @@ from kansrijk.reports.exporting import (
     XlsxExporter,
 )
 from kansrijk.reports.pdf import PDF_CONTENT_TYPE, html_to_pdf
+from kansrijk.reports.progress import Steps, steps
 
 from .reporting import COLUMN_LABELS, COUNT_COLUMNS, CSV_COLUMNS, QuarterlyReport
 
@@ -70,7 +72,17 @@ def render_report_html(report: QuarterlyReport) -> str:
     )
 
 
-def export_report(report: QuarterlyReport, fmt: str) -> bytes:
+# The steps of export_report per format (decision 0051).
+EXPORT_STEPS = {"csv": 1, "xlsx": 1, "pdf": 3}
+
+
+def export_report(report: QuarterlyReport, fmt: str, progress: Steps | None = None) -> bytes:
+    progress = steps(progress)
+    if fmt == "pdf":
+        with building_document("quarterly_report", "pdf"):
+            progress(_("De tekst wordt opgemaakt."))
+            return html_to_pdf(render_report_html(report), progress)
+    progress(_("Het bestand wordt geschreven."))
     if fmt == "csv":
         return CsvExporter(report.csv_rows(), CSV_COLUMNS).render()
     if fmt == "xlsx":
@@ -78,7 +90,4 @@ def export_report(report: QuarterlyReport, fmt: str) -> bytes:
         if report.suppressed:
             exporter.legend = legend(report.threshold)
         return exporter.render()
-    if fmt == "pdf":
-        with building_document("quarterly_report", "pdf"):
-            return html_to_pdf(render_report_html(report))
     raise ValueError(f"Onbekend formaat: {fmt}")

@@ -51,13 +51,6 @@ SCHOOL_YEARS_BACK = 6
 SCHOOL_CHOICE_LIMIT = 300
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _require(request, permission: str, obj=None) -> None:
     if not request.user.has_perm(permission, obj):
         raise PermissionDenied
@@ -273,16 +266,14 @@ def reconciliation_page(request):
 def reconciliation_csv(request):
     _require(request, "cases.reconcile_counts")
     filter_form = ReconciliationFilterForm(request.GET or None)
-    result = reconciliation.compare(
-        peildatum=_chosen_peildatum(filter_form, request.user),
-        definition=_chosen_definition(filter_form),
-        user=request.user,
-    )
-    return _download(
-        reconciliation.export_differences(result),
-        CSV_CONTENT_TYPE,
-        reconciliation.differences_filename(result),
-    )
+    # Built by the worker and followed on its status page (decision 0051). Counts per
+    # school and woongemeente, no person: not a document with personal data.
+    params = {
+        "peildatum": _chosen_peildatum(filter_form, request.user).isoformat(),
+        "definitie": _chosen_definition(filter_form),
+        "fmt": "csv",
+    }
+    return start_download(request, "afstemming", params)
 
 
 # ------------------------------------------------------------------ Inspectie
@@ -541,7 +532,9 @@ def annual_report_page(request):
     )
 
 
-def annual_report_for(areas: registration.AnnualReportAreas, choice) -> registration.AnnualReport:
+def annual_report_for(
+    areas: registration.AnnualReportAreas, choice, progress=None
+) -> registration.AnnualReport:
     school_year, chosen, definition = choice
     suppressed = not all(areas.is_full(pk) for pk, _code, _name in chosen)
     return registration.build_annual_report(
@@ -549,6 +542,7 @@ def annual_report_for(areas: registration.AnnualReportAreas, choice) -> registra
         municipality_ids=[pk for pk, _code, _name in chosen],
         suppressed=suppressed,
         definition=definition,
+        progress=progress,
     )
 
 

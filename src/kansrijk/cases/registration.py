@@ -52,6 +52,7 @@ from kansrijk.indicators.suppression import (
 )
 from kansrijk.organisations.models import Organisation, Region, RegionKind
 from kansrijk.reports.exporting import CsvExporter, XlsxExporter
+from kansrijk.reports.progress import Steps, steps
 
 from . import dates, services
 from .models import (
@@ -568,9 +569,13 @@ def annual_report_tables(
     municipality_ids: list[int],
     definition: str,
     peildata: list[datetime.date],
+    progress: Steps | None = None,
 ) -> list[FigureTable]:
-    """Every figure of the annual report, one grouped query per group."""
+    """Every figure of the annual report, one grouped query per group; ``progress``
+    hears each group (ANNUAL_REPORT_STEPS of them)."""
+    progress = steps(progress)
     in_year = {"__gte": start, "__lte": end}
+    progress(_("De verzuimmeldingen worden geteld."))
 
     def between(name):
         return {f"{name}{op}": day for op, day in in_year.items()}
@@ -603,6 +608,7 @@ def annual_report_tables(
         for table, row_field in ((reports_by_kind, "kind"), (reports_by_status, "status")):
             _fill(table, [row], row_field, "gemeente")
 
+    progress(_("De gestarte casussen worden geteld."))
     cases = Case.objects.filter(municipality_id__in=municipality_ids)
     started = FigureTable(
         "casussen_gestart",
@@ -621,6 +627,7 @@ def annual_report_tables(
         "municipality_id",
     )
 
+    progress(_("De thuiszitters op de peildata worden geteld."))
     stock = FigureTable(
         "thuiszitters_peildata",
         _("Thuiszitters op de peildata"),
@@ -643,6 +650,7 @@ def annual_report_tables(
             for index, day in enumerate(peildata):
                 stock.counts[(day.isoformat(), row["municipality_id"])] = row[f"p{index}"]
 
+    progress(_("De episodes zonder passend aanbod worden geteld."))
     breach = FigureTable(
         "langer_dan_3_maanden_zonder_aanbod",
         _("Langer dan 3 maanden zonder passend aanbod"),
@@ -664,6 +672,7 @@ def annual_report_tables(
     ):
         breach.counts[("episodes", row["municipality_id"])] = row["n"]
 
+    progress(_("De MAS-routes, Halt-verwijzingen en processen-verbaal worden geteld."))
     mas = FigureTable(
         "mas_routes",
         _("MAS-routes gekozen"),
@@ -717,6 +726,7 @@ def annual_report_tables(
             if row["kind"] == EventKind.OFFICIAL_REPORT:
                 _fill(articles, [row], "offence_article", "case__municipality_id")
 
+    progress(_("De vrijstellingen en de uitkomsten worden geteld."))
     exemptions = FigureTable(
         "vrijstellingen_grond",
         _("Vrijstellingen verleend naar grond"),
@@ -805,6 +815,10 @@ def _values_and_lines(tables: list[FigureTable], municipality_ids: list[int]):
     return values, lines
 
 
+# The steps of annual_report_tables, for a document's progress (decision 0051).
+ANNUAL_REPORT_STEPS = 6
+
+
 def build_annual_report(
     *,
     school_year: str,
@@ -812,6 +826,7 @@ def build_annual_report(
     suppressed: bool,
     definition: str = CountDefinition.OCW,
     today: datetime.date | None = None,
+    progress: Steps | None = None,
 ) -> AnnualReport:
     """The annual report of ``school_year`` for the gemeenten, suppressed or as it is."""
     if definition not in CountDefinition.values:
@@ -825,7 +840,7 @@ def build_annual_report(
         .values_list("pk", "code", "name")
     )
     ids = [pk for pk, _code, _name in municipalities]
-    tables = annual_report_tables(start, end, ids, definition, peildata) if ids else []
+    tables = annual_report_tables(start, end, ids, definition, peildata, progress) if ids else []
     values, lines = _values_and_lines(tables, ids)
     threshold = settings.KANSRIJK["SMALL_NUMBER_THRESHOLD"]
     hidden = suppress_lines(values, lines, threshold=threshold) if suppressed else set()
@@ -844,7 +859,8 @@ def build_annual_report(
     )
 
 
-def export_annual_report(report: AnnualReport, fmt: str) -> bytes:
+def export_annual_report(report: AnnualReport, fmt: str, progress: Steps | None = None) -> bytes:
+    steps(progress)(_("Het bestand wordt geschreven."))
     if fmt == "csv":
         return CsvExporter(report.export_rows(), ANNUAL_REPORT_COLUMNS).render()
     if fmt == "xlsx":

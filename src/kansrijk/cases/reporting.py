@@ -47,6 +47,7 @@ from kansrijk.indicators.suppression import (
 )
 from kansrijk.organisations.models import Organisation, Region, RegionKind, RegionMembership
 from kansrijk.organisations.queries import successors_on
+from kansrijk.reports.progress import Steps, steps
 
 from . import dates
 from .models import Case, CaseCategory, CountDefinition
@@ -556,6 +557,10 @@ def cases_for(user, *, public: bool = False) -> tuple:
     return Case.objects.countable_for(user), True, note
 
 
+# The steps of build_report, for a document's progress (decision 0051).
+QUARTERLY_REPORT_STEPS = 3
+
+
 def build_report(
     *,
     peildatum: datetime.date,
@@ -564,11 +569,14 @@ def build_report(
     user=None,
     public: bool = False,
     cases=None,
+    progress: Steps | None = None,
 ) -> QuarterlyReport:
     """The report for ``user`` (or, without a user, for the whole register, as the command
     line sees it). Users with a dossier role count the episodes they may see, as they are;
     everyone else the episodes of their gemeenten, schools and SWVs, suppressed.
-    ``public=True`` suppresses whatever the caller may see."""
+    ``public=True`` suppresses whatever the caller may see. ``progress`` hears
+    QUARTERLY_REPORT_STEPS steps: counting, the units and their pupils, the rows."""
+    progress = steps(progress)
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
     if definition not in CountDefinition.values:
@@ -580,11 +588,13 @@ def build_report(
         cases, suppressed, scope_note = cases_for(user, public=public)
     else:
         suppressed = public
+    progress(_("De thuiszitters worden geteld."))
     # Read once for the counts and the pupils of the RMC level.
     rmc_of = rmc_regions_of_municipalities(peildatum) if level == "rmc" else None
     counts = unit_counts(
         cases, peildatum=peildatum, level=level, definition=definition, rmc_of=rmc_of
     )
+    progress(_("De gebieden en hun leerlingen worden opgezocht."))
     universe = unit_universe(level, peildatum, scope)
     if universe is None:  # the whole register: every unit of the level
         names = unit_names(level, peildatum=peildatum)
@@ -597,6 +607,7 @@ def build_report(
         unit_ids = universe | set(counts)
         names = unit_names(level, unit_ids)
         pupils = pupils_per_unit(level, peildatum, unit_ids, rmc_of=rmc_of)
+    progress(_("De rijen en het totaal worden berekend."))
     zero = dict.fromkeys(COUNT_COLUMNS, 0)
     rows = []
     for unit_id in unit_ids:

@@ -5,6 +5,10 @@ expiry (decision 0047).
 The parameters say what to build (an agenda's slug, a format, a peildatum): never a
 person. The result is a file under ``MEDIA_ROOT/documents/``, readable by the
 application only; ``str()`` names no parameter, since it may end up in a log.
+
+A job without a requester is a *shared* public document (decision 0051): one build of a
+public agenda's document for every visitor who is not logged in, found by an unguessable
+token, never by its id.
 """
 
 from __future__ import annotations
@@ -41,15 +45,22 @@ def administered_users(user):
 class DocumentJobQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A user's own jobs, and nobody else's: a document is built in its requester's
-        scope (and some hold personal data), so not even a superuser opens another's."""
+        scope (and some hold personal data), so not even a superuser opens another's.
+        A shared public document is opened by its token alone (``shared``)."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(requested_by=user)
 
+    def shared(self):
+        """The public documents built once for every visitor who is not logged in."""
+        return self.filter(requested_by__isnull=True).exclude(access_token="")
+
     def failed_for_beheerder(self, user):
         """The failed jobs of the users of the organisations ``user`` administers (all of
         them for a superuser): what the beheerder sees, not what they may download."""
-        failed = self.filter(status=DocumentStatus.FAILED)
+        # A shared public document has nobody to answer to: the next visitor's click
+        # builds it again (decision 0051).
+        failed = self.filter(status=DocumentStatus.FAILED, requested_by__isnull=False)
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -66,12 +77,21 @@ class DocumentJob(models.Model):
     # person's data; the key is its canonical hash, for reusing a recent job.
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     params_key = models.CharField(max_length=64, editable=False)
+    # Empty for a shared public document (decision 0051).
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.CASCADE,
         related_name="+",
         verbose_name=_("aangevraagd door"),
+        null=True,
+        blank=True,
     )
+    # A shared public document's address (its status page and file): random, so that
+    # nobody finds a document by counting; empty for a user's own job.
+    access_token = models.CharField(_("toegangssleutel"), max_length=64, blank=True)
+    # What the document is, for its status page: the kind, the agenda's title or the
+    # period, and the format. Never a person's data (decision 0051).
+    title = models.CharField(_("titel"), max_length=300, blank=True)
     language = models.CharField(_("taal"), max_length=10, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED
@@ -103,13 +123,45 @@ class DocumentJob(models.Model):
         indexes = [
             models.Index(fields=["requested_by", "kind", "params_key", "created_at"]),
             models.Index(fields=["status", "expires_at"]),
+            models.Index(
+                fields=["access_token"],
+                name="documents_shared_token",
+                condition=~Q(access_token=""),
+            ),
+        ]
+        constraints = [
+            # Two visitors who click at once share one build: a second waiting or
+            # running shared job of the same document cannot be written.
+            models.UniqueConstraint(
+                fields=["kind", "params_key"],
+                condition=Q(requested_by__isnull=True, status__in=["wacht", "bezig"]),
+                name="documents_one_shared_build_at_a_time",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"document {self.pk} ({self.kind})"
 
     def get_absolute_url(self) -> str:
+        if self.is_shared:
+            return reverse("documents:shared_status", args=[self.access_token])
         return reverse("documents:status", args=[self.pk])
+
+    @property
+    def is_shared(self) -> bool:
+        return self.requested_by_id is None and bool(self.access_token)
+
+    @property
+    def progress_url(self) -> str:
+        if self.is_shared:
+            return reverse("documents:shared_progress", args=[self.access_token])
+        return reverse("documents:progress", args=[self.pk])
+
+    @property
+    def file_url(self) -> str:
+        if self.is_shared:
+            return reverse("documents:shared_download", args=[self.access_token])
+        return reverse("documents:download", args=[self.pk])
 
     @property
     def is_finished(self) -> bool:

@@ -1,7 +1,9 @@
-"""Documents off the request (decision 0047): every state change of a ``DocumentJob``.
+"""Documents off the request (decisions 0047, 0051): every state change of a
+``DocumentJob``.
 
 ``request_document`` starts a job (or hands back the user's own recent one of the same
-document); ``run_document_job`` is the worker's: it claims the job once, builds the
+document); ``request_shared_document`` does so for a visitor who is not logged in, with
+one build of a public document shared by all of them; ``run_document_job`` is the worker's: it claims the job once, builds the
 document through its kind, writes progress and stores the file; ``retry`` queues a
 failed job again; ``expire_documents`` deletes the files whose time is up and fails jobs
 whose worker died. All of them are safe to call from any process.
@@ -13,18 +15,21 @@ import datetime
 import hashlib
 import json
 import logging
+import secrets
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kansrijk import kept_files
 from kansrijk.audit import services as audit
 from kansrijk.pulse import Pulse, pulsing
+from kansrijk.throttling import services as throttle
 
 from .kinds import KINDS
 from .models import DocumentJob, DocumentStatus
@@ -103,9 +108,96 @@ def request_document(user, kind: str, params: dict) -> DocumentJob:
             params_key=key,
             requested_by=user,
             language=translation.get_language() or "",
+            title=document.heading(user, params)[:300],
         )
     _enqueue(job)
     job.refresh_from_db()
+    return job
+
+
+# The limit on new shared builds per address (kansrijk.throttling, decision 0051).
+SHARED_PER_ADDRESS = throttle.PUBLIC_DOCUMENT_PER_ADDRESS
+
+
+def request_shared_document(kind: str, params: dict, *, address: str):
+    """For a visitor who is not logged in: ``(job, None)`` with the shared build of this
+    public document, or ``(None, refusal)`` when this address started too many builds.
+
+    A public document is the same for every such visitor, so one build serves them all:
+    the one waiting, running, or finished within ``REUSE_SECONDS`` since what it shows
+    last changed (the kind's ``changed``, part of the key). Only a new build counts
+    against the address's limit; at most one shared build of a document waits or runs
+    at a time (a constraint), so two visitors who click at once share it too.
+
+    Raises ``PermissionDenied`` when the document is not public (a private agenda)."""
+    document = KINDS[kind]
+    visitor = AnonymousUser()
+    if not document.public or not document.allowed(visitor, params):
+        raise PermissionDenied
+    key = shared_key(document, params)
+    now = timezone.now()
+    recent = _recent_shared(kind, key, now)
+    if recent is not None:
+        return recent, None
+    refusal = throttle.attempt(SHARED_PER_ADDRESS, address)
+    if refusal is not None:
+        return None, refusal
+    try:
+        with transaction.atomic():
+            job = DocumentJob.objects.create(
+                kind=kind,
+                params=params,
+                params_key=key,
+                requested_by=None,
+                access_token=secrets.token_urlsafe(32),
+                language=translation.get_language() or "",
+                title=document.heading(visitor, params)[:300],
+            )
+    except IntegrityError:
+        # Another visitor's click wrote the waiting build first: share it.
+        return _recent_shared(kind, key, now), None
+    _enqueue(job)
+    job.refresh_from_db()
+    return job, None
+
+
+def shared_key(document, params: dict) -> str:
+    """The params' key with the moment the document's content last changed: a build
+    made before an edit has another key and is not handed out again."""
+    changed = document.changed(params) if document.changed else ""
+    return params_key({**params, "__changed": changed})
+
+
+def _recent_shared(kind: str, key: str, now: datetime.datetime) -> DocumentJob | None:
+    """The build waiting or running (however long: a second one would only queue behind
+    it), or else the one finished within ``REUSE_SECONDS``."""
+    since = now - datetime.timedelta(seconds=_settings()["REUSE_SECONDS"])
+    recent = (
+        DocumentJob.objects.shared()
+        .filter(kind=kind, params_key=key)
+        .filter(
+            Q(status__in=[DocumentStatus.QUEUED, DocumentStatus.RUNNING])
+            | Q(status=DocumentStatus.DONE, created_at__gte=since)
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if recent is not None and _still_there(recent, now):
+        return recent
+    return None
+
+
+def shared_job(token: str) -> DocumentJob | None:
+    """The shared public document with this token while its document is still public
+    (an agenda made private since is no longer handed out), else None."""
+    if not token:
+        return None
+    job = DocumentJob.objects.shared().filter(access_token=token).first()
+    if job is None or job.kind not in KINDS:
+        return None
+    document = KINDS[job.kind]
+    if not document.public or not document.allowed(AnonymousUser(), job.params):
+        return None
     return job
 
 
@@ -175,10 +267,11 @@ def run_document_job(job_id: int) -> None:
     job = _claim(job_id)
     if job is None:
         return
-    user = job.requested_by
+    # A shared public document is built as a visitor who is not logged in sees it.
+    user = job.requested_by or AnonymousUser()
     document = KINDS.get(job.kind)
     with translation.override(job.language or settings.LANGUAGE_CODE):
-        if document is None or not user.is_active or not document.allowed(user, job.params):
+        if document is None or not _may_still_have(user, document, job):
             _fail(job, _("Je mag dit document niet (meer) maken."))
             return
         try:
@@ -205,6 +298,12 @@ def run_document_job(job_id: int) -> None:
     )
     if not finished:  # the sweep took it for dead meanwhile: its verdict stands
         (Path(settings.MEDIA_ROOT) / stored).unlink(missing_ok=True)
+
+
+def _may_still_have(user, document, job: DocumentJob) -> bool:
+    if job.requested_by_id is None:
+        return document.public and document.allowed(user, job.params)
+    return user.is_active and document.allowed(user, job.params)
 
 
 def _fail(job: DocumentJob, message: str) -> None:

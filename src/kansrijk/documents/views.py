@@ -1,8 +1,10 @@
 """The status page of a document job, the fragment it polls, the file, and the
-beheerder's page of failed background work (decision 0047).
+beheerder's page of failed background work (decisions 0047, 0051).
 
 A job is its requester's alone: anyone else gets 404, the same answer as "does not
-exist", and so does a job whose file has expired.
+exist", and so does a job whose file has expired. A shared public document (asked for by
+a visitor who is not logged in) is opened by its unguessable token instead, and only
+while its document is still public.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kansrijk.audit import services as audit
+from kansrijk.throttling import services as throttle
+from kansrijk.throttling.responses import refused
 
 from . import failures, services
 from .kinds import KINDS
@@ -27,8 +31,17 @@ from .models import DocumentJob, DocumentStatus
 def start_download(request, kind: str, params: dict):
     """What a download link answers now: a job for the document (or the user's own recent
     one), and a 303 to its status page. The caller has checked, as it always did, that
-    the user may have the document; the job checks it again."""
-    job = services.request_document(request.user, kind, params)
+    the user may have the document; the job checks it again. A visitor who is not logged
+    in gets the shared build of the public document (decision 0051), or 429 when their
+    address started too many builds."""
+    if request.user.is_authenticated:
+        job = services.request_document(request.user, kind, params)
+    else:
+        job, refusal = services.request_shared_document(
+            kind, params, address=throttle.client_address(request)
+        )
+        if refusal is not None:
+            return refused(request, refusal)
     # 303: the browser asks for the status page with GET, whatever asked for the document.
     # The mark says the page was opened by asking for the document: if it is ready by
     # then, the download starts by itself (one click, as the link was before).
@@ -46,19 +59,22 @@ def _own_job(request, pk: int) -> DocumentJob:
     return get_object_or_404(DocumentJob.objects.visible_to(request.user), pk=pk)
 
 
+def _shared_job(token: str) -> DocumentJob:
+    job = services.shared_job(token)
+    if job is None:
+        raise Http404
+    return job
+
+
 def _context(job: DocumentJob) -> dict:
     document = KINDS.get(job.kind)
-    return {
-        "job": job,
-        "title": document.title if document else _("Document"),
-        "percent": job.percent,
-    }
+    # The heading names the document (decision 0051); a job from before that has only
+    # its kind.
+    title = job.title or (document.title if document else _("Document"))
+    return {"job": job, "title": title, "percent": job.percent}
 
 
-@require_GET
-@login_required
-def status(request, pk: int):
-    job = _own_job(request, pk)
+def _status_page(request, job: DocumentJob):
     context = _context(job)
     context["download_now"] = (
         request.GET.get(JUST_ASKED) == "1"
@@ -68,13 +84,10 @@ def status(request, pk: int):
     return render(request, "documents/job_status.html", context)
 
 
-@require_GET
-@login_required
-def progress(request, pk: int):
+def _progress_fragment(request, job: DocumentJob):
     """The fragment the status page polls every second. The status it last saw comes
     along: the live region changes only when the status does, and the download starts
     by itself only when the job became ready while the page was open."""
-    job = _own_job(request, pk)
     context = _context(job)
     seen = request.GET.get("status")
     context["status_changed"] = seen != job.status
@@ -82,10 +95,7 @@ def progress(request, pk: int):
     return render(request, "documents/job_progress.html", context)
 
 
-@require_GET
-@login_required
-def download(request, pk: int):
-    job = _own_job(request, pk)
+def _file(request, job: DocumentJob):
     now = timezone.now()
     if job.status != DocumentStatus.DONE or not job.stored_file or job.expires_at <= now:
         raise Http404
@@ -101,6 +111,42 @@ def download(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+@login_required
+def status(request, pk: int):
+    return _status_page(request, _own_job(request, pk))
+
+
+@require_GET
+@login_required
+def progress(request, pk: int):
+    return _progress_fragment(request, _own_job(request, pk))
+
+
+@require_GET
+@login_required
+def download(request, pk: int):
+    return _file(request, _own_job(request, pk))
+
+
+# A shared public document: no login, the token is the address (decision 0051).
+
+
+@require_GET
+def shared_status(request, token: str):
+    return _status_page(request, _shared_job(token))
+
+
+@require_GET
+def shared_progress(request, token: str):
+    return _progress_fragment(request, _shared_job(token))
+
+
+@require_GET
+def shared_download(request, token: str):
+    return _file(request, _shared_job(token))
 
 
 # ------------------------------------------------------------------ beheer: failed tasks

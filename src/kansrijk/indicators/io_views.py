@@ -12,7 +12,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,39 +22,23 @@ from kansrijk.imports import jobs
 from kansrijk.imports.models import JobKind
 from kansrijk.organisations.models import Membership, Role
 
-from . import exporting, importing, report
+from . import importing
 from .models import Indicator
 
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+# Both downloads are built by the worker and followed on their status page (decisions
+# 0047, 0051); a visitor who is not logged in shares the one build of a public document.
 
 
 @require_GET
 def export_measurements(request, code: str, fmt: str):
     indicator = get_object_or_404(Indicator.objects.visible_to(request.user), code=code)
-    return _download(
-        exporting.export_indicator(indicator, fmt, user=request.user),
-        exporting.CONTENT_TYPES[fmt],
-        exporting.export_filename(indicator, fmt),
-    )
+    return start_download(request, "metingen", {"indicator": indicator.code, "fmt": fmt})
 
 
 @require_GET
 def progress_report(request, slug: str, fmt: str):
     agenda = get_object_or_404(Agenda.objects.visible_to(request.user), slug=slug)
-    if request.user.is_authenticated:
-        # Built by the worker and followed on its status page (decision 0047); a public
-        # agenda's visitor has no job of their own to follow and gets it here, as before.
-        return start_download(request, "voortgangsrapportage", {"agenda": agenda.slug, "fmt": fmt})
-    return _download(
-        report.export_report(agenda, fmt, user=request.user),
-        report.CONTENT_TYPES[fmt],
-        report.report_filename(agenda, fmt),
-    )
+    return start_download(request, "voortgangsrapportage", {"agenda": agenda.slug, "fmt": fmt})
 
 
 class ImportForm(forms.Form):

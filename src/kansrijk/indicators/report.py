@@ -28,6 +28,7 @@ from kansrijk.agenda.exporting import _goal_rows, format_date
 from kansrijk.operations.metrics import timed_document
 from kansrijk.periods import format_period
 from kansrijk.reports.pdf import html_to_pdf
+from kansrijk.reports.progress import Steps, steps
 
 from . import suppression
 from .disclosure import Disclosure, status_for
@@ -166,14 +167,21 @@ def _indicator_section(
     )
 
 
-def build_report(agenda, *, user=None) -> ProgressReport:
+def build_report(agenda, *, user=None, progress: Steps | None = None) -> ProgressReport:
     """The report of ``agenda`` with the indicators ``user`` may see (``None``: the
     command line, every indicator). The report is written for the council, a public
-    document, so every figure is the published one, whoever makes it."""
+    document, so every figure is the published one, whoever makes it. ``progress``
+    hears one step per goal (each reads its indicators' figures and draws their charts)."""
+    progress = steps(progress)
     visible = Indicator.objects.all() if user is None else Indicator.objects.visible_to(user)
     disclosure = Disclosure(public=True)
     goals = []
-    for goal, row in _goal_rows(agenda):
+    goal_rows = _goal_rows(agenda)
+    progress.expect(len(goal_rows))
+    for position, (goal, row) in enumerate(goal_rows, start=1):
+        progress(
+            _("De cijfers bij doel %(goal)s worden gelezen.") % {"goal": row.number or position}
+        )
         section = GoalSection(label=row.label, indicator_text=row.indicator_text)
         for indicator in visible.filter(goals=goal).select_related("owner").order_by("name"):
             section.indicators.append(_indicator_section(indicator, disclosure, goal_id=goal.pk))
@@ -192,9 +200,11 @@ def render_report_html(report: ProgressReport) -> str:
 
 
 @timed_document("progress_report", "pdf")
-def render_report_pdf(report: ProgressReport) -> bytes:
+def render_report_pdf(report: ProgressReport, progress: Steps | None = None) -> bytes:
     """WeasyPrint as for the agenda document: nothing fetched from outside."""
-    return html_to_pdf(render_report_html(report))
+    progress = steps(progress)
+    progress(_("De tekst wordt opgemaakt."))
+    return html_to_pdf(render_report_html(report), progress)
 
 
 @timed_document("progress_report", "docx")
@@ -282,13 +292,19 @@ def render_report_docx(report: ProgressReport) -> bytes:
     return stream.getvalue()
 
 
-def export_report(agenda, fmt: str, *, user=None) -> bytes:
-    report = build_report(agenda, user=user)
+# The steps after the goals: the text, the pages and the PDF; or the Word document.
+RENDER_STEPS = {"pdf": 3, "docx": 1}
+
+
+def export_report(agenda, fmt: str, *, user=None, progress: Steps | None = None) -> bytes:
+    if fmt not in RENDER_STEPS:
+        raise ValueError(f"Onbekend formaat: {fmt}")
+    progress = steps(progress).expect(RENDER_STEPS[fmt])
+    report = build_report(agenda, user=user, progress=progress)
     if fmt == "pdf":
-        return render_report_pdf(report)
-    if fmt == "docx":
-        return render_report_docx(report)
-    raise ValueError(f"Onbekend formaat: {fmt}")
+        return render_report_pdf(report, progress)
+    progress(_("Het Word-document wordt opgemaakt."))
+    return render_report_docx(report)
 
 
 def report_filename(agenda, fmt: str) -> str:

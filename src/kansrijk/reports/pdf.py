@@ -11,6 +11,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .progress import Steps, steps
 
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -54,5 +57,11 @@ def html_to_document(html: str):
     return _html(html).render()
 
 
-def html_to_pdf(html: str) -> bytes:
-    return _html(html).write_pdf()
+def html_to_pdf(html: str, progress: Steps | None = None) -> bytes:
+    """The PDF of ``html`` in two steps, laying out the pages and writing them (what
+    ``HTML.write_pdf`` does in one call), so that a long document's progress moves."""
+    progress = steps(progress)
+    progress(_("De pagina's worden ingedeeld."))
+    document = _html(html).render()
+    progress(_("De PDF wordt geschreven."))
+    return document.write_pdf()

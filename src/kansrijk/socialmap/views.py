@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,13 +23,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kansrijk.agenda.models import Agenda, Goal, Intervention
+from kansrijk.documents.views import start_download
 from kansrijk.imports import jobs
 from kansrijk.imports.models import JobKind
 from kansrijk.indicators import suppression
 from kansrijk.organisations.models import Organisation, Region, RegionKind, RegionMembership
 from kansrijk.periods import format_period
 
-from . import exporting, hsds, importing, services
+from . import importing, services
 from .disclosure import participation_mask
 from .forms import (
     ImportForm,
@@ -292,27 +293,18 @@ def open_data(request):
     )
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+# The open data is built by the worker and followed on its status page (decision 0051):
+# the same file for everyone, one build shared by the visitors who are not logged in.
 
 
 @require_GET
 def export_csv(request):
-    return _download(
-        exporting.catalogue_csv(Service.objects.published()),
-        exporting.CSV_CONTENT_TYPE,
-        "sociale-kaart-aanbod.csv",
-    )
+    return start_download(request, "sociale-kaart", {"fmt": "csv"})
 
 
 @require_GET
 def export_hsds(request, fmt):
-    tables = hsds.export_tables(Service.objects.published())
-    if fmt == "json":
-        return _download(hsds.write_json(tables), "application/json", "sociale-kaart-hsds.json")
-    return _download(hsds.write_zip(tables), "application/zip", "sociale-kaart-hsds.zip")
+    return start_download(request, "sociale-kaart", {"fmt": fmt})
 
 
 # ------------------------------------------------------------------ maintaining entries

@@ -269,9 +269,16 @@ def crawl(
 
     A path is followed with at most ``variants_per_path`` different query strings (the
     pages of a long list, the filters of a search), so the crawl stays finite; ``skip``
-    is a predicate of a path that must not be opened (a download that starts a task)."""
+    is a predicate of a path that must not be opened (a download that starts a task).
+
+    A document's status page and file are listed under the download link that led to
+    them (``<link> → /documenten/…``, ``<link> → /documenten/…/bestand``) rather than
+    under their job's id or token, which another crawl would not find again: two crawls
+    of the same pages list the same documents (decisions 0047, 0051)."""
     seen: dict[str, Surface] = {}
     variants: dict[str, int] = {}
+    # The download link each document page was reached from.
+    origin: dict[str, str] = {}
     queue = [url for url in (_normal("/", url) for url in start) if url]
     while queue and len(seen) < max_pages:
         url = queue.pop(0)
@@ -292,11 +299,28 @@ def crawl(
             # A download link answers with its document's status page (decision 0047),
             # which links to the file: follow it, so the documents are read too.
             links = [response["Location"], *links]
+            status_page = _normal(url, response["Location"])
+            if status_page and urlsplit(status_page).path.startswith(DOCUMENT_PAGES):
+                origin[urlsplit(status_page).path] = url
         for link in links:
             target = _normal(url, link)
             if target and target not in seen:
                 queue.append(target)
-    return seen
+    return {_named_by_origin(url, origin): surface for url, surface in seen.items()}
+
+
+DOCUMENT_PAGES = "/documenten/"
+
+
+def _named_by_origin(url: str, origin: dict[str, str]) -> str:
+    path = urlsplit(url).path
+    for suffix in ("", "/bestand", "/voortgang"):
+        if suffix and not path.endswith(suffix):
+            continue
+        link = origin.get(path.removesuffix(suffix) if suffix else path)
+        if link is not None:
+            return f"{link} → {DOCUMENT_PAGES}…{suffix}"
+    return url
 
 
 __all__ = ["Surface", "crawl", "read", "read_csv", "read_docx", "read_pdf", "read_xlsx"]

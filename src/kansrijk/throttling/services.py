@@ -28,6 +28,7 @@ LOGIN_PER_ACCOUNT = "login_per_account"
 RESET_MAIL_PER_ADDRESS = "password_reset_per_address"
 RESET_MAIL_PER_EMAIL = "password_reset_per_email"
 PUBLIC_FORM_PER_ADDRESS = "public_form_per_address"
+PUBLIC_DOCUMENT_PER_ADDRESS = "public_document_per_address"
 API_PER_TOKEN = "api_per_token"  # noqa: S105 (a limit's name)
 API_PER_ADDRESS = "api_per_address"
 
@@ -61,6 +62,13 @@ def _messages(minutes: int) -> dict[str, str]:
         PUBLIC_FORM_PER_ADDRESS: ngettext(
             "Te veel inzendingen vanaf dit adres. Probeer het over %(minutes)d minuut opnieuw.",
             "Te veel inzendingen vanaf dit adres. Probeer het over %(minutes)d minuten opnieuw.",
+            minutes,
+        ),
+        PUBLIC_DOCUMENT_PER_ADDRESS: ngettext(
+            "Vanaf dit adres zijn te veel documenten aangevraagd. "
+            "Probeer het over %(minutes)d minuut opnieuw.",
+            "Vanaf dit adres zijn te veel documenten aangevraagd. "
+            "Probeer het over %(minutes)d minuten opnieuw.",
             minutes,
         ),
         API_PER_TOKEN: ngettext(

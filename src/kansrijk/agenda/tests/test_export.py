@@ -696,7 +696,11 @@ def test_export_command_refuses_an_unknown_agenda():
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf", "xlsx", "csv"])
 def test_anyone_may_download_a_public_agenda(client, public_agenda, fmt):
-    response = client.get(reverse("agenda_io:export", args=[public_agenda.slug, fmt]))
+    # Built by the worker as one shared document, followed by its token (decision 0051).
+    started = client.get(reverse("agenda_io:export", args=[public_agenda.slug, fmt]))
+    assert started.status_code == 303
+    assert started["Location"].startswith("/documenten/openbaar/")
+    response = fetch_document(client, reverse("agenda_io:export", args=[public_agenda.slug, fmt]))
     assert response.status_code == 200
     assert response["Content-Type"] == exporting.CONTENT_TYPES[fmt]
     assert response["Content-Disposition"] == f'attachment; filename="proefregio-openbaar.{fmt}"'
@@ -724,12 +728,13 @@ def test_members_of_an_owner_may_download(client, agenda, make_member):
     assert Document(io.BytesIO(response.content)).core_properties.title == agenda.title
 
 
-def test_a_members_download_starts_a_job_but_the_csv_is_made_at_once(client, agenda, make_member):
+def test_a_members_download_starts_a_job_in_every_format(client, agenda, make_member):
     client.force_login(make_member(agenda.owners.get(), Role.READER))
-    started = client.get(reverse("agenda_io:export", args=[agenda.slug, "pdf"]))
-    assert started.status_code == 303
-    assert started["Location"].startswith("/documenten/")
-    direct = client.get(reverse("agenda_io:export", args=[agenda.slug, "csv"]))
+    for fmt in ("pdf", "csv"):
+        started = client.get(reverse("agenda_io:export", args=[agenda.slug, fmt]))
+        assert started.status_code == 303
+        assert started["Location"].startswith("/documenten/")
+    direct = fetch_document(client, reverse("agenda_io:export", args=[agenda.slug, "csv"]))
     assert direct.status_code == 200
     assert direct["Content-Type"] == exporting.CONTENT_TYPES["csv"]
 

@@ -33,6 +33,7 @@ from kansrijk.imports.models import JobKind
 from kansrijk.imports.tests import batches
 from kansrijk.organisations.models import Role
 from kansrijk.testing import factories
+from kansrijk.testing.documents import fetch_document
 from kansrijk.testing.jobs import post_and_run
 
 P = datetime.date(2024, 10, 1)
@@ -378,7 +379,7 @@ def test_page_defaults_to_the_latest_reported_peildatum(network, people, counts,
 def test_who_may_open_the_page_and_the_download(network, people, counts, login, who, status):
     client = login(people[who])
     assert client.get(URL).status_code == status
-    assert client.get(CSV_URL, {"peildatum": "2024-10-01"}).status_code == status
+    assert fetch_document(client, CSV_URL, {"peildatum": "2024-10-01"}).status_code == status
 
 
 def test_the_user_trio_of_the_swv_coordinator(network, counts, make_member, verified_client):
@@ -388,14 +389,16 @@ def test_the_user_trio_of_the_swv_coordinator(network, counts, make_member, veri
         "other_role": make_member(network.swv, Role.READER),
         "other_organisation": make_member(other_swv, Role.SWV_COORDINATOR),
     }
-    response = verified_client(trio["member"]).get(CSV_URL, {"peildatum": "2024-10-01"})
+    response = fetch_document(verified_client(trio["member"]), CSV_URL, {"peildatum": "2024-10-01"})
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {row["code"] for row in rows if row["niveau"] == "school"} == {
         network.school.code,
         counts.code,
     }
-    assert verified_client(trio["other_role"]).get(CSV_URL).status_code == 403
-    response = verified_client(trio["other_organisation"]).get(CSV_URL, {"peildatum": "2024-10-01"})
+    assert fetch_document(verified_client(trio["other_role"]), CSV_URL).status_code == 403
+    response = fetch_document(
+        verified_client(trio["other_organisation"]), CSV_URL, {"peildatum": "2024-10-01"}
+    )
     assert response.status_code == 200
     assert list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))) == []
 
@@ -406,7 +409,7 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
 
 
 def test_the_csv_of_the_differences(network, people, counts, login):
-    response = login(people["leerplicht"]).get(CSV_URL, {"peildatum": "2024-10-01"})
+    response = fetch_document(login(people["leerplicht"]), CSV_URL, {"peildatum": "2024-10-01"})
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="afstemming-2024-10-01-ocw.csv"' in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -501,7 +504,7 @@ def test_the_user_trio_of_the_school_contact(network, counts, make_member, verif
         network.school.code
     ]
     assert verified_client(other_role).get(URL).status_code == 403
-    assert verified_client(other_role).get(CSV_URL).status_code == 403
+    assert fetch_document(verified_client(other_role), CSV_URL).status_code == 403
     page = verified_client(other_organisation).get(URL, {"peildatum": "2024-10-01"})
     assert lines_of(page.context["result"].schools) == {"De Tweemaster": (None, 2, "geen_opgave")}
     # The other school's contact cannot report for De Vuurtoren through the form.

@@ -73,3 +73,35 @@ def officer(make_member, municipality_organisation):
 @pytest.fixture
 def beheerder(make_member, municipality_organisation):
     return make_member(municipality_organisation, Role.ADMIN)
+
+
+@pytest.fixture
+def public_agenda(tmp_path, network):
+    from kansrijk.agenda.tests.test_views import load_sample_agenda
+
+    directory = tmp_path / "openbaar"
+    directory.mkdir()
+    return load_sample_agenda(
+        directory, network, slug="openbare-agenda", title="Openbare agenda", public=True
+    )
+
+
+@pytest.fixture
+def recorded_steps(monkeypatch):
+    """Every ``progress(done, total, step)`` the worker hears, per job id."""
+    from kansrijk.documents import services
+
+    heard: dict[int, list[tuple[int, int, str]]] = {}
+    report_for = services._progress
+
+    def recording(job):
+        report = report_for(job)
+
+        def record(done, total, step):
+            heard.setdefault(job.pk, []).append((done, total, str(step)))
+            report(done, total, step)
+
+        return record
+
+    monkeypatch.setattr(services, "_progress", recording)
+    return heard

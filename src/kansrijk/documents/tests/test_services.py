@@ -211,13 +211,17 @@ def test_the_command_line_builds_through_the_same_kind_with_a_bar_on_stderr(
 
     from django.core.management import call_command
 
-    target = tmp_path / "agenda.xlsx"
+    target = tmp_path / "agenda.docx"
     out, err = io.StringIO(), io.StringIO()
     call_command(
-        "export_agenda", sample_agenda.slug, "-f", "xlsx", "-o", str(target), stdout=out, stderr=err
+        "export_agenda", sample_agenda.slug, "-f", "docx", "-o", str(target), stdout=out, stderr=err
     )
     assert target.read_bytes()[:4] == b"PK\x03\x04"
-    assert "Het document wordt opgemaakt." in err.getvalue()
+    # One line per step (decision 0051): reading, each speerpunt, the parts after them.
+    lines = err.getvalue().splitlines()
+    assert len(lines) > 5, lines
+    assert any("Speerpunt" in line and "wordt opgemaakt" in line for line in lines), lines
+    assert "Het Word-document wordt geschreven." in lines[-2]
     assert f"[{'#' * 20}] klaar" in err.getvalue()
     assert "[" not in out.getvalue()  # stdout keeps the report only
     assert not DocumentJob.objects.exists()  # no job: the command needs no worker

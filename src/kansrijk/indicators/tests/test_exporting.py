@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from kansrijk.indicators.exporting import SDMX_COLUMNS, export_indicator
+from kansrijk.testing.documents import fetch_document
 
 from ._io_helpers import add, make_indicators
 
@@ -37,7 +38,9 @@ def test_detail_export_has_every_figure(figures, municipality_organisation, make
 
 def test_public_export_is_suppressed(figures, client):
     reach, _count = figures
-    table = rows(client.get(reverse("indicators_io:export", args=["vsv-aantal", "csv"])).content)
+    table = rows(
+        fetch_document(client, reverse("indicators_io:export", args=["vsv-aantal", "csv"])).content
+    )
     assert [r["waarde"] for r in table] == ["<5"]  # the unapproved 40 is not there
     assert table[0]["verklaring_tekens"].startswith("<5 = minder dan 5")
     reach_rows = rows(export_indicator(reach, "csv", user=AnonymousUser()))
