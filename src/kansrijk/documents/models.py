@@ -147,6 +147,11 @@ class DocumentJob(models.Model):
             return reverse("documents:shared_status", args=[self.access_token])
         return reverse("documents:status", args=[self.pk])
 
+    def get_file_url(self) -> str:
+        if self.is_shared:
+            return reverse("documents:shared_download", args=[self.access_token])
+        return reverse("documents:download", args=[self.pk])
+
     @property
     def is_shared(self) -> bool:
         return self.requested_by_id is None and bool(self.access_token)

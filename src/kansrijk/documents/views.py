@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,11 +42,49 @@ def start_download(request, kind: str, params: dict):
         )
         if refusal is not None:
             return refused(request, refusal)
+    if not _asks_for_a_page(request):
+        return _answer_a_program(job)
     # 303: the browser asks for the status page with GET, whatever asked for the document.
     # The mark says the page was opened by asking for the document: if it is ready by
     # then, the download starts by itself (one click, as the link was before).
     response = HttpResponseRedirect(f"{job.get_absolute_url()}?{JUST_ASKED}=1")
     response.status_code = 303
+    return response
+
+
+# How long a program that asked for a file waits before it asks again.
+RETRY_SECONDS = 5
+
+
+def _asks_for_a_page(request) -> bool:
+    """A browser asks for HTML; a program that fetches the open data (a harvester of a
+    data portal, curl, a spreadsheet's web query) asks for anything but (curl and most
+    libraries send ``*/*``). A request without the header is taken for a browser."""
+    accept = request.headers.get("Accept")
+    return accept is None or "text/html" in accept
+
+
+def _answer_a_program(job: DocumentJob) -> HttpResponse:
+    """A program gets the file itself, never an HTML status page it cannot read: a 303
+    straight to the file when it is ready, else 202 with ``Retry-After`` and the link to
+    ask again (the same address, which finds this job again)."""
+    if job.status == DocumentStatus.DONE and job.expires_at > timezone.now():
+        response = HttpResponseRedirect(job.get_file_url())
+        response.status_code = 303
+        return response
+    if job.status == DocumentStatus.FAILED:
+        return HttpResponse(
+            job.error or _("Het document kon niet worden gemaakt."),
+            status=500,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(
+        _("Het bestand wordt gemaakt. Vraag het over %(seconds)s seconden opnieuw op.")
+        % {"seconds": RETRY_SECONDS},
+        status=202,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(RETRY_SECONDS)
     return response
 
 

@@ -150,3 +150,28 @@ def test_a_visitor_who_clicks_while_the_build_waits_shares_it(public_agenda, mon
     first, _ = services.request_shared_document("agenda", params, address="192.0.2.1")
     second, _ = services.request_shared_document("agenda", params, address="198.51.100.7")
     assert first.pk == second.pk and first.status == DocumentStatus.QUEUED
+
+
+def test_a_program_that_fetches_the_open_data_gets_the_file_not_a_page(public_agenda):
+    # A data portal's harvester (curl, a library) asks for */*: it follows the 303 to the
+    # file itself, never to an HTML status page it cannot read.
+    harvester = visitor("192.0.2.9")
+    answer = harvester.get(export_url(public_agenda, "csv"), HTTP_ACCEPT="*/*")
+    job = DocumentJob.objects.get()
+    assert answer.status_code == 303
+    assert answer["Location"] == f"/documenten/openbaar/{job.access_token}/bestand"
+    file = harvester.get(answer["Location"], HTTP_ACCEPT="*/*")
+    assert file.status_code == 200 and file["Content-Type"].startswith("text/csv")
+
+
+def test_a_program_is_told_to_come_back_while_the_file_is_being_made(public_agenda):
+    harvester = visitor("192.0.2.9")
+    harvester.get(export_url(public_agenda, "csv"), HTTP_ACCEPT="*/*")
+    DocumentJob.objects.update(status=DocumentStatus.RUNNING)
+    answer = harvester.get(export_url(public_agenda, "csv"), HTTP_ACCEPT="text/csv")
+    assert answer.status_code == 202
+    assert answer["Retry-After"] == "5"
+    assert "opnieuw" in answer.content.decode()
+    # A browser still gets the status page with its progress bar.
+    page = harvester.get(export_url(public_agenda, "csv"), HTTP_ACCEPT="text/html,*/*")
+    assert page.status_code == 303 and page["Location"].endswith("?gevraagd=1")
