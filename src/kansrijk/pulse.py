@@ -67,46 +67,60 @@ class Pulse:
                 connections[self.database].close()
 
     def _set(self) -> None:
-        if self.database is None:
-            caches["progress"].set(self.key, time.time(), timeout=KEPT_SECONDS)
-            return
-        from kansrijk.storage.models import Pulse as Beat
-
         try:
-            Beat.objects.using(self.database).bulk_create(
-                [Beat(key=self.key, beat_at=time.time())],
-                update_conflicts=True,
-                unique_fields=["key"],
-                update_fields=["beat_at"],
-            )
+            write_beat(self.key, time.time(), using=self.database)
         except DatabaseError as error:
             # The work goes on; its heartbeat in its own row still counts for the sweep.
             logger.warning("Pulse %s not written: %s", self.key, type(error).__name__)
             connections[self.database].close()
 
     def _delete(self) -> None:
-        if self.database is None:
-            caches["progress"].delete(self.key)
-            return
-        from kansrijk.storage.models import Pulse as Beat
-
         try:
-            Beat.objects.using(self.database).filter(key=self.key).delete()
+            delete_beat(self.key, using=self.database)
         except DatabaseError as error:
             logger.warning("Pulse %s not deleted: %s", self.key, type(error).__name__)
 
 
-def pulsing(key: str, now: datetime.datetime, limit: float) -> bool:
-    """Whether the pulse under ``key`` beat within ``limit`` seconds before ``now``.
+def write_beat(key: str, at: float, *, using: str | None = None) -> None:
+    """Put the beat ``at`` (a Unix time) under ``key``: in the cache on SQLite, else a
+    row written through ``using`` (the pulse's own connection; the caller's when None)."""
+    if _database() is None:
+        caches["progress"].set(key, at, timeout=KEPT_SECONDS)
+        return
+    from kansrijk.storage.models import Pulse as Beat
+
+    Beat.objects.using(using or "default").bulk_create(
+        [Beat(key=key, beat_at=at)],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["beat_at"],
+    )
+
+
+def delete_beat(key: str, *, using: str | None = None) -> None:
+    if _database() is None:
+        caches["progress"].delete(key)
+        return
+    from kansrijk.storage.models import Pulse as Beat
+
+    Beat.objects.using(using or "default").filter(key=key).delete()
+
+
+def last_beat(key: str) -> float | None:
+    """The last beat under ``key`` (a Unix time), or None.
 
     Read through the caller's own connection: the beats were committed by another, and
     PostgreSQL shows every statement what was committed before it began."""
     if _database() is None:
-        beat = caches["progress"].get(key)
-    else:
-        from kansrijk.storage.models import Pulse as Beat
+        return caches["progress"].get(key)
+    from kansrijk.storage.models import Pulse as Beat
 
-        beat = Beat.objects.filter(key=key).values_list("beat_at", flat=True).first()
+    return Beat.objects.filter(key=key).values_list("beat_at", flat=True).first()
+
+
+def pulsing(key: str, now: datetime.datetime, limit: float) -> bool:
+    """Whether the pulse under ``key`` beat within ``limit`` seconds before ``now``."""
+    beat = last_beat(key)
     return beat is not None and now.timestamp() - beat < limit
 
 

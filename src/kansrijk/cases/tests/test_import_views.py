@@ -5,6 +5,7 @@ run is only shown to the user who uploaded it; the stored file is gone afterward
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +15,7 @@ from django.urls import reverse
 from kansrijk.audit.models import AuditEvent
 from kansrijk.cases import importing
 from kansrijk.cases.models import Case, ImportRun, ImportStatus
+from kansrijk.storage.models import KeptFile
 
 from .conftest import BSN
 from .test_importing import frozen_today, row, write_csv  # noqa: F401 - the fixture
@@ -41,8 +43,10 @@ def upload(client, file, *, dry_run=False, capture):
 
 
 def stored_files(media) -> list:
-    directory = media / "imports"
-    return list(directory.iterdir()) if directory.exists() else []
+    """The case uploads kept (in the database, decision 0050), and anything at all under
+    MEDIA_ROOT, where none belongs any more."""
+    on_disk = [path for path in Path(media).rglob("*") if path.is_file()]
+    return [*KeptFile.objects.filter(directory=importing.IMPORT_DIR), *on_disk]
 
 
 def test_user_trio_of_the_upload_page(client, verified_client, people):
