@@ -2,11 +2,12 @@
 writes the time every ``interval`` seconds while the work runs, and dies with the
 worker, which is what the sweeps look for (decisions 0029 and 0047).
 
-Not in the work's own connection: an importer's long transaction would hide a beat
-written there until it commits. On PostgreSQL the thread writes a ``storage.Pulse`` row
-through the ``pulse`` database alias (the same database, a connection of its own, in
-autocommit), so a sweep on any machine sees it (decision 0050). On SQLite, one machine
-by definition, it goes into the ``progress`` file cache.
+Not through the work's own connection: an importer's long transaction would hide a
+beat written there until it commits. On PostgreSQL the thread opens a connection of its
+own to the same database (in autocommit, closed when the work ends) and writes a
+``storage.Pulse`` row, so that a sweep on any machine sees it (decision 0050). On SQLite,
+one machine by definition, and where a second writer would wait for the importer's
+lock, it goes into the ``progress`` file cache.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ import logging
 import threading
 import time
 
-from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 logger = logging.getLogger(__name__)
 
@@ -28,19 +28,17 @@ KEPT_SECONDS = 24 * 60 * 60
 FIRST_BEAT_SECONDS = 5.0
 
 
-def _database() -> str | None:
-    return getattr(settings, "PULSE_DATABASE", None)
+def in_database() -> bool:
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
 
 
 class Pulse:
-    """Beats from a thread of its own: its first beat is written before entering
-    returns, its last deleted when the block is left. The thread alone touches the
-    ``pulse`` connection (its own, closed when it ends)."""
+    """Beats from a thread of its own: the first beat is written before entering
+    returns, the last deleted when the block is left."""
 
     def __init__(self, key: str, *, interval: float = 1.0):
         self.key = key
         self.interval = interval
-        self.database = _database()
         self.stopped = threading.Event()
         self.first_beat = threading.Event()
         self.thread = threading.Thread(target=self._run, name=key, daemon=True)
@@ -55,55 +53,60 @@ class Pulse:
         self.thread.join()
 
     def _run(self) -> None:
+        # A connection no other code uses: not the thread's ``connections``, whose
+        # wrappers the tests (and any other code) may share or hold in a transaction.
+        own = connections.create_connection(DEFAULT_DB_ALIAS) if in_database() else None
         try:
-            self._set()
+            self._beat(own)
             self.first_beat.set()
             while not self.stopped.wait(self.interval):
-                self._set()
-            self._delete()
+                self._beat(own)
+            try:
+                delete_beat(self.key, connection=own)
+            except DatabaseError as error:
+                logger.warning("Pulse %s not deleted: %s", self.key, type(error).__name__)
         finally:
             self.first_beat.set()
-            if self.database:
-                connections[self.database].close()
+            if own is not None:
+                own.close()
 
-    def _set(self) -> None:
+    def _beat(self, own) -> None:
         try:
-            write_beat(self.key, time.time(), using=self.database)
+            write_beat(self.key, time.time(), connection=own)
         except DatabaseError as error:
             # The work goes on; its heartbeat in its own row still counts for the sweep.
             logger.warning("Pulse %s not written: %s", self.key, type(error).__name__)
-            connections[self.database].close()
-
-    def _delete(self) -> None:
-        try:
-            delete_beat(self.key, using=self.database)
-        except DatabaseError as error:
-            logger.warning("Pulse %s not deleted: %s", self.key, type(error).__name__)
+            own.close()  # opened again by the next beat
 
 
-def write_beat(key: str, at: float, *, using: str | None = None) -> None:
-    """Put the beat ``at`` (a Unix time) under ``key``: in the cache on SQLite, else a
-    row written through ``using`` (the pulse's own connection; the caller's when None)."""
-    if _database() is None:
+def _table(connection) -> str:
+    from kansrijk.storage.models import Pulse as Beat
+
+    return connection.ops.quote_name(Beat._meta.db_table)
+
+
+def write_beat(key: str, at: float, *, connection=None) -> None:
+    """Put the beat ``at`` (a Unix time) under ``key``: a row written through
+    ``connection`` (the caller's own when None) on PostgreSQL, the cache on SQLite."""
+    if not in_database():
         caches["progress"].set(key, at, timeout=KEPT_SECONDS)
         return
-    from kansrijk.storage.models import Pulse as Beat
+    connection = connection or connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(connection)} (key, beat_at) VALUES (%s, %s) "  # noqa: S608
+            "ON CONFLICT (key) DO UPDATE SET beat_at = EXCLUDED.beat_at",
+            [key, at],
+        )
 
-    Beat.objects.using(using or "default").bulk_create(
-        [Beat(key=key, beat_at=at)],
-        update_conflicts=True,
-        unique_fields=["key"],
-        update_fields=["beat_at"],
-    )
 
-
-def delete_beat(key: str, *, using: str | None = None) -> None:
-    if _database() is None:
+def delete_beat(key: str, *, connection=None) -> None:
+    if not in_database():
         caches["progress"].delete(key)
         return
-    from kansrijk.storage.models import Pulse as Beat
-
-    Beat.objects.using(using or "default").filter(key=key).delete()
+    connection = connection or connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_table(connection)} WHERE key = %s", [key])  # noqa: S608
 
 
 def last_beat(key: str) -> float | None:
@@ -111,7 +114,7 @@ def last_beat(key: str) -> float | None:
 
     Read through the caller's own connection: the beats were committed by another, and
     PostgreSQL shows every statement what was committed before it began."""
-    if _database() is None:
+    if not in_database():
         return caches["progress"].get(key)
     from kansrijk.storage.models import Pulse as Beat
 
@@ -127,7 +130,7 @@ def pulsing(key: str, now: datetime.datetime, limit: float) -> bool:
 def forget_old(now: datetime.datetime) -> int:
     """Delete the beats a killed worker left (a day old: nothing pulses that long
     unseen); on SQLite the cache's own timeout does it."""
-    if _database() is None:
+    if not in_database():
         return 0
     from kansrijk.storage.models import Pulse as Beat
 

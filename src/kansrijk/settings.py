@@ -165,14 +165,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
-    # The same database through a connection of its own, in autocommit: the pulse of
-    # background work (kansrijk.pulse) commits while the work's own transaction is open,
-    # so that a sweep on another machine sees it (decision 0050). In the tests it is the
-    # test database too.
-    DATABASES["pulse"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
-# Where the pulse is written: that connection on PostgreSQL; on SQLite (one machine by
-# definition) the ``progress`` file cache.
-PULSE_DATABASE = "pulse" if "pulse" in DATABASES else None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisations.User"
