@@ -267,6 +267,8 @@ STORAGES = {
         )
     },
 }
+# Nothing is kept here any more: uploads and documents are in the database (decision
+# 0050). Read once by the migration that moved the files an older version kept here.
 MEDIA_ROOT = VAR_DIR / "media"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
