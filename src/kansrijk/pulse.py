@@ -76,7 +76,8 @@ class Pulse:
         except DatabaseError as error:
             # The work goes on; its heartbeat in its own row still counts for the sweep.
             logger.warning("Pulse %s not written: %s", self.key, type(error).__name__)
-            own.close()  # opened again by the next beat
+            if own is not None:
+                own.close()  # opened again by the next beat
 
 
 def _table(connection) -> str:
