@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -164,7 +165,10 @@ def main() -> int:
     parser.add_argument("--step")
     parser.add_argument("--argument", default="")
     args = parser.parse_args()
-    directory = Path(os.environ.setdefault("KANSRIJK_BENCH_DIR", tempfile.mkdtemp(prefix="kept-")))
+    own_directory = "KANSRIJK_BENCH_DIR" not in os.environ  # the steps run in the run's
+    if own_directory:
+        os.environ["KANSRIJK_BENCH_DIR"] = tempfile.mkdtemp(prefix="kept-")
+    directory = Path(os.environ["KANSRIJK_BENCH_DIR"])
     os.environ.setdefault("KANSRIJK_VAR_DIR", str(directory / "var"))
     benchenv.configure("kept-files", directory)
     from django.db import connection
@@ -199,6 +203,8 @@ def main() -> int:
     for name, measured in results.items():
         print(f"{name}: {json.dumps(measured)}")
     print(f"read back the same bytes as written: {same}")
+    if own_directory:
+        shutil.rmtree(directory, ignore_errors=True)
     return 0 if same else 1
 
 

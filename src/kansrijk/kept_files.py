@@ -234,13 +234,31 @@ def open(reference: str) -> KeptFileReader:
     return KeptFileReader(kept, cipher)
 
 
+SPOOL_PREFIX = "kansrijk-kept-"
+
+
+def _random_part(reference: str) -> str:
+    return Path(reference).stem
+
+
+def spool_directory() -> Path:
+    """Where the temporary copies go: the system's temporary directory (under systemd the
+    unit's private /tmp), unless ``KEPT_FILES_SPOOL_DIR`` names another (the tests)."""
+    return Path(getattr(settings, "KEPT_FILES_SPOOL_DIR", None) or tempfile.gettempdir())
+
+
 @contextlib.contextmanager
 def spooled(reference: str) -> Iterator[Path]:
     """The kept file copied to a temporary file on this machine's own disk (readable by
     the application only), for a reader that needs a path; deleted afterwards, whatever
-    happens."""
+    happens. A process killed meanwhile leaves it: ``delete_orphan_spools`` finds it by
+    the kept file's random name in its own."""
     with open(reference) as source:
-        descriptor, name = tempfile.mkstemp(prefix="kansrijk-kept-", suffix=Path(reference).suffix)
+        descriptor, name = tempfile.mkstemp(
+            prefix=f"{SPOOL_PREFIX}{_random_part(reference)}-",
+            suffix=Path(reference).suffix,
+            dir=spool_directory(),
+        )
         path = Path(name)
         try:
             with os.fdopen(descriptor, "wb") as target:
@@ -248,6 +266,23 @@ def spooled(reference: str) -> Iterator[Path]:
             yield path
         finally:
             path.unlink(missing_ok=True)
+
+
+def delete_orphan_spools() -> int:
+    """Delete the temporary copies on this machine whose kept file is gone: a worker
+    killed while it read one (``spooled``) could not delete it, and it may hold BSNs in
+    clear. A copy whose file is still kept belongs to an import that runs (or that its
+    sweep will take up again or give up, deleting the kept file). Returns how many."""
+    from kansrijk.storage.models import KeptFile
+
+    deleted = 0
+    for path in spool_directory().glob(f"{SPOOL_PREFIX}*"):
+        random_part = path.name.removeprefix(SPOOL_PREFIX).split("-", 1)[0]
+        if not random_part or KeptFile.objects.filter(reference__contains=random_part).exists():
+            continue
+        path.unlink(missing_ok=True)
+        deleted += 1
+    return deleted
 
 
 def exists(reference: str) -> bool:

@@ -19,7 +19,8 @@ sweep_imports``). A sweep
    in clear and is never kept longer, whether or not a worker ever came;
 3. deletes kept files of the directory ``imports`` that no run refers to (a run deleted
    with its file left) once they are older than ``STALE_SECONDS`` (``kept_files``, the
-   same sweep as the other uploads and the documents).
+   same sweep as the other uploads and the documents), and the temporary copies on this
+   machine whose kept file is gone (a worker killed while it read one).
 
 Giving a run up is a compare-and-set on its status and heartbeat: a heartbeat written
 meanwhile keeps the run alive. An import that finds its run given up stops and writes
@@ -67,9 +68,12 @@ class SweepReport:
     expired: int = 0
     files_deleted: int = 0
     taken_up: int = 0
+    copies_deleted: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.died or self.expired or self.files_deleted or self.taken_up)
+        return bool(
+            self.died or self.expired or self.files_deleted or self.taken_up or self.copies_deleted
+        )
 
 
 def _setting(name: str) -> float:
@@ -82,13 +86,17 @@ def sweep(now: datetime | None = None) -> SweepReport:
     _give_up_dead_runs(now, report)
     _delete_files_of_ended_runs(now, report)
     _delete_unclaimed_files(now, report)
+    # The copies a killed worker on this machine left in its temporary directory.
+    report.copies_deleted = kept_files.delete_orphan_spools()
     if report:
         logger.warning(
-            "Case import sweep: %s runs died, %s taken up again, %s expired, %s files deleted",
+            "Case import sweep: %s runs died, %s taken up again, %s expired, %s files deleted, "
+            "%s temporary copies deleted",
             report.died,
             report.taken_up,
             report.expired,
             report.files_deleted,
+            report.copies_deleted,
         )
     return report
 

@@ -534,6 +534,12 @@ def test_an_import_the_sweep_gave_up_on_stops_and_writes_nothing(monkeypatch, tm
 # ------------------------------------------------------------------ a worker that dies
 
 
+def _worker_tmp(var_dir: Path) -> Path:
+    directory = var_dir / "worker-tmp"
+    directory.mkdir(exist_ok=True)
+    return directory
+
+
 def _worker(database_url: str, var_dir: Path) -> subprocess.Popen:
     environment = {
         **os.environ,
@@ -541,6 +547,8 @@ def _worker(database_url: str, var_dir: Path) -> subprocess.Popen:
         "DEBUG": "true",
         "KANSRIJK_ENV_FILE": "/nonexistent/.env",
         "KANSRIJK_VAR_DIR": str(var_dir),
+        # The worker's own temporary directory, where a case import copies its file.
+        "TMPDIR": str(_worker_tmp(var_dir)),
         "KANSRIJK_IMPORT_STALE_SECONDS": "2",
         "KANSRIJK_IMPORT_SWEEP_SECONDS": "0.5",
     }
@@ -597,6 +605,8 @@ def test_a_killed_worker_leaves_no_run_stuck_no_file_behind_and_nothing_half_wri
             workers[0].send_signal(signal.SIGKILL)
             workers[0].wait(timeout=10)
             assert _status(run) == ImportStatus.CHECKING
+            # The copy the killed worker read, left on its machine's disk.
+            assert len(list(_worker_tmp(tmp_path).glob("kansrijk-kept-*"))) == 1
 
             # A new worker's sweep finds the run without heartbeat.
             workers.append(_worker(shared_db, tmp_path))
@@ -607,6 +617,8 @@ def test_a_killed_worker_leaves_no_run_stuck_no_file_behind_and_nothing_half_wri
             )
             assert run.problems[0]["message"] == str(import_recovery.DIED_MESSAGE)
             assert _kept_files() == []
+            # The sweep on that machine deleted the copy with the run's file.
+            assert list(_worker_tmp(tmp_path).glob("kansrijk-kept-*")) == []
             assert _task_status(run) == "FAILED"
             assert Case.objects.count() == YoungPerson.objects.count() == 0
 

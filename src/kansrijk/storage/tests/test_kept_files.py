@@ -181,3 +181,16 @@ def test_the_files_an_older_version_kept_on_disk_move_in(
     with django_capture_on_commit_callbacks(execute=True):
         migration.move_in(apps, editor)  # again: nothing twice
     assert KeptFile.objects.count() == 2
+
+
+def test_a_copy_left_by_a_killed_worker_is_deleted_once_its_file_is_gone(settings, tmp_path):
+    settings.KEPT_FILES_SPOOL_DIR = tmp_path
+    running, ended = (kept_files.keep("imports", "upload.csv", [b"bsn\n"]) for _ in range(2))
+    copies = [kept_files.spooled(reference) for reference in (running, ended)]
+    for copy in copies:
+        copy.__enter__()  # and never left: the worker was killed
+    assert len(list(tmp_path.glob("kansrijk-kept-*"))) == 2
+    kept_files.delete(ended)
+    assert kept_files.delete_orphan_spools() == 1
+    (left,) = tmp_path.glob("kansrijk-kept-*")
+    assert kept_files._random_part(running) in left.name
