@@ -24,8 +24,11 @@ def dutch_by_default():
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path_factory):
-    """Uploaded files (import jobs) go to a directory of the test run, never to var/."""
+    """Nothing goes to var/: MEDIA_ROOT (empty since decision 0050) and the temporary
+    copies a case import reads are directories of the test, so that one test's sweep
+    never meets another's copy (parallel workers share the system's /tmp)."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.KEPT_FILES_SPOOL_DIR = tmp_path_factory.mktemp("spool")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -38,6 +38,7 @@ import time
 import robustness_writers as writers
 from django.db import connection
 
+from kansrijk import kept_files
 from kansrijk.audit import verification
 from kansrijk.imports import jobs, writing
 from kansrijk.imports.models import ImportJob, JobKind, JobStatus
@@ -76,8 +77,7 @@ def measurement_file(rows: int) -> bytes:
 def start_job(data: bytes) -> ImportJob:
     """The job as the upload page leaves it: the file stored, the job waiting."""
     uploader = factories.UserFactory(username="uploader", is_superuser=True)
-    name = f"{jobs.JOB_DIR}/bench.csv"
-    (jobs.job_directory() / "bench.csv").write_bytes(data)
+    name = kept_files.keep(jobs.JOB_DIR, "bench.csv", [data])
     return ImportJob.objects.create(
         kind=JobKind.MEASUREMENTS,
         uploaded_by=uploader,

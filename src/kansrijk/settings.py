@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "kansrijk.imports",
     "kansrijk.drills",
     "kansrijk.documents",
+    "kansrijk.storage",
     "kansrijk.api",
     "django_tasks",
     "django_tasks_db",
@@ -266,6 +267,8 @@ STORAGES = {
         )
     },
 }
+# Nothing is kept here any more: uploads and documents are in the database (decision
+# 0050). Read once by the migration that moved the files an older version kept here.
 MEDIA_ROOT = VAR_DIR / "media"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

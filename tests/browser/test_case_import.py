@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kansrijk.cases.models import Case, ImportRun, ImportStatus
 from kansrijk.organisations.models import OrganisationKind, Role
+from kansrijk.storage.models import KeptFile
 from kansrijk.testing import factories
 
 pytestmark = pytest.mark.browser
@@ -106,7 +107,7 @@ def test_upload_page_and_the_result_with_problems(
     assert "111222334" not in page.content() and BSN not in page.content()
     assert "Het geüploade bestand is van de server verwijderd." in main.inner_text()
     assert page.locator("#import-phase").inner_text() == "afgewezen: er is niets opgeslagen"
-    assert not list((leerplicht["media"] / "imports").iterdir())
+    assert not KeptFile.objects.filter(directory="imports").exists()
     assert not Case.objects.exists()
     assert_accessible(page)
     screenshot(page, "thuiszitters_import_afgewezen")

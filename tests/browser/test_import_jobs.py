@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from kansrijk.imports.models import ImportJob, JobKind, JobStatus
 from kansrijk.indicators.models import Measurement
+from kansrijk.storage.models import KeptFile
 
 from .test_indicator_pages import log_in, monitor  # noqa: F401 - the fixture
 
@@ -47,7 +48,7 @@ def test_an_upload_becomes_a_job_whose_page_shows_the_problems(
     assert "Het geüploade bestand is van de server verwijderd." in main
     assert page.locator("#import-job-status").inner_text() == "afgewezen"
     assert Measurement.objects.count() == before
-    assert not list((tmp_path / "media" / "import-jobs").iterdir())
+    assert not KeptFile.objects.filter(directory="import-jobs").exists()
     assert_accessible(page)
     screenshot(page, "import_job_afgewezen")
 

@@ -17,8 +17,10 @@ sweep_imports``). A sweep
 2. deletes the uploaded file of every run that has ended (done, rejected, failed), and
    gives up a run whose file is older than ``FILE_MAX_AGE_HOURS``: the file holds BSNs
    in clear and is never kept longer, whether or not a worker ever came;
-3. deletes files under ``MEDIA_ROOT/imports/`` that no run refers to (an upload whose
-   run was never committed) once they are older than ``STALE_SECONDS``.
+3. deletes kept files of the directory ``imports`` that no run refers to (a run deleted
+   with its file left) once they are older than ``STALE_SECONDS`` (``kept_files``, the
+   same sweep as the other uploads and the documents), and the temporary copies on this
+   machine whose kept file is gone (a worker killed while it read one).
 
 Giving a run up is a compare-and-set on its status and heartbeat: a heartbeat written
 meanwhile keeps the run alive. An import that finds its run given up stops and writes
@@ -29,11 +31,8 @@ is still active. A run given up can be started again by uploading the file again
 from __future__ import annotations
 
 import logging
-import os
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -42,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from kansrijk import kept_files
 from kansrijk.imports import task_queue
 
 from . import importing
@@ -68,9 +68,12 @@ class SweepReport:
     expired: int = 0
     files_deleted: int = 0
     taken_up: int = 0
+    copies_deleted: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.died or self.expired or self.files_deleted or self.taken_up)
+        return bool(
+            self.died or self.expired or self.files_deleted or self.taken_up or self.copies_deleted
+        )
 
 
 def _setting(name: str) -> float:
@@ -82,14 +85,18 @@ def sweep(now: datetime | None = None) -> SweepReport:
     report = SweepReport()
     _give_up_dead_runs(now, report)
     _delete_files_of_ended_runs(now, report)
-    _delete_unclaimed_files(report)
+    _delete_unclaimed_files(now, report)
+    # The copies a killed worker on this machine left in its temporary directory.
+    report.copies_deleted = kept_files.delete_orphan_spools()
     if report:
         logger.warning(
-            "Case import sweep: %s runs died, %s taken up again, %s expired, %s files deleted",
+            "Case import sweep: %s runs died, %s taken up again, %s expired, %s files deleted, "
+            "%s temporary copies deleted",
             report.died,
             report.taken_up,
             report.expired,
             report.files_deleted,
+            report.copies_deleted,
         )
     return report
 
@@ -186,16 +193,7 @@ def _delete_files_of_ended_runs(now: datetime, report: SweepReport) -> None:
             report.files_deleted += 1
 
 
-def _delete_unclaimed_files(report: SweepReport) -> None:
-    directory = Path(settings.MEDIA_ROOT) / importing.IMPORT_DIR
-    if not directory.is_dir():
-        return
-    claimed = {
-        Path(name).name
-        for name in ImportRun.objects.exclude(stored_file="").values_list("stored_file", flat=True)
-    }
-    grace = time.time() - _setting("STALE_SECONDS")
-    for entry in os.scandir(directory):
-        if entry.is_file() and entry.name not in claimed and entry.stat().st_mtime < grace:
-            Path(entry.path).unlink(missing_ok=True)
-            report.files_deleted += 1
+def _delete_unclaimed_files(now: datetime, report: SweepReport) -> None:
+    claimed = ImportRun.objects.exclude(stored_file="").values_list("stored_file", flat=True)
+    grace = now - timedelta(seconds=_setting("STALE_SECONDS"))
+    report.files_deleted += kept_files.delete_unclaimed(importing.IMPORT_DIR, claimed, grace)

@@ -2,8 +2,9 @@
 
 Only users with ``cases.import_cases`` (leerplicht/RMC) upload; a run is shown only to
 the user who uploaded it (anyone else gets 404, the same answer as "does not exist").
-The upload is streamed to a temporary file, never held in memory, then stored under
-``MEDIA_ROOT/imports/`` for the background task, which deletes it when the import has
+The upload is streamed to a temporary file, never held in memory, then kept in the
+database, encrypted (``kansrijk.kept_files``), for the background task on any machine,
+which deletes it when the import has
 ended (the worker's sweep deletes it when the task died or never came, and after a day
 at most: ``import_recovery``). The status page polls a fragment with htmx every second until the run is
 finished.

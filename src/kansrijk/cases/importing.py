@@ -36,8 +36,9 @@ read (decision 0028):
 
 The running import writes its progress and a heartbeat into its ``ImportRun`` now and
 then; a run whose heartbeat stops (its worker died) is marked failed by the worker's
-sweep, or, when part of it is saved, taken up again (``import_recovery``). ``start_import`` is the web's way in (the file is stored
-under ``MEDIA_ROOT/imports/`` and handled by a background task, ``tasks.run_case_import``);
+sweep, or, when part of it is saved, taken up again (``import_recovery``). ``start_import`` is the web's way in (the file is kept, encrypted,
+in the database, ``kansrijk.kept_files``, and handled by a background task on any
+machine, ``tasks.run_case_import``);
 the command line calls ``import_cases`` directly.
 """
 
@@ -58,13 +59,13 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.debug import sensitive_variables
 
+from kansrijk import kept_files
 from kansrijk.audit import chain as audit_chain
 from kansrijk.audit import services as audit
 from kansrijk.audit.masking import mask
@@ -1916,31 +1917,20 @@ def _drop_quietly(staging: Staging) -> None:
 # ------------------------------------------------------------------ the web's way in
 
 
-def import_directory() -> Path:
-    directory = Path(settings.MEDIA_ROOT) / IMPORT_DIR
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return directory
-
-
 @transaction.atomic
 def start_import(upload, *, actor, dry_run: bool = False) -> ImportRun:
-    """Store an uploaded file under ``MEDIA_ROOT/imports/`` (a random name, readable by
-    the application only), follow it with an ``ImportRun`` and hand it to the
+    """Keep an uploaded file in the database (``kansrijk.kept_files``: encrypted under
+    the register's key, under a random name), follow it with an ``ImportRun`` and hand it to the
     background task once the run is committed. The file holds BSNs: the task deletes it
     as soon as the import has ended, whatever the outcome, and the worker's sweep
     deletes it when the task died or never came (``import_recovery``)."""
     from .tasks import run_case_import
 
-    name = f"{secrets.token_hex(16)}.csv"
-    target = import_directory() / name
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as stored:
-        for chunk in upload.chunks():
-            stored.write(chunk)
     run = ImportRun.objects.create(
         # A file name may carry a BSN ("leerling_123456782.csv"): masked like the audit.
         original_name=mask(os.path.basename(upload.name))[:255],
-        stored_file=f"{IMPORT_DIR}/{name}",
+        # Always ".csv": the original name is not kept, not even in part.
+        stored_file=kept_files.keep(IMPORT_DIR, "upload.csv", upload.chunks()),
         uploaded_by=actor,
         dry_run=dry_run,
         total_rows=0,
@@ -1965,8 +1955,7 @@ def _enqueue(task, run: ImportRun) -> None:
 def delete_stored_file(run: ImportRun) -> None:
     if not run.stored_file:
         return
-    path = Path(settings.MEDIA_ROOT) / run.stored_file
-    path.unlink(missing_ok=True)
+    kept_files.delete(run.stored_file)
     run.stored_file = ""
     ImportRun.objects.filter(pk=run.pk).update(stored_file="")
 
@@ -1980,12 +1969,10 @@ def run_stored_import(run_id: int) -> None:
     try:
         if not run.stored_file:
             raise FileNotFoundError
-        import_cases(
-            Path(settings.MEDIA_ROOT) / run.stored_file,
-            actor=run.uploaded_by,
-            run=run,
-            dry_run=run.dry_run,
-        )
+        # The importer reads its file twice (the rows counted, then checked): a copy on
+        # this machine's disk, deleted as soon as the import has ended.
+        with kept_files.spooled(run.stored_file) as path:
+            import_cases(path, actor=run.uploaded_by, run=run, dry_run=run.dry_run)
     except ImportRejected:
         pass  # the run says why
     except Exception as error:

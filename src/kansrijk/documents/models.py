@@ -3,7 +3,7 @@ request that asked for it, through the background worker, to its download and it
 expiry (decision 0047).
 
 The parameters say what to build (an agenda's slug, a format, a peildatum): never a
-person. The result is a file under ``MEDIA_ROOT/documents/``, readable by the
+person. The result is a kept file (``kansrijk.kept_files``: in the database, encrypted), readable by the
 application only; ``str()`` names no parameter, since it may end up in a log.
 
 A job without a requester is a *shared* public document (decision 0051): one build of a
@@ -101,7 +101,7 @@ class DocumentJob(models.Model):
     step = models.CharField(_("stap"), max_length=200, blank=True)
     heartbeat_at = models.DateTimeField(_("laatste teken van leven"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
-    # Relative to MEDIA_ROOT; empty before the job is done and once the file is deleted.
+    # The kept file's reference; empty before the job is done and once it is deleted.
     stored_file = models.CharField(_("opgeslagen bestand"), max_length=255, blank=True)
     filename = models.CharField(_("bestandsnaam"), max_length=255, blank=True)
     content_type = models.CharField(_("soort bestand"), max_length=120, blank=True)

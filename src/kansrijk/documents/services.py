@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import secrets
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -53,22 +52,20 @@ def params_key(params: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def document_directory() -> Path:
-    return kept_files.directory(DOCUMENT_DIR)
-
-
 def _store(content: bytes, filename: str) -> str:
-    """The document under a random name, readable by the application only."""
+    """The document kept in the database (``kansrijk.kept_files``: encrypted, served by
+    a web machine other than the worker's that built it)."""
     return kept_files.keep(DOCUMENT_DIR, filename, [content])
 
 
-def stored_path(job: DocumentJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / job.stored_file
+def open_stored(job: DocumentJob):
+    """The document as a seekable binary file that reads from the database as it goes;
+    ``FileNotFoundError`` when it is not kept (any more)."""
+    return kept_files.open(job.stored_file)
 
 
 def _delete_file(job: DocumentJob) -> None:
-    if job.stored_file:
-        stored_path(job).unlink(missing_ok=True)
+    kept_files.delete(job.stored_file)
 
 
 # ------------------------------------------------------------------ asking for a document
@@ -203,10 +200,10 @@ def shared_job(token: str) -> DocumentJob | None:
 
 def _still_there(job: DocumentJob, now: datetime.datetime) -> bool:
     """Whether a recent job can be handed back: not yet expired and, once done, its file
-    still on disk (a restored backup or a moved media directory may have lost it)."""
+    still kept (a restored backup may have lost it, a rotation its key)."""
     if job.status != DocumentStatus.DONE:
         return True
-    return job.expires_at > now and bool(job.stored_file) and stored_path(job).is_file()
+    return job.expires_at > now and bool(job.stored_file) and kept_files.exists(job.stored_file)
 
 
 def _enqueue(job: DocumentJob) -> None:
@@ -297,7 +294,7 @@ def run_document_job(job_id: int) -> None:
         expires_at=now + datetime.timedelta(hours=_settings()["EXPIRY_HOURS"]),
     )
     if not finished:  # the sweep took it for dead meanwhile: its verdict stands
-        (Path(settings.MEDIA_ROOT) / stored).unlink(missing_ok=True)
+        kept_files.delete(stored)
 
 
 def _may_still_have(user, document, job: DocumentJob) -> bool:

@@ -138,7 +138,7 @@ def _file(request, job: DocumentJob):
     if job.status != DocumentStatus.DONE or not job.stored_file or job.expires_at <= now:
         raise Http404
     try:
-        handle = open(services.stored_path(job), "rb")  # noqa: SIM115 - FileResponse closes it
+        handle = services.open_stored(job)  # FileResponse closes it
     except FileNotFoundError:
         raise Http404 from None
     if KINDS[job.kind].personal_data:

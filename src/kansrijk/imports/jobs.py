@@ -1,8 +1,8 @@
 """Import jobs: the five upload pages hand their file to the background worker
 (decision 0029).
 
-``start`` stores the upload under ``MEDIA_ROOT/import-jobs/`` (a random name, readable
-by the application only) and enqueues ``tasks.run_import_job`` once the job is
+``start`` keeps the upload in the database (``kansrijk.kept_files``, directory
+``import-jobs``: encrypted, read by a worker on any machine) and enqueues ``tasks.run_import_job`` once the job is
 committed; ``run`` is the task's work: it claims the job, runs the importer with a
 progress callback that writes progress and a heartbeat about once a second, keeps the
 outcome as JSON and deletes the file once the job has ended. ``sweep`` fails jobs
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kansrijk import kept_files
-from kansrijk.pulse import Pulse, pulsing
+from kansrijk.pulse import Pulse, forget_old, pulsing
 
 from . import task_queue
 from .models import ImportJob, JobStatus
@@ -45,10 +45,6 @@ MAX_STORED_PROBLEMS = 1000
 # before it gives up (decision 0030): a file that kills its worker every time must end.
 MAX_ATTEMPTS = 3
 BUSY = (JobStatus.RUNNING, JobStatus.WRITING)
-
-
-def job_directory() -> Path:
-    return kept_files.directory(JOB_DIR)
 
 
 def _store(upload) -> str:
@@ -218,11 +214,12 @@ def _outcome(job: ImportJob) -> tuple[str, dict] | None:
     if job.uploaded_by is None or not job.stored_file:
         # Without its uploader nobody's scope applies; without its file there is nothing.
         return JobStatus.FAILED, {"error": _("De import kon niet worden uitgevoerd.")}
-    path = Path(settings.MEDIA_ROOT) / job.stored_file
     heartbeat = _Heartbeat(job)
     try:
-        with _pulse(job.pk), open(path, "rb", buffering=0) as raw:
-            source = _WatchedFile(raw, path.stat().st_size, heartbeat)
+        # Read from the database as it goes, a chunk at a time: the readers only need a
+        # seekable stream.
+        with _pulse(job.pk), kept_files.open(job.stored_file) as raw:
+            source = _WatchedFile(raw, raw.size, heartbeat)
             report = KINDS[job.kind].run(job, source, heartbeat.rows_read)
     except WriteStopped as stopped:
         intro = _("Bij het opslaan is een rij geweigerd; er veranderde iets sinds de controle.")
@@ -292,7 +289,7 @@ def _finish(job: ImportJob, status: str, result: dict) -> None:
 def delete_stored_file(job: ImportJob) -> None:
     if not job.stored_file:
         return
-    (Path(settings.MEDIA_ROOT) / job.stored_file).unlink(missing_ok=True)
+    kept_files.delete(job.stored_file)
     job.stored_file = ""
     ImportJob.objects.filter(pk=job.pk).update(stored_file="")
 
@@ -300,7 +297,7 @@ def delete_stored_file(job: ImportJob) -> None:
 def file_kept(job: ImportJob) -> bool:
     """Whether the job's uploaded file is still on the server (a failed job's file is
     normally deleted with its end; only then can it be tried again)."""
-    return bool(job.stored_file) and (Path(settings.MEDIA_ROOT) / job.stored_file).is_file()
+    return bool(job.stored_file) and kept_files.exists(job.stored_file)
 
 
 def retry(job: ImportJob, *, actor) -> bool:
@@ -410,6 +407,7 @@ def sweep(now: datetime.datetime | None = None) -> dict[str, int]:
         delete_stored_file(job)
         deleted += 1
     deleted += _delete_unknown_files(old_before)
+    forget_old(now)
     return {"failed": failed, "deleted": deleted, "requeued": requeued}
 
 

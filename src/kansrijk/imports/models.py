@@ -77,7 +77,8 @@ class ImportJob(models.Model):
         verbose_name=_("agenda"),
     )
     original_name = models.CharField(_("bestandsnaam"), max_length=255)
-    # Relative to MEDIA_ROOT; empty once the file is deleted (in every end state).
+    # The kept file's reference (kansrijk.kept_files); empty once the file is deleted (in
+    # every end state).
     stored_file = models.CharField(_("opgeslagen bestand"), max_length=255, blank=True)
     dry_run = models.BooleanField(_("alleen controleren"), default=False)
     language = models.CharField(_("taal"), max_length=10, blank=True)

@@ -31,6 +31,7 @@ from django.db import connection, connections, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from kansrijk import kept_files
 from kansrijk.audit import services as audit
 from kansrijk.audit.models import AuditEvent
 from kansrijk.cases import import_recovery, importing, services
@@ -38,6 +39,7 @@ from kansrijk.cases.identifiers import bsn_near
 from kansrijk.cases.importing import ImportRejected, import_cases
 from kansrijk.cases.models import Case, ImportRun, ImportStatus, YoungPerson
 from kansrijk.organisations.models import Organisation, OrganisationKind, Role
+from kansrijk.storage.models import KeptFile
 from kansrijk.testing import factories
 from kansrijk.testing.database import create_audit_triggers, drop_audit_triggers
 
@@ -105,6 +107,18 @@ def shared_db(_migrated_sqlite_file, audit_triggers_lifted, django_db_blocker, t
 
 
 OPEN = ("2025-01-06", "", "", "")  # startdatum, no offer, no end, no outcome
+
+
+def _kept(content: bytes) -> str:
+    """An upload kept as the web keeps it (``start_import``): its reference."""
+    return kept_files.keep(importing.IMPORT_DIR, "upload.csv", [content])
+
+
+def _kept_files() -> list[str]:
+    """The references of the case uploads kept, on every machine (in the database)."""
+    return sorted(
+        KeptFile.objects.filter(directory=importing.IMPORT_DIR).values_list("reference", flat=True)
+    )
 
 
 def _school():
@@ -343,10 +357,8 @@ def test_a_worker_that_died_between_two_batches_is_taken_up_by_the_sweep(
         real_switch(self)
 
     monkeypatch.setattr(importing._Switch, "move_all", die_after_two_batches)
-    stored = importing.import_directory() / "cases.csv"
-    stored.write_bytes(_case_file(school, 300))
     run = ImportRun.objects.create(
-        original_name="cases.csv", stored_file="imports/cases.csv", uploaded_by=user
+        original_name="cases.csv", stored_file=_kept(_case_file(school, 300)), uploaded_by=user
     )
     with pytest.raises(_WorkerDied):
         importing.run_stored_import(run.pk)
@@ -365,17 +377,16 @@ def test_a_worker_that_died_between_two_batches_is_taken_up_by_the_sweep(
     assert (run.created_count, run.unchanged_count) == (300, 0)
     assert Case.objects.count() == YoungPerson.objects.count() == 300
     assert AuditEvent.objects.filter(action="cases.case.create").count() == 300
-    assert list(importing.import_directory().iterdir()) == []
+    assert _kept_files() == []
 
 
 @pytest.mark.django_db
 def test_a_run_taken_up_too_often_ends_interrupted_and_says_what_was_saved(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    stored = importing.import_directory() / "partly.csv"
-    stored.write_text("dossier_id\n")
+    stored = _kept(b"dossier_id\n")
     run = ImportRun.objects.create(
         original_name="partly.csv",
-        stored_file="imports/partly.csv",
+        stored_file=stored,
         status=ImportStatus.SAVING,
         written_rows=10_000,
         created_count=9_000,
@@ -390,7 +401,7 @@ def test_a_run_taken_up_too_often_ends_interrupted_and_says_what_was_saved(setti
     assert (run.status, run.stored_file) == (ImportStatus.INTERRUPTED, "")
     assert "9500 casussen nieuw of bijgewerkt" in run.problems[0]["message"]
     assert "Upload hetzelfde bestand opnieuw" in run.problems[0]["message"]
-    assert not stored.exists()
+    assert not kept_files.exists(stored)
 
 
 def _triggers_in_place() -> bool:
@@ -523,6 +534,12 @@ def test_an_import_the_sweep_gave_up_on_stops_and_writes_nothing(monkeypatch, tm
 # ------------------------------------------------------------------ a worker that dies
 
 
+def _worker_tmp(var_dir: Path) -> Path:
+    directory = var_dir / "worker-tmp"
+    directory.mkdir(exist_ok=True)
+    return directory
+
+
 def _worker(database_url: str, var_dir: Path) -> subprocess.Popen:
     environment = {
         **os.environ,
@@ -530,6 +547,8 @@ def _worker(database_url: str, var_dir: Path) -> subprocess.Popen:
         "DEBUG": "true",
         "KANSRIJK_ENV_FILE": "/nonexistent/.env",
         "KANSRIJK_VAR_DIR": str(var_dir),
+        # The worker's own temporary directory, where a case import copies its file.
+        "TMPDIR": str(_worker_tmp(var_dir)),
         "KANSRIJK_IMPORT_STALE_SECONDS": "2",
         "KANSRIJK_IMPORT_SWEEP_SECONDS": "0.5",
     }
@@ -572,7 +591,6 @@ def test_a_killed_worker_leaves_no_run_stuck_no_file_behind_and_nothing_half_wri
     beverwijk, school = _school()
     user = _leerplicht_user(beverwijk)
     content = _case_file(school, 20_000)
-    imports = Path(settings.MEDIA_ROOT) / importing.IMPORT_DIR
     workers = []
     try:
         with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
@@ -580,13 +598,15 @@ def test_a_killed_worker_leaves_no_run_stuck_no_file_behind_and_nothing_half_wri
                 SimpleUploadedFile("cases.csv", content), actor=user, dry_run=False
             )
             run.refresh_from_db()
-            assert run.task_id and len(list(imports.iterdir())) == 1
+            assert run.task_id and len(_kept_files()) == 1
             workers.append(_worker(shared_db, tmp_path))
             _wait_for(lambda: _status(run) == ImportStatus.CHECKING, seconds=90, what="checking")
             time.sleep(0.3)
             workers[0].send_signal(signal.SIGKILL)
             workers[0].wait(timeout=10)
             assert _status(run) == ImportStatus.CHECKING
+            # The copy the killed worker read, left on its machine's disk.
+            assert len(list(_worker_tmp(tmp_path).glob("kansrijk-kept-*"))) == 1
 
             # A new worker's sweep finds the run without heartbeat.
             workers.append(_worker(shared_db, tmp_path))
@@ -596,7 +616,9 @@ def test_a_killed_worker_leaves_no_run_stuck_no_file_behind_and_nothing_half_wri
                 what="the sweep",
             )
             assert run.problems[0]["message"] == str(import_recovery.DIED_MESSAGE)
-            assert list(imports.iterdir()) == []
+            assert _kept_files() == []
+            # The sweep on that machine deleted the copy with the run's file.
+            assert list(_worker_tmp(tmp_path).glob("kansrijk-kept-*")) == []
             assert _task_status(run) == "FAILED"
             assert Case.objects.count() == YoungPerson.objects.count() == 0
 
@@ -622,27 +644,22 @@ def test_a_killed_worker_leaves_no_run_stuck_no_file_behind_and_nothing_half_wri
         20_000,
         20_000,
     )
-    assert list(imports.iterdir()) == []
+    assert _kept_files() == []
     # The killed import left no audit row; the one started again joined the chain whole.
     _assert_audit_verify_passes()
 
 
 @pytest.mark.django_db
 def test_the_sweep_deletes_files_of_ended_runs_and_every_file_past_its_day(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    imports = importing.import_directory()
-    ended = ImportRun.objects.create(
-        original_name="a.csv", stored_file="imports/a.csv", status=ImportStatus.DONE
-    )
-    waiting = ImportRun.objects.create(original_name="b.csv", stored_file="imports/b.csv")
-    for name in ("a.csv", "b.csv", "stray.csv"):
-        (imports / name).write_bytes(b"dossier_id\n")
-    old = time.time() - 3600
-    os.utime(imports / "stray.csv", (old, old))
+    a, b, stray, young = (_kept(b"dossier_id\n") for _ in range(4))
+    ended = ImportRun.objects.create(original_name="a.csv", stored_file=a, status=ImportStatus.DONE)
+    waiting = ImportRun.objects.create(original_name="b.csv", stored_file=b)
+    KeptFile.objects.filter(reference=stray).update(created_at=timezone.now() - timedelta(hours=1))
 
     report = import_recovery.sweep()
 
-    assert sorted(p.name for p in imports.iterdir()) == ["b.csv"]
+    # The stray file past its grace is gone; one just kept may be a run's, not committed.
+    assert _kept_files() == sorted([b, young])
     assert (report.files_deleted, report.expired) == (2, 0)
     ended.refresh_from_db()
     assert ended.stored_file == ""
@@ -653,7 +670,7 @@ def test_the_sweep_deletes_files_of_ended_runs_and_every_file_past_its_day(setti
     assert import_recovery.sweep().expired == 1
     waiting.refresh_from_db()
     assert waiting.status == ImportStatus.FAILED and waiting.stored_file == ""
-    assert list(imports.iterdir()) == []
+    assert _kept_files() == [young]
 
 
 @pytest.mark.django_db

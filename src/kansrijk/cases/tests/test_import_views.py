@@ -5,6 +5,7 @@ run is only shown to the user who uploaded it; the stored file is gone afterward
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +15,8 @@ from django.urls import reverse
 from kansrijk.audit.models import AuditEvent
 from kansrijk.cases import importing
 from kansrijk.cases.models import Case, ImportRun, ImportStatus
+from kansrijk.storage.models import KeptChunk, KeptFile
+from kansrijk.testing.machines import files_on, machine
 
 from .conftest import BSN
 from .test_importing import frozen_today, row, write_csv  # noqa: F401 - the fixture
@@ -41,8 +44,10 @@ def upload(client, file, *, dry_run=False, capture):
 
 
 def stored_files(media) -> list:
-    directory = media / "imports"
-    return list(directory.iterdir()) if directory.exists() else []
+    """The case uploads kept (in the database, decision 0050), and anything at all under
+    MEDIA_ROOT, where none belongs any more."""
+    on_disk = [path for path in Path(media).rglob("*") if path.is_file()]
+    return [*KeptFile.objects.filter(directory=importing.IMPORT_DIR), *on_disk]
 
 
 def test_user_trio_of_the_upload_page(client, verified_client, people):
@@ -65,6 +70,29 @@ def test_a_user_without_the_permission_cannot_post_a_file(
     assert response.status_code == 403
     assert not ImportRun.objects.exists()
     assert stored_files(media) == []
+
+
+def test_an_upload_on_one_machine_is_imported_by_a_worker_on_another(
+    verified_client, people, network, tmp_path, django_capture_on_commit_callbacks
+):
+    """The web machine keeps the file with BSNs in the database, encrypted; the worker,
+    whose MEDIA_ROOT is another and empty, reads it there and deletes it (decision 0050)."""
+    client = verified_client(people["leerplicht"])
+    file = csv_upload(network, tmp_path, [row(network), row(network, dossier_id="LP-2")])
+    with machine(tmp_path / "web"), django_capture_on_commit_callbacks() as queued:
+        response = client.post(UPLOAD, {"file": file})
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and run.status == ImportStatus.QUEUED
+    assert BSN.encode() not in b"".join(
+        bytes(data) for data in KeptChunk.objects.values_list("data", flat=True)
+    )
+    with machine(tmp_path / "worker"):
+        for callback in queued:
+            callback()  # the worker takes the task
+    run.refresh_from_db()
+    assert (run.status, run.stored_file, Case.objects.count()) == (ImportStatus.DONE, "", 2)
+    assert not KeptFile.objects.exists()
+    assert files_on(tmp_path / "web") == files_on(tmp_path / "worker") == []
 
 
 def test_the_upload_imports_in_the_background_and_deletes_the_file(

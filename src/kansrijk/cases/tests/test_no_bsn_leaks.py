@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -26,9 +27,11 @@ from django.urls import reverse
 from django.views.debug import ExceptionReporter
 from rest_framework.test import APIClient
 
-from kansrijk.cases import services
+from kansrijk import kept_files
+from kansrijk.cases import importing, services
 from kansrijk.cases.models import CaseEvent, YoungPerson
 from kansrijk.operations.logs import JsonFormatter, RequestContextFilter
+from kansrijk.storage.models import KeptChunk, KeptFile
 from kansrijk.testing.documents import fetch_document
 
 from .conftest import BSN
@@ -276,10 +279,19 @@ def test_no_number_leaves_the_encrypted_column(
     assert [leaked_numbers(session) for session in sessions] == [[] for _ in sessions]
     # The uploaded files are gone; the documents made for download (decision 0047) are
     # kept until they expire, and hold no number.
-    documents = media / "documents"
-    assert [path for path in media.rglob("*.csv") if documents not in path.parents] == []
-    made = [path.read_bytes().decode("utf-8-sig", "replace") for path in documents.rglob("*")]
+    # Both are kept in the database (decision 0050), nothing under MEDIA_ROOT.
+    assert not KeptFile.objects.filter(directory=importing.IMPORT_DIR).exists()
+    assert [path for path in Path(media).rglob("*") if path.is_file()] == []
+    made = []
+    for reference in KeptFile.objects.filter(directory="documents").values_list(
+        "reference", flat=True
+    ):
+        with kept_files.open(reference) as handle:
+            made.append(handle.read().decode("utf-8-sig", "replace"))
     assert made and [leaked_numbers(text) for text in made] == [[] for _ in made]
+    # Encrypted at rest: no chunk holds a number in clear.
+    chunks = [bytes(data) for data in KeptChunk.objects.values_list("data", flat=True)]
+    assert [n for n in NUMBERS for data in chunks if n.encode() in data] == []
     # Every text column of every table, the audit trail and the task queue included. The
     # one column allowed to hold the number holds it encrypted, so it is searched too.
     assert [hit for number in NUMBERS for hit in text_columns_holding(number)] == []

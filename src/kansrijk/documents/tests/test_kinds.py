@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 def built(job) -> bytes:
     job.refresh_from_db()
     assert job.status == DocumentStatus.DONE, job.error
-    return services.stored_path(job).read_bytes()
+    with services.open_stored(job) as stored:
+        return stored.read()
 
 
 def csv_rows(content: bytes) -> list[dict]:

@@ -4,24 +4,25 @@ second click, kept until they expire, failed when their worker died, and tried a
 from __future__ import annotations
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from kansrijk import kept_files
 from kansrijk.audit.models import AuditEvent
 from kansrijk.documents import kinds, services
 from kansrijk.documents.models import DocumentJob, DocumentStatus
 from kansrijk.organisations.models import Role
+from kansrijk.storage.models import KeptChunk, KeptFile
 
 pytestmark = pytest.mark.django_db
 
 
-def stored(job) -> Path:
-    return Path(settings.MEDIA_ROOT) / job.stored_file
+def stored(job) -> bytes:
+    with kept_files.open(job.stored_file) as handle:
+        return handle.read()
 
 
 def test_a_job_is_built_by_the_worker_and_kept_privately(officer, steered):
@@ -30,9 +31,11 @@ def test_a_job_is_built_by_the_worker_and_kept_privately(officer, steered):
     assert (job.done, job.total) == (2, 2)
     assert job.filename == "proef-1.pdf" and job.content_type == "application/pdf"
     assert job.size == len(b"%PDF-proef") and job.attempts == 1
-    assert stored(job).read_bytes() == b"%PDF-proef"
+    assert stored(job) == b"%PDF-proef"
     assert job.stored_file.startswith("documents/")
-    assert os.stat(stored(job)).st_mode & 0o777 == 0o600
+    # Encrypted at rest: the rows hold no byte of the document in clear.
+    chunk = KeptChunk.objects.get(file__reference=job.stored_file)
+    assert b"PDF" not in bytes(chunk.data)
     expected = job.finished_at + datetime.timedelta(hours=settings.DOCUMENT_JOBS["EXPIRY_HOURS"])
     assert job.expires_at == expected
 
@@ -56,7 +59,7 @@ def test_a_second_click_reuses_the_job_of_a_few_minutes_ago(
 
 def test_a_document_whose_file_is_gone_is_built_again(officer, steered):
     first = services.request_document(officer, "proef", {"n": 1})
-    stored(first).unlink()
+    kept_files.delete(first.stored_file)
     assert services.request_document(officer, "proef", {"n": 1}).pk != first.pk
     assert steered.built == 2
 
@@ -101,12 +104,13 @@ def test_a_failure_tells_the_user_in_dutch_and_the_log_only_the_type(officer, st
 
 def test_expiry_deletes_the_file(officer, steered):
     job = services.request_document(officer, "proef", {})
-    path = stored(job)
+    reference = job.stored_file
     assert services.expire_documents(job.expires_at - datetime.timedelta(seconds=1))["expired"] == 0
     assert services.expire_documents(job.expires_at)["expired"] == 1
     job.refresh_from_db()
     assert job.status == DocumentStatus.EXPIRED and not job.stored_file
-    assert not path.exists()
+    assert not kept_files.exists(reference)
+    assert not KeptChunk.objects.exists()
 
 
 def test_the_sweep_fails_a_job_whose_worker_died_and_deletes_stray_files(officer, steered):
@@ -118,15 +122,16 @@ def test_the_sweep_fails_a_job_whose_worker_died_and_deletes_stray_files(officer
         status=DocumentStatus.RUNNING,
         heartbeat_at=timezone.now() - datetime.timedelta(minutes=10),
     )
-    stray = services.document_directory() / "verweesd.pdf"
-    stray.write_bytes(b"x")
-    old = (timezone.now() - datetime.timedelta(days=2)).timestamp()
-    os.utime(stray, (old, old))
+    stray = kept_files.keep(services.DOCUMENT_DIR, "verweesd.pdf", [b"x"])
+    young = kept_files.keep(services.DOCUMENT_DIR, "jong.pdf", [b"y"])
+    KeptFile.objects.filter(reference=stray).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
     report = services.expire_documents()
     job.refresh_from_db()
     assert job.status == DocumentStatus.FAILED and "onderbroken" in job.error
     assert report == {"expired": 0, "failed": 1, "deleted": 1}
-    assert not stray.exists()
+    assert not kept_files.exists(stray) and kept_files.exists(young)
 
 
 def test_retry_by_the_requester_or_a_beheerder_and_audited(
@@ -179,7 +184,7 @@ def test_every_kind_builds_through_its_modules_exporter(sample_agenda, officer):
     )
     assert job.status == DocumentStatus.DONE
     assert job.filename == f"{sample_agenda.slug}.xlsx"
-    assert stored(job).read_bytes()[:4] == b"PK\x03\x04"
+    assert stored(job)[:4] == b"PK\x03\x04"
 
 
 def test_the_agenda_kind_asks_what_the_download_asked(

@@ -15,6 +15,7 @@ from kansrijk.imports.models import ImportJob
 from kansrijk.imports.models import JobStatus as ImportStatus
 from kansrijk.organisations.models import Role
 from kansrijk.testing.documents import fetch_document
+from kansrijk.testing.machines import files_on, machine
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,27 @@ def test_only_a_beheerder_opens_the_page_and_sees_their_own_organisations(
     html = stranger.get(FAILED_TASKS).content.decode()
     assert "Proefdocument" not in html and "Er zijn geen mislukte taken." in html
     assert timezone.now()
+
+
+def test_a_document_built_on_one_machine_is_downloaded_from_another(
+    client, officer, steered, tmp_path
+):
+    """The worker keeps the document in the database; a web machine whose MEDIA_ROOT is
+    another and empty streams it from there, a chunk at a time, with its length
+    (decision 0050)."""
+    content = bytes(range(256)) * (10 * 1024 + 3)  # two and a half chunks
+    steered.outcome = content
+    with machine(tmp_path / "worker"):
+        job = services.request_document(officer, "proef", {"n": 7})
+    assert job.status == DocumentStatus.DONE and job.size == len(content)
+    client.force_login(officer)
+    with machine(tmp_path / "web"):
+        download = client.get(file_url(job))
+        assert download.status_code == 200
+        assert int(download["Content-Length"]) == len(content)
+        assert download["Content-Type"] == "application/pdf"
+        assert b"".join(download.streaming_content) == content
+    assert files_on(tmp_path / "worker") == files_on(tmp_path / "web") == []
+    # Gone from the database (expired, or its key removed): not found, on any machine.
+    services.expire_documents(job.expires_at)
+    assert client.get(file_url(job)).status_code == 404

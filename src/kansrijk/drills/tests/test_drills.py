@@ -181,3 +181,17 @@ def test_a_drill_inside_an_open_transaction_refuses_at_once(register):
         outcome, output = _run(restore)
     assert _checks(outcome) == {"kopie": False}
     assert "niet binnen een open transactie" in output
+
+
+def test_the_restore_drill_counts_the_kept_files_and_their_chunks(register, settings, tmp_path):
+    """Uploads and documents live in the database (decision 0050): a backup holds them and
+    the drill compares their rows like any other table's."""
+    from kansrijk import kept_files
+
+    settings.VAR_DIR = tmp_path
+    kept_files.keep("documents", "rapport.pdf", [b"%PDF" * 700_000])  # three chunks
+    counted = {}
+    outcome, _output = _run(restore, after_copy=lambda copy: counted.update(copy.source_counts))
+    assert outcome.ok
+    assert (counted["storage_keptfile"], counted["storage_keptchunk"]) == (1, 3)
+    assert "storage_pulse" in counted

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import sys
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -19,6 +18,7 @@ from django.db import connection, transaction
 from django.test import TestCase
 from django.utils import timezone
 
+from kansrijk import kept_files
 from kansrijk.imports import jobs, writing
 from kansrijk.imports.models import ImportJob, JobKind, JobStatus
 
@@ -35,8 +35,22 @@ def start(user, content=b"a,b\n1,2\n", *, kind=JobKind.MEASUREMENTS, run=True, *
     return job
 
 
-def stored(job) -> Path:
-    return Path(settings.MEDIA_ROOT) / job.stored_file
+class Kept:
+    """A job's kept file (``kansrijk.kept_files``), asked about as its path once was."""
+
+    def __init__(self, reference: str):
+        self.reference = reference
+
+    def exists(self) -> bool:
+        return kept_files.exists(self.reference)
+
+    def read_bytes(self) -> bytes:
+        with kept_files.open(self.reference) as handle:
+            return handle.read()
+
+
+def stored(job) -> Kept:
+    return Kept(job.stored_file)
 
 
 def small_batches(monkeypatch) -> None:

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import time
-from pathlib import Path
 
 import pytest
-from django.core.cache import caches
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kansrijk import kept_files, pulse
 from kansrijk.agenda import services as agenda_services
 from kansrijk.agenda.models import AgendaKind
 from kansrijk.imports import jobs, kinds
@@ -23,9 +21,10 @@ from kansrijk.imports.models import ImportJob, JobKind, JobStatus
 from kansrijk.imports.problems import ImportProblem, ImportRejected
 from kansrijk.organisations.models import Role
 from kansrijk.socialmap.importing import ImportReport
+from kansrijk.storage.models import KeptChunk, KeptFile
 from kansrijk.testing import factories
 
-from .batches import start, stored
+from .batches import Kept, start, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +39,7 @@ def importer(monkeypatch):
         seen: dict = {}
 
         def run(self, job, source, progress):
-            self.seen.update(job=job, data=source.read(), path=Path(source.raw.name))
+            self.seen.update(job=job, data=source.read(), path=Kept(job.stored_file))
             progress("lezen", 1000, 0)
             if isinstance(self.outcome, Exception):
                 raise self.outcome
@@ -73,9 +72,11 @@ def test_a_job_runs_its_importer_keeps_the_report_and_deletes_the_file(officer, 
 
 def test_the_stored_file_is_private(officer, importer):
     job = start(officer, run=False)
-    assert stored(job).stat().st_mode & 0o777 == 0o600
-    assert stored(job).parent.stat().st_mode & 0o777 == 0o700
-    assert stored(job).suffix == ".csv" and "cijfers" not in stored(job).name
+    assert job.stored_file.startswith("import-jobs/") and job.stored_file.endswith(".csv")
+    assert "cijfers" not in job.stored_file
+    assert stored(job).read_bytes() == b"a,b\n1,2\n"
+    # Encrypted at rest: no byte of the file in clear in the database.
+    assert b"a,b" not in bytes(KeptChunk.objects.get(file__reference=job.stored_file).data)
 
 
 @pytest.mark.parametrize(
@@ -277,7 +278,7 @@ def test_the_sweep_spares_a_job_whose_worker_still_beats_while_it_writes(officer
     ImportJob.objects.filter(pk=job.pk).update(
         status=JobStatus.RUNNING, heartbeat_at=now - datetime.timedelta(seconds=600)
     )
-    caches["progress"].set(jobs.pulse_key(job.pk), now.timestamp() - 5)
+    pulse.write_beat(jobs.pulse_key(job.pk), now.timestamp() - 5)
     try:
         assert jobs.sweep(now=now) == {"failed": 0, "deleted": 0, "requeued": 0}
         later = now + datetime.timedelta(seconds=settings.IMPORT_RECOVERY["STALE_SECONDS"])
@@ -287,17 +288,17 @@ def test_the_sweep_spares_a_job_whose_worker_still_beats_while_it_writes(officer
             "requeued": 0,
         }  # the pulse stopped
     finally:
-        caches["progress"].delete(jobs.pulse_key(job.pk))
+        pulse.delete_beat(jobs.pulse_key(job.pk))
 
 
 def test_the_pulse_beats_while_the_job_is_busy_and_is_gone_after(monkeypatch):
     monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.01)
     key = jobs.pulse_key(987654)
     with jobs._pulse(987654):
-        first = caches["progress"].get(key)
+        first = pulse.last_beat(key)
         time.sleep(0.1)  # the main thread busy, without a callback
-        assert caches["progress"].get(key) > first
-    assert caches["progress"].get(key) is None
+        assert pulse.last_beat(key) > first
+    assert pulse.last_beat(key) is None
 
 
 def test_the_sweep_deletes_files_of_ended_jobs_and_any_older_than_a_day(officer, settings):
@@ -305,12 +306,12 @@ def test_the_sweep_deletes_files_of_ended_jobs_and_any_older_than_a_day(officer,
     ended, waiting, fresh = (start(officer, run=False) for _ in range(3))
     ImportJob.objects.filter(pk=ended.pk).update(status=JobStatus.DONE)
     ImportJob.objects.filter(pk=waiting.pk).update(created_at=now - datetime.timedelta(hours=25))
-    directory = jobs.job_directory()
-    old_orphan, new_orphan = directory / "old.csv", directory / "new.csv"
-    for orphan in (old_orphan, new_orphan):
-        orphan.write_bytes(b"x")
-    day_old = (now - datetime.timedelta(hours=25)).timestamp()
-    os.utime(old_orphan, (day_old, day_old))
+    old_orphan, new_orphan = (
+        Kept(kept_files.keep(jobs.JOB_DIR, name, [b"x"])) for name in ("old.csv", "new.csv")
+    )
+    KeptFile.objects.filter(reference=old_orphan.reference).update(
+        created_at=now - datetime.timedelta(hours=25)
+    )
     paths = {job.pk: stored(job) for job in (ended, waiting, fresh)}
 
     assert jobs.sweep(now=now) == {"failed": 1, "deleted": 2, "requeued": 0}

@@ -2,10 +2,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import TestCase
 from django.urls import reverse
 
+from kansrijk.imports.models import ImportJob, JobStatus
 from kansrijk.imports.tests import batches
 from kansrijk.indicators import services
 from kansrijk.indicators.disclosure import Disclosure
@@ -14,6 +17,7 @@ from kansrijk.indicators.importing import ImportRejected, import_file
 from kansrijk.indicators.models import Measurement
 from kansrijk.organisations.models import Role
 from kansrijk.testing.jobs import post_and_run
+from kansrijk.testing.machines import files_on, machine
 
 from ._io_helpers import make_indicators
 
@@ -175,3 +179,23 @@ def test_a_row_refused_while_writing_is_named(setup, monkeypatch):
         import_file(five_years(org), "m.csv", actor=None)
     batches.assert_stopped_at(caught.value, row=4)
     assert Measurement.objects.count() == 2
+
+
+def test_an_upload_on_one_machine_is_imported_by_a_worker_on_another(
+    setup, make_member, client, tmp_path
+):
+    """The web machine keeps the upload in the database; the worker, whose MEDIA_ROOT is
+    another and empty, reads it there (decision 0050)."""
+    _reach, _count, org = setup
+    client.force_login(make_member(org, Role.PARTNER))
+    upload = SimpleUploadedFile("metingen.csv", five_years(org), content_type="text/csv")
+    with machine(tmp_path / "web"), TestCase.captureOnCommitCallbacks() as queued:
+        response = client.post(reverse("indicators_io:import"), {"file": upload})
+    assert response.status_code == 302 and len(queued) == 1
+    assert ImportJob.objects.get().status == JobStatus.QUEUED
+    with machine(tmp_path / "worker"):
+        queued[0]()  # the worker takes the task
+    job = ImportJob.objects.get()
+    assert job.status == JobStatus.DONE and job.stored_file == ""
+    assert Measurement.objects.count() == 5
+    assert files_on(tmp_path / "web") == files_on(tmp_path / "worker") == []
