@@ -228,16 +228,7 @@ def _intervention_card(doc, card) -> None:
     table.style = "Table Grid"
     rows = list(card.rows)
     if card.funding_lines:
-        lines = []
-        for line in card.funding_lines:
-            text = f"{line.year} · {line.source}: {line.amount}"
-            if line.explanation:
-                text += f" ({line.explanation})"
-            if line.realised:
-                text += f"; {_('gerealiseerd')} {line.realised}"
-            if line.notes:
-                text += f". {line.notes}"
-            lines.append(text)
+        lines = [line.text for line in card.funding_lines]
         rows.append((_("Financieringsregels"), "\n".join(lines)))
         total = card.planned_total
         if card.realised_total:

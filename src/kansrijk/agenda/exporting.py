@@ -178,6 +178,23 @@ class FundingLineText:
     realised: str
     explanation: str
     notes: str
+    # Who pays this amount; empty where the source does not say which partner pays.
+    payer: str = ""
+
+    @property
+    def text(self) -> str:
+        """The line as the documents write it: "2023 · GKA: € 150.000 (…), betaald door
+        Gemeente Vijfheerenlanden; gerealiseerd € …. Notes"."""
+        text = f"{self.year} · {self.source}: {self.amount}"
+        if self.explanation:
+            text += f" ({self.explanation})"
+        if self.payer:
+            text += ", " + _("betaald door %(payer)s") % {"payer": self.payer}
+        if self.realised:
+            text += f"; {_('gerealiseerd')} {self.realised}"
+        if self.notes:
+            text += f". {self.notes}"
+        return text
 
 
 @dataclass
@@ -401,7 +418,9 @@ def _intervention_cards(agenda: Agenda) -> list[InterventionCard]:
             Prefetch("planned_months", queryset=PlannedMonth.objects.order_by("month")),
             Prefetch(
                 "funding_lines",
-                queryset=FundingLine.objects.filter(archived_on=None).order_by("year", "pk"),
+                queryset=FundingLine.objects.filter(archived_on=None)
+                .select_related("payer")
+                .order_by("year", "pk"),
             ),
         )
     )
@@ -464,6 +483,7 @@ def _intervention_cards(agenda: Agenda) -> list[InterventionCard]:
                         realised=format_money(line.realised_amount),
                         explanation=_funding_explanation(line),
                         notes=line.notes,
+                        payer=line.payer.name if line.payer else "",
                     )
                     for line in intervention.funding_lines.all()
                 ],

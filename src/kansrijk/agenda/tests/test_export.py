@@ -519,10 +519,14 @@ def test_docx_has_planning_cards_funding_and_commitments(agenda):
     assert card_rows["Doelgroep"] == "Peuters 2 tot 4 jaar met uitdagingen"
     assert card_rows["Leeftijd"] == "2 tot en met 4 jaar"
     assert card_rows["Financiering"].startswith("Totale kosten circa € 120.000 per locatie")
+    funding_lines = card_rows["Financieringsregels"]
+    # The payer where the source names one (decision 0038), and no guess where it does not.
     assert (
         "2022 · onderwijsachterstandenmiddelen (OAB): € 60.000 (circa, € 120.000 per "
-        "locatie per jaar × 50%)" in card_rows["Financieringsregels"]
+        "locatie per jaar × 50%), betaald door Gemeente Beverwijk. Leerdam geheel 2022"
+        in funding_lines
     )
+    assert funding_lines.count("betaald door") == 1
     assert (
         "€ 19.998 (circa, € 120.000 per locatie per jaar × 0,3333 × 50%)"
         in card_rows["Financieringsregels"]
