@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "kansrijk.imports",
     "kansrijk.drills",
     "kansrijk.documents",
+    "kansrijk.agenda_intake",
     "kansrijk.api",
     "django_tasks",
     "django_tasks_db",
