@@ -73,15 +73,21 @@ def _limit(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
+def check_size(size: int) -> None:
+    """Refuse a file over the size limit; callers with a file on disk call it before
+    they read the file into memory."""
+    max_bytes = _limit("AGENDA_INTAKE_MAX_BYTES", DEFAULT_MAX_BYTES)
+    if size > max_bytes:
+        raise UnreadableDocument(
+            _("Het bestand is te groot (%(size)d MB); het maximum is %(max)d MB.")
+            % {"size": size // (1024 * 1024), "max": max_bytes // (1024 * 1024)}
+        )
+
+
 def read_document(content: bytes, filename: str, *, progress: Progress = no_progress) -> Document:
     if not content:
         raise UnreadableDocument(_("Het bestand is leeg."))
-    max_bytes = _limit("AGENDA_INTAKE_MAX_BYTES", DEFAULT_MAX_BYTES)
-    if len(content) > max_bytes:
-        raise UnreadableDocument(
-            _("Het bestand is te groot (%(size)d MB); het maximum is %(max)d MB.")
-            % {"size": len(content) // (1024 * 1024), "max": max_bytes // (1024 * 1024)}
-        )
+    check_size(len(content))
     kind = _kind_of(content)
     if kind == "pdf":
         return read_pdf(content, filename, progress=progress)
