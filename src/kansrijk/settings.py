@@ -280,6 +280,14 @@ AGENDA_REMINDERS = {
     "BASE_URL": env("KANSRIJK_BASE_URL", default=""),
 }
 
+# Reading an uploaded policy document (decision 0052): an agenda is tens of pages, so a
+# file over these limits is refused before it is parsed.
+AGENDA_INTAKE_MAX_BYTES = env.int("KANSRIJK_AGENDA_INTAKE_MAX_BYTES", default=50 * 1024 * 1024)
+AGENDA_INTAKE_MAX_PAGES = env.int("KANSRIJK_AGENDA_INTAKE_MAX_PAGES", default=300)
+AGENDA_INTAKE_MAX_UNCOMPRESSED_BYTES = env.int(
+    "KANSRIJK_AGENDA_INTAKE_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024
+)
+
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie: the token is put in hx-headers

@@ -1,18 +1,481 @@
 """From the blocks of a document to a proposed agenda.
 
-PLACEHOLDER of the interface; the real rules replace the body.
+The document's own structure comes first: its numbered goals and spearheads, the words
+that open a list of actions, the columns of its tables. Within that frame the wording
+rules (``rules/``) find what a sentence says: an indicator with its nulmeting and target,
+the months of an activity, the organisations and their roles, amounts and their source.
+Every item keeps the passage it came from and the name of the rule that made it; every
+block that no rule placed is listed in ``unrecognised``, so nothing of the document is
+lost between reading and review.
 """
 
 from __future__ import annotations
 
-from .proposal import Passage, Proposal
-from .reading import Document, Progress, no_progress
+import re
+from typing import Any
+
+from django.db import DatabaseError
+
+from .proposal import Item, Passage, Proposal
+from .reading import Block, Document, Progress, no_progress
+from .rules import agenda as agenda_rules
+from .rules import interventions as intervention_rules
+from .rules import structure
+from .rules.indicators import find_indicators
+from .rules.money import find_amounts
+from .rules.organisations import Register, involvements
+from .rules.time import find_periods
 
 
-def propose(document: Document, *, owner: str | None = None, progress: Progress = no_progress) -> Proposal:
+def propose(
+    document: Document, *, owner: str | None = None, progress: Progress = no_progress
+) -> Proposal:
     """``owner``: an organisation code (GM0556) the agenda belongs to, when known."""
-    return Proposal(
-        agenda={"title": document.filename, "owners": [owner] if owner else []},
-        unrecognised=[Passage(block.text, block.location) for block in document.blocks],
-        document={"filename": document.filename, "format": document.format, "pages": document.pages},
-    )
+    try:
+        register = Register.load()
+    except DatabaseError:
+        # Without a register (a command run before the database exists) names stay
+        # party text; nothing else depends on it.
+        register = Register()
+    builder = Builder(document, register, owner)
+    total = len(document.blocks)
+    for index, block in enumerate(document.blocks, start=1):
+        builder.handle(block)
+        if index % 25 == 0 or index == total:
+            progress(index, total, "voorstel maken")
+    return builder.proposal()
+
+
+class Builder:
+    """Walks the blocks once, keeping where in the agenda's tree it stands."""
+
+    def __init__(self, document: Document, register: Register, owner: str | None):
+        self.document = document
+        self.register = register
+        self.owner = owner
+        self.items: list[Item] = []
+        self.by_key: dict[str, Item] = {}
+        self.unrecognised: list[Passage] = []
+        self.spearhead: Item | None = None
+        self.goal: Item | None = None
+        self.main: Item | None = None
+        self.activity: Item | None = None  # the last activity, for what follows it
+        self.intervention: Item | None = None
+        self.in_actions = False
+        self.detail_intro = False  # the previous paragraph opened a list of details
+        self.columns: dict[str, int] = {}
+        self.table_year: int | None = None
+        self.goal_numbers: dict[str, Item] = {}
+        self.spearhead_numbers: dict[str, Item] = {}
+        self.counter = 0
+        self.agenda = self._agenda()
+        self.period_end = (
+            int(self.agenda["period_end"][:4]) if self.agenda.get("period_end") else None
+        )
+
+    # ------------------------------------------------------------------ the agenda
+
+    def _agenda(self) -> dict[str, Any]:
+        blocks = self.document.blocks
+        front = " ".join(block.text for block in blocks[:40])
+        agenda: dict[str, Any] = {"owners": [self.owner] if self.owner else []}
+        headings = [block for block in blocks[:15] if block.kind == "heading"]
+        title_block = (
+            min(headings, key=lambda block: block.level)
+            if headings
+            else (blocks[0] if blocks else None)
+        )
+        if title_block is not None:
+            agenda["title"] = structure.title_of(title_block.text)[:200]
+        kind = agenda_rules.agenda_kind(front)
+        if kind:
+            agenda["kind"] = kind
+        period = agenda_rules.agenda_period(front)
+        if period:
+            agenda["period_start"] = f"{period[0]}-01-01"
+            agenda["period_end"] = f"{period[1]}-12-31"
+        if not self.owner:
+            owners = [reference for reference, _words in self.register.find(front[:3000])]
+            agenda["owners"] = owners[:10]
+        agenda["source"] = self.document.filename
+        return agenda
+
+    # ------------------------------------------------------------------- the items
+
+    def add(
+        self,
+        kind: str,
+        fields: dict,
+        block: Block,
+        confidence: float,
+        rule: str,
+        parent: Item | None = None,
+        key: str | None = None,
+    ) -> Item:
+        self.counter += 1
+        key = key or f"{kind}-{self.counter}"
+        while key in self.by_key:
+            key = f"{key}-{self.counter}"
+        item = Item(
+            key,
+            kind,
+            fields,
+            Passage(block.text[:2000], block.location),
+            confidence,
+            parent.key if parent else None,
+            rule,
+        )
+        self.items.append(item)
+        self.by_key[key] = item
+        return item
+
+    def proposal(self) -> Proposal:
+        return Proposal(
+            agenda=self.agenda,
+            items=self.items,
+            unrecognised=self.unrecognised,
+            document={
+                "filename": self.document.filename,
+                "format": self.document.format,
+                "pages": self.document.pages,
+                "notes": list(self.document.notes),
+            },
+        )
+
+    def skip(self, block: Block) -> None:
+        self.unrecognised.append(Passage(block.text, block.location))
+
+    # ---------------------------------------------------------------- the walk
+
+    def handle(self, block: Block) -> None:
+        text = block.text.strip()
+        if block.kind == "table_row":
+            self.table_row(block)
+            return
+        self.columns = {}
+        if intervention_rules.is_card_start(block, self.in_card()):
+            self.intervention = intervention_rules.start_card(self, block)
+            return
+        if self.intervention is not None and intervention_rules.card_field(
+            self, self.intervention, block
+        ):
+            return
+        if self.structural(block, text):
+            return
+        if block.kind == "list_item":
+            self.list_item(block, text)
+        else:
+            self.paragraph(block, text)
+
+    def in_card(self) -> bool:
+        return self.intervention is not None
+
+    def structural(self, block: Block, text: str) -> bool:
+        """Headings and numbered goals, spearheads and themes; True when the block was one."""
+        plain = re.sub(r"\*+", "", text)
+        match = structure.SPEARHEAD.match(plain)
+        if match and len(plain) < 200 and block.kind != "list_item":
+            number = match.group(2)
+            if number not in self.spearhead_numbers:
+                self.spearhead = self.add(
+                    "spearhead",
+                    {"number": number, "title": structure.title_of(match.group(3)) or plain},
+                    block,
+                    0.9,
+                    "genummerd speerpunt",
+                    key=f"spearhead-{number}",
+                )
+                self.spearhead_numbers[number] = self.spearhead
+            else:
+                self.spearhead = self.spearhead_numbers[number]
+            self.goal = self.main = self.activity = self.intervention = None
+            self.in_actions = False
+            return True
+        match = structure.GOAL.match(plain)
+        if match and block.kind != "list_item" and len(plain) < 400:
+            self.new_goal(block, match.group(1), match.group(2), "genummerd doel")
+            return True
+        match = structure.THEME.match(plain)
+        if match and len(plain) < 200 and block.kind != "list_item":
+            kind = "factor" if match.group(1).lower() == "factor" else "cross_cutting"
+            self.add(
+                "theme",
+                {
+                    "number": match.group(2),
+                    "title": structure.title_of(match.group(3)),
+                    "kind": kind,
+                },
+                block,
+                0.85,
+                "genummerd thema",
+                key=f"theme-{match.group(2)}",
+            )
+            self.goal = self.main = self.activity = None
+            self.in_actions = False
+            return True
+        match = structure.INTENDED_RESULT.match(plain)
+        if match and self.spearhead is not None and match.group(1):
+            self.spearhead.fields["intended_result"] = match.group(1)
+            return True
+        if structure.ACTIONS_MARKER.match(plain) and len(plain) < 60:
+            self.in_actions = True
+            self.main = self.activity = None
+            return True
+        # Another heading ends the goal's section, unless it is a quote in it.
+        if block.kind == "heading" and not plain.startswith(("“", '"', "'", "‘")):
+            self.goal = self.main = self.activity = self.intervention = None
+            self.in_actions = False
+            self.skip(block)
+            return True
+        return False
+
+    def new_goal(
+        self, block: Block, number: str, text: str, rule: str, confidence: float = 0.9
+    ) -> Item:
+        if number in self.goal_numbers and self.goal_numbers[number].fields.get("text"):
+            self.goal = self.goal_numbers[number]
+        else:
+            self.goal = self.add(
+                "goal",
+                {"number": number, "text": text.strip()},
+                block,
+                confidence,
+                rule,
+                parent=self.spearhead,
+                key=f"goal-{number}" if f"goal-{number}" not in self.by_key else None,
+            )
+            self.goal_numbers[number] = self.goal
+        self.main = self.activity = self.intervention = None
+        self.in_actions = False
+        return self.goal
+
+    def new_activity(
+        self, block: Block, title: str, rule: str, *, sub: bool = False, confidence: float = 0.8
+    ) -> Item:
+        parent = self.main if sub and self.main is not None else self.goal
+        fields: dict[str, Any] = {
+            "title": structure.title_of(title),
+            "kind": "sub" if sub and self.main else "main",
+        }
+        if self.goal is not None:
+            fields["goal"] = self.goal.key
+        item = self.add("activity", fields, block, confidence, rule, parent=parent)
+        if not sub or self.main is None:
+            self.main = item
+        self.activity = item
+        self.place_details(item, block.text, block)
+        return item
+
+    def place_details(self, item: Item, text: str, block: Block) -> None:
+        """Months, involvements and amounts that a text gives an activity."""
+        periods = list(find_periods(text, year=self.table_year, period_end=self.period_end))
+        if periods:
+            months = sorted(
+                {month for period in periods for month in period.months}
+                | set(item.fields.get("months", []))
+            )
+            planned = "; ".join(period.text for period in periods)
+            previous = item.fields.get("planned_text")
+            item.fields["planned_text"] = f"{previous}; {planned}" if previous else planned
+            if months:
+                item.fields["months"] = months
+        found = involvements(text, self.register)
+        if found:
+            existing = item.fields.setdefault("involvements", [])
+            for involvement in found:
+                if involvement not in existing:
+                    existing.append(involvement)
+        for amount in find_amounts(text):
+            fields = {
+                "year": amount.year
+                or (
+                    int(self.agenda["period_start"][:4])
+                    if self.agenda.get("period_start")
+                    else None
+                ),
+                "source": amount.source,
+                "planned_amount": float(amount.amount),
+                "is_estimate": amount.is_estimate,
+                "notes": amount.text + (" per jaar" if amount.per_year else ""),
+                item.kind: item.key,
+            }
+            self.add("funding", fields, block, 0.7, amount.rule, parent=item)
+
+    def add_indicators(self, block: Block, text: str) -> bool:
+        found = find_indicators(text)
+        for indicator in found:
+            self.add(
+                "indicator",
+                {
+                    "name": indicator.name,
+                    "unit": indicator.unit,
+                    "baseline_value": indicator.baseline_value,
+                    "baseline_year": indicator.baseline_year,
+                    "target_value": indicator.target_value,
+                    "target_year": indicator.target_year,
+                },
+                block,
+                0.7,
+                indicator.rule,
+                parent=self.goal,
+            )
+        return bool(found)
+
+    def list_item(self, block: Block, text: str) -> None:
+        emphasis = re.match(r"^\*+([^*]{2,80}?):?\*+:?\s*(.*)$", text)
+        if self.goal is None:
+            if self.add_indicators(block, text):
+                return
+            self.skip(block)
+            return
+        if not self.in_actions and not structure.ACTION_SENTENCE.match(text):
+            if self.add_indicators(block, text):
+                return
+            self.skip(block)
+            return
+        if emphasis:
+            self.new_activity(
+                block, emphasis.group(1), "benoemd onderdeel van een activiteit", sub=True
+            )
+            return
+        if self.detail_intro and text[:1].islower() and self.activity is not None:
+            self.activity.fields["description"] = (
+                self.activity.fields.get("description", "") + "\n" + text
+            ).strip()
+            return
+        self.new_activity(
+            block, text, "opsomming onder acties", sub=block.level >= 2 and self.main is not None
+        )
+
+    def paragraph(self, block: Block, text: str) -> None:
+        self.detail_intro = text.endswith(":")
+        placed = False
+        if self.goal is not None and not self.goal.fields.get("text") and not self.in_actions:
+            self.goal.fields["text"] = text
+            return
+        if self.add_indicators(block, text):
+            placed = True
+        if self.goal is not None and self.in_actions and self.activity is not None:
+            description = self.activity.fields.get("description", "")
+            self.activity.fields["description"] = (description + "\n\n" + text).strip()
+            self.place_details(self.activity, text, block)
+            return
+        if self.goal is not None and structure.ACTION_SENTENCE.match(text):
+            self.new_activity(block, text, "zin: wat we gaan doen", confidence=0.6)
+            return
+        if not placed:
+            self.skip(block)
+
+    # ---------------------------------------------------------------- tables
+
+    def table_row(self, block: Block) -> None:
+        cells = block.cells
+        first = re.sub(r"\*+", "", cells[0]) if cells else ""
+        columns = structure.table_columns(cells)
+        if columns:
+            self.columns = columns
+            years = re.findall(r"\b(20\d\d)\b", " ".join(cells))
+            self.table_year = int(years[-1]) if years else self.table_year
+            return
+        if structure.SPEARHEAD.match(first) and len([cell for cell in cells if cell]) == 1:
+            self.structural(Block("heading", first, 2, block.location), first)
+            return
+        result = structure.INTENDED_RESULT.match(first)
+        if result and self.spearhead is not None:
+            self.spearhead.fields["intended_result"] = " ".join(
+                cell for cell in cells[1:] if cell
+            ) or result.group(1)
+            return
+        if intervention_rules.card_row(self, block):
+            return
+        if not self.columns:
+            self.loose_row(block)
+            return
+        self.column_row(block)
+
+    def column_row(self, block: Block) -> None:
+        cells = block.cells
+        columns = self.columns
+
+        def cell(name: str) -> str:
+            index = columns.get(name)
+            return cells[index] if index is not None and index < len(cells) else ""
+
+        if cell("spearhead") and "goal" in columns:
+            for number, item in self.spearhead_numbers.items():
+                if structure.normalise_title(
+                    item.fields.get("title", "")
+                ) == structure.normalise_title(cell("spearhead")):
+                    self.spearhead = self.spearhead_numbers[number]
+        goals_here: list[Item] = []
+        if cell("goal") and "main" in columns:
+            for text in structure.split_cell(cell("goal")):
+                number, text = structure.strip_number(text)
+                number = number or str(len(self.goal_numbers) + 1)
+                goals_here.append(
+                    self.new_goal(block, number, text, "kolom doel van een tabel", 0.85)
+                )
+            if cell("indicator") and self.goal is not None:
+                lines = structure.split_cell(cell("indicator"))
+                self.goal.fields["indicator_text"] = "\n".join(lines)
+                for line in lines:
+                    self.add_indicators(block, line)
+        elif cell("goal") and "planning" in columns:
+            # A planning table: "2. Planmatig ..." in the goal column, the plans numbered
+            # the same way in the planning column.
+            for text in structure.split_cell(cell("goal")):
+                number, rest = structure.strip_number(text)
+                if number and number not in self.goal_numbers:
+                    self.new_goal(block, number, rest, "kolom doel van een planning", 0.7)
+        if "main" in columns and self.goal is not None:
+            self.main = None
+            for text in structure.split_cell(cell("main")):
+                self.new_activity(
+                    block, text, "kolom hoofdactiviteit van een tabel", confidence=0.85
+                )
+            first_main = self.main
+            for text in structure.split_cell(cell("sub")):
+                self.main = first_main
+                self.new_activity(
+                    block, text, "kolom subactiviteit van een tabel", sub=True, confidence=0.8
+                )
+            if cell("planning") and self.activity is not None:
+                self.place_details(self.activity, cell("planning"), block)
+            return
+        if "planning" in columns:
+            for text in structure.split_cell(cell("planning")):
+                number, rest = structure.strip_number(text)
+                goal = self.goal_numbers.get(number or "")
+                previous_goal = self.goal
+                self.goal = goal or self.goal
+                self.main = None
+                item = self.new_activity(
+                    block, rest, "regel van een planningstabel", confidence=0.6
+                )
+                if goal is None and number is None and self.goal is None:
+                    item.parent = None
+                self.goal = previous_goal
+            return
+        self.skip(block)
+
+    def loose_row(self, block: Block) -> None:
+        """A row of a table without a header the rules know: a row with a time in one
+        cell and words in another is a planning line; anything else is kept unplaced."""
+        cells = [cell for cell in block.cells if cell]
+        timed = [
+            cell
+            for cell in cells
+            if find_periods(cell, year=self.table_year, period_end=self.period_end)
+            and len(cell) < 60
+        ]
+        words = [cell for cell in cells if cell not in timed and len(cell) > 3]
+        if timed and words and self.goal is not None:
+            item = self.new_activity(
+                Block("table_row", words[0], 0, block.location, block.cells),
+                words[0],
+                "regel met een tijd in een tabel",
+                confidence=0.6,
+            )
+            self.place_details(item, timed[0], block)
+            return
+        self.skip(block)

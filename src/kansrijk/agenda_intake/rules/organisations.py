@@ -1,0 +1,151 @@
+"""Organisations named in a document, matched against the register, with the role the
+text gives them ("voortrekker", "in samenwerking met", "financiert", "voert uit").
+
+The register is read once per document (``Register.load``: one query), not per word; the
+text is then searched by the first word of every name, so a document of a hundred pages
+against tens of thousands of schools stays a dictionary look-up per word."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+ROLES = (
+    (
+        r"\b(?:voor)?trekker|\bregie\b|\bregievoerder|\bpenvoerder|\bverantwoordelijk(?:e)?\b|\beigenaar\b",
+        "lead",
+    ),
+    (
+        r"\bfinanciert|\bfinancier\b|\bbetaalt|\bsubsidieert|\bbekostigt|\bfinanciering\s+(?:door|van(?:uit)?)",
+        "funder",
+    ),
+    (
+        r"\bvoert?\b[^.]*\buit\b|\buitvoerder|\buitgevoerd door|\bverzorgt|\bbiedt\b|\borganiseert|\bgeeft\b",
+        "executor",
+    ),
+    (r"\bin samenwerking met|\bsamen met|\bpartners?\b|\bbetrokken|\bsamenwerkings", "partner"),
+)
+BRIN = re.compile(r"\b(\d{2}[A-Z]{2}(?:\d{2})?)\b")
+SWV_CODE = re.compile(r"\b((?:PO|VO)\s?\d{2}[-.\s]?\d{2})\b")
+# Parties the text names that are not one organisation: kept as party text.
+PARTY_WORDS = (
+    r"(?:de\s+)?(?:scholen|schoolbesturen|kinderopvang(?:organisaties)?|peuteropvang|"
+    r"leerplicht(?:ambtenaar|ambtenaren)?|jeugdteams?|wijkteams?|CJG|GGD|JGZ|bibliotheek|"
+    r"welzijnsorganisaties?|RMC(?:-regio)?|buurtsportcoach(?:es)?|ouders|partners|"
+    r"ondersteuningsteam|zorgaanbieders|onderwijs)"
+)
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+@dataclass
+class Register:
+    """Names and codes of the register, indexed for matching."""
+
+    by_first_word: dict[str, list[tuple[list[str], str]]] = field(default_factory=dict)
+    by_code: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, reference: str) -> None:
+        words = normalise(name).split()
+        if not words or len(" ".join(words)) < 4:
+            return
+        self.by_first_word.setdefault(words[0], []).append((words, reference))
+
+    @classmethod
+    def load(cls) -> Register:
+        from kansrijk.organisations.models import Organisation, OrganisationKind
+
+        register = cls()
+        rows = (
+            Organisation.objects.filter(is_active=True)
+            .exclude(kind=OrganisationKind.SCHOOL_INSTITUTION)
+            .values_list("kind", "name", "code")
+        )
+        for kind, name, code in rows:
+            reference = code or name
+            if code:
+                register.by_code[code.replace(" ", "").upper()] = reference
+            if kind == OrganisationKind.MUNICIPALITY:
+                bare = re.sub(r"^gemeente\s+", "", name, flags=re.I)
+                register.add(f"gemeente {bare}", reference)
+                register.add(bare, reference)
+            else:
+                register.add(name, reference)
+                short = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
+                if short != name:
+                    register.add(short, reference)
+        for words_list in register.by_first_word.values():
+            words_list.sort(key=lambda entry: len(entry[0]), reverse=True)
+        return register
+
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """(reference, words as found) of every register name and code in ``text``,
+        longest name first where names overlap."""
+        found: list[tuple[str, str]] = []
+        for match in BRIN.finditer(text):
+            code = match.group(1)
+            if code in self.by_code:
+                found.append((self.by_code[code], code))
+        for match in SWV_CODE.finditer(text):
+            code = re.sub(r"[-.\s]", "", match.group(1)).upper()
+            if code in self.by_code:
+                found.append((self.by_code[code], match.group(1)))
+        words = normalise(text).split()
+        index = 0
+        while index < len(words):
+            step = 1
+            for name_words, reference in self.by_first_word.get(words[index], ()):
+                if words[index : index + len(name_words)] == name_words:
+                    found.append((reference, " ".join(name_words)))
+                    step = len(name_words)
+                    break
+            index += step
+        seen = set()
+        unique = []
+        for reference, words_found in found:
+            if reference not in seen:
+                seen.add(reference)
+                unique.append((reference, words_found))
+        return unique
+
+
+def role_in(sentence: str) -> str | None:
+    for pattern, role in ROLES:
+        if re.search(pattern, sentence, re.IGNORECASE):
+            return role
+    return None
+
+
+def involvements(text: str, register: Register) -> list[dict]:
+    """The involvements a sentence or a cell names: register organisations with the role
+    of their sentence, and the parties the text names by what they are ("scholen")."""
+    result: list[dict] = []
+    for sentence in re.split(r"(?<=[.;!?])\s+", text):
+        role = role_in(sentence)
+        if role is None:
+            continue
+        matches = register.find(sentence)
+        for reference, _words in matches:
+            if not any(item.get("organisation") == reference for item in result):
+                result.append({"organisation": reference, "role": role})
+        if not matches:
+            party = re.search(
+                r"\b(?:in samenwerking met|samen met|door)\s+("
+                + PARTY_WORDS
+                + r"(?:\s+(?:en|,)\s+"
+                + PARTY_WORDS
+                + r")*)",
+                sentence,
+                re.I,
+            )
+            if party:
+                result.append({"party": party.group(1).strip(), "role": role})
+    # At most one lead per item, as in the agenda format.
+    leads = [item for item in result if item["role"] == "lead"]
+    for item in leads[1:]:
+        item["role"] = "partner"
+    return result

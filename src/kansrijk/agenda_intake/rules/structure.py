@@ -1,0 +1,99 @@
+"""The document's own structure: numbered goals and spearheads, the words that open a
+list of actions, and the columns of the tables Dutch agendas use ("Doel", "Indicator",
+"Hoofdactiviteit", "Planning")."""
+
+from __future__ import annotations
+
+import re
+
+# "Doel 3: ...", "Subdoel 2.1 ...", "Doelstelling 4. ..."
+GOAL = re.compile(
+    r"^(?:sub)?doel(?:stelling)?\s+(\d{1,2}(?:\.\d{1,2})*[a-z]?)\s*[:.)\-–]?\s*(.*)$", re.IGNORECASE
+)
+# "Speerpunt 1: ...", "Ambitie 2 ...", "Pijler 3.", "Actielijn 1"
+SPEARHEAD = re.compile(
+    r"^(speerpunt|ambitie|pijler|actielijn|programmalijn|opgave|prioriteit)\s+(\d{1,2})\s*[:.)\-–]?\s*(.*)$",
+    re.IGNORECASE,
+)
+# "Thema 2: ...", "Factor 1. ...", "Dwarsverband ..."
+THEME = re.compile(r"^(thema|factor)\s+(\d{1,2})\s*[:.)\-–]?\s*(.*)$", re.IGNORECASE)
+# A heading "1.2 Title": numbered sections of a Word document.
+NUMBERED_SECTION = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+([A-Z].{2,})$")
+# What opens a list of activities.
+ACTIONS_MARKER = re.compile(
+    r"^(?:acties|activiteiten|actiepunten|maatregelen|wat gaan we doen|wat doen we(?: daarvoor)?|"
+    r"aanpak|inzet|uitvoering|interventies)\b[^.]{0,40}[:?]?$",
+    re.IGNORECASE,
+)
+# A sentence that says something will be done: an activity where no list marks one.
+ACTION_SENTENCE = re.compile(
+    r"^(?:we|wij|de gemeente|het samenwerkingsverband|scholen|partners)\s+"
+    r"(?:organiseren|organiseert|starten|start|ontwikkelen|ontwikkelt|zetten|zet|voeren|voert|"
+    r"bieden|biedt|maken|maakt|stellen|stelt|brengen|brengt|richten|richt|werken|werkt|"
+    r"gaan|gaat|zorgen|zorgt|versterken|versterkt|stimuleren|stimuleert)\b",
+    re.IGNORECASE,
+)
+INTENDED_RESULT = re.compile(
+    r"^(?:beoogd(?:e)? resultaat|beoogd effect|ambitie)\s*[:.]?\s*(.*)$", re.IGNORECASE
+)
+
+COLUMN_WORDS = {
+    "goal": r"\bdoel|wat willen we bereiken",
+    "indicator": r"\bindicator|hoe meten we|meetbaar|resultaat",
+    "main": r"hoofd\w*activiteit|wat doen we|\bactiviteit|\bactie",
+    "sub": r"sub\w*activiteit",
+    "planning": r"planning|wanneer|periode|tijdpad|maand|kwartaal",
+    "lead": r"trekker|regie|eigenaar|verantwoordelijk|wie",
+    "spearhead": r"speerpunt|thema|ambitie",
+    "amount": r"budget|bedrag|kosten|middelen|financiering",
+}
+
+
+def table_columns(cells: list[str]) -> dict[str, int]:
+    """The meaning of each column of a header row, or {} when the row is no header.
+    A column whose header names two things ("Wat doen we daarvoor? Subactiviteit(en)")
+    takes the most specific."""
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        lowered = cell.lower()
+        if len(lowered) > 80:
+            return {}
+        for name in ("sub", "main", "indicator", "goal", "planning", "lead", "spearhead", "amount"):
+            if re.search(COLUMN_WORDS[name], lowered) and name not in columns:
+                columns[name] = index
+                break
+    if len(columns) >= 2 and ("goal" in columns or "main" in columns or "planning" in columns):
+        return columns
+    return {}
+
+
+def split_cell(cell: str) -> list[str]:
+    """A cell's items: one per line or bullet, a numbered run ("1. ... 2. ...") split."""
+    parts = [part.strip(" ;•-") for part in cell.split("\n") if part.strip(" ;•-")]
+    items: list[str] = []
+    for part in parts:
+        numbered = re.split(r"(?:(?<=^)|(?<=[.;]\s))(?=\d{1,2}\.\s)", part)
+        items.extend(piece.strip() for piece in numbered if piece.strip())
+    return items
+
+
+def strip_number(text: str) -> tuple[str | None, str]:
+    match = re.match(r"^(\d{1,2})\.\s+(.*)$", text)
+    if match:
+        return match.group(1), match.group(2)
+    return None, text
+
+
+def title_of(text: str) -> str:
+    """An item's title as written, without the list's closing punctuation and the
+    emphasis markers of converted text."""
+    text = re.sub(r"\*+", "", text).strip()
+    return (
+        text.rstrip(" ;,").rstrip(".")
+        if text.endswith((";", ",", ".")) and text.count(".") <= 1
+        else text
+    )
+
+
+def normalise_title(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
