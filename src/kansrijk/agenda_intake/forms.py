@@ -17,14 +17,16 @@ from kansrijk.organisations.models import Membership, Organisation, Role
 
 from . import services, tree
 
-MEGABYTES = services.MAX_DOCUMENT_BYTES // (1024 * 1024)
+
+def megabytes() -> int:
+    return services.max_document_bytes() // (1024 * 1024)
 
 
 def too_large_message() -> str:
     return _(
         "Het bestand is groter dan %(size)s MB; dat is de grens. Kies een kleiner "
         "document, of plak de tekst van het agendadeel."
-    ) % {"size": MEGABYTES}
+    ) % {"size": megabytes()}
 
 
 def owner_choices(user):
@@ -49,11 +51,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Document"),
         required=False,
-        help_text=_(
-            "Een Word-document (.docx), een PDF met tekst of een tekstbestand (.txt), "
-            "hoogstens %(size)s MB."
-        )
-        % {"size": MEGABYTES},
+        error_messages={"empty": _("Dit bestand is leeg. Kies het document opnieuw.")},
         widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf,.txt"}),
     )
     text = forms.CharField(
@@ -67,6 +65,10 @@ class UploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owner_choices(user)
+        self.fields["file"].help_text = _(
+            "Een Word-document (.docx), een PDF met tekst of een tekstbestand (.txt), "
+            "hoogstens %(size)s MB."
+        ) % {"size": megabytes()}
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -74,7 +76,7 @@ class UploadForm(forms.Form):
             return None
         if services.document_format(upload.name) is None:
             raise forms.ValidationError(_("Kies een .docx-, .pdf- of .txt-bestand."))
-        if upload.size > services.MAX_DOCUMENT_BYTES:
+        if upload.size > services.max_document_bytes():
             raise forms.ValidationError(too_large_message())
         if upload.size == 0:
             raise forms.ValidationError(_("Dit bestand is leeg. Kies het document opnieuw."))

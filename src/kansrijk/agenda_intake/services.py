@@ -30,9 +30,14 @@ from .models import AgendaDraft, DraftStatus, ItemDecision
 
 logger = logging.getLogger(__name__)
 
-# A policy document of a few hundred pages is a few megabytes; a larger upload is refused
-# before it is read (views.upload checks the request's length first).
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+def max_document_bytes() -> int:
+    """The largest document read (the reader's own limit, ``AGENDA_INTAKE_MAX_BYTES``):
+    a larger upload is refused before it is read (``views.upload`` checks the request's
+    length first)."""
+    return settings.AGENDA_INTAKE_MAX_BYTES
+
+
 SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".txt": "text"}
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -320,6 +325,12 @@ def merge_item(draft: AgendaDraft, key: str, into: str, *, actor) -> AgendaDraft
     source["location"] = "; ".join(
         part for part in (source.get("location"), added.get("location")) if part
     )
+    # Values the other item lacks come from this one: a nulmeting in one sentence and
+    # its streefwaarde in the next become one indicator.
+    fields = target.setdefault("fields", {})
+    for name, value in item.get("fields", {}).items():
+        if fields.get(name) in (None, "", []) and value not in (None, "", []):
+            fields[name] = value
     for child in tree.children(draft.proposal, key):
         child["parent"] = into
     review = {**draft.review, key: ItemDecision.MERGED}

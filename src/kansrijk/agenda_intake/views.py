@@ -58,7 +58,7 @@ class _LimitedUploadHandler(TemporaryFileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > services.MAX_DOCUMENT_BYTES:
+        if self.received > services.max_document_bytes():
             self.request.document_too_large = True
             raise StopUpload(connection_reset=True)
         return super().receive_data_chunk(raw_data, start)
@@ -80,7 +80,7 @@ def upload(request):
     body, runs in the inner view, Django's documented pattern for upload handlers)."""
     _require_start(request.user)
     if request.method == "POST" and _declared_length(request) > (
-        services.MAX_DOCUMENT_BYTES + REQUEST_SLACK_BYTES
+        services.max_document_bytes() + REQUEST_SLACK_BYTES
     ):
         form = UploadForm(user=request.user)
         form._errors = ErrorDict(file=form.error_class([too_large_message()]))
