@@ -198,7 +198,9 @@ def test_confirm_writes_exactly_the_accepted_items_once(draft, maassluis):
     assert indicator.targets.get().value == 90 and indicator.targets.get().date.year == 2021
     draft = refreshed(draft)
     assert draft.status == DraftStatus.CONFIRMED and draft.agenda == agenda
-    assert AuditEvent.objects.filter(action="agenda.agenda.create", target_id=str(agenda.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="agenda.agenda.create", target_id=str(agenda.pk)
+    ).exists()
     assert AuditEvent.objects.filter(action="agenda_intake.confirm").count() == 1
 
     before = agenda_rows()
