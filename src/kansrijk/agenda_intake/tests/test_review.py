@@ -505,3 +505,23 @@ def test_a_stalled_reading_is_failed_by_the_sweep(maassluis):
     assert services.sweep() == 1
     stalled.refresh_from_db()
     assert stalled.status == DraftStatus.FAILED and "onderbroken" in stalled.error
+
+
+def test_the_workers_sweep_reaches_the_drafts(maassluis):
+    import datetime
+
+    from django.utils import timezone
+
+    from kansrijk.cases.management.commands import db_worker
+
+    stalled = AgendaDraft.objects.create(
+        owner=maassluis["gemeente"],
+        uploaded_by=maassluis["officer"],
+        original_name="nota.pdf",
+        content_type="application/pdf",
+        document=b"%PDF",
+        heartbeat_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    db_worker.sweep_imports()
+    stalled.refresh_from_db()
+    assert stalled.status == DraftStatus.FAILED
