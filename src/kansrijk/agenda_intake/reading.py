@@ -553,19 +553,23 @@ def _pdf_page_lines(page) -> list[dict]:
     the rows of the page's tables (whose words are left out of the lines)."""
     tables = page.find_tables()
     boxes = [table.bbox for table in tables]
-    words = page.extract_words(
-        extra_attrs=["size", "fontname"], keep_blank_chars=False, use_text_flow=True
-    )
-    lines: list[dict] = []
+    words = page.extract_words(extra_attrs=["size", "fontname"], keep_blank_chars=False)
+    kept = []
     for word in words:
         middle_x = (word["x0"] + word["x1"]) / 2
         middle_y = (word["top"] + word["bottom"]) / 2
         if any(x0 <= middle_x <= x1 and top <= middle_y <= bottom for x0, top, x1, bottom in boxes):
             continue
-        if lines and abs(lines[-1]["top"] - word["top"]) < 2:
+        kept.append(word)
+    # Words on (nearly) the same baseline form a line, read left to right: a list's
+    # bullet is drawn apart from its text and would otherwise come after it.
+    kept.sort(key=lambda word: (round(word["bottom"]), word["x0"]))
+    lines: list[dict] = []
+    for word in kept:
+        if lines and abs(lines[-1]["bottom"] - word["bottom"]) < 2:
             line = lines[-1]
             line["text"] += " " + word["text"]
-            line["bottom"] = max(line["bottom"], word["bottom"])
+            line["top"] = min(line["top"], word["top"])
             line["sizes"].append(round(word["size"], 1))
             line["bold"] = line["bold"] and "bold" in word["fontname"].lower()
         else:

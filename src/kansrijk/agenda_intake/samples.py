@@ -25,10 +25,17 @@ def docx_from_text(text: str) -> bytes:
 
     document = docx.Document()
     table = None
-    for block in _blocks(text):
+    blocks = _blocks(text)
+    for index, block in enumerate(blocks):
         if block.kind == "table_row":
             if table is None:
-                table = document.add_table(rows=0, cols=len(block.cells))
+                # As wide as the widest row of the table: a row may leave cells out.
+                width = 1
+                for following in blocks[index:]:
+                    if following.kind != "table_row":
+                        break
+                    width = max(width, len(following.cells))
+                table = document.add_table(rows=0, cols=width)
                 table.style = "Table Grid"
             row = table.add_row()
             for cell, value in zip(row.cells, block.cells, strict=False):

@@ -58,7 +58,7 @@ def table_columns(cells: list[str]) -> dict[str, int]:
         lowered = cell.lower()
         if len(lowered) > 80:
             return {}
-        for name in ("sub", "main", "indicator", "goal", "planning", "lead", "spearhead", "amount"):
+        for name in ("sub", "planning", "main", "indicator", "goal", "lead", "spearhead", "amount"):
             if re.search(COLUMN_WORDS[name], lowered) and name not in columns:
                 columns[name] = index
                 break
@@ -97,3 +97,37 @@ def title_of(text: str) -> str:
 
 def normalise_title(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def same_text(a: str, b: str, threshold: float = 0.6) -> bool:
+    """Two wordings of one thing: the one's words contained in the other's (a planning
+    table shortens "Thematische netwerkbijeenkomsten" to "Netwerkbijeenkomsten"), or
+    similar enough."""
+    import difflib
+
+    a, b = normalise_title(a), normalise_title(b)
+    if not a or not b:
+        return False
+    if len(a) >= 6 and len(b) >= 6 and (a in b or b in a):
+        return True
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= threshold
+
+
+def numbered_parts(cell: str) -> list[tuple[str | None, str]]:
+    """ "2. Eerste. 3. Tweede." -> [("2", "Eerste."), ("3", "Tweede.")]; text before the
+    first number has number None."""
+    text = " ".join(cell.split())
+    pieces = re.split(r"(?:^|(?<=[\s.]))(\d{1,2})\.\s+(?=[A-Za-zÀ-ÿ])", text)
+    parts: list[tuple[str | None, str]] = []
+    if pieces[0].strip():
+        parts.append((None, pieces[0].strip()))
+    for index in range(1, len(pieces) - 1, 2):
+        parts.append((pieces[index], pieces[index + 1].strip()))
+    return parts
+
+
+def plan_lines(text: str) -> list[str]:
+    """The plans of one goal in a planning cell: sentences, split where a new one starts
+    with a capital ("Netwerkbijeenkomsten: juni. Kennisdeling: nov.")."""
+    parts = re.split(r"(?<=\.)\s+(?=[A-Z])", text)
+    return [part.strip() for part in parts if part.strip()]
