@@ -16,8 +16,8 @@ CARD_START = re.compile(
 LABELS = (
     (r"^(?:betrokken )?partij(?:en)?|^samenwerkingspartners|^uitvoerders?", "parties_text"),
     (r"^planning|^looptijd|^periode|^wanneer", "planning_text"),
-    (r"^doel(?:en)?(?: van de interventie)?|^beoogd", "goal_text"),
     (r"^doelgroep", "target_group"),
+    (r"^doel(?:en)?(?: van de interventie)?|^beoogd", "goal_text"),
     (r"^locatie|^waar\b|^wijk", "location_text"),
     (r"^activiteit(?:en)?|^wat doen we|^aanpak", "activities_text"),
     (r"^monitoring|^evaluatie|^meten", "monitoring_text"),

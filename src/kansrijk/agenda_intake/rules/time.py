@@ -194,9 +194,13 @@ def find_periods(
 
 
 def months_of(
-    text: str, *, year: int | None = None, period_end: int | None = None
+    text: str,
+    *,
+    year: int | None = None,
+    period_end: int | None = None,
+    period_start: int | None = None,
 ) -> tuple[list[str], str]:
     """The months all time expressions of ``text`` name together, and their words."""
-    periods = find_periods(text, year=year, period_end=period_end)
+    periods = find_periods(text, year=year, period_end=period_end, period_start=period_start)
     months = sorted({month for period in periods for month in period.months})
     return months, "; ".join(period.text for period in periods)
