@@ -76,13 +76,21 @@ def similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def match(expected: dict[str, str], found: dict[str, str]) -> dict[str, str]:
-    """One-to-one pairs found key -> expected key, best similarity first."""
+def match(
+    expected: dict[str, str],
+    found: dict[str, str],
+    same_parent=lambda found_key, expected_key: False,
+) -> dict[str, str]:
+    """One-to-one pairs found key -> expected key, best similarity first; of two equal
+    texts ("Thematische netwerkbijeenkomsten" under two goals) the one under the same
+    goal first."""
     pairs = []
     for found_key, found_text in found.items():
         for expected_key, expected_text in expected.items():
             score = similar(found_text, expected_text)
             if score >= THRESHOLD:
+                if same_parent(found_key, expected_key):
+                    score += 0.05
                 pairs.append((score, found_key, expected_key))
     pairs.sort(reverse=True)
     taken_found, taken_expected, result = set(), set(), {}
@@ -110,6 +118,7 @@ def expected_of(seed: str) -> dict:
     goals = {goal["id"]: goal["text"].split("\n\n")[0] for goal in agenda.get("goal", [])}
     activities = {item["id"]: item["title"] for item in agenda.get("activity", [])}
     activities.update({item["id"]: item["name"] for item in agenda.get("intervention", [])})
+    activity_goal = {item["id"]: item.get("goal") for item in agenda.get("activity", [])}
     months = {
         (item["id"], month)
         for item in agenda.get("activity", []) + agenda.get("intervention", [])
@@ -143,6 +152,7 @@ def expected_of(seed: str) -> dict:
     return {
         "goals": goals,
         "activities": activities,
+        "activity_goal": activity_goal,
         "indicators": indicators,
         "months": months,
         "organisations": organisations,
@@ -161,7 +171,14 @@ def compare(proposal, expected: dict) -> dict[str, tuple[int, int, int]]:
         {item.key: item.fields.get("name", "") for item in proposal.items_of("intervention")}
     )
     goal_pairs = match(expected["goals"], goals)
-    activity_pairs = match(expected["activities"], activities)
+    goal_of = {item.key: item.fields.get("goal") for item in proposal.items_of("activity")}
+    activity_pairs = match(
+        expected["activities"],
+        activities,
+        lambda found_key, expected_key: (
+            goal_pairs.get(goal_of.get(found_key)) == expected["activity_goal"].get(expected_key)
+        ),
+    )
     months = set()
     for item in proposal.items_of("activity") + proposal.items_of("intervention"):
         for month in item.fields.get("months", []):

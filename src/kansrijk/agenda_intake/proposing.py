@@ -71,6 +71,15 @@ class Builder:
         self.goal_numbers: dict[str, Item] = {}
         self.spearhead_numbers: dict[str, Item] = {}
         self.counter = 0
+        self.in_theme = False  # in a theme's section: goals may be sentences
+        self.theme_key: str | None = None
+        # Numbered goals ("Doel 3") anywhere in the text: then goals are never guessed
+        # from sentences.
+        self.goal_numbers_in_text = any(
+            structure.GOAL.match(re.sub(r"\*+", "", block.text.strip()))
+            for block in document.blocks
+            if block.kind != "list_item"
+        )
         self.agenda = self._agenda()
         self.period_end = (
             int(self.agenda["period_end"][:4]) if self.agenda.get("period_end") else None
@@ -201,6 +210,7 @@ class Builder:
                 self.spearhead = self.spearhead_numbers[number]
             self.goal = self.main = self.activity = self.intervention = None
             self.in_actions = False
+            self.in_theme = False
             return True
         match = structure.GOAL.match(plain)
         if match and block.kind != "list_item" and len(plain) < 400:
@@ -223,6 +233,8 @@ class Builder:
             )
             self.goal = self.main = self.activity = None
             self.in_actions = False
+            self.in_theme = True
+            self.theme_key = f"theme-{match.group(2)}"
             return True
         match = structure.INTENDED_RESULT.match(plain)
         if match and self.spearhead is not None and match.group(1):
@@ -401,11 +413,34 @@ class Builder:
             self.activity.fields["description"] = (description + "\n\n" + text).strip()
             self.place_details(self.activity, text, block)
             return
+        if self.in_theme and not self.goal_numbers_in_text and self.sentences(block, text):
+            return
         if self.goal is not None and structure.ACTION_SENTENCE.match(text):
             self.new_activity(block, text, "zin: wat we gaan doen", confidence=0.6)
             return
         if not placed:
             self.skip(block)
+
+    def sentences(self, block: Block, text: str) -> bool:
+        """A theme's section in a document without numbered goals ("Factor 3. ..."):
+        a sentence of intention ("We willen ...") is a goal, a sentence that says what
+        will be done ("We stimuleren ...", "In 2025 stellen we ...") an activity of it."""
+        placed = False
+        for sentence in sentences(text):
+            if structure.INTENTION.match(sentence):
+                number = str(len(self.goal_numbers) + 1)
+                self.new_goal(block, number, sentence, "zin: wat we willen", confidence=0.55)
+                self.goal.parent = self.theme_key
+                placed = True
+            elif self.goal is not None and structure.ACTION_SENTENCE.match(sentence):
+                self.new_activity(
+                    Block(block.kind, sentence, block.level, block.location),
+                    sentence,
+                    "zin: wat we gaan doen",
+                    confidence=0.5,
+                )
+                placed = True
+        return placed
 
     # ---------------------------------------------------------------- tables
 
@@ -535,14 +570,11 @@ class Builder:
             if item.kind == "activity" and item.fields.get("goal") == goal.key
         ]
         target = None
-        if len(re.findall(r"\w{3,}", name)) >= 1:
-            target = next(
-                (
-                    item
-                    for item in activities
-                    if structure.same_text(item.fields.get("title", ""), name)
-                ),
-                None,
+        if re.search(r"\w{3,}", name):
+            # The activity the line names: the same words, or else the most shared ones
+            # ("Evaluatie OZA's" is "In kaart brengen en evalueren van ... OZA's").
+            target = structure.closest(
+                name, [(item.fields.get("title", ""), item) for item in activities]
             )
         elif activities:
             target = activities[0]
