@@ -63,9 +63,7 @@ def html_from_text(text: str) -> str:
             if not in_table:
                 parts.append("<table>")
                 in_table = True
-            cells = "".join(
-                "<td>" + html.escape(cell).replace("\n", "<br>") + "</td>" for cell in block.cells
-            )
+            cells = "".join(f"<td>{_cell_html(cell)}</td>" for cell in block.cells)
             parts.append(f"<tr>{cells}</tr>")
             continue
         if in_table:
@@ -100,6 +98,14 @@ def html_from_text(text: str) -> str:
         f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><style>{style}</style>'
         f"</head><body>{''.join(parts)}</body></html>"
     )
+
+
+def _cell_html(cell: str) -> str:
+    """A cell of several items shows them as bullets, as a cell in Word does."""
+    items = cell.split("\n")
+    if len(items) == 1:
+        return html.escape(cell)
+    return "<br>".join("• " + html.escape(item) for item in items)
 
 
 def pdf_from_text(text: str) -> bytes:
