@@ -21,10 +21,13 @@ from .reading import Block, Document, Progress, no_progress
 from .rules import agenda as agenda_rules
 from .rules import interventions as intervention_rules
 from .rules import structure
-from .rules.indicators import find_indicators
+from .rules.indicators import find_indicators, sentences
 from .rules.money import find_amounts
 from .rules.organisations import Register, involvements
 from .rules.time import find_periods
+
+# Rules whose months are a whole stretch rather than a named month or season.
+WHOLE = {"in jaar", "vanaf", "doorlopend", "schooljaar", "verleden", "jaarlijks"}
 
 
 def propose(
@@ -68,10 +71,23 @@ class Builder:
         self.goal_numbers: dict[str, Item] = {}
         self.spearhead_numbers: dict[str, Item] = {}
         self.counter = 0
+        self.in_theme = False  # in a theme's section: goals may be sentences
+        self.theme_key: str | None = None
+        # Numbered goals ("Doel 3") anywhere in the text: then goals are never guessed
+        # from sentences.
+        self.goal_numbers_in_text = any(
+            structure.GOAL.match(re.sub(r"\*+", "", block.text.strip()))
+            for block in document.blocks
+            if block.kind != "list_item"
+        )
         self.agenda = self._agenda()
         self.period_end = (
             int(self.agenda["period_end"][:4]) if self.agenda.get("period_end") else None
         )
+        self.period_start = (
+            int(self.agenda["period_start"][:4]) if self.agenda.get("period_start") else None
+        )
+        self.item_periods: dict[str, list] = {}
 
     # ------------------------------------------------------------------ the agenda
 
@@ -97,6 +113,10 @@ class Builder:
         if not self.owner:
             owners = [reference for reference, _words in self.register.find(front[:3000])]
             agenda["owners"] = owners[:10]
+        # The agenda's gemeenten: where a school named by its name is looked for, and
+        # who "de gemeente" is.
+        self.register.area = {code for code in agenda["owners"] if code.startswith("GM")}
+        self.own_gemeente = next(iter(self.register.area)) if len(self.register.area) == 1 else None
         agenda["source"] = self.document.filename
         return agenda
 
@@ -190,6 +210,7 @@ class Builder:
                 self.spearhead = self.spearhead_numbers[number]
             self.goal = self.main = self.activity = self.intervention = None
             self.in_actions = False
+            self.in_theme = False
             return True
         match = structure.GOAL.match(plain)
         if match and block.kind != "list_item" and len(plain) < 400:
@@ -212,6 +233,8 @@ class Builder:
             )
             self.goal = self.main = self.activity = None
             self.in_actions = False
+            self.in_theme = True
+            self.theme_key = f"theme-{match.group(2)}"
             return True
         match = structure.INTENDED_RESULT.match(plain)
         if match and self.spearhead is not None and match.group(1):
@@ -266,20 +289,25 @@ class Builder:
         self.place_details(item, block.text, block)
         return item
 
-    def place_details(self, item: Item, text: str, block: Block) -> None:
+    def place_details(
+        self, item: Item, text: str, block: Block, *, default_role: str | None = None
+    ) -> None:
         """Months, involvements and amounts that a text gives an activity."""
-        periods = list(find_periods(text, year=self.table_year, period_end=self.period_end))
+        periods = []
+        for sentence in sentences(text):
+            # "In 2019 bezocht 72% ..." measures the past: its year is no plan.
+            if any(found.baseline_value is not None for found in find_indicators(sentence)):
+                continue
+            periods.extend(self.periods_in(sentence))
         if periods:
-            months = sorted(
-                {month for period in periods for month in period.months}
-                | set(item.fields.get("months", []))
-            )
+            self.item_periods.setdefault(item.key, []).extend(periods)
             planned = "; ".join(period.text for period in periods)
             previous = item.fields.get("planned_text")
             item.fields["planned_text"] = f"{previous}; {planned}" if previous else planned
-            if months:
-                item.fields["months"] = months
-        found = involvements(text, self.register)
+            self.set_months(item)
+        found = involvements(
+            text, self.register, default_role=default_role, own_gemeente=self.own_gemeente
+        )
         if found:
             existing = item.fields.setdefault("involvements", [])
             for involvement in found:
@@ -300,6 +328,29 @@ class Builder:
                 item.kind: item.key,
             }
             self.add("funding", fields, block, 0.7, amount.rule, parent=item)
+
+    def periods_in(self, text: str) -> list:
+        return find_periods(
+            text, year=self.table_year, period_end=self.period_end, period_start=self.period_start
+        )
+
+    def set_months(self, item: Item) -> None:
+        """The months of all the times an item's text names; a whole year ("in 2020")
+        gives way to a month the text names in that year ("op 1 augustus 2020")."""
+        periods = self.item_periods.get(item.key, [])
+        specific_years = {
+            month[:4] for period in periods if period.rule not in WHOLE for month in period.months
+        }
+        months = set()
+        for period in periods:
+            if period.rule == "in jaar":
+                months.update(m for m in period.months if m[:4] not in specific_years)
+            else:
+                months.update(period.months)
+        if months:
+            item.fields["months"] = sorted(months)
+        else:
+            item.fields.pop("months", None)
 
     def add_indicators(self, block: Block, text: str) -> bool:
         found = find_indicators(text)
@@ -337,6 +388,7 @@ class Builder:
             self.new_activity(
                 block, emphasis.group(1), "benoemd onderdeel van een activiteit", sub=True
             )
+            self.add_indicators(block, text)
             return
         if self.detail_intro and text[:1].islower() and self.activity is not None:
             self.activity.fields["description"] = (
@@ -346,6 +398,7 @@ class Builder:
         self.new_activity(
             block, text, "opsomming onder acties", sub=block.level >= 2 and self.main is not None
         )
+        self.add_indicators(block, text)
 
     def paragraph(self, block: Block, text: str) -> None:
         self.detail_intro = text.endswith(":")
@@ -360,11 +413,34 @@ class Builder:
             self.activity.fields["description"] = (description + "\n\n" + text).strip()
             self.place_details(self.activity, text, block)
             return
+        if self.in_theme and not self.goal_numbers_in_text and self.sentences(block, text):
+            return
         if self.goal is not None and structure.ACTION_SENTENCE.match(text):
             self.new_activity(block, text, "zin: wat we gaan doen", confidence=0.6)
             return
         if not placed:
             self.skip(block)
+
+    def sentences(self, block: Block, text: str) -> bool:
+        """A theme's section in a document without numbered goals ("Factor 3. ..."):
+        a sentence of intention ("We willen ...") is a goal, a sentence that says what
+        will be done ("We stimuleren ...", "In 2025 stellen we ...") an activity of it."""
+        placed = False
+        for sentence in sentences(text):
+            if structure.INTENTION.match(sentence):
+                number = str(len(self.goal_numbers) + 1)
+                self.new_goal(block, number, sentence, "zin: wat we willen", confidence=0.55)
+                self.goal.parent = self.theme_key
+                placed = True
+            elif self.goal is not None and structure.ACTION_SENTENCE.match(sentence):
+                self.new_activity(
+                    Block(block.kind, sentence, block.level, block.location),
+                    sentence,
+                    "zin: wat we gaan doen",
+                    confidence=0.5,
+                )
+                placed = True
+        return placed
 
     # ---------------------------------------------------------------- tables
 
@@ -421,12 +497,8 @@ class Builder:
                 for line in lines:
                     self.add_indicators(block, line)
         elif cell("goal") and "planning" in columns:
-            # A planning table: "2. Planmatig ..." in the goal column, the plans numbered
-            # the same way in the planning column.
-            for text in structure.split_cell(cell("goal")):
-                number, rest = structure.strip_number(text)
-                if number and number not in self.goal_numbers:
-                    self.new_goal(block, number, rest, "kolom doel van een planning", 0.7)
+            self.planning_row(block, cell("goal"), cell("planning"))
+            return
         if "main" in columns and self.goal is not None:
             self.main = None
             for text in structure.split_cell(cell("main")):
@@ -442,32 +514,96 @@ class Builder:
             if cell("planning") and self.activity is not None:
                 self.place_details(self.activity, cell("planning"), block)
             return
-        if "planning" in columns:
-            for text in structure.split_cell(cell("planning")):
-                number, rest = structure.strip_number(text)
-                goal = self.goal_numbers.get(number or "")
-                previous_goal = self.goal
-                self.goal = goal or self.goal
-                self.main = None
-                item = self.new_activity(
-                    block, rest, "regel van een planningstabel", confidence=0.6
-                )
-                if goal is None and number is None and self.goal is None:
-                    item.parent = None
-                self.goal = previous_goal
-            return
         self.skip(block)
+
+    def planning_row(self, block: Block, goal_cell: str, planning_cell: str) -> None:
+        """A row of a planning table: goals numbered in one column ("2. Planmatig ..."),
+        their plans numbered the same way in the next ("2. Netwerkbijeenkomsten: juni.").
+        A numbered goal the tables before gave is found again by its words, and takes
+        the document's number; a plan gives its months to the activity of that goal it
+        names, or becomes one; a plan that is only a time ("1. Eind 2021.") is the time
+        of the goal's one activity."""
+        for number, text in structure.numbered_parts(goal_cell):
+            if number is None:
+                continue
+            known = self.goal_numbers.get(number)
+            if known is None or not structure.same_text(known.fields.get("text", ""), text):
+                known = next(
+                    (
+                        item
+                        for item in self.items
+                        if item.kind == "goal"
+                        and structure.same_text(item.fields.get("text", ""), text)
+                    ),
+                    None,
+                )
+            if known is not None:
+                known.fields["number"] = number
+                self.goal_numbers[number] = known
+            else:
+                self.spearhead_for_row = None
+                goal = self.add(
+                    "goal",
+                    {"number": number, "text": text},
+                    block,
+                    0.7,
+                    "kolom doel van een planning",
+                )
+                self.goal_numbers[number] = goal
+        for number, text in structure.numbered_parts(planning_cell):
+            goal = self.goal_numbers.get(number or "")
+            if goal is None:
+                self.skip(Block("table_row", text, 0, block.location))
+                continue
+            for line in structure.plan_lines(text):
+                self.plan_line(block, goal, line)
+
+    def plan_line(self, block: Block, goal: Item, line: str) -> None:
+        periods = self.periods_in(line)
+        name = line
+        for period in periods:
+            name = name.replace(period.text, " ")
+        name = structure.title_of(re.sub(r"\s+", " ", name).strip(" :;,.-"))
+        activities = [
+            item
+            for item in self.items
+            if item.kind == "activity" and item.fields.get("goal") == goal.key
+        ]
+        target = None
+        if re.search(r"\w{3,}", name):
+            # The activity the line names: the same words, or else the most shared ones
+            # ("Evaluatie OZA's" is "In kaart brengen en evalueren van ... OZA's").
+            target = structure.closest(
+                name, [(item.fields.get("title", ""), item) for item in activities]
+            )
+        elif activities:
+            target = activities[0]
+        if target is None:
+            previous_goal, previous_main = self.goal, self.main
+            self.goal = goal
+            self.main = next(
+                (item for item in activities if item.fields.get("kind") == "main"), None
+            )
+            title = name if re.search(r"\w{3,}", name) else goal.fields.get("text", "")
+            sub = self.main is not None
+            target = self.new_activity(
+                Block("table_row", line, 0, block.location),
+                title,
+                "regel van een planningstabel",
+                sub=sub,
+                confidence=0.6,
+            )
+            target.fields.pop("months", None)
+            target.fields.pop("planned_text", None)
+            self.item_periods.pop(target.key, None)
+            self.goal, self.main = previous_goal, previous_main
+        self.place_details(target, line, Block("table_row", line, 0, block.location))
 
     def loose_row(self, block: Block) -> None:
         """A row of a table without a header the rules know: a row with a time in one
         cell and words in another is a planning line; anything else is kept unplaced."""
         cells = [cell for cell in block.cells if cell]
-        timed = [
-            cell
-            for cell in cells
-            if find_periods(cell, year=self.table_year, period_end=self.period_end)
-            and len(cell) < 60
-        ]
+        timed = [cell for cell in cells if self.periods_in(cell) and len(cell) < 60]
         words = [cell for cell in cells if cell not in timed and len(cell) > 3]
         if timed and words and self.goal is not None:
             item = self.new_activity(

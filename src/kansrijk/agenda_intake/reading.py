@@ -551,21 +551,32 @@ def read_pdf(content: bytes, filename: str, *, progress: Progress = no_progress)
 def _pdf_page_lines(page) -> list[dict]:
     """The lines of one page, top to bottom, each with its font size and boldness, and
     the rows of the page's tables (whose words are left out of the lines)."""
-    tables = page.find_tables()
-    boxes = [table.bbox for table in tables]
-    words = page.extract_words(
-        extra_attrs=["size", "fontname"], keep_blank_chars=False, use_text_flow=True
+    # A table row that runs over a page break is drawn open at the break (no border
+    # below on the first page, none above on the next): the ends of the vertical rules
+    # close it, so that both parts are still found as table rows.
+    ends = sorted(
+        {round(edge["top"], 1) for edge in page.vertical_edges}
+        | {round(edge["bottom"], 1) for edge in page.vertical_edges}
     )
-    lines: list[dict] = []
+    tables = page.find_tables({"explicit_horizontal_lines": ends} if ends else {})
+    boxes = [table.bbox for table in tables]
+    words = page.extract_words(extra_attrs=["size", "fontname"], keep_blank_chars=False)
+    kept = []
     for word in words:
         middle_x = (word["x0"] + word["x1"]) / 2
         middle_y = (word["top"] + word["bottom"]) / 2
         if any(x0 <= middle_x <= x1 and top <= middle_y <= bottom for x0, top, x1, bottom in boxes):
             continue
-        if lines and abs(lines[-1]["top"] - word["top"]) < 2:
+        kept.append(word)
+    # Words on (nearly) the same baseline form a line, read left to right: a list's
+    # bullet is drawn apart from its text and would otherwise come after it.
+    kept.sort(key=lambda word: (round(word["bottom"]), word["x0"]))
+    lines: list[dict] = []
+    for word in kept:
+        if lines and abs(lines[-1]["bottom"] - word["bottom"]) < 2:
             line = lines[-1]
             line["text"] += " " + word["text"]
-            line["bottom"] = max(line["bottom"], word["bottom"])
+            line["top"] = min(line["top"], word["top"])
             line["sizes"].append(round(word["size"], 1))
             line["bold"] = line["bold"] and "bold" in word["fontname"].lower()
         else:
@@ -586,7 +597,8 @@ def _pdf_page_lines(page) -> list[dict]:
         rows = table.extract()
         top = table.bbox[1]
         for index, row in enumerate(rows):
-            cells = [re.sub(r"\s+", " ", cell or "").strip() for cell in row]
+            # A cell's lines are wrapped text; its items are marked by bullets.
+            cells = [_clean_cell(re.sub(r"\s+", " ", cell or "")) for cell in row]
             if any(cells):
                 lines.append(
                     {
@@ -622,12 +634,29 @@ def _pdf_blocks(lines_per_page: list[list[dict]]) -> list[Block]:
         row_number = 0
         for line in lines:
             if line["kind"] == "table_row":
+                cells = line["cells"]
+                last = blocks[-1] if blocks else None
+                if (
+                    not in_table
+                    and last is not None
+                    and last.kind == "table_row"
+                    and len(last.cells) == len(cells)
+                    and not cells[0]
+                ):
+                    # The rest of a row that ran over the page break: one row again.
+                    last.cells = [
+                        "\n".join(part for part in (before, after) if part)
+                        for before, after in zip(last.cells, cells, strict=True)
+                    ]
+                    last.text = " | ".join(cell for cell in last.cells if cell)
+                    in_table = True
+                    current = None
+                    continue
                 if not in_table:
                     table_number += 1
                     row_number = 0
                     in_table = True
                 row_number += 1
-                cells = line["cells"]
                 blocks.append(
                     Block(
                         "table_row",

@@ -25,10 +25,17 @@ def docx_from_text(text: str) -> bytes:
 
     document = docx.Document()
     table = None
-    for block in _blocks(text):
+    blocks = _blocks(text)
+    for index, block in enumerate(blocks):
         if block.kind == "table_row":
             if table is None:
-                table = document.add_table(rows=0, cols=len(block.cells))
+                # As wide as the widest row of the table: a row may leave cells out.
+                width = 1
+                for following in blocks[index:]:
+                    if following.kind != "table_row":
+                        break
+                    width = max(width, len(following.cells))
+                table = document.add_table(rows=0, cols=width)
                 table.style = "Table Grid"
             row = table.add_row()
             for cell, value in zip(row.cells, block.cells, strict=False):
@@ -56,9 +63,7 @@ def html_from_text(text: str) -> str:
             if not in_table:
                 parts.append("<table>")
                 in_table = True
-            cells = "".join(
-                "<td>" + html.escape(cell).replace("\n", "<br>") + "</td>" for cell in block.cells
-            )
+            cells = "".join(f"<td>{_cell_html(cell)}</td>" for cell in block.cells)
             parts.append(f"<tr>{cells}</tr>")
             continue
         if in_table:
@@ -93,6 +98,14 @@ def html_from_text(text: str) -> str:
         f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><style>{style}</style>'
         f"</head><body>{''.join(parts)}</body></html>"
     )
+
+
+def _cell_html(cell: str) -> str:
+    """A cell of several items shows them as bullets, as a cell in Word does."""
+    items = cell.split("\n")
+    if len(items) == 1:
+        return html.escape(cell)
+    return "<br>".join("• " + html.escape(item) for item in items)
 
 
 def pdf_from_text(text: str) -> bytes:

@@ -16,8 +16,8 @@ CARD_START = re.compile(
 LABELS = (
     (r"^(?:betrokken )?partij(?:en)?|^samenwerkingspartners|^uitvoerders?", "parties_text"),
     (r"^planning|^looptijd|^periode|^wanneer", "planning_text"),
-    (r"^doel(?:en)?(?: van de interventie)?|^beoogd", "goal_text"),
     (r"^doelgroep", "target_group"),
+    (r"^doel(?:en)?(?: van de interventie)?|^beoogd", "goal_text"),
     (r"^locatie|^waar\b|^wijk", "location_text"),
     (r"^activiteit(?:en)?|^wat doen we|^aanpak", "activities_text"),
     (r"^monitoring|^evaluatie|^meten", "monitoring_text"),
@@ -56,7 +56,11 @@ def _fill(builder, card: Item, field: str, value: str, block: Block) -> None:
         card.fields["planning_text"] = card.fields.get("planning_text", value)
         card.fields.pop("planned_text", None)
     elif field in ("parties_text", "financing_text"):
-        builder.place_details(card, value, block)
+        # Who a card lists as its parties takes part: a partner, unless the sentence
+        # names the role ("treedt op als penvoerder").
+        builder.place_details(
+            card, value, block, default_role="partner" if field == "parties_text" else None
+        )
         card.fields.pop("planned_text", None)
         card.fields.pop(
             "months", None

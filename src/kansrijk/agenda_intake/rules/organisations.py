@@ -26,6 +26,7 @@ ROLES = (
     ),
     (r"\bin samenwerking met|\bsamen met|\bpartners?\b|\bbetrokken|\bsamenwerkings", "partner"),
 )
+AMBIGUOUS = ""
 BRIN = re.compile(r"\b(\d{2}[A-Z]{2}(?:\d{2})?)\b")
 SWV_CODE = re.compile(r"\b((?:PO|VO)\s?\d{2}[-.\s]?\d{2})\b")
 # Parties the text names that are not one organisation: kept as party text.
@@ -48,12 +49,24 @@ class Register:
 
     by_first_word: dict[str, list[tuple[list[str], str]]] = field(default_factory=dict)
     by_code: dict[str, str] = field(default_factory=dict)
+    # A school's name is matched only in the gemeenten of the agenda (``area``): the
+    # register holds thousands of schools, and "Diamant" or "De Regenboog" in a text is
+    # the local one, if any. Elsewhere a school is found by its BRIN.
+    school_gemeente: dict[str, str] = field(default_factory=dict)
+    area: set[str] = field(default_factory=set)
 
     def add(self, name: str, reference: str) -> None:
         words = normalise(name).split()
         if not words or len(" ".join(words)) < 4:
             return
-        self.by_first_word.setdefault(words[0], []).append((words, reference))
+        entries = self.by_first_word.setdefault(words[0], [])
+        for index, (known_words, known_reference) in enumerate(entries):
+            if known_words == words and known_reference != reference:
+                # Two organisations of one name ("De Regenboog" is a school in many
+                # gemeenten): the name alone says not which, so it stays party text.
+                entries[index] = (known_words, AMBIGUOUS)
+                return
+        entries.append((words, reference))
 
     @classmethod
     def load(cls) -> Register:
@@ -63,10 +76,12 @@ class Register:
         rows = (
             Organisation.objects.filter(is_active=True)
             .exclude(kind=OrganisationKind.SCHOOL_INSTITUTION)
-            .values_list("kind", "name", "code")
+            .values_list("kind", "name", "code", "municipality__code")
         )
-        for kind, name, code in rows:
+        for kind, name, code, gemeente in rows:
             reference = code or name
+            if kind == OrganisationKind.SCHOOL_LOCATION:
+                register.school_gemeente[reference] = gemeente or ""
             if code:
                 register.by_code[code.replace(" ", "").upper()] = reference
             if kind == OrganisationKind.MUNICIPALITY:
@@ -94,14 +109,23 @@ class Register:
             code = re.sub(r"[-.\s]", "", match.group(1)).upper()
             if code in self.by_code:
                 found.append((self.by_code[code], match.group(1)))
-        words = normalise(text).split()
+        originals = [word for word in re.split(r"[^\w]+", text) if word]
+        words = [normalise(word) for word in originals]
         index = 0
         while index < len(words):
             step = 1
             for name_words, reference in self.by_first_word.get(words[index], ()):
                 if words[index : index + len(name_words)] == name_words:
-                    found.append((reference, " ".join(name_words)))
                     step = len(name_words)
+                    # A name is written with a capital ("Best", "Ede"); the same word in
+                    # lower case is a word ("het best", "de beste").
+                    local = (
+                        reference not in self.school_gemeente
+                        or self.school_gemeente[reference] in self.area
+                    )
+                    capital = originals[index][:1].isupper() or words[index] == "gemeente"
+                    if reference and local and capital:
+                        found.append((reference, " ".join(name_words)))
                     break
             index += step
         seen = set()
@@ -120,14 +144,29 @@ def role_in(sentence: str) -> str | None:
     return None
 
 
-def involvements(text: str, register: Register) -> list[dict]:
+def involvements(
+    text: str,
+    register: Register,
+    *,
+    default_role: str | None = None,
+    own_gemeente: str | None = None,
+) -> list[dict]:
     """The involvements a sentence or a cell names: register organisations with the role
-    of their sentence, and the parties the text names by what they are ("scholen")."""
+    of their sentence, and the parties the text names by what they are ("scholen").
+    ``default_role``: the role where the sentence names none (a card's "Betrokken
+    partijen" are partners); ``own_gemeente``: who "Gemeente" is in the agenda's own
+    text."""
     result: list[dict] = []
     for sentence in re.split(r"(?<=[.;!?])\s+", text):
-        role = role_in(sentence)
+        role = role_in(sentence) or default_role
         if role is None:
             continue
+        if (
+            own_gemeente
+            and re.search(r"(?:^|[,;]\s*)(?:de\s+)?gemeente\b(?!\s+[A-Z])", sentence, re.IGNORECASE)
+            and not any(item.get("organisation") == own_gemeente for item in result)
+        ):
+            result.append({"organisation": own_gemeente, "role": role})
         matches = register.find(sentence)
         for reference, _words in matches:
             if not any(item.get("organisation") == reference for item in result):

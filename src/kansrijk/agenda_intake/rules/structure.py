@@ -26,11 +26,24 @@ ACTIONS_MARKER = re.compile(
     re.IGNORECASE,
 )
 # A sentence that says something will be done: an activity where no list marks one.
-ACTION_SENTENCE = re.compile(
-    r"^(?:we|wij|de gemeente|het samenwerkingsverband|scholen|partners)\s+"
+ACTION_VERBS = (
     r"(?:organiseren|organiseert|starten|start|ontwikkelen|ontwikkelt|zetten|zet|voeren|voert|"
     r"bieden|biedt|maken|maakt|stellen|stelt|brengen|brengt|richten|richt|werken|werkt|"
-    r"gaan|gaat|zorgen|zorgt|versterken|versterkt|stimuleren|stimuleert)\b",
+    r"gaan|gaat|zorgen|zorgt|versterken|versterkt|stimuleren|stimuleert)"
+)
+ACTION_SENTENCE = re.compile(
+    r"^(?:(?:we|wij|de gemeente|het samenwerkingsverband|scholen|partners)\s+"
+    + ACTION_VERBS
+    # "In 2025 stellen we ...", "Vanaf 2024 organiseren wij ...": the time first.
+    + r"|(?:in|vanaf|voor|eind|begin)\s+(?:\w+\s+)?20\d\d\s+"
+    + ACTION_VERBS
+    + r"\s+(?:we|wij))\b",
+    re.IGNORECASE,
+)
+# A sentence of intention: what a section without numbered goals aims at.
+INTENTION = re.compile(
+    r"^(?:(?:we|wij)\s+willen|(?:\w+\s+){0,3}willen\s+(?:we|wij)\b|(?:we|wij)\s+voorkomen|"
+    r"ons doel is|het doel is|we streven|wij streven|als gemeente (?:willen|hebben) we)\b",
     re.IGNORECASE,
 )
 INTENDED_RESULT = re.compile(
@@ -58,7 +71,7 @@ def table_columns(cells: list[str]) -> dict[str, int]:
         lowered = cell.lower()
         if len(lowered) > 80:
             return {}
-        for name in ("sub", "main", "indicator", "goal", "planning", "lead", "spearhead", "amount"):
+        for name in ("sub", "planning", "main", "indicator", "goal", "lead", "spearhead", "amount"):
             if re.search(COLUMN_WORDS[name], lowered) and name not in columns:
                 columns[name] = index
                 break
@@ -71,6 +84,15 @@ def split_cell(cell: str) -> list[str]:
     """A cell's items: one per line or bullet, a numbered run ("1. ... 2. ...") split."""
     parts = [part.strip(" ;•-") for part in cell.split("\n") if part.strip(" ;•-")]
     items: list[str] = []
+    # A run of short items separated by semicolons is a list written on one line.
+    listed = []
+    for part in parts:
+        pieces = [piece.strip() for piece in part.split(";") if piece.strip()]
+        if len(pieces) > 1 and all(len(piece) <= 100 for piece in pieces):
+            listed.extend(pieces)
+        else:
+            listed.append(part)
+    parts = listed
     for part in parts:
         numbered = re.split(r"(?:(?<=^)|(?<=[.;]\s))(?=\d{1,2}\.\s)", part)
         items.extend(piece.strip() for piece in numbered if piece.strip())
@@ -97,3 +119,66 @@ def title_of(text: str) -> str:
 
 def normalise_title(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def same_text(a: str, b: str, threshold: float = 0.6) -> bool:
+    """Two wordings of one thing: the one's words contained in the other's (a planning
+    table shortens "Thematische netwerkbijeenkomsten" to "Netwerkbijeenkomsten"), or
+    similar enough."""
+    import difflib
+
+    a, b = normalise_title(a), normalise_title(b)
+    if not a or not b:
+        return False
+    if len(a) >= 6 and len(b) >= 6 and (a in b or b in a):
+        return True
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= threshold
+
+
+def numbered_parts(cell: str) -> list[tuple[str | None, str]]:
+    """ "2. Eerste. 3. Tweede." -> [("2", "Eerste."), ("3", "Tweede.")]; text before the
+    first number has number None."""
+    text = " ".join(cell.split())
+    pieces = re.split(r"(?:^|(?<=[\s.]))(\d{1,2})\.\s+(?=[A-Za-zÀ-ÿ])", text)
+    parts: list[tuple[str | None, str]] = []
+    if pieces[0].strip():
+        parts.append((None, pieces[0].strip()))
+    for index in range(1, len(pieces) - 1, 2):
+        parts.append((pieces[index], pieces[index + 1].strip()))
+    return parts
+
+
+def plan_lines(text: str) -> list[str]:
+    """The plans of one goal in a planning cell: sentences, split where a new one starts
+    with a capital ("Netwerkbijeenkomsten: juni. Kennisdeling: nov.")."""
+    parts = re.split(r"(?<=\.)\s+(?=[A-Z])", text)
+    return [part.strip() for part in parts if part.strip()]
+
+
+# Words too common in agendas to tell two activities apart.
+COMMON = {
+    "samen", "tussen", "jeugdigen", "kinderen", "onderwijs", "gemeente", "gemeenten",
+    "scholen", "school", "ouders", "regio", "beter", "elkaar", "worden", "wordt",
+}  # fmt: skip
+
+
+def stems(text: str) -> set[str]:
+    """The content words of a text, cut to their first six letters, so that "overleg"
+    and "overleggen", "evaluatie" and "evalueren" meet."""
+    words = re.findall(r"[a-zà-ÿ]{5,}", text.lower())
+    return {word[:6] for word in words if word not in COMMON}
+
+
+def closest(name: str, candidates: list[tuple[str, object]]) -> object | None:
+    """The candidate whose text is the same as ``name`` (``same_text``), or else the one
+    sharing most content words with it; None when none shares any."""
+    for text, candidate in candidates:
+        if same_text(text, name):
+            return candidate
+    wanted = stems(name)
+    best, best_count = None, 0
+    for text, candidate in candidates:
+        count = len(wanted & stems(text))
+        if count > best_count:
+            best, best_count = candidate, count
+    return best

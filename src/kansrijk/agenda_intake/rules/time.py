@@ -51,11 +51,16 @@ def _month(word: str) -> int:
 
 
 def find_periods(
-    text: str, *, year: int | None = None, period_end: int | None = None
+    text: str,
+    *,
+    year: int | None = None,
+    period_end: int | None = None,
+    period_start: int | None = None,
 ) -> list[Period]:
-    """Every time expression in ``text``, most specific first. ``year`` is the year a
-    month without one belongs to (the year of a planning table); ``period_end`` the last
-    year of the agenda, where "vanaf 2021" ends."""
+    """Every time expression in ``text``, in the order of the text. ``year`` is the year a
+    month without one belongs to (the year of a planning table); ``period_start`` and
+    ``period_end`` the first and last year of the agenda, where "vanaf 2021" ends and
+    what "doorlopend" covers."""
     found: list[Period] = []
     taken: list[tuple[int, int]] = []
 
@@ -66,6 +71,26 @@ def find_periods(
         taken.append(span)
         found.append(Period(months, match.group(0).strip(), rule))
 
+    # "vanaf" first: "vanaf schooljaar 2020/2021" runs on after that school year.
+    for match in re.finditer(
+        r"\bvanaf\s+(?:de\s+)?(2e|tweede)\s+(?:half\s?jaar|helft)\s+(?:van\s+)?" + YEAR, text, re.I
+    ):
+        y = int(match.group(2))
+        add(match, months_between(y, 7, max(period_end or y, y), 12), "vanaf")
+    for match in re.finditer(r"\bvanaf\s+(" + MONTH + r")\s+" + YEAR, text, re.I):
+        y = int(match.group(2))
+        add(match, months_between(y, _month(match.group(1)), max(period_end or y, y), 12), "vanaf")
+    for match in re.finditer(
+        r"\bvanaf\s+(?:het\s+)?(schooljaar\s+)?" + YEAR + r"(\s*[-/]\s*(?:20)?\d\d)?", text, re.I
+    ):
+        y = int(match.group(2))
+        start = 8 if match.group(1) or match.group(3) else 1
+        add(match, months_between(y, start, max(period_end or y, y), 12), "vanaf")
+    if period_start and period_end:
+        for match in re.finditer(
+            r"\bdoorlopend\b|\bgedurende de (?:hele |gehele )?looptijd\b", text, re.I
+        ):
+            add(match, months_between(period_start, 1, period_end, 12), "doorlopend")
     for match in re.finditer(
         r"\b(?:schooljaar|schooljaren)\s+" + YEAR + r"\s*[-/–]\s*(20)?(\d\d)\b", text, re.I
     ):
@@ -77,6 +102,31 @@ def find_periods(
     for match in re.finditer(r"\bQ([1-4])\s*(?:-\s*)?" + YEAR, text):
         quarter, y = int(match.group(1)), int(match.group(2))
         add(match, months_between(y, 3 * quarter - 2, y, 3 * quarter), "kwartaal")
+    for match in re.finditer(
+        r"\b(1e|eerste|2e|tweede)\s+(?:half\s?jaar|helft)\s+(?:van\s+)?" + YEAR, text, re.I
+    ):
+        y = int(match.group(2))
+        first = match.group(1).lower() in ("1e", "eerste")
+        add(match, months_between(y, 1 if first else 7, y, 6 if first else 12), "halfjaar")
+    for match in re.finditer(
+        r"\b(?:geheel|heel|het hele|gehele)\s+(?:jaar\s+)?" + YEAR, text, re.I
+    ):
+        y = int(match.group(1))
+        add(match, months_between(y, 1, y, 12), "heel jaar")
+    # What already happened is no plan: "gestart in 2021", "sinds 2019".
+    for match in re.finditer(
+        r"\b(?:gestart|begonnen|ingegaan|vastgesteld|sinds|afgerond)\s+(?:in\s+)?(?:"
+        + MONTH
+        + r"\s+)?"
+        + YEAR,
+        text,
+        re.I,
+    ):
+        add(match, [], "verleden")
+    for match in re.finditer(
+        r"\bin\s+" + YEAR + r"\s+(?:is\s+|zijn\s+)?(?:gestart|begonnen|vastgesteld)\b", text, re.I
+    ):
+        add(match, [], "verleden")
     for match in re.finditer(r"\b(begin|eind|medio|halverwege)\s+(?:van\s+)?" + YEAR, text, re.I):
         word, y = match.group(1).lower(), int(match.group(2))
         if word == "begin":
@@ -123,15 +173,6 @@ def find_periods(
     for match in re.finditer(r"\b(" + MONTH + r")\s+" + YEAR + r"\b", text, re.I):
         add(match, [f"{int(match.group(2))}-{_month(match.group(1)):02d}"], "maand")
     for match in re.finditer(
-        r"\bvanaf\s+(?:schooljaar\s+)?" + YEAR + r"(?:\s*[-/]\s*(?:20)?\d\d)?", text, re.I
-    ):
-        y = int(match.group(1))
-        start = (
-            8 if "schooljaar" in match.group(0).lower() or re.search(r"[-/]", match.group(0)) else 1
-        )
-        end = max(period_end or y, y)
-        add(match, months_between(y, start, end, 12), "vanaf")
-    for match in re.finditer(
         r"\b(?:in|gedurende|heel)\s+" + YEAR + r"(?:\s+en\s+" + YEAR + r")?\b(?!\s*[-/])",
         text,
         re.I,
@@ -153,9 +194,13 @@ def find_periods(
 
 
 def months_of(
-    text: str, *, year: int | None = None, period_end: int | None = None
+    text: str,
+    *,
+    year: int | None = None,
+    period_end: int | None = None,
+    period_start: int | None = None,
 ) -> tuple[list[str], str]:
     """The months all time expressions of ``text`` name together, and their words."""
-    periods = find_periods(text, year=year, period_end=period_end)
+    periods = find_periods(text, year=year, period_end=period_end, period_start=period_start)
     months = sorted({month for period in periods for month in period.months})
     return months, "; ".join(period.text for period in periods)

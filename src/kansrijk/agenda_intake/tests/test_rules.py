@@ -1,0 +1,348 @@
+"""Every rule of the reader on a sentence of its own, written the way Dutch policy
+documents word things (none is copied from a seed): periods, indicators, amounts, the
+agenda's kind and period, the document's structure and the organisations in it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kansrijk.agenda_intake.rules import agenda, structure
+from kansrijk.agenda_intake.rules.indicators import find_indicators
+from kansrijk.agenda_intake.rules.interventions import label_field
+from kansrijk.agenda_intake.rules.money import find_amounts
+from kansrijk.agenda_intake.rules.organisations import Register, involvements, role_in
+from kansrijk.agenda_intake.rules.time import find_periods, months_between, months_of
+
+
+def year(y: int) -> list[str]:
+    return months_between(y, 1, y, 12)
+
+
+# ---------------------------------------------------------------------------- time
+
+
+@pytest.mark.parametrize(
+    ("sentence", "months", "words"),
+    [
+        (
+            "De pilot start in het 4e kwartaal 2022 in twee wijken.",
+            months_between(2022, 10, 2022, 12),
+            "4e kwartaal 2022",
+        ),
+        (
+            "In het 2de kwartaal van 2025 is de nota klaar.",
+            months_between(2025, 4, 2025, 6),
+            "2de kwartaal van 2025",
+        ),
+        ("De evaluatie volgt begin 2023.", months_between(2023, 1, 2023, 3), "begin 2023"),
+        ("Het plan ligt er eind 2024.", ["2024-12"], "eind 2024"),
+        (
+            "In het voorjaar van 2026 houden we een conferentie.",
+            months_between(2026, 3, 2026, 5),
+            "voorjaar van 2026",
+        ),
+        ("De training is in het najaar 2023.", months_between(2023, 9, 2023, 11), "najaar 2023"),
+        ("Het spreekuur is er in maart 2024.", ["2024-03"], "maart 2024"),
+        (
+            "Inschrijven kan van februari t/m april 2025.",
+            months_between(2025, 2, 2025, 4),
+            "februari t/m april 2025",
+        ),
+        ("Voorbereiding in de 1e helft 2023.", months_between(2023, 1, 2023, 6), "1e helft 2023"),
+        ("We monitoren het hele jaar 2024 door.", year(2024), "het hele jaar 2024"),
+        ("De inloop draait in 2021.", year(2021), "in 2021"),
+        ("Dit onderzoeken we in 2021 en 2022.", year(2021) + year(2022), "in 2021 en 2022"),
+        (
+            "Het nieuwe rooster geldt in schooljaar 2024-2025.",
+            months_between(2024, 8, 2025, 7),
+            "schooljaar 2024-2025",
+        ),
+    ],
+)
+def test_periods_as_written(sentence, months, words):
+    found, planned = months_of(sentence)
+    assert found == months
+    assert planned == words
+
+
+def test_months_without_a_year_take_the_year_of_the_planning_table():
+    assert months_of("Startbijeenkomst jan-mrt", year=2023)[0] == months_between(2023, 1, 2023, 3)
+    assert months_of("Ouderavond sept/okt", year=2023)[0] == ["2023-09", "2023-10"]
+    assert months_of("Werkbezoeken jan- dec", year=2023)[0] == year(2023)
+    # Without a year to go by, a bare month names nothing.
+    assert months_of("Werkbezoeken jan- dec")[0] == []
+
+
+def test_vanaf_runs_to_the_end_of_the_agenda():
+    assert months_of("Vanaf 2025 is de regeling structureel.", period_end=2026)[0] == (
+        year(2025) + year(2026)
+    )
+    assert months_of("vanaf schooljaar 2024/2025 werkt elke school mee", period_end=2025)[0] == (
+        months_between(2024, 8, 2025, 12)
+    )
+    assert months_of("vanaf juni 2024 gaan we", period_end=2024)[0] == months_between(
+        2024, 6, 2024, 12
+    )
+
+
+def test_doorlopend_covers_the_agenda_period():
+    assert months_of("Een doorlopend traject.", period_start=2023, period_end=2024)[0] == (
+        year(2023) + year(2024)
+    )
+
+
+def test_what_already_happened_names_no_months():
+    months, words = months_of("Het netwerk is in 2020 gestart en wordt in 2023 uitgebreid.")
+    assert months == year(2023)
+    assert "in 2020 gestart" in words
+
+
+def test_jaarlijks_is_kept_as_words_without_months():
+    periods = find_periods("De monitor verschijnt jaarlijks.")
+    assert [(period.text, period.months) for period in periods] == [("jaarlijks", [])]
+
+
+# ---------------------------------------------------------------------- indicators
+
+
+def only(sentence: str):
+    found = find_indicators(sentence)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_baseline_in_a_year():
+    found = only("In 2022 sliep 35% van de jongeren minder dan acht uur per nacht.")
+    assert (found.baseline_value, found.baseline_year, found.target_value) == (35, 2022, None)
+    assert found.name == "jongeren minder dan acht uur per nacht"
+
+
+def test_every_figure_of_a_baseline_sentence_and_a_follow_up():
+    found = find_indicators(
+        "In 2021 had 41% van de scholen een leesplan, tegenover 30% van de opvanglocaties. "
+        "Van hen deed 12% mee aan de pilot."
+    )
+    assert [(f.baseline_value, f.baseline_year) for f in found] == [
+        (41, 2021),
+        (30, 2021),
+        (12, 2021),
+    ]
+
+
+def test_a_target_that_the_gemeente_aims_for():
+    found = only("De gemeente streeft naar een deelname van 75% in 2026.")
+    assert (found.target_value, found.target_year, found.baseline_value) == (75, 2026, None)
+
+
+def test_from_to_gives_baseline_and_target():
+    found = only("Het aantal taalcoaches groeit van 4 naar 9 in 2025.")
+    assert (found.baseline_value, found.target_value, found.target_year) == (4, 9, 2025)
+    assert found.baseline_year == 2024  # the year before the one the change is due
+    assert found.unit == "count"
+    both = only("Het bereik stijgt van 55% naar 70% tussen 2023 en 2026.")
+    assert (both.baseline_value, both.baseline_year, both.target_value, both.target_year) == (
+        55,
+        2023,
+        70,
+        2026,
+    )
+
+
+def test_minimaal_is_a_target():
+    found = only("Minimaal 60% van de ouders bezoekt een ouderavond.")
+    assert (found.target_value, found.baseline_value) == (60, None)
+
+
+def test_every_child_by_a_year_is_a_target_of_all():
+    found = only("Streven is dat elk kind in 2027 kan zwemmen.")
+    assert (found.target_value, found.target_year) == (100, 2027)
+
+
+def test_a_sentence_without_figures_is_no_indicator():
+    assert find_indicators("We werken samen met de bibliotheek.") == []
+
+
+# --------------------------------------------------------------------------- money
+
+
+def test_amounts_with_thousands_millions_and_circa():
+    found = find_amounts(
+        "Voor de pilot is € 45.000 beschikbaar en voor de bouw circa € 2,5 miljoen."
+    )
+    assert [(a.amount, a.is_estimate) for a in found] == [
+        (Decimal("45000"), False),
+        (Decimal("2500000"), True),
+    ]
+
+
+def test_source_year_and_per_year_of_an_amount():
+    (found,) = find_amounts(
+        "Uit de NPO-middelen gaat in 2023 € 18.500 per jaar naar de bibliotheek."
+    )
+    assert (found.source, found.year, found.per_year) == ("npo", 2023, True)
+    (oab,) = find_amounts("Jaarlijks € 60.000 uit de onderwijsachterstandenmiddelen.")
+    assert oab.source == "oab"
+    (partner,) = find_amounts("De scholen betalen € 3.000 als cofinanciering.")
+    assert partner.source == "partner_contribution"
+    (gka,) = find_amounts(
+        "Projectleiding: € 12.000", context="Gefinancierd uit de GKA-bijdrage 2024"
+    )
+    assert (gka.source, gka.year) == ("gka", 2024)
+
+
+# ------------------------------------------------------------------------- agenda
+
+
+def test_kind_and_period_of_an_agenda_from_its_title_page():
+    assert agenda.agenda_kind("Lokale Educatieve Agenda Rivierenland") == "lea"
+    assert agenda.agenda_kind("Uitvoeringsplan onderwijs en jeugd") == "execution_agenda"
+    assert agenda.agenda_kind("Beleidskader onderwijsachterstanden") == "educational_opportunities"
+    assert agenda.agenda_kind("GKA-agenda gemeente Zuidstad") == "gka_agenda"
+    assert agenda.agenda_period("Looptijd 2023 t/m 2026") == (2023, 2026)
+    assert agenda.agenda_period("Periode 2021 – 2024") == (2021, 2024)
+    assert agenda.agenda_period("opgesteld in 2020, evaluatie 2040") is None
+
+
+# ---------------------------------------------------------------------- structure
+
+
+def test_numbered_goals_spearheads_and_themes():
+    assert structure.GOAL.match("Doel 4: Minder voortijdig schoolverlaters.").groups() == (
+        "4",
+        "Minder voortijdig schoolverlaters.",
+    )
+    assert structure.GOAL.match("Subdoel 2.3 Ouders kennen het aanbod").group(1) == "2.3"
+    assert structure.SPEARHEAD.match("Ambitie 3 – Een sterke sociale basis").group(2) == "3"
+    assert structure.SPEARHEAD.match("Speerpunt 1: Vroeg signaleren").group(3) == "Vroeg signaleren"
+    assert structure.THEME.match("Thema 2. Gezond opgroeien").group(3) == "Gezond opgroeien"
+    assert structure.ACTIONS_MARKER.match("Wat gaan we doen?")
+    assert structure.ACTIONS_MARKER.match("Activiteiten:")
+    assert structure.ACTION_SENTENCE.match("We organiseren twee keer per jaar een netwerkdag.")
+    assert not structure.ACTION_SENTENCE.match("Het aantal thuiszitters daalde.")
+    assert structure.INTENDED_RESULT.match(
+        "Beoogd resultaat: Elke school heeft een aandachtsfunctionaris."
+    )
+
+
+def test_table_columns_from_a_header_row():
+    columns = structure.table_columns(
+        ["Doel", "Indicator", "Hoofdactiviteit", "Subactiviteiten", "Wanneer"]
+    )
+    assert columns == {"goal": 0, "indicator": 1, "main": 2, "sub": 3, "planning": 4}
+    assert structure.table_columns(["Thema", "Doel", "Planning 2025"]) == {
+        "spearhead": 0,
+        "goal": 1,
+        "planning": 2,
+    }
+    # A row of content is no header.
+    assert structure.table_columns(["Leesbevordering", "We starten een voorleesclub."]) == {}
+
+
+def test_cells_and_numbered_runs_are_split():
+    assert structure.split_cell("Voorlezen op school;\nBoekstart voor baby's") == [
+        "Voorlezen op school",
+        "Boekstart voor baby's",
+    ]
+    assert structure.numbered_parts("3. Een buurtgericht aanbod. 4. Meer stageplekken.") == [
+        ("3", "Een buurtgericht aanbod."),
+        ("4", "Meer stageplekken."),
+    ]
+    assert structure.plan_lines("Startbijeenkomst: feb. Tussenmeting: sept.") == [
+        "Startbijeenkomst: feb.",
+        "Tussenmeting: sept.",
+    ]
+    assert structure.same_text("Ouderavonden", "Twee ouderavonden per school")
+    assert not structure.same_text("Ouderavonden", "Zwemles voor nieuwkomers")
+
+
+def test_card_labels():
+    assert label_field("Betrokken partijen") == "parties_text"
+    assert label_field("Looptijd") == "planning_text"
+    assert label_field("Doelgroep:") == "target_group"
+    assert label_field("Financiering") == "financing_text"
+    assert label_field("Monitoring en evaluatie") == "monitoring_text"
+    assert label_field("Een heel lange zin die geen label is maar gewoon tekst uit een cel") is None
+
+
+# -------------------------------------------------------------------- organisations
+
+
+def test_roles_from_the_wording():
+    assert role_in("De bibliotheek is trekker van dit project.") == "lead"
+    assert role_in("De GGD heeft de regie.") == "lead"
+    assert role_in("In samenwerking met de huisartsen.") == "partner"
+    assert role_in("Het fonds financiert de eerste twee jaar.") == "funder"
+    assert role_in("Het jongerenwerk voert de training uit.") == "executor"
+    assert role_in("Het is een mooi plan.") is None
+
+
+@pytest.fixture
+def register(db):
+    from kansrijk.testing.factories import (
+        MunicipalityOrganisationFactory,
+        OrganisationFactory,
+        PartnershipFactory,
+        SchoolFactory,
+    )
+
+    gemeente = MunicipalityOrganisationFactory(
+        municipality__code="GM9901", municipality__name="Zuidstad", name="Gemeente Zuidstad"
+    )
+    OrganisationFactory(name="Stichting Speelkracht")
+    PartnershipFactory(name="Samenwerkingsverband Zuid PO", code="PO9901")
+    SchoolFactory(name="De Regenboog", code="99ZZ00", municipality=gemeente.municipality)
+    SchoolFactory(name="De Regenboog", code="99YY00")
+    SchoolFactory(name="Het Kompas", code="99XX00", municipality=gemeente.municipality)
+    SchoolFactory(name="De Vlinder", code="99WW00")
+    loaded = Register.load()
+    loaded.area = {"GM9901"}
+    return loaded
+
+
+def test_names_and_codes_are_found_in_one_pass(register, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        Register.load()
+    found = register.find(
+        "De gemeente Zuidstad, Stichting Speelkracht en het SWV PO 99-01 werken samen met "
+        "Het Kompas en met 99WW00."
+    )
+    assert [reference for reference, _words in found] == [
+        "99WW00",
+        "PO9901",
+        "GM9901",
+        "Stichting Speelkracht",
+        "99XX00",
+    ]
+
+
+def test_a_school_name_outside_the_agendas_gemeenten_or_shared_is_not_matched(register):
+    # "De Vlinder" is a school elsewhere; "De Regenboog" is the name of two schools.
+    assert register.find("De Vlinder en De Regenboog doen mee.") == []
+
+
+def test_a_name_in_lower_case_is_a_word(register):
+    register.add("Best", "GM9902")
+    assert register.find("Het werkt het best als ouders meedoen.") == []
+    assert register.find("In Best werken we samen.") == [("GM9902", "best")]
+
+
+def test_involvements_with_their_roles_and_parties(register):
+    found = involvements(
+        "Stichting Speelkracht is trekker. In samenwerking met scholen en kinderopvang.",
+        register,
+    )
+    assert found == [
+        {"organisation": "Stichting Speelkracht", "role": "lead"},
+        {"party": "scholen en kinderopvang", "role": "partner"},
+    ]
+    # Without a role word, a name is no involvement unless the caller says what the
+    # text is (a card's list of parties).
+    assert involvements("Stichting Speelkracht.", register) == []
+    assert involvements(
+        "Gemeente, Stichting Speelkracht", register, default_role="partner", own_gemeente="GM9901"
+    ) == [
+        {"organisation": "GM9901", "role": "partner"},
+        {"organisation": "Stichting Speelkracht", "role": "partner"},
+    ]
