@@ -525,3 +525,53 @@ def test_the_workers_sweep_reaches_the_drafts(maassluis):
     db_worker.sweep_imports()
     stalled.refresh_from_db()
     assert stalled.status == DraftStatus.FAILED
+
+
+def test_while_reading_the_page_shows_a_progress_bar_and_reloads_when_done(client, maassluis):
+    reading = AgendaDraft.objects.create(
+        owner=maassluis["gemeente"],
+        uploaded_by=maassluis["officer"],
+        original_name="nota.pdf",
+        content_type="application/pdf",
+        document=b"%PDF",
+        done=3,
+        total=12,
+        step="Pagina 3 van 12 gelezen.",
+    )
+    client.force_login(maassluis["colleague"])
+    page = client.get(reading.get_absolute_url()).content.decode()
+    assert '<progress id="draft-progress-bar" max="100" value="25">' in page
+    assert 'http-equiv="refresh"' in page  # without JavaScript
+    fragment = client.get(reverse("agenda_intake:progress", args=[reading.pk]))
+    assert fragment.status_code == 200 and "Pagina 3 van 12 gelezen." in fragment.content.decode()
+    AgendaDraft.objects.filter(pk=reading.pk).update(status=DraftStatus.READY)
+    done = client.get(reverse("agenda_intake:progress", args=[reading.pk]))
+    assert done.status_code == 204 and done["HX-Redirect"] == reading.get_absolute_url()
+
+
+def test_the_agenda_facts_are_validated_and_kept(client, draft, maassluis):
+    client.force_login(maassluis["officer"])
+    url = reverse("agenda_intake:facts", args=[draft.pk])
+    wrong = client.post(
+        url,
+        {"title": "Nota", "kind": "lea", "period_start": "2022-01-01", "period_end": "2021-01-01"},
+    )
+    assert wrong.status_code == 400
+    assert "Het einde van de looptijd ligt voor het begin." in wrong.content.decode()
+    client.post(
+        url,
+        {"title": "Nota", "kind": "lea", "period_start": "2021-01-01", "period_end": "2024-12-31"},
+    )
+    assert refreshed(draft).proposal["agenda"]["period_end"] == "2024-12-31"
+    assert agenda_rows() == (0, 0, 0, 0)
+
+
+def test_a_discarded_draft_leaves_nothing_and_cannot_be_confirmed(client, draft, maassluis):
+    client.force_login(maassluis["officer"])
+    client.post(reverse("agenda_intake:accept_open", args=[draft.pk]))
+    response = client.post(reverse("agenda_intake:discard", args=[draft.pk]))
+    assert response.status_code == 302
+    assert refreshed(draft).status == DraftStatus.DISCARDED
+    client.post(reverse("agenda_intake:confirm", args=[draft.pk]))
+    assert agenda_rows() == (0, 0, 0, 0)
+    assert "weggegooid" in client.get(draft.get_absolute_url()).content.decode()
