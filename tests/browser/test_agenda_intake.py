@@ -159,3 +159,18 @@ def test_the_maassluis_note_uploaded_reviewed_and_confirmed_as_a_concept_agenda(
     )
     expect(link).to_be_visible()
     check(page)
+
+
+def test_a_scanned_pdf_is_refused_with_the_readers_reason(
+    page, maassluis, accessible_at_both_widths, tmp_path
+):
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(samples.scanned_pdf())
+    log_in(page, maassluis["officer"])
+    page.goto(reverse("agenda_intake:upload"))
+    page.get_by_label("Document").set_input_files(str(scan))
+    page.get_by_role("button", name="Document lezen").click()
+    expect(page.get_by_role("alert")).to_contain_text("De PDF bevat geen tekst")
+    expect(page.get_by_role("alert")).to_contain_text("Er is niets van de agenda opgeslagen.")
+    accessible_at_both_widths(page)
+    assert nothing_in_the_agenda()
