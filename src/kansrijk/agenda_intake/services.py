@@ -61,8 +61,12 @@ def _open(draft: AgendaDraft) -> AgendaDraft:
     locked = _locked(draft)
     if locked.status != DraftStatus.READY:
         raise NotReady(
-            _("Dit voorstel is niet meer te wijzigen: het is %(status)s.")
-            % {"status": locked.get_status_display()}
+            {
+                DraftStatus.READING: _("Het document wordt nog gelezen."),
+                DraftStatus.FAILED: _("Dit document kon niet worden gelezen."),
+                DraftStatus.CONFIRMED: _("Dit voorstel is al overgenomen als conceptagenda."),
+                DraftStatus.DISCARDED: _("Dit voorstel is weggegooid."),
+            }[locked.status]
         )
     return locked
 
@@ -286,10 +290,9 @@ def accept_open_items(draft: AgendaDraft, *, actor) -> int:
 def edit_item(draft: AgendaDraft, key: str, fields: dict, *, actor) -> AgendaDraft:
     """Change an item's values (the form validated them); an edited item is accepted."""
     draft = _open(draft)
-    proposal = dict(draft.proposal)
     item = _item(draft, key)
     item["fields"] = {**item.get("fields", {}), **fields}
-    _save(draft, proposal=proposal, review={**draft.review, key: ItemDecision.ACCEPTED})
+    _save(draft, proposal=draft.proposal, review={**draft.review, key: ItemDecision.ACCEPTED})
     _record("review", draft, actor=actor, after={"item": key, "decision": "edited"})
     return draft
 
