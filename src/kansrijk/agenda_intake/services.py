@@ -209,8 +209,10 @@ def _fail(draft: AgendaDraft, message: str) -> None:
 
 def sweep(now: datetime.datetime | None = None) -> int:
     """Fail the drafts whose reading stopped: a heartbeat and pulse gone silent (the
-    worker died), or waiting longer than an uploaded file is kept. Safe to run at any
-    time, from any process: each change is conditional on the state it saw."""
+    worker died), or waiting longer than an uploaded file is kept; and forget the
+    document of a draft that failed or was discarded that long ago (it became no
+    agenda's source). Safe to run at any time, from any process: each change is
+    conditional on the state it saw. Returns how many readings it failed."""
     now = now or timezone.now()
     limit = settings.IMPORT_RECOVERY["STALE_SECONDS"]
     stale_before = now - datetime.timedelta(seconds=limit)
@@ -235,6 +237,9 @@ def sweep(now: datetime.datetime | None = None) -> int:
         error=_("Het document wachtte te lang op de verwerking. Upload het opnieuw."),
         read_at=now,
     )
+    AgendaDraft.objects.filter(
+        status__in=[DraftStatus.FAILED, DraftStatus.DISCARDED], created_at__lt=waited
+    ).exclude(size=0).update(document=b"", size=0)
     return failed
 
 

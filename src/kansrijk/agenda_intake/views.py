@@ -381,7 +381,7 @@ def document(request, pk: int):
             found.agenda is not None and request.user.has_perm("agenda.change_agenda", found.agenda)
         )
     )
-    if not allowed:
+    if not allowed or not found.size:  # a failed or discarded draft's is forgotten
         raise Http404
     response = HttpResponse(bytes(found.document), content_type=found.content_type)
     response["Content-Disposition"] = _attachment(found.original_name)

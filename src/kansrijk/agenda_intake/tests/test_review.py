@@ -5,6 +5,8 @@ beleid; every hostile upload ends with a Dutch message and no agenda rows."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -575,3 +577,28 @@ def test_a_discarded_draft_leaves_nothing_and_cannot_be_confirmed(client, draft,
     client.post(reverse("agenda_intake:confirm", args=[draft.pk]))
     assert agenda_rows() == (0, 0, 0, 0)
     assert "weggegooid" in client.get(draft.get_absolute_url()).content.decode()
+
+
+def test_the_document_of_a_failed_draft_is_forgotten_after_a_day(client, maassluis):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    failed = AgendaDraft.objects.create(
+        owner=maassluis["gemeente"],
+        uploaded_by=maassluis["officer"],
+        status=DraftStatus.FAILED,
+        original_name="scan.pdf",
+        content_type="application/pdf",
+        size=4,
+        document=b"%PDF",
+    )
+    AgendaDraft.objects.filter(pk=failed.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    call_command("sweep_imports", stdout=io.StringIO())
+    failed.refresh_from_db()
+    assert failed.size == 0 and bytes(failed.document) == b""
+    client.force_login(maassluis["officer"])
+    assert client.get(reverse("agenda_intake:document", args=[failed.pk])).status_code == 404
