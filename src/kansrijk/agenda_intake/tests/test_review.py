@@ -602,3 +602,21 @@ def test_the_document_of_a_failed_draft_is_forgotten_after_a_day(client, maasslu
     assert failed.size == 0 and bytes(failed.document) == b""
     client.force_login(maassluis["officer"])
     assert client.get(reverse("agenda_intake:document", args=[failed.pk])).status_code == 404
+
+
+def test_a_file_over_the_limit_within_the_requests_slack_is_stopped_while_streamed(
+    client, maassluis, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.AGENDA_INTAKE_MAX_BYTES = 1024 * 1024
+    client.force_login(maassluis["officer"])
+    response = _upload(
+        client,
+        maassluis["gemeente"],
+        file=SimpleUploadedFile("nota.txt", b"Doel 1. " * (200 * 1024)),
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 413
+    assert "Het bestand is groter dan 1 MB" in response.content.decode()
+    assert not AgendaDraft.objects.exists()
