@@ -373,7 +373,11 @@ class Builder:
         return bool(found)
 
     def list_item(self, block: Block, text: str) -> None:
-        emphasis = re.match(r"^\*+([^*]{2,80}?):?\*+:?\s*(.*)$", text)
+        # "*Sportmenu:* De buurtsportcoach ..." or "Opvoeden: de rol van ouders ...": a
+        # named part of the activity above it, described after the colon.
+        emphasis = re.match(r"^\*+([^*]{2,80}?):?\*+:?\s*(.*)$", text) or re.match(
+            r"^([A-Z][^:.;]{2,40}):\s+(\S.{19,})$", text
+        )
         if self.goal is None:
             if self.add_indicators(block, text):
                 return
