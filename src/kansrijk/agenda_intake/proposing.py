@@ -295,8 +295,9 @@ class Builder:
         """Months, involvements and amounts that a text gives an activity."""
         periods = []
         for sentence in sentences(text):
-            # "In 2019 bezocht 72% ..." measures the past: its year is no plan.
-            if any(found.baseline_value is not None for found in find_indicators(sentence)):
+            # "In 2019 bezocht 72% ..." measures the past and "streeft naar 90% in 2021"
+            # aims at a figure: their years are no plan.
+            if find_indicators(sentence):
                 continue
             periods.extend(self.periods_in(sentence))
         if periods:
