@@ -254,3 +254,16 @@ def test_a_pdf_table_row_over_a_page_break_is_one_row():
     assert row.location.startswith("pagina 1,")  # begun on page 1, ended on page 2
     assert "EINDE" in row.cells[1]
     assert row.cells[0] == "Een doel"
+
+
+def test_a_docx_part_larger_than_its_directory_says_is_refused(settings):
+    settings.AGENDA_INTAKE_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
+    bomb = bytearray(docx_with("word/media/bom.bin", b"\0" * (4 * 1024 * 1024)))
+    # Rewrite the sizes the archive's central directory gives for the part to 100 bytes.
+    name = b"word/media/bom.bin"
+    central = bomb.rfind(b"PK\x01\x02", 0, bomb.rfind(name))
+    bomb[central + 24 : central + 28] = (100).to_bytes(4, "little")
+    # Unpacking stops at the size the directory gives, and the part's checksum fails.
+    assert refused(bytes(bomb), "bom.docx") == (
+        "Het Word-bestand is beschadigd en kan niet geopend worden."
+    )
