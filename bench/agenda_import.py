@@ -338,6 +338,10 @@ def main() -> int:
             right, found, wanted = totals[scope][name]
             cells.append(f"{ratio(right, found)}/{ratio(right, wanted)}")
         print(f"total {scope:<6}              " + "  ".join(f"{cell:>15}" for cell in cells))
+    print("\ncounts (right / found / in the hand-made agendas), per format:")
+    for name in MEASURES:
+        right, found, wanted = totals["text"][name]
+        print(f"  {name:<14} {right:>4} / {found:>4} / {wanted:>4}")
     print(f"\nslowest: {slowest:.3f} s per page")
     return 0
 

@@ -295,8 +295,9 @@ class Builder:
         """Months, involvements and amounts that a text gives an activity."""
         periods = []
         for sentence in sentences(text):
-            # "In 2019 bezocht 72% ..." measures the past: its year is no plan.
-            if any(found.baseline_value is not None for found in find_indicators(sentence)):
+            # "In 2019 bezocht 72% ..." measures the past and "streeft naar 90% in 2021"
+            # aims at a figure: their years are no plan.
+            if find_indicators(sentence):
                 continue
             periods.extend(self.periods_in(sentence))
         if periods:
@@ -373,7 +374,11 @@ class Builder:
         return bool(found)
 
     def list_item(self, block: Block, text: str) -> None:
-        emphasis = re.match(r"^\*+([^*]{2,80}?):?\*+:?\s*(.*)$", text)
+        # "*Sportmenu:* De buurtsportcoach ..." or "Opvoeden: de rol van ouders ...": a
+        # named part of the activity above it, described after the colon.
+        emphasis = re.match(r"^\*+([^*]{2,80}?):?\*+:?\s*(.*)$", text) or re.match(
+            r"^([A-Z][^:.;]{2,40}):\s+(\S.{19,})$", text
+        )
         if self.goal is None:
             if self.add_indicators(block, text):
                 return

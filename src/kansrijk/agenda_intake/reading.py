@@ -359,15 +359,26 @@ def _check_docx_archive(content: bytes) -> None:
             )
             % {"max": max_uncompressed // (1024 * 1024)}
         )
+    # Every part is unpacked once, counted as it comes, before python-docx loads them
+    # all: a directory that understates a part's size is caught at the limit.
+    unpacked = 0
+    too_large = _("Het Word-bestand wordt uitgepakt te groot; het bestand wordt niet gelezen.")
     for info in names:
-        if not info.filename.endswith((".xml", ".rels")):
-            continue
-        with archive.open(info) as part:
-            data = part.read(max_uncompressed + 1)
-        if len(data) > max_uncompressed:
+        is_xml = info.filename.endswith((".xml", ".rels"))
+        chunks = []
+        try:
+            with archive.open(info) as part:
+                while chunk := part.read(1024 * 1024):
+                    unpacked += len(chunk)
+                    if unpacked > max_uncompressed:
+                        raise UnreadableDocument(too_large)
+                    if is_xml:
+                        chunks.append(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
             raise UnreadableDocument(
-                _("Het Word-bestand wordt uitgepakt te groot; het bestand wordt niet gelezen.")
-            )
+                _("Het Word-bestand is beschadigd en kan niet geopend worden.")
+            ) from None
+        data = b"".join(chunks)
         # Word never writes a DTD: one is there only to define entities (billion laughs,
         # external files), so a part that has one is refused, not parsed.
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:

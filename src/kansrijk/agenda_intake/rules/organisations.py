@@ -26,7 +26,11 @@ ROLES = (
     ),
     (r"\bin samenwerking met|\bsamen met|\bpartners?\b|\bbetrokken|\bsamenwerkings", "partner"),
 )
-AMBIGUOUS = ""
+SCHOOL_TYPE = re.compile(
+    r"\b(?:basisschool|basisonderwijs|onderwijs|school|sbo|s?obs|s?cbs|rkbs|pcbs|kindcentrum|ikc|"
+    r"college|lyceum)\b",
+    re.IGNORECASE,
+)
 BRIN = re.compile(r"\b(\d{2}[A-Z]{2}(?:\d{2})?)\b")
 SWV_CODE = re.compile(r"\b((?:PO|VO)\s?\d{2}[-.\s]?\d{2})\b")
 # Parties the text names that are not one organisation: kept as party text.
@@ -47,26 +51,30 @@ def normalise(text: str) -> str:
 class Register:
     """Names and codes of the register, indexed for matching."""
 
-    by_first_word: dict[str, list[tuple[list[str], str]]] = field(default_factory=dict)
+    by_first_word: dict[str, list[tuple[list[str], set[str]]]] = field(default_factory=dict)
     by_code: dict[str, str] = field(default_factory=dict)
     # A school's name is matched only in the gemeenten of the agenda (``area``): the
     # register holds thousands of schools, and "Diamant" or "De Regenboog" in a text is
     # the local one, if any. Elsewhere a school is found by its BRIN.
     school_gemeente: dict[str, str] = field(default_factory=dict)
     area: set[str] = field(default_factory=set)
+    # Local organisations are named "<what> <gemeente>" ("Bibliotheek Zuidstad"), and a
+    # document of that gemeente calls them by what they are ("de bibliotheek"): the
+    # part before the gemeente's name, found only in documents of that gemeente.
+    local_stems: dict[str, list[tuple[list[str], str, str]]] = field(default_factory=dict)
 
     def add(self, name: str, reference: str) -> None:
         words = normalise(name).split()
         if not words or len(" ".join(words)) < 4:
             return
         entries = self.by_first_word.setdefault(words[0], [])
-        for index, (known_words, known_reference) in enumerate(entries):
-            if known_words == words and known_reference != reference:
+        for known_words, references in entries:
+            if known_words == words:
                 # Two organisations of one name ("De Regenboog" is a school in many
-                # gemeenten): the name alone says not which, so it stays party text.
-                entries[index] = (known_words, AMBIGUOUS)
+                # gemeenten): which one is decided where the name is found.
+                references.add(reference)
                 return
-        entries.append((words, reference))
+        entries.append((words, {reference}))
 
     @classmethod
     def load(cls) -> Register:
@@ -82,6 +90,11 @@ class Register:
             reference = code or name
             if kind == OrganisationKind.SCHOOL_LOCATION:
                 register.school_gemeente[reference] = gemeente or ""
+                # The register writes "Chr School voor Speciaal Basisonderwijs De Brug";
+                # a document writes "SBO De Brug" or "De Brug".
+                proper = SCHOOL_TYPE.split(name)[-1].strip(" -,")
+                if proper and proper != name and len(proper) >= 4:
+                    register.add(proper, reference)
             if code:
                 register.by_code[code.replace(" ", "").upper()] = reference
             if kind == OrganisationKind.MUNICIPALITY:
@@ -93,9 +106,32 @@ class Register:
                 short = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
                 if short != name:
                     register.add(short, reference)
+                # "Stichting O2A5" is written "O2A5" as often as not.
+                bare = re.sub(r"^(?:stichting|vereniging|co[oö]peratie)\s+", "", short, flags=re.I)
+                if bare != short:
+                    register.add(bare, reference)
+        gemeenten = {
+            normalise(re.sub(r"^gemeente\s+", "", name, flags=re.I)): code
+            for kind, name, code, _gemeente in rows
+            if kind == OrganisationKind.MUNICIPALITY and code
+        }
+        for kind, name, code, _gemeente in rows:
+            if kind in (OrganisationKind.MUNICIPALITY, OrganisationKind.SCHOOL_LOCATION):
+                continue
+            words = normalise(re.sub(r"\s*\(.*?\)\s*", " ", name)).split()
+            for size in (1, 2):
+                place = " ".join(words[-size:])
+                stem = words[:-size]
+                if place in gemeenten and stem and len(" ".join(stem)) >= 6:
+                    register.local_stems.setdefault(stem[0], []).append(
+                        (stem, gemeenten[place], code or name)
+                    )
         for words_list in register.by_first_word.values():
             words_list.sort(key=lambda entry: len(entry[0]), reverse=True)
         return register
+
+    def is_local(self, reference: str) -> bool:
+        return reference not in self.school_gemeente or self.school_gemeente[reference] in self.area
 
     def find(self, text: str) -> list[tuple[str, str]]:
         """(reference, words as found) of every register name and code in ``text``,
@@ -114,19 +150,24 @@ class Register:
         index = 0
         while index < len(words):
             step = 1
-            for name_words, reference in self.by_first_word.get(words[index], ()):
+            for name_words, references in self.by_first_word.get(words[index], ()):
                 if words[index : index + len(name_words)] == name_words:
                     step = len(name_words)
                     # A name is written with a capital ("Best", "Ede"); the same word in
                     # lower case is a word ("het best", "de beste").
-                    local = (
-                        reference not in self.school_gemeente
-                        or self.school_gemeente[reference] in self.area
-                    )
                     capital = originals[index][:1].isupper() or words[index] == "gemeente"
-                    if reference and local and capital:
-                        found.append((reference, " ".join(name_words)))
+                    # Of the organisations of this name, the ones that can be meant
+                    # here; a name that still means two stays party text.
+                    local = {reference for reference in references if self.is_local(reference)}
+                    if capital and len(local) == 1:
+                        found.append((local.pop(), " ".join(name_words)))
                     break
+            else:
+                for stem, gemeente, reference in self.local_stems.get(words[index], ()):
+                    if gemeente in self.area and words[index : index + len(stem)] == stem:
+                        found.append((reference, " ".join(stem)))
+                        step = len(stem)
+                        break
             index += step
         seen = set()
         unique = []

@@ -241,3 +241,29 @@ def test_text_in_an_unknown_encoding_is_refused_with_what_was_tried():
     # 0x81 and 0x8D are undefined in Windows-1252 and invalid as UTF-8.
     message = refused(b"Doel 1: \x81\x8d onleesbaar", "vreemd.txt")
     assert "UTF-8" in message and "Windows-1252" in message
+
+
+def test_a_pdf_table_row_over_a_page_break_is_one_row():
+    filler = "Een alinea die ruimte inneemt op de eerste pagina van het document.\n\n" * 32
+    long_cell = "BEGIN " + "woorden in een lange cel " * 60 + "EINDE"
+    text = filler + f"Doel\tActiviteit\nEen doel\t{long_cell}\n"
+    document = read_document(samples.pdf_from_text(text), "lang.pdf")
+    rows = [block for block in document.blocks if block.kind == "table_row"]
+    assert document.pages == 2
+    row = next(row for row in rows if "BEGIN" in row.text)
+    assert row.location.startswith("pagina 1,")  # begun on page 1, ended on page 2
+    assert "EINDE" in row.cells[1]
+    assert row.cells[0] == "Een doel"
+
+
+def test_a_docx_part_larger_than_its_directory_says_is_refused(settings):
+    settings.AGENDA_INTAKE_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
+    bomb = bytearray(docx_with("word/media/bom.bin", b"\0" * (4 * 1024 * 1024)))
+    # Rewrite the sizes the archive's central directory gives for the part to 100 bytes.
+    name = b"word/media/bom.bin"
+    central = bomb.rfind(b"PK\x01\x02", 0, bomb.rfind(name))
+    bomb[central + 24 : central + 28] = (100).to_bytes(4, "little")
+    # Unpacking stops at the size the directory gives, and the part's checksum fails.
+    assert refused(bytes(bomb), "bom.docx") == (
+        "Het Word-bestand is beschadigd en kan niet geopend worden."
+    )

@@ -226,6 +226,25 @@ def test_numbered_goals_spearheads_and_themes():
     )
 
 
+def test_sentences_of_intention_and_of_action():
+    assert structure.INTENTION.match("We willen dat elk kind een zwemdiploma haalt.")
+    assert structure.INTENTION.match("Daarmee willen we eenzaamheid onder jongeren verminderen.")
+    assert structure.INTENTION.match("Als gemeente willen we de regie houden.")
+    assert not structure.INTENTION.match("De school wil graag meedoen.")
+    assert structure.ACTION_SENTENCE.match("In 2026 organiseren we een jeugdraad.")
+    assert structure.ACTION_SENTENCE.match("Wij stimuleren scholen om te gaan koken.")
+
+
+def test_the_plan_line_finds_its_activity_by_shared_words():
+    candidates = [
+        ("Inrichten van een meldpunt voor pesten", "meldpunt"),
+        ("Evalueren van de lopende leesprojecten", "evaluatie"),
+    ]
+    assert structure.closest("Leesprojecten evaluatie", candidates) == "evaluatie"
+    assert structure.closest("Meldpunt", candidates) == "meldpunt"
+    assert structure.closest("Zomerfeest", candidates) is None
+
+
 def test_table_columns_from_a_header_row():
     columns = structure.table_columns(
         ["Doel", "Indicator", "Hoofdactiviteit", "Subactiviteiten", "Wanneer"]
@@ -241,6 +260,11 @@ def test_table_columns_from_a_header_row():
 
 
 def test_cells_and_numbered_runs_are_split():
+    assert structure.split_cell("Taalcafé; Voorleesontbijt; Boekenmarkt.") == [
+        "Taalcafé",
+        "Voorleesontbijt",
+        "Boekenmarkt.",
+    ]
     assert structure.split_cell("Voorlezen op school;\nBoekstart voor baby's") == [
         "Voorlezen op school",
         "Boekstart voor baby's",
@@ -317,9 +341,40 @@ def test_names_and_codes_are_found_in_one_pass(register, django_assert_num_queri
     ]
 
 
-def test_a_school_name_outside_the_agendas_gemeenten_or_shared_is_not_matched(register):
-    # "De Vlinder" is a school elsewhere; "De Regenboog" is the name of two schools.
+def test_a_school_name_is_the_school_in_the_agendas_gemeenten(register):
+    # "De Vlinder" is a school elsewhere; "De Regenboog" is the name of two schools, one
+    # of them in Zuidstad.
+    assert register.find("De Vlinder en De Regenboog doen mee.") == [("99ZZ00", "de regenboog")]
+    register.area = set()
     assert register.find("De Vlinder en De Regenboog doen mee.") == []
+
+
+def test_a_school_by_its_own_name_and_a_foundation_without_stichting(register):
+    from kansrijk.testing.factories import SchoolFactory
+
+    SchoolFactory(
+        name="Prot Chr School voor Speciaal Basisonderwijs Het Baken",
+        code="99VV00",
+        municipality=SchoolFactory._meta.model.objects.get(code="99ZZ00").municipality,
+    )
+    loaded = Register.load()
+    loaded.area = {"GM9901"}
+    assert loaded.find("SBO Het Baken en Speelkracht zijn trekker.") == [
+        ("99VV00", "het baken"),
+        ("Stichting Speelkracht", "speelkracht"),
+    ]
+
+
+def test_a_local_organisation_by_what_it_is(register):
+    from kansrijk.testing.factories import OrganisationFactory
+
+    OrganisationFactory(name="Jongerenwerk Zuidstad")
+    loaded = Register.load()
+    assert loaded.find("Het jongerenwerk organiseert de avond.") == []
+    loaded.area = {"GM9901"}
+    assert loaded.find("Het jongerenwerk organiseert de avond.") == [
+        ("Jongerenwerk Zuidstad", "jongerenwerk")
+    ]
 
 
 def test_a_name_in_lower_case_is_a_word(register):

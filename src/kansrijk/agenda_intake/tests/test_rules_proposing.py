@@ -149,3 +149,18 @@ def test_a_proposal_survives_its_json(speelkracht):
     proposal = proposal_of("text")
     again = Proposal.from_dict(json.loads(json.dumps(proposal.to_dict())))
     assert again == proposal
+
+
+def test_a_labelled_list_item_is_a_named_part_of_the_activity_above(db):
+    text = (
+        "Doel 1: Ouders doen mee.\n\nActies:\n\n- Programma ouderbetrokkenheid.\n"
+        "- Taalles: ouders volgen een cursus Nederlands op school.\n"
+        "- *Koffieochtend:* elke maand op het kindcentrum.\n"
+    )
+    proposal = propose(read_document(text.encode(), "a.txt"))
+    activities = {item.fields["title"]: item for item in proposal.items_of("activity")}
+    main = activities["Programma ouderbetrokkenheid"]
+    assert main.fields["kind"] == "main"
+    for name in ("Taalles", "Koffieochtend"):
+        assert (activities[name].fields["kind"], activities[name].parent) == ("sub", main.key)
+        assert activities[name].rule == "benoemd onderdeel van een activiteit"
