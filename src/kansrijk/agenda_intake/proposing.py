@@ -106,7 +106,7 @@ class Builder:
         kind = agenda_rules.agenda_kind(front)
         if kind:
             agenda["kind"] = kind
-        period = agenda_rules.agenda_period(front)
+        period = agenda_rules.agenda_period(front, title=agenda.get("title", ""))
         if period:
             agenda["period_start"] = f"{period[0]}-01-01"
             agenda["period_end"] = f"{period[1]}-12-31"

@@ -203,6 +203,14 @@ def test_kind_and_period_of_an_agenda_from_its_title_page():
     assert agenda.agenda_period("Looptijd 2023 t/m 2026") == (2023, 2026)
     assert agenda.agenda_period("Periode 2021 – 2024") == (2021, 2024)
     assert agenda.agenda_period("opgesteld in 2020, evaluatie 2040") is None
+    # The years of the preparation come first in the text; the period is the agenda's.
+    assert agenda.agenda_period(
+        "Na de voorbereiding in 2020-2021 volgt de uitvoering. De looptijd is 2022-2025."
+    ) == (2022, 2025)
+    assert agenda.agenda_period("Voorbereid in 2019-2020.", title="Jeugdagenda 2021-2024") == (
+        2021,
+        2024,
+    )
 
 
 # ---------------------------------------------------------------------- structure
