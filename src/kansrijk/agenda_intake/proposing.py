@@ -172,7 +172,9 @@ class Builder:
         if block.kind == "table_row":
             self.table_row(block)
             return
+        # Out of the table: its columns and its year ("Planning 2022") end with it.
         self.columns = {}
+        self.table_year = None
         if intervention_rules.is_card_start(block, self.in_card()):
             self.intervention = intervention_rules.start_card(self, block)
             return
