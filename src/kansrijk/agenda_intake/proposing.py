@@ -106,7 +106,7 @@ class Builder:
         kind = agenda_rules.agenda_kind(front)
         if kind:
             agenda["kind"] = kind
-        period = agenda_rules.agenda_period(front)
+        period = agenda_rules.agenda_period(front, title=agenda.get("title", ""))
         if period:
             agenda["period_start"] = f"{period[0]}-01-01"
             agenda["period_end"] = f"{period[1]}-12-31"
@@ -172,7 +172,9 @@ class Builder:
         if block.kind == "table_row":
             self.table_row(block)
             return
+        # Out of the table: its columns and its year ("Planning 2022") end with it.
         self.columns = {}
+        self.table_year = None
         if intervention_rules.is_card_start(block, self.in_card()):
             self.intervention = intervention_rules.start_card(self, block)
             return

@@ -411,6 +411,18 @@ def _heading_level(paragraph) -> int:
     return 0
 
 
+def _bold_heading(paragraph, text: str) -> int:
+    """A heading made by hand: a short paragraph, all of it bold, that does not end a
+    sentence. It gets the lowest level, below every styled heading."""
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    if not runs or len(text) > 100 or text.endswith((".", ";", ",")):
+        return 0
+    style_bold = bool(paragraph.style is not None and paragraph.style.font.bold)
+    if all(run.bold or (run.bold is None and style_bold) for run in runs):
+        return 9
+    return 0
+
+
 def _list_level(paragraph) -> int | None:
     """The depth of a list item (1 for the top), from the numbering on the paragraph or
     its style ("List Bullet", "Lijstalinea"); None for a paragraph that is not one."""
@@ -454,7 +466,7 @@ def read_docx(content: bytes, filename: str, *, progress: Progress = no_progress
             paragraph_number += 1
             location = _("alinea %(n)d") % {"n": paragraph_number}
             done += len(text)
-            level = _heading_level(paragraph)
+            level = _heading_level(paragraph) or _bold_heading(paragraph, text)
             list_level = _list_level(paragraph) if not level else None
             if level:
                 blocks.append(Block("heading", text, level, location))
@@ -464,6 +476,9 @@ def read_docx(content: bytes, filename: str, *, progress: Progress = no_progress
                 )
             elif BULLET.match(text):
                 blocks.append(Block("list_item", BULLET.sub("", text, count=1), 1, location))
+            elif NUMBERED_LINE.match(text):
+                # Numbering typed by hand ("1. ...", "a) ..."), as in a text.
+                blocks.append(Block("list_item", text, 1, location))
             else:
                 blocks.append(Block("paragraph", text, 0, location))
         elif child.tag == f"{W}tbl":
@@ -556,7 +571,7 @@ def read_pdf(content: bytes, filename: str, *, progress: Progress = no_progress)
                 )
             )
         raise UnreadableDocument(_("De PDF bevat geen tekst."))
-    return Document(filename, "pdf", pages, _pdf_blocks(lines_per_page))
+    return Document(filename, "pdf", pages, _pdf_blocks(_without_running_lines(lines_per_page)))
 
 
 def _pdf_page_lines(page) -> list[dict]:
@@ -621,6 +636,33 @@ def _pdf_page_lines(page) -> list[dict]:
                 )
     lines.sort(key=lambda line: line["top"])
     return lines
+
+
+def _running_key(line: dict) -> str:
+    return re.sub(r"\d+", "#", line["text"].lower()).strip()
+
+
+def _without_running_lines(lines_per_page: list[list[dict]]) -> list[list[dict]]:
+    """Without the running headers and footers: a line at the top or the bottom of a page
+    that recurs there on at least three pages and half of them ("Pagina 3 van 12", the
+    document's title), with its numbers taken as equal."""
+    counts: Counter = Counter()
+    for lines in lines_per_page:
+        text_lines = [line for line in lines if line["kind"] == "line"]
+        edges = {_running_key(line) for line in text_lines[:2] + text_lines[-2:]}
+        counts.update(edges)
+    threshold = max(3, (len(lines_per_page) + 1) // 2)
+    running = {key for key, count in counts.items() if count >= threshold}
+    if not running:
+        return lines_per_page
+    result = []
+    for lines in lines_per_page:
+        text_lines = [line for line in lines if line["kind"] == "line"]
+        edges = {id(line) for line in text_lines[:2] + text_lines[-2:]}
+        result.append(
+            [line for line in lines if id(line) not in edges or _running_key(line) not in running]
+        )
+    return result
 
 
 def _pdf_blocks(lines_per_page: list[list[dict]]) -> list[Block]:

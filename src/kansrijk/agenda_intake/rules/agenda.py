@@ -27,10 +27,19 @@ def agenda_kind(text: str) -> str | None:
     return None
 
 
-def agenda_period(text: str) -> tuple[int, int] | None:
-    """The first "2019-2022" or "2022 t/m 2024" of the text, as a pair of years."""
+def agenda_period(text: str, *, title: str = "") -> tuple[int, int] | None:
+    """The agenda's period as a pair of years: a "2019-2022" or "2022 t/m 2024" in the
+    title, else one next to "looptijd", "periode" or "agenda", else the first in the
+    text (a text may name the years of its preparation or of other plans first)."""
+    candidates = []
     for match in PERIOD.finditer(text):
         start, end = int(match.group(1)), int(match.group(2))
         if start <= end <= start + 12:
+            before = text[max(0, match.start() - 60) : match.start()].lower()
+            near = bool(re.search(r"looptijd|periode|agenda|nota|plan|beleid", before))
+            candidates.append((not near, match.start(), (start, end)))
+    for match in PERIOD.finditer(title):
+        start, end = int(match.group(1)), int(match.group(2))
+        if start <= end <= start + 12:
             return start, end
-    return None
+    return min(candidates)[2] if candidates else None

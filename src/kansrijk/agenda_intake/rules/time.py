@@ -180,10 +180,22 @@ def find_periods(
         years = [int(match.group(1))] + ([int(match.group(2))] if match.group(2) else [])
         add(match, [m for y in years for m in months_between(y, 1, y, 12)], "in jaar")
     if year is not None:
+        # Months by their number: "4e, 7e, 10e, 1 maand", "de 3e en 9e maand".
+        for match in re.finditer(
+            r"\b((?:\d{1,2}(?:e|de|ste)?\s*(?:,|en)\s*)+\d{1,2}(?:e|de|ste)?)\s+maand\b", text, re.I
+        ):
+            numbers = {int(n) for n in re.findall(r"\d{1,2}", match.group(1))}
+            if all(1 <= n <= 12 for n in numbers):
+                add(match, [f"{year}-{n:02d}" for n in sorted(numbers)], "maanden genummerd")
         # A month without a year, in a planning table of one year ("mrt", "juni").
-        for match in re.finditer(r"(?<![\w/])(" + MONTH + r")(?![\w/])", text, re.I):
-            if match.group(1).lower().rstrip(".") in ("mei", "mar") and not re.search(
-                r"\d|maand|planning", text, re.I
+        bare = list(re.finditer(r"(?<![\w/])(" + MONTH + r")(?![\w/])", text, re.I))
+        for match in bare:
+            # "mei" and "mar" are short enough to be a name or an abbreviation: a month
+            # only beside another month, a number or the word "maand" or "planning".
+            if (
+                match.group(1).lower().rstrip(".") in ("mei", "mar")
+                and len(bare) < 2
+                and not re.search(r"\d|maand|planning", text, re.I)
             ):
                 continue
             add(match, [f"{year}-{_month(match.group(1)):02d}"], "maand zonder jaar")

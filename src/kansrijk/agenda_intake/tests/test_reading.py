@@ -267,3 +267,58 @@ def test_a_docx_part_larger_than_its_directory_says_is_refused(settings):
     assert refused(bytes(bomb), "bom.docx") == (
         "Het Word-bestand is beschadigd en kan niet geopend worden."
     )
+
+
+def test_running_headers_and_footers_of_a_pdf_are_left_out():
+    from weasyprint import HTML
+
+    words = [
+        "lezen",
+        "sport",
+        "ouders",
+        "school",
+        "wijk",
+        "taal",
+        "zorg",
+        "spel",
+        "muziek",
+        "kunst",
+    ]
+    body = (
+        "".join(
+            f"<p>Over {words[n % 10]} en {words[(n * 7 + 3) % 10]}: afspraak {words[n // 10 % 10]}.</p>"
+            for n in range(159)
+        )
+        + "<p>De laatste alinea van het plan.</p>"
+    )
+    page_css = (
+        "@page { size: A5; margin: 2cm; "
+        "@top-center { content: 'Werkagenda Zuidstad' } "
+        "@bottom-center { content: 'Pagina ' counter(page) } }"
+    )
+    pdf = HTML(
+        string=f"<html><head><style>{page_css}</style></head><body>{body}</body></html>"
+    ).write_pdf()
+    document = read_document(pdf, "plan.pdf")
+    assert document.pages >= 4
+    texts = [block.text for block in document.blocks]
+    assert not any("Werkagenda Zuidstad" in text or "Pagina" in text for text in texts)
+    assert any("De laatste alinea van het plan." in text for text in texts)
+
+
+def test_docx_bold_paragraphs_are_headings_and_typed_numbers_list_items():
+    import docx
+
+    word = docx.Document()
+    word.add_paragraph().add_run("Actielijn onderwijs").bold = True
+    word.add_paragraph("1. Een genummerd punt dat met de hand is getypt.")
+    mixed = word.add_paragraph("Een zin met ")
+    mixed.add_run("één vet woord").bold = True
+    out = io.BytesIO()
+    word.save(out)
+    blocks = read_document(out.getvalue(), "a.docx").blocks
+    assert [(block.kind, block.level) for block in blocks] == [
+        ("heading", 9),
+        ("list_item", 1),
+        ("paragraph", 0),
+    ]

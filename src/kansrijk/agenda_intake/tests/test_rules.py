@@ -70,7 +70,17 @@ def test_periods_as_written(sentence, months, words):
 def test_months_without_a_year_take_the_year_of_the_planning_table():
     assert months_of("Startbijeenkomst jan-mrt", year=2023)[0] == months_between(2023, 1, 2023, 3)
     assert months_of("Ouderavond sept/okt", year=2023)[0] == ["2023-09", "2023-10"]
+    assert months_of("Werkgroep: april, mei, juni.", year=2023)[0] == months_between(
+        2023, 4, 2023, 6
+    )
     assert months_of("Werkbezoeken jan- dec", year=2023)[0] == year(2023)
+    assert months_of("Overleg in de 3e en 9e maand", year=2023)[0] == ["2023-03", "2023-09"]
+    assert months_of("Teamoverleg 2e, 5e, 8e, 11e maand", year=2023)[0] == [
+        "2023-02",
+        "2023-05",
+        "2023-08",
+        "2023-11",
+    ]
     # Without a year to go by, a bare month names nothing.
     assert months_of("Werkbezoeken jan- dec")[0] == []
 
@@ -203,6 +213,14 @@ def test_kind_and_period_of_an_agenda_from_its_title_page():
     assert agenda.agenda_period("Looptijd 2023 t/m 2026") == (2023, 2026)
     assert agenda.agenda_period("Periode 2021 – 2024") == (2021, 2024)
     assert agenda.agenda_period("opgesteld in 2020, evaluatie 2040") is None
+    # The years of the preparation come first in the text; the period is the agenda's.
+    assert agenda.agenda_period(
+        "Na de voorbereiding in 2020-2021 volgt de uitvoering. De looptijd is 2022-2025."
+    ) == (2022, 2025)
+    assert agenda.agenda_period("Voorbereid in 2019-2020.", title="Jeugdagenda 2021-2024") == (
+        2021,
+        2024,
+    )
 
 
 # ---------------------------------------------------------------------- structure
