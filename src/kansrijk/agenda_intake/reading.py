@@ -216,6 +216,17 @@ def read_text(content: bytes, filename: str, *, progress: Progress = no_progress
     return Document(filename, "text", pages, blocks, notes)
 
 
+# A numbered section heading typed by hand: "2.3 Doelen", "3 Planning" (not "1. ...",
+# which is a numbered list item).
+SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s+[A-ZÀ-Ý][^.;:]{2,100}$")
+
+
+def section_level(text: str) -> int:
+    """The depth of a numbered section heading ("2.3 Doelen" is 2), or 0."""
+    match = SECTION_NUMBER.match(text.strip())
+    return match.group(1).count(".") + 1 if match else 0
+
+
 def _is_heading_line(line: str) -> bool:
     """A line that stands alone, is short and does not end a sentence: how a heading
     looks once a document has lost its styles."""
@@ -260,7 +271,7 @@ def text_blocks(text: str, *, progress: Progress = no_progress, pages: int = 1) 
                 kind = current_kind
                 if kind == "paragraph" and len(current) == 1 and _is_heading_line(joined):
                     kind = "heading"
-                    current_level = 2
+                    current_level = section_level(joined) or 2
                 blocks.append(
                     Block(kind, joined, current_level, _("alinea %(n)d") % {"n": paragraph_number})
                 )
@@ -466,7 +477,9 @@ def read_docx(content: bytes, filename: str, *, progress: Progress = no_progress
             paragraph_number += 1
             location = _("alinea %(n)d") % {"n": paragraph_number}
             done += len(text)
-            level = _heading_level(paragraph) or _bold_heading(paragraph, text)
+            level = (
+                _heading_level(paragraph) or section_level(text) or _bold_heading(paragraph, text)
+            )
             list_level = _list_level(paragraph) if not level else None
             if level:
                 blocks.append(Block("heading", text, level, location))

@@ -17,8 +17,6 @@ SPEARHEAD = re.compile(
 )
 # "Thema 2: ...", "Factor 1. ...", "Dwarsverband ..."
 THEME = re.compile(r"^(thema|factor)\s+(\d{1,2})\s*[:.)\-–]?\s*(.*)$", re.IGNORECASE)
-# A heading "1.2 Title": numbered sections of a Word document.
-NUMBERED_SECTION = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+([A-Z].{2,})$")
 # What opens a list of activities.
 ACTIONS_MARKER = re.compile(
     r"^(?:acties|activiteiten|actiepunten|maatregelen|wat gaan we doen|wat doen we(?: daarvoor)?|"

@@ -40,7 +40,10 @@ def test_summary_json_and_progress(tmp_path):
     assert "Document: agenda.docx (docx, 1 pagina's)" in out
     assert "Looptijd: 2024 tot en met 2025" in out
     assert "  goal: 1" in out and "  activity: 1" in out
-    assert "Niet geplaatst: 1 passages" in out  # the title line
+    assert (
+        "Niet geplaatst: 1 passages\n  alinea 1: Uitvoeringsagenda jeugd Zuidstad 2024-2025\n"
+        in out
+    )
     assert "s per pagina" in out
     assert "Word-document lezen: 1/1" in err
     proposal = json.loads(target.read_text(encoding="utf-8"))

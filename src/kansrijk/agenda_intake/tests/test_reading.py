@@ -322,3 +322,22 @@ def test_docx_bold_paragraphs_are_headings_and_typed_numbers_list_items():
         ("list_item", 1),
         ("paragraph", 0),
     ]
+
+
+def test_numbered_section_headings_typed_by_hand():
+    import docx
+
+    word = docx.Document()
+    word.add_paragraph("2 Doelen en activiteiten")
+    word.add_paragraph("2.3 Ouders en school")
+    word.add_paragraph("3 scholen doen mee aan de pilot.")
+    out = io.BytesIO()
+    word.save(out)
+    blocks = read_document(out.getvalue(), "a.docx").blocks
+    assert [(block.kind, block.level) for block in blocks] == [
+        ("heading", 1),
+        ("heading", 2),
+        ("paragraph", 0),
+    ]
+    text = read_document(b"Inleiding\n\n2.3 Ouders en school\n\nTekst.", "a.txt").blocks
+    assert (text[1].kind, text[1].level) == ("heading", 2)

@@ -20,6 +20,8 @@ from kansrijk.agenda_intake.proposal import KINDS
 from kansrijk.agenda_intake.proposing import propose
 from kansrijk.agenda_intake.reading import UnreadableDocument, check_size, read_document
 
+SHOWN_UNRECOGNISED = 10
+
 
 class Command(BaseCommand):
     help = _(
@@ -69,6 +71,11 @@ class Command(BaseCommand):
             if counts.get(kind):
                 self.stdout.write(f"  {kind}: {counts[kind]}")
         self.stdout.write(_("Niet geplaatst: %(n)d passages") % {"n": len(proposal.unrecognised)})
+        # The first few, where they stand, so that a reader sees what kind of text is left;
+        # all of them are in the JSON.
+        for passage in proposal.unrecognised[:SHOWN_UNRECOGNISED]:
+            text = passage.text if len(passage.text) <= 80 else passage.text[:79] + "…"
+            self.stdout.write(f"  {passage.location}: {text}")
         for note in document.notes:
             self.stdout.write(note)
         self.stdout.write(
