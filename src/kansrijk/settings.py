@@ -287,6 +287,9 @@ AGENDA_INTAKE_MAX_PAGES = env.int("KANSRIJK_AGENDA_INTAKE_MAX_PAGES", default=30
 AGENDA_INTAKE_MAX_UNCOMPRESSED_BYTES = env.int(
     "KANSRIJK_AGENDA_INTAKE_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024
 )
+# A proposal nobody has reviewed or changed for this many days is dropped with its
+# document by the sweep: an uploaded file is not kept for a review that will not come.
+AGENDA_INTAKE_DRAFT_MAX_AGE_DAYS = env.int("KANSRIJK_AGENDA_INTAKE_DRAFT_MAX_AGE_DAYS", default=30)
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

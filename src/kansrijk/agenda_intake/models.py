@@ -100,6 +100,8 @@ class AgendaDraft(models.Model):
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
     read_at = models.DateTimeField(_("gelezen op"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("overgenomen op"), null=True, blank=True)
+    # The last change of the review: a draft left alone this long expires (the sweep).
+    changed_at = models.DateTimeField(_("laatst gewijzigd"), null=True, blank=True)
 
     objects = AgendaDraftQuerySet.as_manager()
 

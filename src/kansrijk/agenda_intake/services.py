@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -211,7 +212,8 @@ def sweep(now: datetime.datetime | None = None) -> int:
     """Fail the drafts whose reading stopped: a heartbeat and pulse gone silent (the
     worker died), or waiting longer than an uploaded file is kept; and forget the
     document of a draft that failed or was discarded that long ago (it became no
-    agenda's source). Safe to run at any time, from any process: each change is
+    agenda's source); and expire a proposal left unreviewed and unchanged for
+    ``AGENDA_INTAKE_DRAFT_MAX_AGE_DAYS``, forgetting its document too. Safe to run at any time, from any process: each change is
     conditional on the state it saw. Returns how many readings it failed."""
     now = now or timezone.now()
     limit = settings.IMPORT_RECOVERY["STALE_SECONDS"]
@@ -240,6 +242,17 @@ def sweep(now: datetime.datetime | None = None) -> int:
     AgendaDraft.objects.filter(
         status__in=[DraftStatus.FAILED, DraftStatus.DISCARDED], created_at__lt=waited
     ).exclude(size=0).update(document=b"", size=0)
+    days = settings.AGENDA_INTAKE_DRAFT_MAX_AGE_DAYS
+    AgendaDraft.objects.annotate(last=Coalesce("changed_at", "read_at", "created_at")).filter(
+        status=DraftStatus.READY, last__lt=now - datetime.timedelta(days=days)
+    ).update(
+        status=DraftStatus.DISCARDED,
+        error=_("Dit voorstel is %(days)s dagen niet bekeken en is daarom vervallen.")
+        % {"days": days},
+        document=b"",
+        size=0,
+        changed_at=now,
+    )
     return failed
 
 
@@ -247,6 +260,7 @@ def sweep(now: datetime.datetime | None = None) -> int:
 
 
 def _save(draft: AgendaDraft, **fields) -> None:
+    fields.setdefault("changed_at", timezone.now())
     for name, value in fields.items():
         setattr(draft, name, value)
     draft.save(update_fields=list(fields))

@@ -620,3 +620,47 @@ def test_a_file_over_the_limit_within_the_requests_slack_is_stopped_while_stream
     assert response.status_code == 413
     assert "Het bestand is groter dan 1 MB" in response.content.decode()
     assert not AgendaDraft.objects.exists()
+
+
+def test_a_proposal_left_unreviewed_expires_with_its_document(client, maassluis, settings):
+    """A ready draft nobody touched for AGENDA_INTAKE_DRAFT_MAX_AGE_DAYS is discarded and
+    its document forgotten; one changed within that time stays."""
+    import datetime
+
+    from django.utils import timezone
+
+    settings.AGENDA_INTAKE_DRAFT_MAX_AGE_DAYS = 30
+    now = timezone.now()
+
+    def ready(name, **dates):
+        draft = AgendaDraft.objects.create(
+            owner=maassluis["gemeente"],
+            uploaded_by=maassluis["officer"],
+            status=DraftStatus.READY,
+            original_name=name,
+            content_type="text/plain",
+            size=5,
+            document=b"agenda",
+        )
+        AgendaDraft.objects.filter(pk=draft.pk).update(**dates)
+        return draft
+
+    left = ready("oud.txt", read_at=now - datetime.timedelta(days=31))
+    edited = ready(
+        "bewerkt.txt",
+        read_at=now - datetime.timedelta(days=40),
+        changed_at=now - datetime.timedelta(days=2),
+    )
+    fresh = ready("nieuw.txt", read_at=now - datetime.timedelta(days=29))
+    services.sweep()
+    services.sweep()  # a second run changes nothing more
+    left.refresh_from_db()
+    assert left.status == DraftStatus.DISCARDED
+    assert left.size == 0 and bytes(left.document) == b""
+    assert "30 dagen" in left.error
+    for draft in (edited, fresh):
+        draft.refresh_from_db()
+        assert draft.status == DraftStatus.READY and bytes(draft.document) == b"agenda"
+    client.force_login(maassluis["officer"])
+    page = client.get(reverse("agenda_intake:draft", args=[left.pk]))
+    assert "niet bekeken" in page.content.decode()
