@@ -63,7 +63,80 @@ AIM = re.compile(
 FOLLOW_UP = re.compile(r"^(?:van hen|daarvan|hiervan|van die)\b", re.IGNORECASE)
 
 
+# A sentence that gives the share of a part of a group another sentence defined ("Van
+# de ouders die benaderd werden, werkte 98% mee", "Van hen ...", "Daarvan ..."): a step of
+# a funnel under the passage's main measure, not a measure a target would be set for.
+PART_OF_A_GROUP = re.compile(
+    r"^(?:van\s+(?:de|het)\s+[^,.]*?\bdie\b|van hen\b|daarvan\b|hiervan\b|van die\b)",
+    re.IGNORECASE,
+)
+# Words too common in these sentences to tell two measures apart.
+_COMMON = {"gemeente", "kinderen", "streeft", "streven", "willen", "procent", "minimaal"}
+
+
+def _words(text: str) -> set[str]:
+    """Content words cut to six letters, so that "biedt" and "bieden" meet."""
+    return {word[:6] for word in re.findall(r"[a-zà-ÿ]{5,}", text.lower()) if word not in _COMMON}
+
+
+def combine(found: list[Found]) -> list[Found]:
+    """A nulmeting and a streefwaarde of one measure in one passage are one indicator:
+    Dutch policy texts state them in sentences of their own ("In 2019 bezocht 72% van de
+    kinderen ... . De gemeente streeft naar een bereik van 90% in 2021."). A target
+    without a baseline joins the earlier baseline without a target of the same unit that
+    shares most words with it; when none shares a word, the nearest one before it, unless
+    another target stands between them or that baseline is only a part of a group
+    (``PART_OF_A_GROUP``), which is passed over to the measure it belongs to."""
+    result: list[Found] = list(found)
+    for target in found:
+        if target.baseline_value is not None or target.target_value is None:
+            continue
+        at = result.index(target)
+        before = result[:at]
+        candidates = [
+            item
+            for item in before
+            if item.unit == target.unit
+            and item.target_value is None
+            and item.baseline_value is not None
+        ]
+        if not candidates:
+            continue
+        wanted = _words(re.sub(r"\d+(?:[.,]\d+)?\s?%?", " ", target.text))
+        scored = [(len(wanted & _words(item.name)), item) for item in candidates]
+        best_count = max(count for count, _item in scored)
+        baseline = None
+        if best_count:
+            baseline = next(item for count, item in scored if count == best_count)
+        else:
+            for item in reversed(before):
+                if item.target_value is not None:
+                    break  # another target between: it is not this one's baseline
+                if item in candidates and not PART_OF_A_GROUP.match(item.text):
+                    baseline = item
+                    break
+        if baseline is None:
+            continue
+        joined = Found(
+            baseline.name,
+            baseline.unit,
+            baseline.baseline_value,
+            baseline.baseline_year,
+            target.target_value,
+            target.target_year,
+            baseline.text if baseline.text == target.text else f"{baseline.text} {target.text}",
+            "nulmeting en streefwaarde in één passage",
+        )
+        result[result.index(baseline)] = joined
+        result.remove(target)
+    return result
+
+
 def find_indicators(text: str) -> list[Found]:
+    return combine(_find_indicators(text))
+
+
+def _find_indicators(text: str) -> list[Found]:
     found: list[Found] = []
     last_year: int | None = None
     for sentence in sentences(text):

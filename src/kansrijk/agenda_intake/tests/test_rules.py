@@ -160,6 +160,41 @@ def test_from_to_gives_baseline_and_target():
     )
 
 
+def test_a_baseline_and_a_target_in_one_passage_are_one_indicator():
+    (found,) = find_indicators(
+        "In 2022 zwom 61% van de leerlingen van groep 6 een diploma A. "
+        "Van de ouders die een brief kregen, meldde 40% hun kind aan. "
+        "Van hen kwam 85% ook echt. "
+        "We streven naar een zwemvaardigheid van 80% in 2025."
+    )[:1]
+    assert (found.baseline_value, found.baseline_year, found.target_value, found.target_year) == (
+        61,
+        2022,
+        80,
+        2025,
+    )
+    assert found.rule == "nulmeting en streefwaarde in één passage"
+    assert found.name.startswith("leerlingen van groep 6")
+
+
+def test_a_target_joins_the_baseline_it_shares_words_with():
+    found = find_indicators(
+        "In 2023 had 45% van de sportclubs een jeugdplan, tegenover 20% van de muziekscholen. "
+        "Het doel is dat in 2026 70% van de sportclubs een jeugdplan heeft."
+    )
+    assert [(f.baseline_value, f.target_value) for f in found] == [(45, 70), (20, None)]
+
+
+def test_a_target_of_another_unit_or_after_another_target_stays_apart():
+    found = find_indicators("In 2021 waren er 14 taalcafés. De gemeente streeft naar 95% in 2024.")
+    assert [(f.baseline_value, f.target_value) for f in found] == [(None, 95)]
+    apart = find_indicators(
+        "In 2020 las 30% van de peuters thuis voor. De gemeente streeft naar 50% in 2023. "
+        "Wij streven naar 60% in 2024."
+    )
+    assert [(f.baseline_value, f.target_value) for f in apart] == [(30, 50), (None, 60)]
+
+
 def test_minimaal_is_a_target():
     found = only("Minimaal 60% van de ouders bezoekt een ouderavond.")
     assert (found.target_value, found.baseline_value) == (60, None)
