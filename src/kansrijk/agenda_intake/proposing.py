@@ -21,7 +21,13 @@ from .reading import Block, Document, Progress, no_progress
 from .rules import agenda as agenda_rules
 from .rules import interventions as intervention_rules
 from .rules import structure
-from .rules.indicators import find_indicators, sentences
+from .rules.indicators import (
+    CURRENT,
+    current_values,
+    find_indicators,
+    pair_current_values,
+    sentences,
+)
 from .rules.money import find_amounts
 from .rules.organisations import Register, involvements
 from .rules.time import find_periods
@@ -88,6 +94,10 @@ class Builder:
             int(self.agenda["period_start"][:4]) if self.agenda.get("period_start") else None
         )
         self.item_periods: dict[str, list] = {}
+        # Targets without a baseline read in the last blocks, with the block's number:
+        # a figure of what is provided now, stated just after, is their baseline.
+        self.open_targets: list[tuple[Item, Any, int]] = []
+        self.block_number = 0
 
     # ------------------------------------------------------------------ the agenda
 
@@ -168,6 +178,30 @@ class Builder:
     # ---------------------------------------------------------------- the walk
 
     def handle(self, block: Block) -> None:
+        self.block_number += 1
+        self._handle(block)
+        if block.kind != "table_row" and CURRENT.search(block.text):
+            self.complete_targets(block.text)
+
+    def complete_targets(self, text: str) -> None:
+        """ "Voor kinderen zonder indicatie wordt het aanbod uitgebreid naar 8 uur per
+        week" and, a sentence or a paragraph later, "Voor kinderen zonder indicatie is 6
+        uur per week beschikbaar": the figure of now is the target's baseline, in the year
+        before the target's (as with "van 6 naar 8 uur")."""
+        self.open_targets = [
+            entry for entry in self.open_targets if self.block_number - entry[2] <= 2
+        ]
+        targets = [found for _item, found, _number in self.open_targets]
+        for target, value in pair_current_values(targets, current_values(text)):
+            item = next(entry[0] for entry in self.open_targets if entry[1] is target)
+            year = item.fields.get("target_year")
+            item.fields["baseline_value"] = value.baseline_value
+            item.fields["baseline_year"] = year - 1 if year else None
+            item.rule = f"{item.rule} + huidige waarde"
+            target.baseline_value = value.baseline_value
+            self.open_targets = [entry for entry in self.open_targets if entry[1] is not target]
+
+    def _handle(self, block: Block) -> None:
         text = block.text.strip()
         if block.kind == "table_row":
             self.table_row(block)
@@ -373,6 +407,8 @@ class Builder:
                 indicator.rule,
                 parent=self.goal,
             )
+            if indicator.baseline_value is None and indicator.target_value is not None:
+                self.open_targets.append((self.items[-1], indicator, self.block_number))
         return bool(found)
 
     def list_item(self, block: Block, text: str) -> None:

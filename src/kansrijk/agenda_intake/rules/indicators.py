@@ -132,6 +132,103 @@ def combine(found: list[Found]) -> list[Found]:
     return result
 
 
+# "wordt uitgebreid naar gemiddeld 8 uur per week", "stijgt tot 85%", "daalt naar 12":
+# a change of a measure to a figure is its target.
+CHANGE_TO = re.compile(
+    r"\b(?:uitgebreid|uitbreiden|verhoogd|verhogen|verlaagd|verlagen|teruggebracht|"
+    r"terugbrengen|gestegen|stijgt|stijgen|daalt|dalen|gedaald|groeit|groeien|gegroeid|"
+    r"toenemen|neemt\s+toe|afnemen|neemt\s+af)\s+(?:naar|tot)\s+"
+    r"(?:gemiddeld|minimaal|maximaal|ten minste|tenminste|minstens|ruim|circa)?\s*"
+    + NUMBER
+    + r"\s?(%|procent|uur|uren)?",
+    re.IGNORECASE,
+)
+# "minimaal 80%", "ten minste 40 scholen", "maximaal 10 thuiszitters": a bound is a target.
+BOUND = re.compile(
+    r"\b(minimaal|minstens|ten minste|tenminste|maximaal|ten hoogste|hooguit)\s+"
+    + NUMBER
+    # "minimaal 1 keer per jaar" is how often something is done, a plan, not a measure.
+    + r"\s?(%|procent|uur|uren|(?!keer\b|maal\b|per\b|jaar\b|weken\b|maanden\b)[a-zà-ÿ]{4,})",
+    re.IGNORECASE,
+)
+# What a document says is provided now: "is 6 uur per week beschikbaar", "ontvangen per
+# week 12 uur". Not an indicator by itself; the current value of a target set near it.
+CURRENT = re.compile(
+    r"(?<![\d,.])" + NUMBER + r"\s?(uur|uren)\s+per\s+(?:week|dag|maand)"
+    r"|\bper\s+(?:week|dag|maand)\s+(?<![\d,.])" + NUMBER + r"\s?(uur|uren)\b",
+    re.IGNORECASE,
+)
+
+
+def _unit(word: str | None) -> str:
+    word = (word or "").lower()
+    if word in ("%", "procent"):
+        return "percentage"
+    if word in ("uur", "uren"):
+        return "hours"
+    return "count"
+
+
+def _years_by_sentence(parts: list[str]) -> list[int | None]:
+    """Each sentence's year, or else the nearest year of the passage around it: "In
+    Maassluis gaat de uitbreiding op 1 augustus 2020 in" dates the sentences beside it."""
+    own = [_year_near(part) for part in parts]
+    near: list[int | None] = []
+    for index, year in enumerate(own):
+        if year is None:
+            for distance in (1, 2):
+                for other in (index - distance, index + distance):
+                    if 0 <= other < len(own) and own[other] is not None and year is None:
+                        year = own[other]
+        near.append(year)
+    return near
+
+
+def current_values(text: str) -> list[Found]:
+    """The figures of provision a text states without a year or an aim: the baseline of
+    a target of the same unit and subject near it (``Builder`` pairs them)."""
+    found = []
+    for sentence in sentences(text):
+        if AIM.search(sentence) or CHANGE_TO.search(sentence) or _year_near(sentence):
+            continue
+        for match in CURRENT.finditer(sentence):
+            value, unit = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+            found.append(
+                Found(
+                    sentence[:200],
+                    _unit(unit),
+                    _number(value),
+                    None,
+                    None,
+                    None,
+                    sentence,
+                    "huidige waarde",
+                )
+            )
+    return found
+
+
+def pair_current_values(targets: list[Found], values: list[Found]) -> list[tuple[Found, Found]]:
+    """Targets without a baseline and current values of the same unit, paired one to one,
+    the pair that shares most words first; a pair that shares no word is no pair."""
+    scored = []
+    for target in targets:
+        for value in values:
+            if target.unit != value.unit or target.baseline_value is not None:
+                continue
+            shared = len(_words(target.text) & _words(value.text))
+            if shared:
+                scored.append((-shared, targets.index(target), values.index(value)))
+    pairs, used_targets, used_values = [], set(), set()
+    for _shared, t, v in sorted(scored):
+        if t in used_targets or v in used_values:
+            continue
+        used_targets.add(t)
+        used_values.add(v)
+        pairs.append((targets[t], values[v]))
+    return pairs
+
+
 def find_indicators(text: str) -> list[Found]:
     return combine(_find_indicators(text))
 
@@ -139,7 +236,9 @@ def find_indicators(text: str) -> list[Found]:
 def _find_indicators(text: str) -> list[Found]:
     found: list[Found] = []
     last_year: int | None = None
-    for sentence in sentences(text):
+    parts = sentences(text)
+    years = _years_by_sentence(parts)
+    for index, sentence in enumerate(parts):
         year = _year_near(sentence)
         # "van 12 naar 16 uur in 2020", "van 72% naar 90%": baseline and target in one.
         # With one year, it is the target's: the baseline is the year before it.
@@ -201,21 +300,40 @@ def _find_indicators(text: str) -> list[Found]:
                 )
             )
             continue
-        # "minimaal 80%", "minstens 80% van de peuters", "ten minste 90%".
-        match = re.search(
-            r"\b(?:minimaal|minstens|ten minste|tenminste)\s+" + PERCENT, sentence, re.IGNORECASE
-        )
-        if match:
+        # "wordt uitgebreid naar gemiddeld 8 uur per week", "stijgt tot 85% in 2026".
+        match = CHANGE_TO.search(sentence)
+        if match and not (
+            match.group(2) is None and re.fullmatch(r"(?:19|20)\d\d", match.group(1))
+        ):
+            unit = _unit(match.group(2))
             found.append(
                 Found(
-                    _name(sentence, match),
-                    "percentage",
+                    _name(sentence, match) if unit == "percentage" else sentence[:200],
+                    unit,
                     None,
                     None,
                     _number(match.group(1)),
+                    year if year is not None else years[index],
+                    sentence,
+                    "verandert naar X",
+                )
+            )
+            continue
+        # "minimaal 80%", "minstens 80% van de peuters", "ten minste 40 scholen",
+        # "maximaal 10 thuiszitters".
+        match = BOUND.search(sentence)
+        if match and not re.fullmatch(r"(?:19|20)\d\d", match.group(2)):
+            unit = _unit(match.group(3))
+            found.append(
+                Found(
+                    _name(sentence, match) if unit == "percentage" else sentence[:200],
+                    unit,
+                    None,
+                    None,
+                    _number(match.group(2)),
                     year,
                     sentence,
-                    "minimaal X%",
+                    "minimaal X%" if unit == "percentage" else "minimaal of maximaal X",
                 )
             )
             continue

@@ -9,7 +9,11 @@ from decimal import Decimal
 import pytest
 
 from kansrijk.agenda_intake.rules import agenda, structure
-from kansrijk.agenda_intake.rules.indicators import find_indicators
+from kansrijk.agenda_intake.rules.indicators import (
+    current_values,
+    find_indicators,
+    pair_current_values,
+)
 from kansrijk.agenda_intake.rules.interventions import label_field
 from kansrijk.agenda_intake.rules.money import find_amounts
 from kansrijk.agenda_intake.rules.organisations import Register, involvements, role_in
@@ -193,6 +197,40 @@ def test_a_target_of_another_unit_or_after_another_target_stays_apart():
         "Wij streven naar 60% in 2024."
     )
     assert [(f.baseline_value, f.target_value) for f in apart] == [(30, 50), (None, 60)]
+
+
+def test_a_change_to_a_figure_is_a_target_dated_by_its_passage():
+    found = find_indicators(
+        "Het aantal uren taalles gaat omhoog. Vanaf 1 januari 2025 start de nieuwe aanpak. "
+        "Voor nieuwkomers wordt de taalles uitgebreid naar gemiddeld 10 uur per week."
+    )
+    assert [(f.unit, f.target_value, f.target_year) for f in found] == [("hours", 10, 2025)]
+    assert only("Het verzuim daalt naar 3% in 2026.").target_value == 3
+    rises = only("Het aantal brede scholen stijgt tot 12 in 2027.")
+    assert (rises.unit, rises.target_value, rises.target_year) == ("count", 12, 2027)
+    assert find_indicators("De aanpak loopt door tot 2026.") == []
+
+
+def test_bounds_on_counts_are_targets_but_how_often_is_not():
+    found = only("In 2026 hebben ten minste 40 scholen een leesplan.")
+    assert (found.unit, found.target_value, found.target_year) == ("count", 40, 2026)
+    most = only("Maximaal 5 jongeren zitten langer dan drie maanden thuis.")
+    assert (most.unit, most.target_value) == ("count", 5)
+    assert find_indicators("Het netwerk komt minimaal 2 keer per jaar bij elkaar.") == []
+
+
+def test_a_current_figure_is_the_baseline_of_the_target_it_shares_words_with():
+    targets = find_indicators(
+        "In 2025 wordt de zwemles voor groep 3 uitgebreid naar 2 uur per week. "
+        "De begeleiding van nieuwkomers wordt uitgebreid naar 6 uur per week."
+    )
+    values = current_values(
+        "Nu krijgen nieuwkomers per week 4 uur begeleiding. "
+        "Groep 3 heeft nu 1 uur per week zwemles."
+    )
+    pairs = {(t.target_value, v.baseline_value) for t, v in pair_current_values(targets, values)}
+    assert pairs == {(2, 1), (6, 4)}
+    assert current_values("In 2019 was 6 uur per week beschikbaar.") == []  # a dated fact
 
 
 def test_minimaal_is_a_target():
