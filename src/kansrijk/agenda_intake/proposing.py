@@ -79,6 +79,7 @@ class Builder:
         self.counter = 0
         self.in_theme = False  # in a theme's section: goals may be sentences
         self.theme_key: str | None = None
+        self.theme_orphans: list[Item] = []  # activities waiting for their theme's goal
         # Numbered goals ("Doel 3") anywhere in the text: then goals are never guessed
         # from sentences.
         self.goal_numbers_in_text = any(
@@ -271,6 +272,7 @@ class Builder:
             self.in_actions = False
             self.in_theme = True
             self.theme_key = f"theme-{match.group(2)}"
+            self.theme_orphans = []
             return True
         match = structure.INTENDED_RESULT.match(plain)
         if match and self.spearhead is not None and match.group(1):
@@ -467,21 +469,30 @@ class Builder:
     def sentences(self, block: Block, text: str) -> bool:
         """A theme's section in a document without numbered goals ("Factor 3. ..."):
         a sentence of intention ("We willen ...") is a goal, a sentence that says what
-        will be done ("We stimuleren ...", "In 2025 stellen we ...") an activity of it."""
+        will be done ("We stimuleren ...", "In 2025 stellen we ...", "Met de scholen
+        hebben we afspraken ...") an activity of it. An activity stated before the
+        theme's first goal waits for that goal, and hangs under none if none comes (the
+        officer places it)."""
         placed = False
         for sentence in sentences(text):
             if structure.INTENTION.match(sentence):
                 number = str(len(self.goal_numbers) + 1)
                 self.new_goal(block, number, sentence, "zin: wat we willen", confidence=0.55)
                 self.goal.parent = self.theme_key
+                for orphan in self.theme_orphans:
+                    orphan.parent = self.goal.key
+                    orphan.fields["goal"] = self.goal.key
+                self.theme_orphans = []
                 placed = True
-            elif self.goal is not None and structure.ACTION_SENTENCE.match(sentence):
-                self.new_activity(
+            elif structure.ACTION_SENTENCE.match(sentence) or structure.COMMITMENT.match(sentence):
+                item = self.new_activity(
                     Block(block.kind, sentence, block.level, block.location),
                     sentence,
                     "zin: wat we gaan doen",
                     confidence=0.5,
                 )
+                if self.goal is None:
+                    self.theme_orphans.append(item)
                 placed = True
         return placed
 

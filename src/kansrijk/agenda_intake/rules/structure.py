@@ -38,6 +38,18 @@ ACTION_SENTENCE = re.compile(
     + r"\s+(?:we|wij))\b",
     re.IGNORECASE,
 )
+# In prose, what the gemeente commits to is a first-person plural sentence in Dutch main
+# clause order: "We ..." with its verb, or a phrase first and the verb before "we" ("Met
+# de scholen hebben we afspraken over ...", "Daarnaast kunnen we ... financieren", "Samen
+# met ... denken en beslissen wij mee"). A sentence that opens with a word pointing back
+# ("Dit doen we door ...") says how the aim before it is pursued, and one that opens with
+# a subordinate clause ("Als ...", "Waar ...") is a condition, not a commitment; "zijn we"
+# states a responsibility, not a deed.
+COMMITMENT = re.compile(
+    r"^(?!(?:dit|dat|hiermee|daarmee|daarom|zo|waar|als|om|wanneer|omdat|hoe)\b)"
+    r"[^.;:]*?\b(?!willen\b)[a-zà-ÿ]{2,}en\s+(?:en\s+[a-zà-ÿ]+en\s+)?(?:we|wij)\b(?!\s+willen)",
+    re.IGNORECASE,
+)
 # A sentence of intention: what a section without numbered goals aims at.
 INTENTION = re.compile(
     r"^(?:(?:we|wij)\s+willen|(?:\w+\s+){0,3}willen\s+(?:we|wij)\b|(?:we|wij)\s+voorkomen|"

@@ -326,6 +326,25 @@ def test_sentences_of_intention_and_of_action():
     assert structure.ACTION_SENTENCE.match("Wij stimuleren scholen om te gaan koken.")
 
 
+def test_a_commitment_in_prose_is_we_with_the_verb_before_or_after():
+    commits = (
+        "Met de sportverenigingen maken we afspraken over een gratis proefles.",
+        "Daarnaast kunnen we uit het jeugdbudget een zomerschool betalen.",
+        "Samen met de buurgemeenten zoeken en vinden wij een locatie voor de time-out.",
+        "Ieder voorjaar houden wij een enquête onder ouders.",
+    )
+    for sentence in commits:
+        assert structure.COMMITMENT.match(sentence), sentence
+    for sentence in (
+        "Dit doen we door de wijkteams te versterken.",
+        "Als gemeente zijn we verantwoordelijk voor het leerlingenvervoer.",
+        "Waar nodig betrekken we de wijkagent.",
+        "Met het onderwijs zijn er afspraken over verzuim.",
+        "Samen met de scholen willen we het verzuim halveren.",
+    ):
+        assert not structure.COMMITMENT.match(sentence), sentence
+
+
 def test_the_plan_line_finds_its_activity_by_shared_words():
     candidates = [
         ("Inrichten van een meldpunt voor pesten", "meldpunt"),
