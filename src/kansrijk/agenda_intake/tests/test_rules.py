@@ -260,6 +260,22 @@ def test_amounts_with_thousands_millions_and_circa():
     ]
 
 
+def test_a_total_split_into_shares_counts_the_shares_and_the_remainder():
+    found = find_amounts(
+        "De begroting van de zomerschool is in totaal € 90.000 in 2026. De gemeente betaalt "
+        "€ 30.000 uit het onderwijsbudget, het samenwerkingsverband € 25.000. Het restant "
+        "komt uit de cofinanciering van de schoolbesturen."
+    )
+    assert [(a.amount, a.source, a.rule) for a in found] == [
+        (Decimal("30000"), "municipal_education", "bedrag in euro"),
+        (Decimal("25000"), "swv", "bedrag in euro"),
+        (Decimal("35000"), "partner_contribution", "restant van een totaal"),
+    ]
+    # A total on its own is the amount there is.
+    (alone,) = find_amounts("De totale kosten zijn € 12.000 per jaar.")
+    assert alone.amount == 12000
+
+
 def test_source_year_and_per_year_of_an_amount():
     (found,) = find_amounts(
         "Uit de NPO-middelen gaat in 2023 € 18.500 per jaar naar de bibliotheek."
