@@ -29,7 +29,7 @@ from .rules.indicators import (
     sentences,
 )
 from .rules.money import find_amounts
-from .rules.organisations import Register, involvements
+from .rules.organisations import Register, cell_involvements, involvements
 from .rules.time import find_periods
 
 # Rules whose months are a whole stretch rather than a named month or season.
@@ -555,6 +555,7 @@ class Builder:
             return
         if "main" in columns and self.goal is not None:
             self.main = None
+            first_new = len(self.items)
             for text in structure.split_cell(cell("main")):
                 self.new_activity(
                     block, text, "kolom hoofdactiviteit van een tabel", confidence=0.85
@@ -567,8 +568,39 @@ class Builder:
                 )
             if cell("planning") and self.activity is not None:
                 self.place_details(self.activity, cell("planning"), block)
+            self.column_parties(
+                cell,
+                [
+                    item
+                    for item in self.items[first_new:]
+                    if item.kind == "activity" and item.fields.get("kind") == "main"
+                ],
+            )
             return
         self.skip(block)
+
+    def column_parties(self, cell, activities: list[Item]) -> None:
+        """The parties of a row's "Trekker", "Uitvoering" and "Partners" columns for its
+        main activities, with the role the column gives them."""
+        for column, role in (("lead", "lead"), ("executor", "executor"), ("partners", "partner")):
+            if not cell(column):
+                continue
+            found = cell_involvements(
+                cell(column), self.register, role, own_gemeente=self.own_gemeente
+            )
+            for item in activities:
+                existing = item.fields.setdefault("involvements", [])
+                for involvement in found:
+                    same = [
+                        known
+                        for known in existing
+                        if known.get("organisation", known.get("party"))
+                        == involvement.get("organisation", involvement.get("party"))
+                    ]
+                    if not same:
+                        existing.append(dict(involvement))
+                    elif column == "lead":
+                        same[0]["role"] = "lead"  # the column says who leads
 
     def planning_row(self, block: Block, goal_cell: str, planning_cell: str) -> None:
         """A row of a planning table: goals numbered in one column ("2. Planmatig ..."),

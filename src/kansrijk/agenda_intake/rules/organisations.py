@@ -229,3 +229,33 @@ def involvements(
     for item in leads[1:]:
         item["role"] = "partner"
     return result
+
+
+def cell_involvements(
+    cell: str, register: Register, role: str, *, own_gemeente: str | None = None
+) -> list[dict]:
+    """The parties in a table cell of a column that gives their role ("Trekker",
+    "Uitvoering", "Partners", "Betrokken partijen", "Wie"): a cell lists names without
+    a role word ("GGD, CJG en de scholen"). Each name is a register organisation if it is
+    one, or else party text; a role word in the cell ("GGD (regie)") wins."""
+    result: list[dict] = []
+    for part in re.split(r"\s*(?:[,;/\n•]|\ben\b)\s*", cell):
+        part = part.strip(" .-()")
+        if len(part) < 2:
+            continue
+        part_role = role_in(part) or role
+        if own_gemeente and re.fullmatch(r"(?:de\s+)?gemeente\b.*", part, re.I):
+            found = [(own_gemeente, part)]
+        else:
+            found = register.find(part)
+        if found:
+            for reference, _words in found:
+                if not any(item.get("organisation") == reference for item in result):
+                    result.append({"organisation": reference, "role": part_role})
+        elif len(part) <= 60:
+            name = re.sub(r"\s*\((?:regie|trekker|uitvoering|partner)\)", "", part, flags=re.I)
+            result.append({"party": name.strip(), "role": part_role})
+    leads = [item for item in result if item["role"] == "lead"]
+    for item in leads[1:]:
+        item["role"] = "partner"
+    return result

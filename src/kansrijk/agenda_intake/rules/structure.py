@@ -66,10 +66,19 @@ COLUMN_WORDS = {
     "main": r"hoofd\w*activiteit|wat doen we|\bactiviteit|\bactie",
     "sub": r"sub\w*activiteit",
     "planning": r"planning|wanneer|periode|tijdpad|maand|kwartaal",
-    "lead": r"trekker|regie|eigenaar|verantwoordelijk|wie",
+    # The parties of an activity, with the role their column gives them.
+    "lead": r"trekker|regie|eigenaar|verantwoordelijk",
+    "executor": r"uitvoer",
+    "partners": r"partners|partijen|betrokken|samenwerking|(?<!voor )\bwie\b",
     "spearhead": r"speerpunt|thema|ambitie",
     "amount": r"budget|bedrag|kosten|middelen|financiering",
 }
+
+
+PARTY_COLUMNS = {"lead", "executor", "partners"}
+# A party column's header is the role word itself, first in its cell ("Trekker", "Wie
+# doet wat?", "Betrokken partijen").
+PARTY_START = r"(?:de\s+|het\s+)?(?:trekker|regie|eigenaar|verantwoordelijk|uitvoer|partners|samenwerkings|betrokken|wie\b)"
 
 
 def table_columns(cells: list[str]) -> dict[str, int]:
@@ -81,7 +90,22 @@ def table_columns(cells: list[str]) -> dict[str, int]:
         lowered = cell.lower()
         if len(lowered) > 80:
             return {}
-        for name in ("sub", "planning", "main", "indicator", "goal", "lead", "spearhead", "amount"):
+        for name in (
+            "sub",
+            "planning",
+            "main",
+            "indicator",
+            "goal",
+            "lead",
+            "executor",
+            "partners",
+            "spearhead",
+            "amount",
+        ):
+            if name in PARTY_COLUMNS and not (
+                len(lowered) <= 30 and re.match(PARTY_START, lowered)
+            ):
+                continue  # "uitvoering vanaf 2e helft 2022" in a cell is no header
             if re.search(COLUMN_WORDS[name], lowered) and name not in columns:
                 columns[name] = index
                 break

@@ -383,6 +383,12 @@ def test_table_columns_from_a_header_row():
     }
     # A row of content is no header.
     assert structure.table_columns(["Leesbevordering", "We starten een voorleesclub."]) == {}
+    assert structure.table_columns(["Activiteit", "Trekker", "Uitvoering", "Wie"]) == {
+        "main": 0,
+        "lead": 1,
+        "executor": 2,
+        "partners": 3,
+    }
 
 
 def test_cells_and_numbered_runs_are_split():

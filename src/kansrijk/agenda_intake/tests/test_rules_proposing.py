@@ -164,3 +164,20 @@ def test_a_labelled_list_item_is_a_named_part_of_the_activity_above(db):
     for name in ("Taalles", "Koffieochtend"):
         assert (activities[name].fields["kind"], activities[name].parent) == ("sub", main.key)
         assert activities[name].rule == "benoemd onderdeel van een activiteit"
+
+
+def test_a_party_column_gives_its_names_their_role(speelkracht):
+    text = (
+        "Doel 1: Meer kinderen sporten.\n\n"
+        "Doel\tActiviteit\tTrekker\tBetrokken partijen\n"
+        "Meer kinderen sporten\tSportdag in de wijk\tStichting Speelkracht\tscholen, "
+        "Gemeente en de buurtsportcoach\n"
+    )
+    proposal = propose(read_document(text.encode(), "a.txt"), owner="GM9901")
+    (activity,) = proposal.items_of("activity")
+    assert activity.fields["involvements"] == [
+        {"organisation": "Stichting Speelkracht", "role": "lead"},
+        {"party": "scholen", "role": "partner"},
+        {"organisation": "GM9901", "role": "partner"},  # the agenda's own gemeente
+        {"party": "de buurtsportcoach", "role": "partner"},
+    ]
