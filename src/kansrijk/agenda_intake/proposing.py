@@ -106,14 +106,21 @@ class Builder:
         blocks = self.document.blocks
         front = " ".join(block.text for block in blocks[:40])
         agenda: dict[str, Any] = {"owners": [self.owner] if self.owner else []}
-        headings = [block for block in blocks[:15] if block.kind == "heading"]
-        title_block = (
-            min(headings, key=lambda block: block.level)
-            if headings
-            else (blocks[0] if blocks else None)
-        )
-        if title_block is not None:
-            agenda["title"] = structure.title_of(title_block.text)[:200]
+        # The lines of the first pages: headings and paragraphs, and of a table of
+        # contents the entries (a text and a page number), which often name the title.
+        lines = []
+        for block in blocks[:100]:
+            if block.kind == "table_row":
+                rest = [cell for cell in block.cells[1:] if cell.strip()]
+                if block.cells and all(re.fullmatch(r"\d{1,3}", cell.strip()) for cell in rest):
+                    lines.append(block.cells[0])
+            elif block.kind != "list_item":
+                lines.append(block.text)
+        title, subtitle = agenda_rules.title_and_subtitle(lines)
+        if title:
+            agenda["title"] = structure.title_of(title)[:200]
+        if subtitle:
+            agenda["subtitle"] = subtitle[:200]
         kind = agenda_rules.agenda_kind(front)
         if kind:
             agenda["kind"] = kind

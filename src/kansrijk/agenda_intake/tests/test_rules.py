@@ -312,6 +312,34 @@ def test_kind_and_period_of_an_agenda_from_its_title_page():
     )
 
 
+def test_the_title_is_the_line_that_names_the_document_and_a_slogan_its_subtitle():
+    assert agenda.title_and_subtitle(
+        ["Samen sterk", "Lokale Educatieve Agenda Rivierenland", "Inleiding"]
+    ) == ("Lokale Educatieve Agenda Rivierenland", "Samen sterk")
+    assert agenda.title_and_subtitle(
+        ["“Ieder kind telt”", "Wethouder", "Afdeling Beleid, Zorg en Welzijn", "Jeugdnota Zuidstad"]
+    ) == ("Jeugdnota Zuidstad", "Ieder kind telt")
+    # "beleid" and "plan" name the document only where no line says agenda or nota.
+    assert agenda.title_and_subtitle(["Onderwijsbeleid Noorddorp 2024-2027", "Leeswijzer"]) == (
+        "Onderwijsbeleid Noorddorp 2024-2027",
+        None,
+    )
+    assert agenda.title_and_subtitle(["Een verhaal.", "Achtergrond en cijfers"]) == (
+        "Achtergrond en cijfers",
+        None,
+    )
+
+
+def test_the_period_named_as_the_time_of_execution():
+    assert agenda.agenda_period(
+        "Na de schrijfperiode in 2023-2024 is de uitvoeringsperiode in 2025 en 2026."
+    ) == (2025, 2026)
+    assert agenda.agenda_period("De looptijd van deze agenda is 2024 tot en met 2027.") == (
+        2024,
+        2027,
+    )
+
+
 # ---------------------------------------------------------------------- structure
 
 
