@@ -207,6 +207,10 @@ class Builder:
             item.fields["baseline_year"] = year - 1 if year else None
             item.rule = f"{item.rule} + huidige waarde"
             target.baseline_value = value.baseline_value
+            if self.same_indicator(item):
+                # "Uitbreiding van 12 naar 16 uur" said it already: one indicator.
+                self.items.remove(item)
+                del self.by_key[item.key]
             self.open_targets = [entry for entry in self.open_targets if entry[1] is not target]
 
     def _handle(self, block: Block) -> None:
@@ -398,9 +402,42 @@ class Builder:
         else:
             item.fields.pop("months", None)
 
+    VALUES = ("unit", "baseline_value", "baseline_year", "target_value", "target_year")
+
+    def same_indicator(self, item: Item) -> bool:
+        """Another indicator under the same goal with the same values: a document that
+        states a measure twice ("van 12 naar 16 uur" in a list and in prose). Only a
+        full pair of nulmeting and streefwaarde with their years tells: two measures of
+        one goal can share a single figure ("minstens 80%" of peuters and of kleuters)."""
+        values = tuple(item.fields.get(name) for name in self.VALUES)
+        if None in values:
+            return False
+        return any(
+            other is not item
+            and other.kind == "indicator"
+            and other.parent == item.parent
+            and tuple(other.fields.get(name) for name in self.VALUES) == values
+            for other in self.items
+        )
+
     def add_indicators(self, block: Block, text: str) -> bool:
         found = find_indicators(text)
         for indicator in found:
+            fields = {
+                "unit": indicator.unit,
+                "baseline_value": indicator.baseline_value,
+                "baseline_year": indicator.baseline_year,
+                "target_value": indicator.target_value,
+                "target_year": indicator.target_year,
+            }
+            parent = self.goal.key if self.goal else None
+            if None not in fields.values() and any(
+                other.kind == "indicator"
+                and other.parent == parent
+                and all(other.fields.get(name) == value for name, value in fields.items())
+                for other in self.items
+            ):
+                continue  # the same pair stated before under this goal: proposed once
             self.add(
                 "indicator",
                 {

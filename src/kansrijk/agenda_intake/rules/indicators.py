@@ -243,12 +243,16 @@ def _find_indicators(text: str) -> list[Found]:
         # "van 12 naar 16 uur in 2020", "van 72% naar 90%": baseline and target in one.
         # With one year, it is the target's: the baseline is the year before it.
         match = re.search(
-            r"\bvan\s+" + NUMBER + r"\s?(%|procent)?\s+naar\s+" + NUMBER + r"\s?(%|procent)?",
+            r"\bvan\s+"
+            + NUMBER
+            + r"\s?(%|procent|uur|uren)?\s+naar\s+"
+            + NUMBER
+            + r"\s?(%|procent|uur|uren)?\b",
             sentence,
             re.IGNORECASE,
         )
         if match:
-            unit = "percentage" if (match.group(2) or match.group(4)) else "count"
+            unit = _unit(match.group(4) or match.group(2))
             years = [int(y) for y in re.findall(r"\b(20\d\d)\b", sentence)]
             target_year = years[-1] if years else None
             baseline_year = (

@@ -181,3 +181,24 @@ def test_a_party_column_gives_its_names_their_role(speelkracht):
         {"organisation": "GM9901", "role": "partner"},  # the agenda's own gemeente
         {"party": "de buurtsportcoach", "role": "partner"},
     ]
+
+
+def test_a_measure_stated_in_a_list_and_again_in_prose_is_one_indicator(db):
+    text = (
+        "Doel 1: Nieuwkomers leren sneller Nederlands.\n\n"
+        "Acties:\n\n- Uitbreiding van 10 naar 14 uur taalles in 2025.\n\n"
+        "De taalles wordt in 2025 uitgebreid naar 14 uur per week. "
+        "Nu is er 10 uur per week taalles.\n"
+    )
+    proposal = propose(read_document(text.encode(), "a.txt"))
+    (indicator,) = proposal.items_of("indicator")
+    assert {
+        name: indicator.fields[name]
+        for name in ("unit", "baseline_value", "baseline_year", "target_value", "target_year")
+    } == {
+        "unit": "hours",
+        "baseline_value": 10,
+        "baseline_year": 2024,
+        "target_value": 14,
+        "target_year": 2025,
+    }
