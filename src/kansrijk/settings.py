@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "kansrijk.drills",
     "kansrijk.documents",
     "kansrijk.storage",
+    "kansrijk.agenda_intake",
     "kansrijk.api",
     "django_tasks",
     "django_tasks_db",
@@ -281,6 +282,17 @@ AGENDA_REMINDERS = {
     "INTERVAL_SECONDS": env.float("KANSRIJK_REMINDER_INTERVAL_SECONDS", default=60 * 60),
     "BASE_URL": env("KANSRIJK_BASE_URL", default=""),
 }
+
+# Reading an uploaded policy document (decision 0052): an agenda is tens of pages, so a
+# file over these limits is refused before it is parsed.
+AGENDA_INTAKE_MAX_BYTES = env.int("KANSRIJK_AGENDA_INTAKE_MAX_BYTES", default=50 * 1024 * 1024)
+AGENDA_INTAKE_MAX_PAGES = env.int("KANSRIJK_AGENDA_INTAKE_MAX_PAGES", default=300)
+AGENDA_INTAKE_MAX_UNCOMPRESSED_BYTES = env.int(
+    "KANSRIJK_AGENDA_INTAKE_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024
+)
+# A proposal nobody has reviewed or changed for this many days is dropped with its
+# document by the sweep: an uploaded file is not kept for a review that will not come.
+AGENDA_INTAKE_DRAFT_MAX_AGE_DAYS = env.int("KANSRIJK_AGENDA_INTAKE_DRAFT_MAX_AGE_DAYS", default=30)
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

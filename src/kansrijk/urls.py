@@ -11,6 +11,8 @@ urlpatterns = [
     path("account/", include("kansrijk.accounts.urls")),
     path("organisaties/", include("kansrijk.organisations.urls")),
     path("audit/", include("kansrijk.audit.urls")),
+    # Before the agenda's own paths, where "uit-document" would be read as a slug.
+    path("agenda/uit-document/", include("kansrijk.agenda_intake.urls")),
     path("agenda/", include("kansrijk.agenda.urls")),
     path("agenda/", include("kansrijk.agenda.io_urls")),
     path("monitor/", include("kansrijk.indicators.urls")),

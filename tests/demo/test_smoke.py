@@ -297,6 +297,30 @@ def case_agenda_documents_and_round_trip(kansrijk, tmp_path, demo):
         kansrijk("import_agenda", agenda.slug, str(csv_file), "--user", "beleid")
 
 
+@smoke("import_agenda_document")
+def case_read_a_policy_document(kansrijk, tmp_path, demo):
+    # Seed 003 as the gemeente has it: its text, and the Word file made of it. Nothing is
+    # saved; the proposal goes to JSON for review.
+    from kansrijk.agenda_intake.samples import docx_from_text
+
+    seed = ROOT / "src" / "kansrijk" / "demo_data" / "seeds" / "003-maassluis.txt"
+    word = tmp_path / "maassluis.docx"
+    word.write_bytes(docx_from_text(seed.read_text(encoding="utf-8")))
+    counts = agenda_counts()
+    result = kansrijk("import_agenda_document", str(seed))
+    assert "goal: 6" in result.stdout
+    proposal = tmp_path / "voorstel.json"
+    kansrijk("import_agenda_document", str(word), "--owner", "GM0556", "--json", str(proposal))
+    assert json.loads(proposal.read_text(encoding="utf-8"))["agenda"]["owners"] == ["GM0556"]
+    assert agenda_counts() == counts
+
+
+def agenda_counts():
+    from kansrijk.agenda.models import Activity, Agenda, Goal
+
+    return [model.objects.count() for model in (Agenda, Goal, Activity)]
+
+
 @smoke("progress_report")
 def case_council_progress_reports(kansrijk, tmp_path, demo):
     for agenda in agendas():

@@ -156,9 +156,15 @@ def _involvements(item, entries: list[dict], *, actor) -> None:
         )
 
 
-@transaction.atomic
 def load_agenda_file(path: Path, *, actor=None) -> Agenda:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return load_agenda_data(tomllib.loads(path.read_text(encoding="utf-8")), actor=actor)
+
+
+@transaction.atomic
+def load_agenda_data(data: dict, *, actor=None) -> Agenda:
+    """Load an agenda from the file format's tables as a dict (a parsed TOML file, or an
+    agenda proposed from a document and accepted by an officer): the same rules, the same
+    services, the same audit, whatever the data came from."""
     spec = data["agenda"]
     values = _pick(spec, AGENDA_FIELDS)
     values["period_start"] = datetime.date.fromisoformat(spec["period_start"])
@@ -168,7 +174,11 @@ def load_agenda_file(path: Path, *, actor=None) -> Agenda:
     if spec.get("region"):
         values["region"] = region_by_code(spec["region"])
     agenda = _upsert(Agenda, {"slug": spec["slug"]}, values, actor=actor)
-    owners = [organisation_by_reference(ref) for ref in spec.get("owners", [])]
+    # An organisation itself where the caller already chose it (the owner of a draft).
+    owners = [
+        ref if isinstance(ref, Organisation) else organisation_by_reference(ref)
+        for ref in spec.get("owners", [])
+    ]
     services.set_item_links(agenda, "owners", owners, actor=actor)
     regions = [region_by_code(code) for code in spec.get("regions", [])]
     services.set_item_links(agenda, "regions", regions, actor=actor)

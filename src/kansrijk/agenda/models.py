@@ -24,7 +24,7 @@ from kansrijk.organisations.models import Organisation, Region
 from .queries import AgendaQuerySet
 
 # Paths under /agenda/ that are pages of their own, not agendas.
-RESERVED_SLUGS = frozenset({"deze-maand", "prijs", "nominatie", "nieuw"})
+RESERVED_SLUGS = frozenset({"deze-maand", "prijs", "nominatie", "nieuw", "uit-document"})
 
 
 class AgendaKind(models.TextChoices):

@@ -226,6 +226,9 @@ def agenda_detail(request, slug):
         "can_edit": can_edit(request.user, agenda),
         "can_write": request.user.has_perm("agenda.write_agenda", agenda),
     }
+    if context["can_edit"]:
+        # The document the agenda was read from (decision 0053): for its editors only.
+        context["source_documents"] = agenda.source_drafts.only("pk", "original_name", "size")
     return render(request, "agenda/agenda_detail.html", context)
 
 

@@ -30,6 +30,7 @@ from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from kansrijk.agenda.reminders import ReminderSchedule
+from kansrijk.agenda_intake import services as agenda_intake
 from kansrijk.cases import import_recovery
 from kansrijk.documents.services import expire_documents
 from kansrijk.imports import jobs
@@ -44,11 +45,13 @@ DATABASE_RETRY_MAX_SECONDS = 5
 
 def sweep_imports() -> None:
     """The sweeps: the case register's runs, the other uploads' jobs, the generated
-    documents (expired files deleted, a dead worker's job failed; decision 0047), and the
+    documents (expired files deleted, a dead worker's job failed; decision 0047), the
+    documents being read into a draft agenda (decision 0053), and the
     other tasks whose worker stopped beating (``operations.stale_tasks``)."""
     import_recovery.sweep()
     jobs.sweep()
     expire_documents()
+    agenda_intake.sweep()
     stale_tasks.fail_tasks_of_stopped_workers()
 
 
