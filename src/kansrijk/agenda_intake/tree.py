@@ -8,11 +8,14 @@ the draft stores it, so that keys this module does not know survive an edit.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from kansrijk.agenda.exporting import format_months
 
 from .models import ItemDecision
 
@@ -109,10 +112,25 @@ def details(item: dict) -> list[tuple[str, str]]:
         value = fields.get(name)
         if value in (None, "", []) or name == TEXT_FIELD[item["kind"]]:
             continue
-        if isinstance(value, list):
+        if name == "months":
+            value = _months_text(value)
+        elif isinstance(value, list):
             value = ", ".join(str(part) for part in value)
         shown.append((str(title), str(value)))
     return shown
+
+
+def _months_text(months: list[str]) -> str:
+    """Months as the agenda's planning table writes them ("sep–dec 2021, jan 2022"),
+    not as a list of "YYYY-MM" codes an officer has to read one by one."""
+    dates = []
+    for month in months:
+        try:
+            dates.append(datetime.date(int(month[:4]), int(month[5:7]), 1))
+        except (TypeError, ValueError):
+            # An officer's edit is checked by the form; anything else is shown as it is.
+            return ", ".join(str(part) for part in months)
+    return format_months(sorted(dates))
 
 
 def confidence_words(confidence: float) -> str:

@@ -664,3 +664,15 @@ def test_a_proposal_left_unreviewed_expires_with_its_document(client, maassluis,
     client.force_login(maassluis["officer"])
     page = client.get(reverse("agenda_intake:draft", args=[left.pk]))
     assert "niet bekeken" in page.content.decode()
+
+
+def test_the_review_shows_months_as_a_planning_table_writes_them():
+    item = {
+        "kind": "activity",
+        "fields": {
+            "title": "Ouderavonden",
+            "planned_text": "najaar 2021 en januari",
+            "months": ["2021-09", "2021-10", "2021-11", "2022-01"],
+        },
+    }
+    assert ("Maanden", "sep–nov 2021, jan 2022") in tree.details(item)

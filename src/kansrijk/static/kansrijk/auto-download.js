@@ -15,6 +15,9 @@
     }
   }
 
-  document.addEventListener("DOMContentLoaded", downloadIfAsked);
+  // After the page has loaded, not while it loads: a download that starts during the
+  // load leaves the page's own navigation without its load event (and a test waiting
+  // for it without an end).
+  window.addEventListener("load", downloadIfAsked);
   document.addEventListener("htmx:afterSettle", downloadIfAsked);
 })();
