@@ -309,6 +309,45 @@ def test_rotation_stops_when_a_key_is_missing(network):
     assert not AuditEvent.objects.filter(action="cases.young_person.rotate_keys").exists()
 
 
+def test_a_rotation_stopped_half_way_keeps_what_it_did_and_the_next_run_finishes(network):
+    # Each batch commits on its own (no lock on the whole register for minutes): a number
+    # no key can read stops the run after the batches before it, which stay rotated and
+    # are audited; with the key back, a second run does the rest.
+    old_key, lost_key, new_key = (Fernet.generate_key().decode() for _ in range(3))
+    with override_settings(FIELD_ENCRYPTION_KEYS=[old_key]):
+        for number in BSNS[:2]:
+            services.register_young_person(
+                actor=None,
+                identifier_kind="bsn",
+                identifier=number,
+                birth_date=datetime.date(2011, 5, 4),
+                municipality=network.beverwijk,
+            )
+    with override_settings(FIELD_ENCRYPTION_KEYS=[lost_key]):
+        last = services.register_young_person(
+            actor=None,
+            identifier_kind="bsn",
+            identifier=BSNS[2],
+            birth_date=datetime.date(2011, 5, 4),
+            municipality=network.beverwijk,
+        )
+    with (
+        override_settings(FIELD_ENCRYPTION_KEYS=[new_key, old_key]),
+        pytest.raises(CommandError, match=f"Jongere {last.pk}: geen sleutel.*2 nummer"),
+    ):
+        call_command("rotate_case_keys", "--batch-size", "2", stderr=io.StringIO())
+    event = AuditEvent.objects.get(action="cases.young_person.rotate_keys")
+    assert (event.after["rotated"], event.after["complete"]) == (2, False)
+    with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, old_key, lost_key]):
+        out = io.StringIO()
+        call_command("rotate_case_keys", "--batch-size", "2", stdout=out, stderr=io.StringIO())
+        assert "1 nummer(s) opnieuw versleuteld" in out.getvalue()
+        assert "2 stond(en) er al onder" in out.getvalue()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[new_key]):
+        for number in BSNS:
+            assert services.find_young_person(number).identifier() == number
+
+
 def test_rotation_of_an_empty_register(db):
     out = io.StringIO()
     call_command("rotate_case_keys", stdout=out)
