@@ -228,3 +228,16 @@ def _audit_triggers_lifted(django_db_setup, django_db_blocker) -> Iterator:
     yield
     with django_db_blocker.unblock():
         create_audit_triggers()
+
+
+@pytest.fixture
+def accessible_at_both_widths(assert_accessible) -> Callable:
+    """axe-core on the page as a phone and as a desktop shows it."""
+
+    def check(tab) -> None:
+        tab.set_viewport_size({"width": 390, "height": 844})
+        assert_accessible(tab)
+        tab.set_viewport_size({"width": 1280, "height": 900})
+        assert_accessible(tab)
+
+    return check

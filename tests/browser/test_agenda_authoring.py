@@ -17,9 +17,10 @@ from kansrijk.indicators.models import Indicator
 from kansrijk.organisations.models import OrganisationKind, Role
 from kansrijk.testing import factories
 
+from .login import expect, log_in
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -45,35 +46,6 @@ def maassluis(db):
     officer = factories.UserFactory(username="beleid.maassluis", first_name="Mirjam")
     factories.MembershipFactory(user=officer, organisation=gemeente, role=Role.POLICY_OFFICER)
     return {"region": region, "gemeente": gemeente, "cjg": cjg, "officer": officer}
-
-
-def expect(locator):
-    """Playwright's waiting assertions, imported when a browser test runs (the conftest
-    skips these tests where Playwright is missing)."""
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
-def log_in(tab, user):
-    tab.goto(reverse("accounts:login"))
-    tab.fill("#id_username", user.username)
-    tab.fill("#id_password", PASSWORD)
-    tab.click("main form button[type=submit]")
-    tab.wait_for_load_state()
-
-
-@pytest.fixture
-def accessible_at_both_widths(assert_accessible):
-    """axe-core on the page as a phone and as a desktop shows it."""
-
-    def check(tab) -> None:
-        tab.set_viewport_size(PHONE)
-        assert_accessible(tab)
-        tab.set_viewport_size(WIDE)
-        assert_accessible(tab)
-
-    return check
 
 
 def test_goal_3_of_maassluis_built_adopted_changed_and_adopted_again(

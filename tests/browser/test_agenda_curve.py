@@ -32,9 +32,10 @@ from kansrijk.indicators.tests.test_views import approved, make_indicator
 from kansrijk.organisations.models import RegionKind, Role
 from kansrijk.testing import factories
 
+from .login import PASSWORD, log_in
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
 SLUG = "maassluis-onderwijskansen-2019-2022"
 CODE = "maassluis-vve-bereik"
 WIDTHS = (1280, 390)
@@ -121,14 +122,6 @@ def goal_3(db):
     editor.save()
     factories.MembershipFactory(user=editor, organisation=gemeente, role=Role.POLICY_OFFICER)
     return {"agenda": agenda, "editor": editor, "indicator": Indicator.objects.get(code=CODE)}
-
-
-def log_in(tab, user):
-    tab.goto(reverse("accounts:login"))
-    tab.fill("#id_username", user.username)
-    tab.fill("#id_password", PASSWORD)
-    tab.click("main form button[type=submit]")
-    tab.wait_for_load_state()
 
 
 def test_the_council_page_of_goal_3(page, goal_3, assert_accessible, screenshot):

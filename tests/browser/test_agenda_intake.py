@@ -18,9 +18,10 @@ from kansrijk.indicators.models import Indicator
 from kansrijk.organisations.models import Role
 from kansrijk.testing import factories
 
+from .login import expect, log_in
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SEED = Path(__file__).resolve().parents[2] / "src/kansrijk/demo_data/seeds/003-maassluis.txt"
@@ -36,31 +37,6 @@ def maassluis(db):
     officer = factories.UserFactory(username="maassluis", first_name="Mira")
     factories.MembershipFactory(user=officer, organisation=gemeente, role=Role.POLICY_OFFICER)
     return {"gemeente": gemeente, "officer": officer}
-
-
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
-def log_in(tab, user):
-    tab.goto(reverse("accounts:login"))
-    tab.fill("#id_username", user.username)
-    tab.fill("#id_password", PASSWORD)
-    tab.click("main form button[type=submit]")
-    tab.wait_for_load_state()
-
-
-@pytest.fixture
-def accessible_at_both_widths(assert_accessible):
-    def check(tab) -> None:
-        tab.set_viewport_size(PHONE)
-        assert_accessible(tab)
-        tab.set_viewport_size(WIDE)
-        assert_accessible(tab)
-
-    return check
 
 
 def card(tab, key: str):

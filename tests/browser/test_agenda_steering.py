@@ -16,9 +16,10 @@ from kansrijk.agenda.tests.test_views import build_network, load_sample_agenda
 from kansrijk.organisations.models import Role
 from kansrijk.testing import factories
 
+from .login import log_in
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
 SLUG = "voorbeeldstad-2022-2024"
 WIDTHS = (1280, 390)
 
@@ -44,14 +45,6 @@ def editor(network):
         user=user, organisation=network["gemeente"], role=Role.POLICY_OFFICER
     )
     return user
-
-
-def log_in(tab, user):
-    tab.goto(reverse("accounts:login"))
-    tab.fill("#id_username", user.username)
-    tab.fill("#id_password", PASSWORD)
-    tab.click("main form button[type=submit]")
-    tab.wait_for_load_state()
 
 
 def at_each_width(tab, check):

@@ -7,31 +7,19 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kansrijk.cases.tests.conftest import network, people  # noqa: F401 (fixtures)
 from kansrijk.cases.tests.test_reconciliation import counts  # noqa: F401 (fixture)
 from kansrijk.cases.tests.test_registration import episodes, year  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.browser
+from .login import log_in as log_in_with_password
 
-PASSWORD = "correct horse battery staple"
+pytestmark = pytest.mark.browser
 
 
 def log_in(tab, user):
-    """Password, and the TOTP code for the roles that need a second factor."""
-    tab.goto(reverse("accounts:login"))
-    tab.fill("#id_username", user.username)
-    tab.fill("#id_password", PASSWORD)
-    tab.click("main form button[type=submit]")
-    tab.wait_for_load_state()
-    if reverse("accounts:two_factor_verify") in tab.url:
-        device = TOTPDevice.objects.get(user=user, confirmed=True)
-        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-        tab.fill("#id_token", f"{code:0{device.digits}d}")
-        tab.click("main form button[type=submit]")
-        tab.wait_for_load_state()
+    log_in_with_password(tab, user)
     assert "Uitloggen" in tab.content()
 
 

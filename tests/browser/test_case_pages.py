@@ -13,7 +13,6 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kansrijk.cases import services
@@ -21,11 +20,17 @@ from kansrijk.cases.models import Contact
 from kansrijk.organisations.models import OrganisationKind, Role
 from kansrijk.testing import factories
 
+from .login import log_in as log_in_with_password
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
 BSN = "111222333"
 D = datetime.date
+
+
+def log_in(tab, user):
+    log_in_with_password(tab, user)
+    assert "Uitloggen" in tab.content()
 
 
 def make_user(organisation, role, username, first_name, last_name):
@@ -123,21 +128,6 @@ def register(db):
             dossier_id=f"TZ-2024-{number + 2:04d}",
         )
     return {"case": case, "person": person, "report": report, **people}
-
-
-def log_in(tab, user):
-    tab.goto(reverse("accounts:login"))
-    tab.fill("#id_username", user.username)
-    tab.fill("#id_password", PASSWORD)
-    tab.click("main form button[type=submit]")
-    tab.wait_for_load_state()
-    if reverse("accounts:two_factor_verify") in tab.url:
-        device = TOTPDevice.objects.get(user=user, confirmed=True)
-        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-        tab.fill("#id_token", f"{code:0{device.digits}d}")
-        tab.click("main form button[type=submit]")
-        tab.wait_for_load_state()
-    assert "Uitloggen" in tab.content()
 
 
 def visit(tab, address, assert_accessible, screenshot, name):

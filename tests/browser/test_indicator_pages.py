@@ -16,9 +16,15 @@ from kansrijk.indicators.tests.test_views import approved, make_indicator
 from kansrijk.organisations.models import Role
 from kansrijk.testing import factories
 
+from .login import PASSWORD
+from .login import log_in as log_in_with_password
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
+
+def log_in(tab, user):
+    log_in_with_password(tab, user)
+    assert "Uitloggen" in tab.content()
 
 
 @pytest.fixture
@@ -46,15 +52,6 @@ def monitor(db):
     officer.save()
     factories.MembershipFactory(user=officer, organisation=gemeente, role=Role.POLICY_OFFICER)
     return {"indicator": indicator, "officer": officer}
-
-
-def log_in(page, user):
-    page.goto(reverse("accounts:login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    assert "Uitloggen" in page.content()
 
 
 def test_public_pages(page, monitor, assert_accessible, screenshot):

@@ -17,6 +17,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.reports.progress import percent_done
+
 
 class DraftStatus(models.TextChoices):
     READING = "reading", _("wordt gelezen")
@@ -123,6 +125,4 @@ class AgendaDraft(models.Model):
 
     @property
     def percent(self) -> int | None:
-        if not self.total:
-            return None
-        return min(100, round(100 * self.done / self.total))
+        return percent_done(self.done, self.total)

@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.reports.progress import percent_done
+
 
 class DocumentStatus(models.TextChoices):
     QUEUED = "wacht", _("wacht op de verwerking")
@@ -174,6 +176,4 @@ class DocumentJob(models.Model):
 
     @property
     def percent(self) -> int | None:
-        if not self.total:
-            return None
-        return min(100, round(100 * self.done / self.total))
+        return percent_done(self.done, self.total)

@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from kansrijk.reports.progress import percent_done
+
 from .kinds import KINDS
 from .models import ImportJob
 from .problems import ImportProblem
@@ -37,14 +39,11 @@ def _context(job: ImportJob) -> dict:
             warnings=result["warnings"],
             not_in_file=result.get("not_in_file", []),
         )
-    percent = None
-    if job.total:
-        percent = min(100, round(100 * job.done / job.total))
     return {
         "job": job,
         "title": KINDS[job.kind].title,
         "upload_page": KINDS[job.kind].upload_page(job),
-        "percent": percent,
+        "percent": percent_done(job.done, job.total),
         "problems": problems,
         "more_problems": max(result.get("problem_count", 0) - len(problems), 0),
         "report": report,

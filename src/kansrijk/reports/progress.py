@@ -18,6 +18,13 @@ from collections.abc import Callable
 Report = Callable[[int, int, str], None]
 
 
+def percent_done(done: int, total: int) -> int | None:
+    """How far a job is, for its progress bar: ``None`` while its steps are unknown."""
+    if not total:
+        return None
+    return min(100, round(100 * done / total))
+
+
 def _nothing(done: int, total: int, step: str) -> None:
     return None
 
