@@ -115,7 +115,9 @@ def _upload_page(request, form, status: int = 200):
     recent = (
         AgendaDraft.objects.visible_to(request.user)
         .without_document()
-        .filter(status__in=[DraftStatus.READING, DraftStatus.READY, DraftStatus.FAILED])
+        # Open: still being read, or waiting for review. A failed reading showed its
+        # reason on its own page right after the upload; it is not an open proposal.
+        .filter(status__in=[DraftStatus.READING, DraftStatus.READY])
         .select_related("owner")[:5]
     )
     return render(

@@ -676,3 +676,20 @@ def test_the_review_shows_months_as_a_planning_table_writes_them():
         },
     }
     assert ("Maanden", "sep–nov 2021, jan 2022") in tree.details(item)
+
+
+def test_the_upload_page_lists_the_open_proposals_not_the_failed_readings(client, draft, maassluis):
+    AgendaDraft.objects.create(
+        owner=maassluis["gemeente"],
+        uploaded_by=maassluis["officer"],
+        status=DraftStatus.FAILED,
+        original_name="kapot.docx",
+        content_type=services.CONTENT_TYPES["docx"],
+        size=4,
+        document=b"PK\x03\x04",
+        error="Het Word-bestand is beschadigd en kan niet geopend worden.",
+    )
+    client.force_login(maassluis["officer"])
+    html = client.get(reverse("agenda_intake:upload")).content.decode()
+    assert "Voorstellen die nog openstaan" in html
+    assert "nota.docx" in html and "kapot.docx" not in html
