@@ -617,8 +617,13 @@ def test_a_killed_worker_leaves_no_run_stuck_no_file_behind_and_nothing_half_wri
             )
             assert run.problems[0]["message"] == str(import_recovery.DIED_MESSAGE)
             assert _kept_files() == []
-            # The sweep on that machine deleted the copy with the run's file.
-            assert list(_worker_tmp(tmp_path).glob("kansrijk-kept-*")) == []
+            # The sweep on that machine deletes the copy with the run's file: as its last
+            # step, a moment after the run is seen failed, so wait for it.
+            _wait_for(
+                lambda: list(_worker_tmp(tmp_path).glob("kansrijk-kept-*")) == [],
+                seconds=30,
+                what="the sweep to delete the copy",
+            )
             assert _task_status(run) == "FAILED"
             assert Case.objects.count() == YoungPerson.objects.count() == 0
 
