@@ -184,6 +184,9 @@ def assert_accessible(axe_source) -> Callable:
     """
 
     def check(tab) -> dict:
+        # A click on a link returns once the next page is committed, which can be before
+        # its <head> exists; axe is injected into the page once it has loaded.
+        tab.wait_for_load_state("load")
         tab.add_script_tag(content=axe_source)
         results = tab.evaluate(
             """async (tags) => await axe.run(document, {
