@@ -135,6 +135,14 @@ class Builder:
         # who "de gemeente" is.
         self.register.area = {code for code in agenda["owners"] if code.startswith("GM")}
         self.own_gemeente = next(iter(self.register.area)) if len(self.register.area) == 1 else None
+        # Who "het SWV" is: the agenda's own samenwerkingsverband of that sector.
+        sectors: dict[str, list[str]] = {}
+        for code in agenda["owners"]:
+            if re.fullmatch(r"(?:PO|VO)\d{4}", code):
+                sectors.setdefault(code[:2], []).append(code)
+        self.register.own_partnerships = {
+            sector: codes[0] for sector, codes in sectors.items() if len(codes) == 1
+        }
         agenda["source"] = self.document.filename
         return agenda
 
@@ -187,6 +195,9 @@ class Builder:
 
     def handle(self, block: Block) -> None:
         self.block_number += 1
+        # "het Centrum voor Jeugd en Gezin (CJG)": the abbreviation means that
+        # organisation from here on, in this block too.
+        self.register.learn_definitions(block.text)
         self._handle(block)
         if block.kind != "table_row" and CURRENT.search(block.text):
             self.complete_targets(block.text)
@@ -335,13 +346,22 @@ class Builder:
         if not sub or self.main is None:
             self.main = item
         self.activity = item
-        self.place_details(item, block.text, block)
+        # A row's other cells name the parties of the row's other activities.
+        parties = title if block.kind == "table_row" else None
+        self.place_details(item, block.text, block, parties_text=parties)
         return item
 
     def place_details(
-        self, item: Item, text: str, block: Block, *, default_role: str | None = None
+        self,
+        item: Item,
+        text: str,
+        block: Block,
+        *,
+        default_role: str | None = None,
+        parties_text: str | None = None,
     ) -> None:
-        """Months, involvements and amounts that a text gives an activity."""
+        """Months, involvements and amounts that a text gives an activity; its
+        involvements from ``parties_text`` where that is given."""
         periods = []
         for sentence in sentences(text):
             # "In 2019 bezocht 72% ..." measures the past and "streeft naar 90% in 2021"
@@ -356,7 +376,10 @@ class Builder:
             item.fields["planned_text"] = f"{previous}; {planned}" if previous else planned
             self.set_months(item)
         found = involvements(
-            text, self.register, default_role=default_role, own_gemeente=self.own_gemeente
+            text if parties_text is None else parties_text,
+            self.register,
+            default_role=default_role,
+            own_gemeente=self.own_gemeente,
         )
         if found:
             existing = item.fields.setdefault("involvements", [])
