@@ -482,6 +482,15 @@ class ItemForm(forms.Form):
         young, old = data.get("age_min"), data.get("age_max")
         if young is not None and old is not None and old < young:
             self.add_error("age_max", _("Deze leeftijd ligt onder de leeftijd vanaf."))
+        if (
+            self.kind == "funding"
+            and "planned_amount" in data
+            and data["planned_amount"] is None
+            and not self.initial.get("unit_amount")
+        ):
+            # The agenda computes an amount only from a unit amount; without either, the
+            # line could not be saved at the confirmation.
+            self.add_error("planned_amount", _("Vul het begrote bedrag in."))
         if self.has_involvements:
             self.cleaned_involvements = self._clean_involvements(data)
         return data

@@ -135,6 +135,12 @@ def find(text: str, suggested) -> Organisation:
 
 
 def _ambiguous(text: str, matches: list[Organisation]) -> str:
+    if len({label(organisation) for organisation in matches}) == 1:
+        # Two schools "De Regenboog" without a code: no text can tell them apart.
+        return _(
+            "Er is meer dan één organisatie ‘%(name)s’ zonder code in het register; de "
+            "agenda kan er geen van aanwijzen. Vul haar in als partij."
+        ) % {"name": matches[0].name}
     named = ", ".join(label(organisation) for organisation in matches[:NAMED_MATCHES])
     if len(matches) > NAMED_MATCHES:
         named = _("%(names)s en meer") % {"names": named}

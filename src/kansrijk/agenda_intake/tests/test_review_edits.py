@@ -226,7 +226,7 @@ def test_the_form_shows_the_proposed_roles_in_dutch_and_suggests_the_register(dr
         (
             {"new_organisation": "De Regenboog", "new_role": "partner"},
             "new_organisation",
-            "past bij meer dan één organisatie",
+            "meer dan één organisatie ‘De Regenboog’ zonder code",
         ),
         (
             {"new_organisation": "KOM01", "new_party": "ouders", "new_role": "partner"},
@@ -263,6 +263,10 @@ def test_the_payer_is_set_by_name_or_suggestion_and_cleared(draft, maassluis):
     assert cleared.is_valid() and cleared.values()["payer"] is None
     wrong = item_form(draft, "funding-1-1", {**data, "payer": "De Betaler BV"})
     assert not wrong.is_valid() and list(wrong.errors) == ["payer"]
+    # A line without an amount could not be saved in the agenda.
+    empty = item_form(draft, "funding-1-1", {**data, "planned_amount": ""})
+    assert not empty.is_valid()
+    assert empty.errors["planned_amount"] == ["Vul het begrote bedrag in."]
 
 
 def test_the_intervention_card_keeps_what_the_file_format_allows(draft, maassluis):
