@@ -1,6 +1,7 @@
 """Bringing an agenda as a document, in a real browser: the Maassluis officer uploads
 the uitvoeringsnota (seed 003) as a Word document, reviews what Kansrijk read in it with
-two edits (an activity renamed, an indicator dropped), and confirms it as a concept agenda in which goal 3 has its indicator, VVE
+two edits (an activity renamed and given another voortrekker with the keyboard, an
+indicator dropped), and confirms it as a concept agenda in which goal 3 has its indicator, VVE
 reach from 72 % in 2019 to 90 % in 2021. Nothing is in the agenda tables before the
 confirmation. axe-core checks every page on the way at 1280 and 390 px wide."""
 
@@ -11,11 +12,11 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from kansrijk.agenda.models import Activity, Agenda, Goal
+from kansrijk.agenda.models import Activity, Agenda, Goal, InvolvementRole
 from kansrijk.agenda_intake import samples, tree
 from kansrijk.agenda_intake.models import AgendaDraft, DraftStatus
 from kansrijk.indicators.models import Indicator
-from kansrijk.organisations.models import Role
+from kansrijk.organisations.models import OrganisationKind, Role
 from kansrijk.testing import factories
 
 from .login import expect, log_in
@@ -36,7 +37,12 @@ def maassluis(db):
     )
     officer = factories.UserFactory(username="maassluis", first_name="Mira")
     factories.MembershipFactory(user=officer, organisation=gemeente, role=Role.POLICY_OFFICER)
-    return {"gemeente": gemeente, "officer": officer}
+    # An organisation of the register that the note does not name: the officer makes it
+    # the voortrekker of an activity.
+    kindwijs = factories.OrganisationFactory(
+        name="Peuteropvang Kindwijs", kind=OrganisationKind.CHILDCARE, municipality=region
+    )
+    return {"gemeente": gemeente, "officer": officer, "kindwijs": kindwijs}
 
 
 def card(tab, key: str):
@@ -87,12 +93,37 @@ def test_the_maassluis_note_uploaded_reviewed_and_confirmed_as_a_concept_agenda(
     ) == (2019, 90, 2021)
     activity = next(item for item in under_goal_3 if item["kind"] == "activity")
 
-    # Edit 1: an activity renamed, on its own page.
+    # Edit 1: an activity renamed, on its own page, and given another voortrekker with
+    # the keyboard alone: the one proposed (if any) becomes a partner, and an
+    # organisation of the register, typed in, leads.
     card(page, activity["key"]).get_by_role("link", name="Bewerken").click()
+    expect(page.get_by_role("heading", name="Wie doet wat")).to_be_visible()
     check(page)
     page.get_by_label("Activiteit", exact=True).fill(RENAMED)
-    page.get_by_role("button", name="Opslaan").click()
+    for role in page.locator("select[name^='involvement_'][name$='_role']").all():
+        if role.input_value() == InvolvementRole.LEAD:
+            role.focus()
+            page.keyboard.type("Partner")
+            expect(role).to_have_value(InvolvementRole.PARTNER)
+    page.get_by_label("Organisatie uit het register").focus()
+    page.keyboard.type("Kindwijs")
+    page.keyboard.press("Tab")  # past the party's text box, to the role
+    page.keyboard.press("Tab")
+    page.keyboard.type("Voortrekker")
+    expect(page.get_by_label("Rol", exact=True)).to_have_value(InvolvementRole.LEAD)
+    page.get_by_role("button", name="Opslaan").focus()
+    page.keyboard.press("Enter")
     expect(page.get_by_text("is gewijzigd en wordt overgenomen")).to_be_visible()
+    expect(card(page, activity["key"])).to_contain_text("Peuteropvang Kindwijs (voortrekker)")
+    # Opened again, the form shows who does what, each with a role to change or remove.
+    card(page, activity["key"]).get_by_role("link", name="Bewerken").click()
+    expect(page.get_by_label("Rol van Peuteropvang Kindwijs")).to_have_value(InvolvementRole.LEAD)
+    check(page)
+    screenshot(page, "agenda_uit_document_bewerken")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "agenda_uit_document_bewerken_390")
+    page.set_viewport_size(WIDE)
+    page.get_by_role("link", name="Annuleren").click()
 
     # Edit 2: a figure that measures no aim of the agenda ("98% werkte mee") dropped,
     # with the keyboard.
@@ -117,7 +148,9 @@ def test_the_maassluis_note_uploaded_reviewed_and_confirmed_as_a_concept_agenda(
     assert agenda.status == "concept"
     assert page.url.endswith(reverse("agenda:editor", args=[agenda.slug]))
     goal = Goal.objects.get(agenda=agenda, number="3")
-    assert Activity.objects.filter(agenda=agenda, goal=goal, title=RENAMED).exists()
+    renamed = Activity.objects.get(agenda=agenda, goal=goal, title=RENAMED)
+    lead = renamed.involvements.get(role=InvolvementRole.LEAD)
+    assert lead.organisation == maassluis["kindwijs"]
     measured = Indicator.objects.get(goals=goal, baselines__value=72)
     baseline, target = measured.baselines.get(), measured.targets.get()
     assert (baseline.value, baseline.date.year) == (72, 2019)

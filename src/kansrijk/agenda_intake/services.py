@@ -307,13 +307,37 @@ def accept_open_items(draft: AgendaDraft, *, actor) -> int:
 
 @transaction.atomic
 def edit_item(draft: AgendaDraft, key: str, fields: dict, *, actor) -> AgendaDraft:
-    """Change an item's values (the form validated them); an edited item is accepted."""
+    """Change an item's values (the form validated them); an edited item is accepted.
+
+    ``fields["involvements"]`` replaces the item's involvements: each an organisation
+    reference or a party with one of the roles, at most one of them the voortrekker."""
     draft = _open(draft)
     item = _item(draft, key)
+    if "involvements" in fields:
+        _check_involvements(item, fields["involvements"])
     item["fields"] = {**item.get("fields", {}), **fields}
     _save(draft, proposal=draft.proposal, review={**draft.review, key: ItemDecision.ACCEPTED})
     _record("review", draft, actor=actor, after={"item": key, "decision": "edited"})
     return draft
+
+
+def _check_involvements(item: dict, involvements: list[dict]) -> None:
+    from kansrijk.agenda.models import InvolvementRole
+
+    if item["kind"] not in ("activity", "intervention"):
+        raise ValidationError(
+            {"involvements": _("Alleen een activiteit of interventie heeft betrokkenen.")}
+        )
+    for entry in involvements:
+        if entry.get("role") not in InvolvementRole.values or not (
+            entry.get("organisation") or entry.get("party")
+        ):
+            raise ValidationError(
+                {"involvements": _("Geef elke betrokkene een organisatie of partij en een rol.")}
+            )
+    leads = [entry for entry in involvements if entry["role"] == InvolvementRole.LEAD]
+    if len(leads) > 1:
+        raise ValidationError({"involvements": _("Een onderdeel heeft hoogstens één voortrekker.")})
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kansrijk.agenda.exporting import format_months
+from kansrijk.agenda.models import InvolvementRole, WorkStatus
 
 from .models import ItemDecision
 
@@ -98,15 +99,69 @@ DETAIL_LABELS = {
     "months": gettext_lazy("Maanden"),
     "goal_text": gettext_lazy("Doel van de interventie"),
     "target_group": gettext_lazy("Doelgroep"),
+    "age_min": gettext_lazy("Leeftijd vanaf"),
+    "age_max": gettext_lazy("Leeftijd tot en met"),
+    "parties_text": gettext_lazy("Betrokken partijen zoals geschreven"),
+    "activities_text": gettext_lazy("Activiteiten"),
+    "location_text": gettext_lazy("Locatie"),
+    "locations": gettext_lazy("Gebieden"),
+    "planning_text": gettext_lazy("Planning"),
+    "monitoring_text": gettext_lazy("Monitoring en evaluatie"),
+    "financing_text": gettext_lazy("Financiering zoals geschreven"),
+    "online_information": gettext_lazy("Online informatie"),
+    "contact": gettext_lazy("Contact"),
+    "status": gettext_lazy("Status"),
+    "progress": gettext_lazy("Voortgang (%)"),
+    "involvements": gettext_lazy("Betrokken"),
     "year": gettext_lazy("Jaar"),
     "source": gettext_lazy("Bron"),
     "planned_amount": gettext_lazy("Begroot bedrag"),
+    "payer": gettext_lazy("Betaler"),
     "month": gettext_lazy("Maand"),
 }
 
 
-def details(item: dict) -> list[tuple[str, str]]:
+def organisation_references(proposal: dict) -> set[str]:
+    """Every organisation reference of the proposal's involvements and payers: what the
+    review page looks up in the register in one go, to show names instead of codes."""
+    found = set()
+    for item in items(proposal):
+        fields = item.get("fields", {})
+        for entry in fields.get("involvements") or []:
+            if isinstance(entry, dict) and entry.get("organisation"):
+                found.add(str(entry["organisation"]))
+        if fields.get("payer"):
+            found.add(str(fields["payer"]))
+    return found
+
+
+def involvements_text(entries: list, names: dict[str, str]) -> str:
+    """One line per involvement as the agenda shows it: "Gemeente Maassluis (voortrekker)".
+    ``names``: organisation reference → name, for those the register knows; one it does
+    not know is said to become a party, as the confirmation makes it."""
+    roles = dict(InvolvementRole.choices)
+    lines = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        role = roles.get(entry.get("role"), entry.get("role", ""))
+        if entry.get("organisation"):
+            reference = str(entry["organisation"])
+            if reference in names:
+                lines.append(f"{names[reference]} ({role})")
+            else:
+                lines.append(
+                    _("%(name)s (%(role)s; niet in het register, wordt een partij)")
+                    % {"name": reference, "role": role}
+                )
+        elif entry.get("party"):
+            lines.append(f"{entry['party']} ({role})")
+    return "\n".join(lines)
+
+
+def details(item: dict, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
     fields = item.get("fields", {})
+    names = names or {}
     shown = []
     for name, title in DETAIL_LABELS.items():
         value = fields.get(name)
@@ -114,9 +169,16 @@ def details(item: dict) -> list[tuple[str, str]]:
             continue
         if name == "months":
             value = _months_text(value)
+        elif name == "involvements":
+            value = involvements_text(value, names)
+        elif name == "payer":
+            value = names.get(str(value)) or _("%(name)s (niet in het register)") % {"name": value}
+        elif name == "status":
+            value = dict(WorkStatus.choices).get(value, value)
         elif isinstance(value, list):
             value = ", ".join(str(part) for part in value)
-        shown.append((str(title), str(value)))
+        if value:
+            shown.append((str(title), str(value)))
     return shown
 
 
@@ -192,6 +254,8 @@ class Node:
     item: dict
     decision: str
     children: list[Node] = field(default_factory=list)
+    # Organisation reference → name, shared by every node of the forest.
+    names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def key(self) -> str:
@@ -207,7 +271,7 @@ class Node:
 
     @property
     def details(self) -> list[tuple[str, str]]:
-        return details(self.item)
+        return details(self.item, self.names)
 
     @property
     def confidence(self) -> float:
@@ -222,12 +286,13 @@ class Node:
         return confidence_words(self.confidence)
 
 
-def forest(proposal: dict, review: dict) -> list[Node]:
+def forest(proposal: dict, review: dict, names: dict[str, str] | None = None) -> list[Node]:
     """The items as a tree, in the proposal's order; merged items are gone (their passage
     went into the item they were merged into); an item whose parent is unknown stands at
-    the top, so nothing is hidden."""
+    the top, so nothing is hidden. ``names``: the organisations' names by reference."""
     living = [item for item in items(proposal) if review.get(item["key"]) != ItemDecision.MERGED]
-    nodes = {item["key"]: Node(item, review.get(item["key"], "")) for item in living}
+    names = names or {}
+    nodes = {item["key"]: Node(item, review.get(item["key"], ""), names=names) for item in living}
     roots = []
     for item in living:
         parent = nodes.get(item.get("parent") or "")
@@ -308,7 +373,10 @@ def agenda_tables(proposal: dict, review: dict, *, resolve_organisation) -> dict
     for item in sorted(chosen, key=lambda item: _depth(item, known)):
         kind, fields, key = item["kind"], dict(item.get("fields", {})), item["key"]
         parent = known.get(item.get("parent") or "")
-        entry = {**fields, "id": key}
+        # A value left empty (an age, an amount, a payer cleared in the review) is left
+        # out, as an agenda file leaves it out: the loader reads what is there.
+        entry = {name: value for name, value in fields.items() if value is not None}
+        entry["id"] = key
         if kind == "indicator":
             indicators.append({**fields, "goal": parent["key"]})
             continue

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import services, tree
+from . import register, services, tree
 from .forms import (
     FactsForm,
     ItemForm,
@@ -163,7 +163,7 @@ def _review_context(found: AgendaDraft, **extra) -> dict:
     facts = proposal.get("agenda", {})
     context = {
         "draft": found,
-        "nodes": tree.forest(proposal, review),
+        "nodes": tree.forest(proposal, review, _organisation_names(proposal)),
         "counts": counts,
         "unrecognised": list(enumerate(proposal.get("unrecognised", []))),
         "facts_form": FactsForm(
@@ -176,6 +176,11 @@ def _review_context(found: AgendaDraft, **extra) -> dict:
     _with_choices(context["nodes"], proposal, review)
     context.update(extra)
     return context
+
+
+def _organisation_names(proposal: dict) -> dict[str, str]:
+    known = register.names(tree.organisation_references(proposal))
+    return {reference: organisation.name for reference, organisation in known.items()}
 
 
 def _with_choices(nodes, proposal: dict, review: dict) -> None:
@@ -249,7 +254,9 @@ def item_edit(request, pk: int, key: str):
     item = tree.by_key(found.proposal).get(key)
     if item is None or found.review.get(key) == ItemDecision.MERGED:
         raise Http404
-    form = ItemForm(request.POST or None, kind=item["kind"], initial=initial_values(item))
+    form = ItemForm(
+        request.POST or None, kind=item["kind"], initial=initial_values(item), owner=found.owner
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_item(found, key, form.values(), actor=request.user)
