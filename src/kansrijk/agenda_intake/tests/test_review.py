@@ -13,49 +13,13 @@ from django.urls import reverse
 from kansrijk.agenda.models import Activity, Agenda, Goal, Spearhead
 from kansrijk.agenda_intake import samples, services, tree
 from kansrijk.agenda_intake.models import AgendaDraft, DraftStatus, ItemDecision
-from kansrijk.agenda_intake.proposal import Item, Passage, Proposal
+from kansrijk.agenda_intake.proposal import Passage, Proposal
 from kansrijk.audit.models import AuditEvent
 from kansrijk.indicators.models import Indicator
-from kansrijk.organisations.models import Role
-from kansrijk.testing import factories
+
+from .building import item, refreshed
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def maassluis(db):
-    region = factories.MunicipalityFactory(code="GM0556", name="Maassluis")
-    gemeente = factories.MunicipalityOrganisationFactory(
-        municipality=region, name="Gemeente Maassluis"
-    )
-    officer = factories.UserFactory(username="beleid.maassluis")
-    factories.MembershipFactory(user=officer, organisation=gemeente, role=Role.POLICY_OFFICER)
-    colleague = factories.UserFactory(username="collega.maassluis")
-    factories.MembershipFactory(user=colleague, organisation=gemeente, role=Role.POLICY_OFFICER)
-    other = factories.MunicipalityOrganisationFactory(name="Gemeente Elders")
-    stranger = factories.UserFactory(username="beleid.elders")
-    factories.MembershipFactory(user=stranger, organisation=other, role=Role.POLICY_OFFICER)
-    reader = factories.UserFactory(username="lezer.maassluis")
-    factories.MembershipFactory(user=reader, organisation=gemeente, role=Role.READER)
-    return {
-        "gemeente": gemeente,
-        "officer": officer,
-        "colleague": colleague,
-        "stranger": stranger,
-        "reader": reader,
-    }
-
-
-def _item(key, kind, parent=None, confidence=0.9, **fields):
-    return Item(
-        key=key,
-        kind=kind,
-        fields=fields,
-        source=Passage(f"De tekst van {key}.", f"alinea {len(key)}"),
-        confidence=confidence,
-        parent=parent,
-        rule="test",
-    )
 
 
 def proposal() -> Proposal:
@@ -68,15 +32,15 @@ def proposal() -> Proposal:
             "owners": ["GM0556"],
         },
         items=[
-            _item("spearhead-1", "spearhead", title="Gelijke kansen", number="1"),
-            _item(
+            item("spearhead-1", "spearhead", title="Gelijke kansen", number="1"),
+            item(
                 "goal-3",
                 "goal",
                 "spearhead-1",
                 number="3",
                 text="Voorkomen dat de achterstand groeit.",
             ),
-            _item(
+            item(
                 "indicator-3-1",
                 "indicator",
                 "goal-3",
@@ -88,7 +52,7 @@ def proposal() -> Proposal:
                 target_value=None,
                 target_year=None,
             ),
-            _item(
+            item(
                 "indicator-3-2",
                 "indicator",
                 "goal-3",
@@ -100,7 +64,7 @@ def proposal() -> Proposal:
                 target_value=90,
                 target_year=2021,
             ),
-            _item(
+            item(
                 "activity-3-1",
                 "activity",
                 "goal-3",
@@ -109,8 +73,8 @@ def proposal() -> Proposal:
                 planned_text="aug 2020",
                 involvements=[{"organisation": "Nergens Bekend", "role": "lead"}],
             ),
-            _item("activity-3-2", "activity", "goal-3", title="Scholing pedagogisch medewerkers"),
-            _item("goal-4", "goal", None, number="4", text="Ouders betrokken."),
+            item("activity-3-2", "activity", "goal-3", title="Scholing pedagogisch medewerkers"),
+            item("goal-4", "goal", None, number="4", text="Ouders betrokken."),
         ],
         unrecognised=[Passage("Een inleiding die nergens bij hoort.", "pagina 1")],
         document={"filename": "nota.docx", "format": "docx", "pages": 3},
@@ -138,10 +102,6 @@ def agenda_rows() -> tuple[int, int, int, int]:
         Activity.objects.count(),
         Indicator.objects.count(),
     )
-
-
-def refreshed(draft) -> AgendaDraft:
-    return AgendaDraft.objects.get(pk=draft.pk)
 
 
 # ------------------------------------------------------------------ services

@@ -17,22 +17,18 @@ from kansrijk.agenda_intake import register, services, tree
 from kansrijk.agenda_intake.forms import ItemForm, initial_values
 from kansrijk.agenda_intake.models import AgendaDraft, DraftStatus, ItemDecision
 from kansrijk.agenda_intake.proposal import Proposal
-from kansrijk.organisations.models import OrganisationKind, Role
+from kansrijk.organisations.models import OrganisationKind
 from kansrijk.testing import factories
 
-from .test_review import _item, refreshed
+from .building import item, refreshed
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def maassluis(db):
-    region = factories.MunicipalityFactory(code="GM0556", name="Maassluis")
-    gemeente = factories.MunicipalityOrganisationFactory(
-        municipality=region, name="Gemeente Maassluis"
-    )
-    officer = factories.UserFactory(username="beleid.maassluis")
-    factories.MembershipFactory(user=officer, organisation=gemeente, role=Role.POLICY_OFFICER)
+def maassluis(maassluis):
+    """The Maassluis of the review tests, with organisations to choose from."""
+    region = maassluis["region"]
     library = factories.OrganisationFactory(
         name="Bibliotheek Maassluis", kind=OrganisationKind.LIBRARY, municipality=region
     )
@@ -50,8 +46,7 @@ def maassluis(db):
             name="De Regenboog", kind=OrganisationKind.SCHOOL_LOCATION, municipality=region
         )
     return {
-        "gemeente": gemeente,
-        "officer": officer,
+        **maassluis,
         "library": library,
         "childcare": childcare,
         "far_library": far_library,
@@ -67,8 +62,8 @@ def proposal() -> Proposal:
             "period_end": "2022-12-31",
         },
         items=[
-            _item("goal-1", "goal", number="1", text="Voorkomen dat de achterstand groeit."),
-            _item(
+            item("goal-1", "goal", number="1", text="Voorkomen dat de achterstand groeit."),
+            item(
                 "activity-1-1",
                 "activity",
                 "goal-1",
@@ -79,7 +74,7 @@ def proposal() -> Proposal:
                     {"organisation": "Nergens Bekend", "role": "partner"},
                 ],
             ),
-            _item(
+            item(
                 "funding-1-1",
                 "funding",
                 "activity-1-1",
@@ -88,7 +83,7 @@ def proposal() -> Proposal:
                 planned_amount=12000,
                 notes="",
             ),
-            _item("intervention-1", "intervention", "goal-1", name="VVE thuis"),
+            item("intervention-1", "intervention", "goal-1", name="VVE thuis"),
         ],
     )
 
