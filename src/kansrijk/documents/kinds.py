@@ -150,52 +150,25 @@ def _agenda_subject(user, params) -> str:
 
 
 def _agenda_changed(params) -> str:
-    """The last change to the agenda or its tree that its history tables recorded."""
-    from django.db.models import Max
+    """Everything the agenda's documents show, as one fingerprint (``changes``)."""
+    from kansrijk.agenda.models import Agenda
 
-    from kansrijk.agenda import models
+    from .changes import agenda_parts, fingerprint
 
-    agenda_id = (
-        models.Agenda.objects.filter(slug=params.get("agenda", "")).values_list("pk", flat=True)
-    ).first()
-    if agenda_id is None:
-        return ""
-    latest = [
-        models.Agenda.history.filter(id=agenda_id).aggregate(t=Max("history_date"))["t"],
-        *(
-            model.history.filter(agenda_id=agenda_id).aggregate(t=Max("history_date"))["t"]
-            for model in (
-                models.Theme,
-                models.Spearhead,
-                models.Goal,
-                models.Activity,
-                models.Intervention,
-                models.CurveStory,
-            )
-        ),
-    ]
-    recorded = [moment for moment in latest if moment is not None]
-    return max(recorded).isoformat() if recorded else ""
-
-
-def _figures_changed(indicators) -> str:
-    """The last change to a measurement of ``indicators`` (added, approved, computed)."""
-    from django.db.models import Max
-
-    from kansrijk.indicators.models import Measurement
-
-    latest = Measurement.history.filter(indicator_id__in=indicators.values("pk")).aggregate(
-        t=Max("history_date")
-    )["t"]
-    return latest.isoformat() if latest else ""
+    return fingerprint(Agenda.objects.filter(slug=params.get("agenda", "")), agenda_parts())
 
 
 def _agenda_figures_changed(params) -> str:
-    """For the council's documents: the agenda's tree and its indicators' figures."""
-    from kansrijk.indicators.models import Indicator
+    """For the council's documents: the agenda's tree and its indicators' figures, in
+    the same query."""
+    from kansrijk.agenda.models import Agenda
 
-    indicators = Indicator.objects.filter(goals__agenda__slug=params.get("agenda", ""))
-    return f"{_agenda_changed(params)}|{_figures_changed(indicators)}"
+    from .changes import agenda_parts, figures_parts, fingerprint
+
+    return fingerprint(
+        Agenda.objects.filter(slug=params.get("agenda", "")),
+        {**agenda_parts(), **figures_parts()},
+    )
 
 
 def _agenda_owners(slug: str):
@@ -306,7 +279,11 @@ def _measurements_subject(user, params) -> str:
 def _measurements_changed(params) -> str:
     from kansrijk.indicators.models import Indicator
 
-    return _figures_changed(Indicator.objects.filter(code=params.get("indicator", "")))
+    from .changes import fingerprint, indicator_parts
+
+    return fingerprint(
+        Indicator.objects.filter(code=params.get("indicator", "")), indicator_parts()
+    )
 
 
 def _indicator_owner(code: str):
