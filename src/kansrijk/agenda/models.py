@@ -485,6 +485,9 @@ class EvaluationMoment(models.Model):
     description = limits.BoundedTextField(_("omschrijving"), max_length=limits.TEXT)
     done_on = models.DateField(_("uitgevoerd op"), null=True, blank=True)
     archived_on = models.DateField(_("gearchiveerd op"), null=True, blank=True)
+    # Without a history table: the key of a shared public document sees an edit by this
+    # (decision 0054).
+    updated_at = models.DateTimeField(_("gewijzigd"), auto_now=True)
 
     class Meta:
         verbose_name = _("evaluatiemoment")
@@ -607,6 +610,9 @@ class Commitment(models.Model):
     times_per_year = models.PositiveSmallIntegerField(_("keer per jaar"), null=True, blank=True)
     at_least = models.BooleanField(_("minimaal"), default=False)
     position = models.PositiveIntegerField(default=0)
+    # Without a history table: the key of a shared public document sees an edit by this
+    # (decision 0054).
+    updated_at = models.DateTimeField(_("gewijzigd"), auto_now=True)
 
     class Meta:
         verbose_name = _("afspraak")

@@ -1,6 +1,8 @@
 """The beheerder's page of failed background work (/beheer/taken/, decision 0047): the
 failed document jobs, import jobs and case import runs of the users of the
-organisations the beheerder administers, and whether and how each can be tried again.
+organisations the beheerder administers, the failed shared builds of the public
+documents those organisations answer for (decision 0054), and whether and how each can
+be tried again.
 
 A retry goes through each kind's own service function and is audited there. A case
 import cannot be retried: its file holds BSNs and is deleted the moment the run ends
@@ -57,6 +59,13 @@ def _name(user) -> str:
     return user.get_full_name() or user.username
 
 
+def _asked_by(job: DocumentJob) -> str:
+    if job.is_shared:
+        # Nobody asked for it by name: every visitor who is not logged in shares it.
+        return _("openbaar document, voor bezoekers")
+    return _name(job.requested_by)
+
+
 def failed_document_jobs(user):
     return DocumentJob.objects.failed_for_beheerder(user).select_related("requested_by")
 
@@ -90,8 +99,8 @@ def failed_for(user) -> list[Failure]:
                 DOCUMENT,
                 job.pk,
                 job.finished_at or job.created_at,
-                str(document.title) if document else job.kind,
-                _name(job.requested_by),
+                job.title or (str(document.title) if document else job.kind),
+                _asked_by(job),
                 job.error,
                 services.may_retry(job, user),
                 _(
@@ -147,7 +156,16 @@ def retry(kind: str, pk: str, *, actor) -> Outcome:
         job = failed_document_jobs(actor).filter(pk=pk).first()
         if job is None or not services.may_retry(job, actor):
             return Outcome(False, _("Deze taak kan niet opnieuw worden geprobeerd."))
-        services.retry(job, actor=actor)
+        try:
+            services.retry(job, actor=actor)
+        except services.AlreadyUnderway:
+            return Outcome(
+                False,
+                _(
+                    "Er wordt al een nieuwe versie van dit openbare document gemaakt: een "
+                    "bezoeker vroeg het intussen op."
+                ),
+            )
         return Outcome(True, _("Het document wordt opnieuw gemaakt."))
     if kind == IMPORT_JOB:
         job = failed_import_jobs(actor).filter(pk=pk).first()

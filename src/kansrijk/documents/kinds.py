@@ -18,6 +18,11 @@ per goal, section or part (decision 0051).
 ``subject(user, params)`` says what the document is about (an agenda's title, a
 peildatum), for the status page's heading; ``changed(params)`` when what a public
 document shows last changed, so that a shared build is not handed out after an edit.
+
+``answered_by`` says which organisations answer for a public document (an agenda's
+owners, an indicator's owner): their beheerders see its failed shared build on
+/beheer/taken/ and may try it again (decision 0054). A kind without it is answered for
+by the superusers alone (the whole sociale kaart has no owner).
 """
 
 from __future__ import annotations
@@ -45,6 +50,20 @@ class Built:
 
 
 Builder = Callable[[Any, dict, Progress], Built]
+
+
+@dataclass(frozen=True)
+class AnsweredBy:
+    """Who answers for a public document, told both ways from one parameter: the
+    organisations that answer for the thing a job names (its retry), and the things a
+    set of organisations answers for (the beheerder's list, one query for every job)."""
+
+    # The parameter that names the thing: "agenda" (a slug), "indicator" (a code).
+    param: str
+    # The organisations that answer for the thing with this value.
+    organisations: Callable[[str], Any]
+    # The values of the things that these organisations answer for (a values() queryset).
+    things: Callable[[Any], Any]
 
 
 def _nothing_about(user, params) -> str:
@@ -78,7 +97,18 @@ class DocumentKind:
     # When what the document shows last changed (a text, compared for equality), or
     # None: a shared build made before that is not handed out again.
     changed: Callable[[dict], str] | None = None
+    # Which organisations' beheerders answer for a failed shared build (decision 0054).
+    answered_by: AnsweredBy | None = None
     format_labels: dict = field(default_factory=dict)
+
+    def answerable(self, params: dict):
+        """The organisations whose beheerders answer for this public document; none for
+        a kind that names no owner (then the superusers alone answer for it)."""
+        from kansrijk.organisations.models import Organisation
+
+        if self.answered_by is None:
+            return Organisation.objects.none()
+        return self.answered_by.organisations(str(params.get(self.answered_by.param, "")))
 
     def heading(self, user, params: dict) -> str:
         """What the status page calls the document: the kind, what it is about and the
@@ -120,52 +150,41 @@ def _agenda_subject(user, params) -> str:
 
 
 def _agenda_changed(params) -> str:
-    """The last change to the agenda or its tree that its history tables recorded."""
-    from django.db.models import Max
+    """Everything the agenda's documents show, as one fingerprint (``changes``)."""
+    from kansrijk.agenda.models import Agenda
 
-    from kansrijk.agenda import models
+    from .changes import agenda_parts, fingerprint
 
-    agenda_id = (
-        models.Agenda.objects.filter(slug=params.get("agenda", "")).values_list("pk", flat=True)
-    ).first()
-    if agenda_id is None:
-        return ""
-    latest = [
-        models.Agenda.history.filter(id=agenda_id).aggregate(t=Max("history_date"))["t"],
-        *(
-            model.history.filter(agenda_id=agenda_id).aggregate(t=Max("history_date"))["t"]
-            for model in (
-                models.Theme,
-                models.Spearhead,
-                models.Goal,
-                models.Activity,
-                models.Intervention,
-                models.CurveStory,
-            )
-        ),
-    ]
-    recorded = [moment for moment in latest if moment is not None]
-    return max(recorded).isoformat() if recorded else ""
-
-
-def _figures_changed(indicators) -> str:
-    """The last change to a measurement of ``indicators`` (added, approved, computed)."""
-    from django.db.models import Max
-
-    from kansrijk.indicators.models import Measurement
-
-    latest = Measurement.history.filter(indicator_id__in=indicators.values("pk")).aggregate(
-        t=Max("history_date")
-    )["t"]
-    return latest.isoformat() if latest else ""
+    return fingerprint(Agenda.objects.filter(slug=params.get("agenda", "")), agenda_parts())
 
 
 def _agenda_figures_changed(params) -> str:
-    """For the council's documents: the agenda's tree and its indicators' figures."""
-    from kansrijk.indicators.models import Indicator
+    """For the council's documents: the agenda's tree and its indicators' figures, in
+    the same query."""
+    from kansrijk.agenda.models import Agenda
 
-    indicators = Indicator.objects.filter(goals__agenda__slug=params.get("agenda", ""))
-    return f"{_agenda_changed(params)}|{_figures_changed(indicators)}"
+    from .changes import agenda_parts, figures_parts, fingerprint
+
+    return fingerprint(
+        Agenda.objects.filter(slug=params.get("agenda", "")),
+        {**agenda_parts(), **figures_parts()},
+    )
+
+
+def _agenda_owners(slug: str):
+    from kansrijk.organisations.models import Organisation
+
+    return Organisation.objects.filter(owned_agendas__slug=slug)
+
+
+def _agendas_of(organisations):
+    from kansrijk.agenda.models import Agenda
+
+    return Agenda.objects.filter(owners__in=organisations).values("slug")
+
+
+# The agenda's documents answer to the agenda's owners, as its pages do.
+AGENDA_OWNERS = AnsweredBy("agenda", _agenda_owners, _agendas_of)
 
 
 def _build_agenda(user, params, progress):
@@ -260,7 +279,23 @@ def _measurements_subject(user, params) -> str:
 def _measurements_changed(params) -> str:
     from kansrijk.indicators.models import Indicator
 
-    return _figures_changed(Indicator.objects.filter(code=params.get("indicator", "")))
+    from .changes import fingerprint, indicator_parts
+
+    return fingerprint(
+        Indicator.objects.filter(code=params.get("indicator", "")), indicator_parts()
+    )
+
+
+def _indicator_owner(code: str):
+    from kansrijk.organisations.models import Organisation
+
+    return Organisation.objects.filter(indicators__code=code)
+
+
+def _indicators_of(organisations):
+    from kansrijk.indicators.models import Indicator
+
+    return Indicator.objects.filter(owner__in=organisations).values("code")
 
 
 def _build_measurements(user, params, progress):
@@ -481,6 +516,7 @@ KINDS: dict[str, DocumentKind] = {
         public=True,
         subject=_agenda_subject,
         changed=_agenda_changed,
+        answered_by=AGENDA_OWNERS,
     ),
     "voortgangsrapportage": DocumentKind(
         gettext_lazy("Voortgangsrapportage voor de raad"),
@@ -490,6 +526,7 @@ KINDS: dict[str, DocumentKind] = {
         public=True,
         subject=_agenda_subject,
         changed=_agenda_figures_changed,
+        answered_by=AGENDA_OWNERS,
     ),
     "indicatorpagina": DocumentKind(
         gettext_lazy("Indicator op één pagina"),
@@ -499,6 +536,7 @@ KINDS: dict[str, DocumentKind] = {
         public=True,
         subject=_curve_subject,
         changed=_agenda_figures_changed,
+        answered_by=AGENDA_OWNERS,
     ),
     "metingen": DocumentKind(
         gettext_lazy("Metingen van de indicator"),
@@ -508,6 +546,7 @@ KINDS: dict[str, DocumentKind] = {
         public=True,
         subject=_measurements_subject,
         changed=_measurements_changed,
+        answered_by=AnsweredBy("indicator", _indicator_owner, _indicators_of),
     ),
     "sociale-kaart": DocumentKind(
         gettext_lazy("Aanbod van de sociale kaart"),
@@ -516,6 +555,8 @@ KINDS: dict[str, DocumentKind] = {
         lambda user, params: params.get("fmt") in SOCIAL_MAP_FILES,
         public=True,
         changed=_social_map_changed,
+        # The published catalogue as a whole has no owner: each entry is approved per
+        # gemeente, an entry for no gemeente by a platform beheerder. Superusers only.
         format_labels={"json": "HSDS, JSON", "zip": "HSDS, zip"},
     ),
     "kwartaalrapportage": DocumentKind(
@@ -549,3 +590,22 @@ KINDS: dict[str, DocumentKind] = {
         subject=_annual_subject,
     ),
 }
+
+
+def answered_by_organisations(organisations) -> tuple[dict, Any]:
+    """The aliases and the condition that select, from ``DocumentJob``, the shared builds
+    that ``organisations`` answer for: one condition per kind with ``answered_by``, each
+    a subquery, so the beheerder's list stays one query however many jobs failed."""
+    from django.db.models import Q
+    from django.db.models.fields.json import KT
+
+    aliases = {}
+    condition = Q(pk__in=[])
+    for name, document in KINDS.items():
+        if document.answered_by is None:
+            continue
+        param = document.answered_by.param
+        alias = f"answered_{param}"
+        aliases[alias] = KT(f"params__{param}")
+        condition |= Q(kind=name, **{f"{alias}__in": document.answered_by.things(organisations)})
+    return aliases, Q(requested_by__isnull=True) & condition

@@ -33,15 +33,21 @@ class DocumentStatus(models.TextChoices):
 ENDED = (DocumentStatus.DONE, DocumentStatus.FAILED, DocumentStatus.EXPIRED)
 
 
+def administered_organisations(user):
+    """The ids of the organisations ``user`` is beheerder of."""
+    from kansrijk.organisations.models import Membership, Role
+
+    return Membership.objects.active_for(user, [Role.ADMIN]).values("organisation_id")
+
+
 def administered_users(user):
     """The users with an active role in an organisation ``user`` is beheerder of: whose
     failed background work that beheerder sees (the page /beheer/taken/)."""
-    from kansrijk.organisations.models import Membership, Role
+    from kansrijk.organisations.models import Membership
 
-    administered = Membership.objects.active_for(user, [Role.ADMIN]).values("organisation_id")
-    return Membership.objects.filter(is_active=True, organisation_id__in=administered).values(
-        "user_id"
-    )
+    return Membership.objects.filter(
+        is_active=True, organisation_id__in=administered_organisations(user)
+    ).values("user_id")
 
 
 class DocumentJobQuerySet(models.QuerySet):
@@ -58,16 +64,23 @@ class DocumentJobQuerySet(models.QuerySet):
         return self.filter(requested_by__isnull=True).exclude(access_token="")
 
     def failed_for_beheerder(self, user):
-        """The failed jobs of the users of the organisations ``user`` administers (all of
-        them for a superuser): what the beheerder sees, not what they may download."""
-        # A shared public document has nobody to answer to: the next visitor's click
-        # builds it again (decision 0051).
-        failed = self.filter(status=DocumentStatus.FAILED, requested_by__isnull=False)
+        """The failed jobs of the users of the organisations ``user`` administers, and
+        the failed shared builds of the public documents those organisations answer for
+        (the kind's ``answered_by``: an agenda's owners, an indicator's owner); all of
+        them for a superuser. What the beheerder sees, not what they may download."""
+        from .kinds import answered_by_organisations
+
         if not user.is_authenticated:
             return self.none()
+        failed = self.filter(status=DocumentStatus.FAILED)
         if user.is_superuser:
             return failed
-        return failed.filter(Q(requested_by__in=administered_users(user)))
+        # A public document that fails every time is seen by whoever answers for it,
+        # not only noticed by the visitors who click in vain (decision 0054).
+        aliases, answered = answered_by_organisations(administered_organisations(user))
+        return failed.alias(**aliases).filter(
+            Q(requested_by__in=administered_users(user)) | answered
+        )
 
     def unended(self):
         return self.exclude(status__in=ENDED)

@@ -312,8 +312,15 @@ def _fail(job: DocumentJob, message: str) -> None:
 # ------------------------------------------------------------------ retry and expiry
 
 
+class AlreadyUnderway(Exception):
+    """A failed shared build cannot be queued again while another build of the same
+    public document waits or runs (``documents_one_shared_build_at_a_time``): a visitor
+    asked for it meanwhile, and that build is the retry."""
+
+
 def may_retry(job: DocumentJob, actor) -> bool:
-    """The requester, or a beheerder of the requester's organisation; a document with
+    """The requester, or a beheerder of the requester's organisation; for a shared
+    public document a beheerder of an organisation that answers for it; a document with
     personal data only by its requester (it is built, and its reads audited, in the
     requester's name)."""
     if job.status != DocumentStatus.FAILED or job.kind not in KINDS:
@@ -326,31 +333,57 @@ def may_retry(job: DocumentJob, actor) -> bool:
 
 
 def retry(job: DocumentJob, *, actor) -> DocumentJob:
-    """Queue a failed job again, as it was asked for, and record who did."""
+    """Queue a failed job again, as it was asked for, and record who did.
+
+    Raises ``AlreadyUnderway`` for a shared build of which another one already waits
+    or runs."""
     if not may_retry(job, actor):
         raise PermissionDenied
-    with transaction.atomic():
-        moved = DocumentJob.objects.filter(pk=job.pk, status=DocumentStatus.FAILED).update(
-            status=DocumentStatus.QUEUED,
-            error="",
-            done=0,
-            total=0,
-            step="",
-            heartbeat_at=None,
-            started_at=None,
-            finished_at=None,
-        )
-        if not moved:
-            raise PermissionDenied
-        audit.record(
-            "documents.retry",
-            actor=actor,
-            target=job,
-            after={"kind": job.kind, "requested_by": job.requested_by_id},
-        )
+    if job.is_shared and _shared_build_underway(job):
+        raise AlreadyUnderway
+    try:
+        with transaction.atomic():
+            moved = DocumentJob.objects.filter(pk=job.pk, status=DocumentStatus.FAILED).update(
+                status=DocumentStatus.QUEUED,
+                error="",
+                done=0,
+                total=0,
+                step="",
+                heartbeat_at=None,
+                started_at=None,
+                finished_at=None,
+            )
+            if not moved:
+                raise PermissionDenied
+            audit.record(
+                "documents.retry",
+                actor=actor,
+                target=job,
+                after={
+                    "kind": job.kind,
+                    "requested_by": job.requested_by_id,
+                    "shared": job.is_shared,
+                },
+            )
+    except IntegrityError:
+        # A visitor's click queued a build between the look above and the update.
+        raise AlreadyUnderway from None
     _enqueue(job)
     job.refresh_from_db()
     return job
+
+
+def _shared_build_underway(job: DocumentJob) -> bool:
+    return (
+        DocumentJob.objects.shared()
+        .filter(
+            kind=job.kind,
+            params_key=job.params_key,
+            status__in=[DocumentStatus.QUEUED, DocumentStatus.RUNNING],
+        )
+        .exclude(pk=job.pk)
+        .exists()
+    )
 
 
 def expire_documents(now: datetime.datetime | None = None) -> dict[str, int]:

@@ -217,6 +217,9 @@ class Baseline(ScopedFigure):
     )
     note = limits.BoundedTextField(_("toelichting"), max_length=limits.TEXT, blank=True)
     source = models.CharField(_("bron"), max_length=255, blank=True)
+    # Without a history table: the key of a shared public document sees an edit by this
+    # (decision 0054).
+    updated_at = models.DateTimeField(_("gewijzigd"), auto_now=True)
 
     class Meta:
         verbose_name = _("nulmeting")
@@ -246,6 +249,7 @@ class Target(ScopedFigure):
     value = models.DecimalField(_("streefwaarde"), max_digits=14, decimal_places=4)
     note = limits.BoundedTextField(_("toelichting"), max_length=limits.TEXT, blank=True)
     source = models.CharField(_("bron"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("gewijzigd"), auto_now=True)
 
     class Meta:
         verbose_name = _("streefwaarde")
