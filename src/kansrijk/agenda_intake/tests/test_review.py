@@ -17,7 +17,7 @@ from kansrijk.agenda_intake.proposal import Passage, Proposal
 from kansrijk.audit.models import AuditEvent
 from kansrijk.indicators.models import Indicator
 
-from .building import item, refreshed
+from .building import item, ready_draft, refreshed
 
 pytestmark = pytest.mark.django_db
 
@@ -83,16 +83,7 @@ def proposal() -> Proposal:
 
 @pytest.fixture
 def draft(maassluis):
-    return AgendaDraft.objects.create(
-        owner=maassluis["gemeente"],
-        uploaded_by=maassluis["officer"],
-        status=DraftStatus.READY,
-        original_name="nota.docx",
-        content_type=services.CONTENT_TYPES["docx"],
-        size=4,
-        document=b"PK\x03\x04",
-        proposal=proposal().to_dict(),
-    )
+    return ready_draft(maassluis, proposal())
 
 
 def agenda_rows() -> tuple[int, int, int, int]:

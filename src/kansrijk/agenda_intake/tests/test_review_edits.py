@@ -15,12 +15,12 @@ from django.urls import reverse
 from kansrijk.agenda.models import Activity, FundingLine, Intervention
 from kansrijk.agenda_intake import register, services, tree
 from kansrijk.agenda_intake.forms import ItemForm, initial_values
-from kansrijk.agenda_intake.models import AgendaDraft, DraftStatus, ItemDecision
+from kansrijk.agenda_intake.models import ItemDecision
 from kansrijk.agenda_intake.proposal import Proposal
 from kansrijk.organisations.models import OrganisationKind
 from kansrijk.testing import factories
 
-from .building import item, refreshed
+from .building import item, ready_draft, refreshed
 
 pytestmark = pytest.mark.django_db
 
@@ -90,16 +90,7 @@ def proposal() -> Proposal:
 
 @pytest.fixture
 def draft(maassluis):
-    return AgendaDraft.objects.create(
-        owner=maassluis["gemeente"],
-        uploaded_by=maassluis["officer"],
-        status=DraftStatus.READY,
-        original_name="nota.docx",
-        content_type=services.CONTENT_TYPES["docx"],
-        size=4,
-        document=b"PK\x03\x04",
-        proposal=proposal().to_dict(),
-    )
+    return ready_draft(maassluis, proposal())
 
 
 def item_form(draft, key: str, data: dict | None = None) -> ItemForm:
