@@ -112,17 +112,25 @@ class FactsForm(forms.Form):
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-class MonthsField(forms.CharField):
-    """Months as "2020-01, 2020-09" (the file format's "YYYY-MM")."""
+class ListField(forms.CharField):
+    """A list the file format keeps as a list, written in one field as "a, b": shown
+    joined by commas, read back split on commas and spaces."""
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple):
-            return ", ".join(str(month) for month in value)
+            return ", ".join(str(part) for part in value)
         return value
 
-    def clean(self, value):
+    def parts(self, value) -> list[str]:
         text = super().clean(value)
-        months = [part.strip() for part in re.split(r"[,\s]+", text or "") if part.strip()]
+        return [part for part in re.split(r"[,\s]+", text or "") if part]
+
+
+class MonthsField(ListField):
+    """Months as "2020-01, 2020-09" (the file format's "YYYY-MM")."""
+
+    def clean(self, value):
+        months = self.parts(value)
         wrong = [month for month in months if not MONTH.match(month)]
         if wrong:
             raise forms.ValidationError(
@@ -132,18 +140,12 @@ class MonthsField(forms.CharField):
         return months
 
 
-class RegionCodesField(forms.CharField):
+class RegionCodesField(ListField):
     """Regions as "GM0556, GM0556-KOOG" (``Region.code``, as the file format's
     ``locations``), each known to the register."""
 
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return ", ".join(str(code) for code in value)
-        return value
-
     def clean(self, value):
-        text = super().clean(value)
-        codes = list(dict.fromkeys(part for part in re.split(r"[,\s]+", text or "") if part))
+        codes = list(dict.fromkeys(self.parts(value)))
         known = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
         unknown = [code for code in codes if code not in known]
         if unknown:
